@@ -1,0 +1,1 @@
+"""Kindred: a Telegram bot for peer-support recovery groups (wiring and domain logic)."""

@@ -1,0 +1,1 @@
+"""Telegram update handlers, one module per feature; thin by design."""
