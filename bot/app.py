@@ -1,0 +1,92 @@
+"""The composition root: the python-telegram-bot Application is built here and nowhere else."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from functools import partial
+
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+
+import handlers
+from bot.clock import Clock, FileClock, clock_from_file
+from bot.roles import Authorizer
+from bot.scheduler import Scheduler
+from bot.services import BotData, Services
+from bot.settings import Settings
+from handlers.common import CONTEXT_TYPES, is_admin
+from handlers.errors import on_error
+from storage.db import Database
+from storage.groups import GroupRepository
+from storage.migrations import migrate
+from storage.people import PeopleRepository
+
+log = logging.getLogger(__name__)
+
+KindredApplication = Application  # type: ignore[type-arg]
+
+
+def build_application(settings: Settings, clock: Clock | None = None) -> KindredApplication:
+    """Wire settings, storage, services and every feature's handlers into one Application."""
+    if settings.bot_token is None:
+        raise ValueError("build_application needs a bot token (the sandbox provides its own)")
+    api = settings.telegram_api_url
+    application = (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .defaults(
+            Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+        )
+        .rate_limiter(AIORateLimiter(max_retries=5))
+        .context_types(CONTEXT_TYPES)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    db = Database(settings.database_path)
+    bot_data: BotData = application.bot_data
+    bot_data.attach(
+        Services(
+            settings=settings,
+            clock=clock or clock_from_file(settings.clock_file),
+            db=db,
+            groups=GroupRepository(db),
+            people=PeopleRepository(db),
+            auth=Authorizer(
+                settings.coordinator_ids, partial(is_admin, application.bot), settings.admin_cache_seconds
+            ),
+        )
+    )
+    for module in handlers.feature_modules():
+        for group, feature_handlers in module.handlers().items():
+            application.add_handlers(feature_handlers, group=group)
+    application.add_error_handler(on_error)
+    return application
+
+
+async def _post_init(application: KindredApplication) -> None:
+    """Open and migrate the database, start the scheduler, then let features rebuild their jobs."""
+    services: Services = application.bot_data.services
+    await services.db.open()
+    version = await migrate(services.db)
+    log.info("Database ready at schema version %d", version)
+    if application.job_queue is None:
+        raise RuntimeError("python-telegram-bot's job-queue extra is not installed")
+    services.scheduler = Scheduler(application.job_queue, services.clock)
+    if isinstance(services.clock, FileClock):
+        asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, services.clock.reload)
+    for module in handlers.feature_modules():
+        startup = getattr(module, "on_startup", None)
+        if startup is not None:
+            await startup(application)
+    log.info("Kindred is ready")
+
+
+async def _post_shutdown(application: KindredApplication) -> None:
+    await application.bot_data.services.db.close()
+    log.info("Kindred stopped; database closed")

@@ -1,0 +1,57 @@
+"""Logging that keeps confidences: no tokens, no message text, and user ids only as pseudonyms.
+
+Nothing in Kindred logs message text or notes; the filter below is a second line of defence that
+scrubs secrets (the bot token appears in every Bot API URL that HTTP libraries like to log).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+# Libraries that log full request URLs (which contain the token) or update payloads.
+_NOISY = ("httpx", "httpcore", "apscheduler", "telegram.ext.ExtBot", "aiohttp.access")
+
+
+_id_salt = b""
+
+
+class RedactSecrets(logging.Filter):
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self._secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = message
+        for secret in self._secrets:
+            redacted = redacted.replace(secret, "<redacted>")
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+def configure_logging(level: str, secrets: Iterable[str] = (), id_salt: str = "") -> None:
+    """Set up the root logger once, at start-up; *id_salt* keys :func:`log_id`."""
+    global _id_salt  # noqa: PLW0603 - set once at start-up, before any logging
+    _id_salt = hashlib.sha256(id_salt.encode()).digest()
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.addFilter(RedactSecrets(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in _NOISY:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def log_id(user_id: int | None) -> str:
+    """A short, stable stand-in for a Telegram id in logs, keyed so it cannot be reversed by
+    trying every id (and unrelated to the check-in pseudonym)."""
+    if user_id is None:
+        return "-"
+    digest = hashlib.blake2b(str(user_id).encode(), key=_id_salt, digest_size=5)
+    return "u" + digest.hexdigest()

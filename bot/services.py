@@ -1,0 +1,54 @@
+"""The typed home of everything handlers need: settings, clock, database, repositories, services.
+
+Built once in :func:`bot.app.build_application` and handed to python-telegram-bot as ``bot_data``
+through ``ContextTypes(bot_data=BotData)``, so handlers read ``context.bot_data.services`` with
+types instead of untyped dictionary lookups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.clock import Clock
+from bot.roles import Authorizer
+from bot.settings import Settings
+from storage.db import Database
+from storage.groups import GroupRepository
+from storage.people import PeopleRepository
+
+if TYPE_CHECKING:
+    from bot.scheduler import Scheduler
+
+
+@dataclass
+class Services:
+    settings: Settings
+    clock: Clock
+    db: Database
+    groups: GroupRepository
+    people: PeopleRepository
+    auth: Authorizer
+    scheduler: Scheduler | None = field(default=None)  # needs the running JobQueue; set in post_init
+
+    @property
+    def jobs(self) -> Scheduler:
+        if self.scheduler is None:
+            raise RuntimeError("the scheduler starts in post_init")
+        return self.scheduler
+
+
+class BotData:
+    """``context.bot_data``: python-telegram-bot creates it empty; ``build_application`` fills it."""
+
+    def __init__(self) -> None:
+        self._services: Services | None = None
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("services are attached by build_application")
+        return self._services
+
+    def attach(self, services: Services) -> None:
+        self._services = services

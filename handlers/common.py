@@ -1,0 +1,116 @@
+"""What every handler shares: handler groups, the services, the reader's language, replies,
+and the authorisation guard (the one door every privileged handler goes through)."""
+
+from __future__ import annotations
+
+import html
+import logging
+from typing import Any
+
+from telegram import CallbackQuery, Message, Update
+from telegram.constants import ChatType
+from telegram.error import Forbidden
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
+
+from bot.commands import ChatKind
+from bot.i18n import Translator, resolve_language, translator
+from bot.logs import log_id
+from bot.roles import Action
+from bot.services import BotData, Services
+
+log = logging.getLogger(__name__)
+
+# Handler groups, in the order python-telegram-bot runs them for each update.
+CRISIS = -20  # crisis screening answers before anything else
+GUARD = -10  # records people and memberships; never replies
+FEATURES = 0  # commands, conversations and buttons
+FALLBACK = 10  # catch-alls such as "I did not understand that"
+
+KindredContext = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
+CONTEXT_TYPES = ContextTypes(bot_data=BotData)
+
+
+def services(context: KindredContext) -> Services:
+    return context.bot_data.services
+
+
+def escape(value: object) -> str:
+    """HTML-escape anything a person typed before it goes into an HTML message."""
+    return html.escape(str(value), quote=False)
+
+
+def chat_kind(update: Update) -> ChatKind:
+    chat = update.effective_chat
+    return ChatKind.PRIVATE if chat is not None and chat.type == ChatType.PRIVATE else ChatKind.GROUP
+
+
+def is_private(update: Update) -> bool:
+    return chat_kind(update) is ChatKind.PRIVATE
+
+
+async def person_language(context: KindredContext, user_id: int, telegram_code: str | None) -> str:
+    person = await services(context).people.get(user_id)
+    if person is not None and person.language:
+        return person.language
+    return resolve_language(telegram_code if person is None else person.telegram_language or telegram_code)
+
+
+async def translator_for(update: Update, context: KindredContext) -> Translator:
+    """The reader's language: the person's in private chats, the group's in groups."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        group = await services(context).groups.get(chat.id)
+        if group is not None:
+            return translator(group.language)
+    if user is None:
+        return translator("en")
+    return translator(await person_language(context, user.id, user.language_code))
+
+
+async def reply(update: Update, text: str, **kwargs: Any) -> Message | None:
+    """Answer in the chat the update came from (HTML parse mode is the application default)."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    return await chat.send_message(text, **kwargs)
+
+
+async def answer_query(query: CallbackQuery | None, text: str | None = None, alert: bool = False) -> None:
+    """Stop the button's spinner; a query that is already too old is harmless to ignore."""
+    if query is None:
+        return
+    try:
+        await query.answer(text, show_alert=alert)
+    except Exception:
+        log.debug("Could not answer a callback query", exc_info=True)
+
+
+async def require(
+    update: Update, context: KindredContext, action: Action, chat_id: int | None = None
+) -> bool:
+    """Check a privileged action; on refusal, tell the person why (kindly) and return False."""
+    user = update.effective_user
+    if user is None:
+        return False
+    decision = await services(context).auth.authorize(user.id, action, chat_id)
+    if decision:
+        return True
+    log.info("Refused %s for %s", action, log_id(user.id))
+    tr = await translator_for(update, context)
+    if update.callback_query is not None:
+        await answer_query(update.callback_query, tr._(decision.reason), alert=True)
+    else:
+        await reply(update, tr._(decision.reason))
+    return False
+
+
+async def is_admin(bot: ExtBot[None], chat_id: int, user_id: int) -> bool:
+    """Ask Telegram whether the person administers the chat (the facilitator test)."""
+    try:
+        member = await bot.get_chat_member(chat_id, user_id)
+    except Forbidden:
+        return False
+    except Exception:
+        log.warning("Could not check admin status in a chat", exc_info=True)
+        return False
+    return member.status in ("administrator", "creator")

@@ -1,0 +1,134 @@
+"""The bot joining and leaving groups, and a group's time zone (/settz)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.constants import ChatMemberStatus
+from telegram.ext import BaseHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
+
+from bot.commands import Command
+from bot.i18n import N_, Translator, resolve_language, translator
+from bot.roles import Action, Role
+from bot.timezones import canonical_timezone, suggest_timezones
+from handlers.common import FEATURES, KindredContext, escape, reply, require, services, translator_for
+
+log = logging.getLogger(__name__)
+
+COMMANDS = (
+    Command(
+        "settz",
+        N_("Set the group's time zone, e.g. /settz Europe/Madrid"),
+        role=Role.FACILITATOR,
+        order=80,
+    ),
+)
+
+IN = {ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.RESTRICTED}
+
+
+def render_welcome(tr: Translator, timezone: str) -> str:
+    return "\n\n".join(
+        [
+            tr._("Hello everyone! I'm Kindred, here to help this group stay connected. 🌱"),
+            tr._(
+                "Facilitators (the group's admins) can schedule meetings with /schedule and change "
+                "the time zone with /settz. Everyone can see meetings with /meetings."
+            ),
+            tr._("Meeting times here are in {zone}.").format(zone=escape(timezone)),
+            tr._("Write to me privately for check-ins, reminders and support: they stay between us."),
+        ]
+    )
+
+
+async def on_bot_membership(update: Update, context: KindredContext) -> None:
+    """The bot was added to or removed from a group."""
+    change = update.my_chat_member
+    if change is None or change.chat.type == "private":
+        return
+    svc = services(context)
+    now = svc.clock.now()
+    chat = change.chat
+    was_in = change.old_chat_member.status in IN
+    is_in = change.new_chat_member.status in IN
+    if is_in and not was_in:
+        language = resolve_language(change.from_user.language_code if change.from_user else None)
+        group = await svc.groups.register(
+            chat.id, chat.title or "", svc.settings.default_timezone, language, now
+        )
+        if change.from_user and not change.from_user.is_bot:
+            await svc.groups.add_member(chat.id, change.from_user.id, now)
+        log.info("Joined a group")
+        await context.bot.send_message(chat.id, render_welcome(translator(group.language), group.timezone))
+    elif was_in and not is_in:
+        await svc.groups.deactivate(chat.id, now)
+        log.info("Left a group")
+
+
+async def on_migration(update: Update, context: KindredContext) -> None:
+    """A group became a supergroup: Telegram moved it to a new chat id."""
+    message = update.effective_message
+    if message is not None and message.migrate_to_chat_id:
+        await services(context).groups.migrate_chat(message.chat_id, message.migrate_to_chat_id)
+
+
+def render_timezone_set(tr: Translator, zone: str, now: datetime) -> str:
+    local = now.astimezone(ZoneInfo(zone))
+    return tr._("Time zone set to {zone}. It is {time} there now.").format(
+        zone=escape(zone), time=local.strftime("%H:%M")
+    )
+
+
+def render_timezone_unknown(tr: Translator, text: str) -> str:
+    message = tr._(
+        "I don't know the time zone “{text}”. Please use a name like Europe/Madrid or America/New_York."
+    ).format(text=escape(text[:64]))
+    suggestions = suggest_timezones(text[:64])
+    if suggestions:
+        message += "\n" + tr._("Did you mean: {names}?").format(names=", ".join(suggestions))
+    return message
+
+
+async def set_timezone(update: Update, context: KindredContext) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    tr = await translator_for(update, context)
+    if chat.type == "private":
+        await reply(
+            update, tr._("Please send /settz Area/City in the group whose time zone you want to change.")
+        )
+        return
+    if not await require(update, context, Action.SET_TIMEZONE, chat.id):
+        return
+    svc = services(context)
+    text = " ".join(context.args or [])
+    if not text:
+        group = await svc.groups.get(chat.id)
+        current = group.timezone if group else svc.settings.default_timezone
+        await reply(
+            update,
+            tr._("This group's time zone is {zone}. To change it: /settz Europe/Madrid").format(
+                zone=escape(current)
+            ),
+        )
+        return
+    zone = canonical_timezone(text)
+    if zone is None:
+        await reply(update, render_timezone_unknown(tr, text))
+        return
+    await svc.groups.set_timezone(chat.id, zone, svc.clock.now())
+    await reply(update, render_timezone_set(tr, zone, svc.clock.now()))
+
+
+def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
+    return {
+        FEATURES: [
+            ChatMemberHandler(on_bot_membership, ChatMemberHandler.MY_CHAT_MEMBER),
+            CommandHandler("settz", set_timezone),
+            MessageHandler(filters.StatusUpdate.MIGRATE, on_migration),
+        ]
+    }

@@ -1,0 +1,221 @@
+"""/start, /help and /language: the welcome, the command list for each role, and the menus."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.callback_data import CallbackData
+from bot.commands import GROUP_ONLY, PRIVATE_ONLY, ChatKind, Command, visible
+from bot.i18n import N_, Translator, language_name, supported_languages, translator
+from bot.roles import Action, Role
+from handlers import feature_modules
+from handlers.common import (
+    FALLBACK,
+    FEATURES,
+    KindredContext,
+    answer_query,
+    chat_kind,
+    escape,
+    reply,
+    require,
+    services,
+    translator_for,
+)
+
+log = logging.getLogger(__name__)
+
+COMMANDS = (
+    Command("start", N_("Welcome, and what I can do for you"), where=PRIVATE_ONLY, order=0),
+    Command("help", N_("The commands you can use here"), order=1),
+    Command("language", N_("Choose your language"), where=PRIVATE_ONLY, order=90),
+    Command(
+        "language",
+        N_("Choose the group's language"),
+        role=Role.FACILITATOR,
+        where=GROUP_ONLY,
+        order=90,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ChooseLanguage(CallbackData, prefix="lang"):
+    scope: str  # "me" or "group"
+    code: str
+
+
+def all_commands() -> list[Command]:
+    return [command for module in feature_modules() for command in getattr(module, "COMMANDS", ())]
+
+
+async def caller_role(update: Update, context: KindredContext) -> Role:
+    """Coordinator; facilitator of this group (or, in private, of any of their groups); member."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return Role.MEMBER
+    auth = services(context).auth
+    if chat_kind(update) is ChatKind.GROUP:
+        return await auth.role(user.id, chat.id)
+    if auth.is_coordinator(user.id):
+        return Role.COORDINATOR
+    for group in await services(context).groups.groups_of(user.id):
+        if await auth.is_facilitator(user.id, group.chat_id):
+            return Role.FACILITATOR
+    return Role.MEMBER
+
+
+ROLE_NAMES = {
+    Role.MEMBER: N_("member"),
+    Role.FACILITATOR: N_("facilitator"),
+    Role.COORDINATOR: N_("coordinator"),
+}
+
+
+def render_commands(tr: Translator, commands: Sequence[Command], with_details: bool) -> str:
+    lines = []
+    for command in commands:
+        lines.append(f"/{command.name} — {escape(tr._(command.description))}")
+        if with_details and command.details:
+            lines.append(f"<i>{escape(tr._(command.details))}</i>")
+    return "\n".join(lines)
+
+
+def render_help(tr: Translator, role: Role, where: ChatKind, commands: Sequence[Command]) -> str:
+    title = tr._("<b>What you can do here</b> (as a {role}):").format(role=tr._(ROLE_NAMES[role]))
+    body = render_commands(tr, visible(commands, role, where), with_details=where is ChatKind.PRIVATE)
+    footer = tr._("In a hard moment, send /sos at any time for crisis lines.")
+    return f"{title}\n\n{body}\n\n{footer}"
+
+
+def render_welcome(tr: Translator, first_name: str, role: Role, commands: Sequence[Command]) -> str:
+    parts = [
+        tr._("Hi {name}, welcome to Kindred. 🌱").format(name=escape(first_name)),
+        tr._(
+            "I help recovery groups stay connected: see and RSVP to meetings, get reminders, "
+            "check in privately, track how you are doing, and find a peer mentor."
+        ),
+        tr._(
+            "<b>Your privacy.</b> I keep your first name, username and language, the groups you are "
+            "in, and your RSVPs and attendance. Check-ins are stored under a keyed pseudonym, never "
+            "with your name or Telegram id, so nobody, not coordinators and not whoever runs the "
+            "database, can tie them to you. /mydata sends you a copy of what I hold; /forget erases it."
+        ),
+        render_help(tr, role, ChatKind.PRIVATE, commands),
+    ]
+    return "\n\n".join(parts)
+
+
+async def start(update: Update, context: KindredContext) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    tr = await translator_for(update, context)
+    role = await caller_role(update, context)
+    await reply(update, render_welcome(tr, user.first_name, role, all_commands()))
+
+
+async def help_command(update: Update, context: KindredContext) -> None:
+    tr = await translator_for(update, context)
+    role = await caller_role(update, context)
+    await reply(update, render_help(tr, role, chat_kind(update), all_commands()))
+
+
+def language_keyboard(scope: str) -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(language_name(code), callback_data=ChooseLanguage(scope, code).pack())
+        for code in supported_languages()
+    ]
+    return InlineKeyboardMarkup([buttons])
+
+
+async def language(update: Update, context: KindredContext) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    scope = "me" if chat_kind(update) is ChatKind.PRIVATE else "group"
+    if scope == "group" and not await require(update, context, Action.SET_GROUP_LANGUAGE, chat.id):
+        return
+    tr = await translator_for(update, context)
+    prompt = tr._("Choose your language:") if scope == "me" else tr._("Choose the group's language:")
+    await reply(update, prompt, reply_markup=language_keyboard(scope))
+
+
+async def language_chosen(update: Update, context: KindredContext) -> None:
+    query, chat, user = update.callback_query, update.effective_chat, update.effective_user
+    choice = ChooseLanguage.unpack(query.data if query else None)
+    if query is None or chat is None or user is None:
+        return
+    if choice is None or choice.code not in supported_languages() or choice.scope not in ("me", "group"):
+        tr = await translator_for(update, context)
+        await answer_query(query, tr._("That button no longer works. Please send /language again."), True)
+        return
+    now = services(context).clock.now()
+    if choice.scope == "group":
+        if chat_kind(update) is not ChatKind.GROUP:
+            await answer_query(query)
+            return
+        if not await require(update, context, Action.SET_GROUP_LANGUAGE, chat.id):
+            return
+        await services(context).groups.set_language(chat.id, choice.code, now)
+    else:
+        await services(context).people.set_language(user.id, choice.code, now)
+    tr = translator(choice.code)
+    await answer_query(query)
+    await query.edit_message_text(
+        tr._("Language set to {language}.").format(language=language_name(choice.code))
+    )
+
+
+def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
+    return {
+        FEATURES: [
+            CommandHandler("help", help_command),
+            CommandHandler("language", language),
+            CallbackQueryHandler(language_chosen, pattern=ChooseLanguage.pattern()),
+        ],
+        # After the features, so a feature's deep link (/start payload) can answer first and stop.
+        FALLBACK: [CommandHandler("start", start)],
+    }
+
+
+def _bot_commands(tr: Translator, commands: Sequence[Command]) -> list[BotCommand]:
+    return [BotCommand(c.name, tr._(c.description)[:256]) for c in commands]
+
+
+async def on_startup(application: Application) -> None:  # type: ignore[type-arg]
+    """Publish the command menus: private chats, group chats, group admins, and coordinators."""
+    commands = all_commands()
+    coordinators = application.bot_data.services.settings.coordinator_ids
+    menus = [
+        (BotCommandScopeAllPrivateChats(), visible(commands, Role.MEMBER, ChatKind.PRIVATE)),
+        (BotCommandScopeAllGroupChats(), visible(commands, Role.MEMBER, ChatKind.GROUP)),
+        (BotCommandScopeAllChatAdministrators(), visible(commands, Role.FACILITATOR, ChatKind.GROUP)),
+    ]
+    menus += [
+        (BotCommandScopeChat(user_id), visible(commands, Role.COORDINATOR, ChatKind.PRIVATE))
+        for user_id in sorted(coordinators)
+    ]
+    for scope, chosen in menus:
+        for code in supported_languages():
+            language_code = None if code == "en" else code
+            try:
+                await application.bot.set_my_commands(
+                    _bot_commands(translator(code), chosen), scope=scope, language_code=language_code
+                )
+            except TelegramError:  # e.g. a coordinator who never opened a chat with the bot
+                log.info("Could not publish a command menu (%s)", type(scope).__name__)

@@ -1,0 +1,124 @@
+"""Groups the bot serves, and who belongs to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import Database
+from storage.timestamps import to_db
+
+
+@dataclass(frozen=True)
+class Group:
+    chat_id: int
+    title: str
+    timezone: str
+    language: str
+    active: bool
+
+
+_COLUMNS = "chat_id, title, timezone, language, active"
+_JOINED_COLUMNS = "g.chat_id, g.title, g.timezone, g.language, g.active"
+
+
+def _group(row: aiosqlite.Row) -> Group:
+    return Group(row["chat_id"], row["title"], row["timezone"], row["language"], bool(row["active"]))
+
+
+class GroupRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def register(self, chat_id: int, title: str, timezone: str, language: str, now: datetime) -> Group:
+        """Record that the bot is in this group; a returning bot keeps the group's settings."""
+        stamp = to_db(now)
+        await self._db.execute(
+            """
+            INSERT INTO groups (chat_id, title, timezone, language, active, created_at, updated_at)
+            VALUES (?, ?, ?, ?, 1, ?, ?)
+            ON CONFLICT (chat_id) DO UPDATE SET title = excluded.title, active = 1,
+                updated_at = excluded.updated_at
+            """,
+            (chat_id, title, timezone, language, stamp, stamp),
+        )
+        group = await self.get(chat_id)
+        assert group is not None  # noqa: S101 - just written
+        return group
+
+    async def get(self, chat_id: int) -> Group | None:
+        row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM groups WHERE chat_id = ?", (chat_id,))
+        return None if row is None else _group(row)
+
+    async def active(self) -> list[Group]:
+        rows = await self._db.fetch_all(f"SELECT {_COLUMNS} FROM groups WHERE active = 1 ORDER BY title")
+        return [_group(row) for row in rows]
+
+    async def set_timezone(self, chat_id: int, timezone: str, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE groups SET timezone = ?, updated_at = ? WHERE chat_id = ?",
+            (timezone, to_db(now), chat_id),
+        )
+
+    async def set_language(self, chat_id: int, language: str, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE groups SET language = ?, updated_at = ? WHERE chat_id = ?",
+            (language, to_db(now), chat_id),
+        )
+
+    async def set_title(self, chat_id: int, title: str, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE groups SET title = ?, updated_at = ? WHERE chat_id = ?", (title, to_db(now), chat_id)
+        )
+
+    async def deactivate(self, chat_id: int, now: datetime) -> None:
+        """The bot was removed: keep the history, stop acting for the group."""
+        await self._db.execute(
+            "UPDATE groups SET active = 0, updated_at = ? WHERE chat_id = ?", (to_db(now), chat_id)
+        )
+
+    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup and Telegram gave it a new id; foreign keys follow."""
+        async with self._db.transaction() as conn:
+            await conn.execute("PRAGMA defer_foreign_keys = ON")
+            await conn.execute("UPDATE groups SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
+            await conn.execute(
+                "UPDATE memberships SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
+            )
+
+    async def add_member(self, chat_id: int, user_id: int, now: datetime) -> None:
+        await self._db.execute(
+            """
+            INSERT INTO memberships (chat_id, user_id, joined_at) VALUES (?, ?, ?)
+            ON CONFLICT (chat_id, user_id) DO UPDATE SET left_at = NULL
+            """,
+            (chat_id, user_id, to_db(now)),
+        )
+
+    async def remove_member(self, chat_id: int, user_id: int, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE memberships SET left_at = ? WHERE chat_id = ? AND user_id = ?",
+            (to_db(now), chat_id, user_id),
+        )
+
+    async def groups_of(self, user_id: int) -> list[Group]:
+        """Active groups the person currently belongs to."""
+        rows = await self._db.fetch_all(
+            f"""
+            SELECT {_JOINED_COLUMNS}
+            FROM memberships m JOIN groups g ON g.chat_id = m.chat_id
+            WHERE m.user_id = ? AND m.left_at IS NULL AND g.active = 1
+            ORDER BY g.title
+            """,
+            (user_id,),
+        )
+        return [_group(row) for row in rows]
+
+    async def member_ids(self, chat_id: int) -> list[int]:
+        rows = await self._db.fetch_all(
+            "SELECT user_id FROM memberships WHERE chat_id = ? AND left_at IS NULL ORDER BY user_id",
+            (chat_id,),
+        )
+        return [row[0] for row in rows]

@@ -1,0 +1,96 @@
+"""People the bot has met: display name, language, and whether it may write to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import Database
+from storage.timestamps import to_db
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: int
+    first_name: str
+    username: str | None
+    language: str | None  # chosen with /language
+    telegram_language: str | None
+    private_chat: bool
+    reachable: bool
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """What an update tells us about its sender."""
+
+    user_id: int
+    first_name: str
+    username: str | None
+    telegram_language: str | None
+    private_chat: bool
+
+
+_COLUMNS = "user_id, first_name, username, language, telegram_language, private_chat, reachable"
+
+
+def _person(row: aiosqlite.Row) -> Person:
+    return Person(
+        row["user_id"],
+        row["first_name"],
+        row["username"],
+        row["language"],
+        row["telegram_language"],
+        bool(row["private_chat"]),
+        bool(row["reachable"]),
+    )
+
+
+class PeopleRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def record(self, seen: Sighting, now: datetime) -> None:
+        """Insert or refresh a person; writing to the bot privately makes them reachable again."""
+        stamp = to_db(now)
+        await self._db.execute(
+            """
+            INSERT INTO people (user_id, first_name, username, telegram_language, private_chat,
+                                created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (user_id) DO UPDATE SET
+                first_name = excluded.first_name,
+                username = excluded.username,
+                telegram_language = excluded.telegram_language,
+                private_chat = MAX(people.private_chat, excluded.private_chat),
+                reachable = CASE WHEN excluded.private_chat = 1 THEN 1 ELSE people.reachable END,
+                updated_at = excluded.updated_at
+            """,
+            (
+                seen.user_id,
+                seen.first_name,
+                seen.username,
+                seen.telegram_language,
+                int(seen.private_chat),
+                stamp,
+                stamp,
+            ),
+        )
+
+    async def get(self, user_id: int) -> Person | None:
+        row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM people WHERE user_id = ?", (user_id,))
+        return None if row is None else _person(row)
+
+    async def set_language(self, user_id: int, language: str, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE people SET language = ?, updated_at = ? WHERE user_id = ?",
+            (language, to_db(now), user_id),
+        )
+
+    async def mark_unreachable(self, user_id: int, now: datetime) -> None:
+        """Telegram said the person blocked the bot: stop writing to them until they return."""
+        await self._db.execute(
+            "UPDATE people SET reachable = 0, updated_at = ? WHERE user_id = ?", (to_db(now), user_id)
+        )

@@ -1,0 +1,62 @@
+"""Groups, people and memberships round-trip as typed objects."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from storage.groups import Group, GroupRepository
+from storage.people import PeopleRepository, Person, Sighting
+from tests.conftest import NOW
+
+
+async def test_a_group_is_registered_and_keeps_settings_when_the_bot_returns(db) -> None:
+    groups = GroupRepository(db)
+    group = await groups.register(-100, "Tuesday Circle", "UTC", "es", NOW)
+    assert group == Group(-100, "Tuesday Circle", "UTC", "es", True)
+    await groups.set_timezone(-100, "Europe/Madrid", NOW)
+    await groups.deactivate(-100, NOW)
+    assert (await groups.get(-100)).active is False
+    again = await groups.register(-100, "Tuesday Circle (new name)", "UTC", "en", NOW + timedelta(days=1))
+    assert again == Group(-100, "Tuesday Circle (new name)", "Europe/Madrid", "es", True)
+    assert await groups.get(-999) is None
+
+
+async def test_people_are_recorded_and_refreshed(db) -> None:
+    people = PeopleRepository(db)
+    await people.record(Sighting(7, "Ana", None, "es", private_chat=False), NOW)
+    assert await people.get(7) == Person(7, "Ana", None, None, "es", private_chat=False, reachable=True)
+    await people.mark_unreachable(7, NOW)
+    await people.record(Sighting(7, "Ana María", "ana", "es-MX", private_chat=True), NOW)
+    person = await people.get(7)
+    assert person.first_name == "Ana María"
+    assert person.private_chat and person.reachable  # writing privately makes them reachable again
+    await people.record(Sighting(7, "Ana María", "ana", "es-MX", private_chat=False), NOW)
+    assert (await people.get(7)).private_chat  # a group message does not undo a private chat
+    await people.set_language(7, "en", NOW)
+    assert (await people.get(7)).language == "en"
+
+
+async def test_memberships_follow_joins_and_leaves(db) -> None:
+    groups, people = GroupRepository(db), PeopleRepository(db)
+    for chat_id, title in ((-1, "Beta"), (-2, "Alpha"), (-3, "Gone")):
+        await groups.register(chat_id, title, "UTC", "en", NOW)
+    await people.record(Sighting(5, "Sam", None, None, False), NOW)
+    for chat_id in (-1, -2, -3):
+        await groups.add_member(chat_id, 5, NOW)
+    await groups.deactivate(-3, NOW)
+    assert [g.title for g in await groups.groups_of(5)] == ["Alpha", "Beta"]
+    await groups.remove_member(-1, 5, NOW)
+    assert [g.title for g in await groups.groups_of(5)] == ["Alpha"]
+    assert await groups.member_ids(-1) == []
+    await groups.add_member(-1, 5, NOW)
+    assert await groups.member_ids(-1) == [5]
+
+
+async def test_a_group_migrating_to_a_supergroup_keeps_its_members(db) -> None:
+    groups, people = GroupRepository(db), PeopleRepository(db)
+    await groups.register(-10, "Circle", "UTC", "en", NOW)
+    await people.record(Sighting(5, "Sam", None, None, False), NOW)
+    await groups.add_member(-10, 5, NOW)
+    await groups.migrate_chat(-10, -100200)
+    assert await groups.get(-10) is None
+    assert await groups.member_ids(-100200) == [5]

@@ -1,0 +1,85 @@
+"""Role resolution and the single authorisation decision."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.roles import COORDINATOR_ONLY, Action, Authorizer, Role
+
+COORDINATOR, ADMIN, MEMBER = 1, 2, 3
+GROUP, OTHER_GROUP = -100, -200
+
+
+class FakeTelegram:
+    """Admin lookups, counted, with a clock the test moves."""
+
+    def __init__(self) -> None:
+        self.admins = {(GROUP, ADMIN)}
+        self.lookups = 0
+        self.time = 0.0
+
+    async def is_admin(self, chat_id: int, user_id: int) -> bool:
+        self.lookups += 1
+        return (chat_id, user_id) in self.admins
+
+
+@pytest.fixture
+def telegram() -> FakeTelegram:
+    return FakeTelegram()
+
+
+@pytest.fixture
+def auth(telegram: FakeTelegram) -> Authorizer:
+    return Authorizer([COORDINATOR], telegram.is_admin, cache_seconds=60, monotonic=lambda: telegram.time)
+
+
+async def test_roles(auth: Authorizer) -> None:
+    assert await auth.role(COORDINATOR) is Role.COORDINATOR
+    assert await auth.role(ADMIN, GROUP) is Role.FACILITATOR
+    assert await auth.role(ADMIN, OTHER_GROUP) is Role.MEMBER  # facilitator of *that* group only
+    assert await auth.role(ADMIN) is Role.MEMBER
+    assert await auth.role(MEMBER, GROUP) is Role.MEMBER
+
+
+async def test_admin_status_is_cached_then_refreshed(auth: Authorizer, telegram: FakeTelegram) -> None:
+    assert await auth.is_facilitator(ADMIN, GROUP)
+    assert await auth.is_facilitator(ADMIN, GROUP)
+    assert telegram.lookups == 1
+    telegram.admins.clear()  # demoted in Telegram
+    telegram.time += 30
+    assert await auth.is_facilitator(ADMIN, GROUP)  # still cached
+    telegram.time += 31
+    assert not await auth.is_facilitator(ADMIN, GROUP)  # refreshed after the TTL
+    assert telegram.lookups == 2
+
+
+async def test_a_seen_promotion_takes_effect_at_once(auth: Authorizer, telegram: FakeTelegram) -> None:
+    assert not await auth.is_facilitator(MEMBER, GROUP)
+    auth.remember_admin(MEMBER, GROUP, True)
+    assert await auth.is_facilitator(MEMBER, GROUP)
+    assert telegram.lookups == 1
+
+
+@pytest.mark.parametrize("action", list(Action))
+async def test_every_action_is_decided(auth: Authorizer, action: Action) -> None:
+    assert await auth.authorize(COORDINATOR, action, GROUP)
+    assert not await auth.authorize(MEMBER, action, GROUP)
+    assert not await auth.authorize(ADMIN, action, OTHER_GROUP)
+    facilitator = await auth.authorize(ADMIN, action, GROUP)
+    assert bool(facilitator) is (action not in COORDINATOR_ONLY)
+    refused = await auth.authorize(MEMBER, action, GROUP)
+    assert refused.reason  # a refusal always explains itself
+
+
+async def test_group_actions_need_a_group(auth: Authorizer) -> None:
+    decision = await auth.authorize(ADMIN, Action.SCHEDULE_MEETINGS, None)
+    assert not decision
+    assert "group" in decision.reason
+
+
+async def test_groups_for_filters_candidates(auth: Authorizer) -> None:
+    assert await auth.groups_for(ADMIN, Action.VIEW_REPORTS, [GROUP, OTHER_GROUP]) == [GROUP]
+    assert await auth.groups_for(COORDINATOR, Action.VIEW_REPORTS, [GROUP, OTHER_GROUP]) == [
+        GROUP,
+        OTHER_GROUP,
+    ]
