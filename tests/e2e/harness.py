@@ -1,0 +1,119 @@
+"""Run the real bot as a separate process against the emulator, as in production.
+
+The bot is started with ``python -m bot`` and the environment an operator would set, pointing
+``TELEGRAM_API_URL`` at the emulator.  Its clock is a file (``CLOCK_FILE``): tests move time by
+rewriting it and sending ``SIGUSR1``.  Benchmarks reuse this class.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuvwxyz"
+PSEUDONYM_SECRET = "test-pseudonym-secret-0123456789-abcdefghij"
+READY_LINE = "Kindred is ready"
+
+
+class BotProcess:
+    def __init__(
+        self,
+        api_url: str,
+        workdir: Path,
+        *,
+        now: datetime | None = None,
+        coordinators: tuple[int, ...] = (),
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.api_url = api_url
+        self.workdir = workdir
+        self.database = workdir / "kindred.sqlite3"
+        self.clock_file = workdir / "clock.txt"
+        self.log_file = workdir / "bot.log"
+        self.coordinators = coordinators
+        self.extra_env = env or {}
+        self._now = (now or datetime(2026, 11, 23, 12, 0, tzinfo=UTC)).astimezone(UTC)
+        self.clock_file.write_text(self._now.isoformat())
+        self.process: asyncio.subprocess.Process | None = None
+        self._log_offset = 0
+
+    def environment(self) -> dict[str, str]:
+        env = {key: value for key, value in os.environ.items() if not key.startswith(("BOT_", "WEBHOOK_"))}
+        env.update(
+            BOT_TOKEN=TOKEN,
+            TELEGRAM_API_URL=self.api_url,
+            DATABASE_PATH=str(self.database),
+            PSEUDONYM_SECRET=PSEUDONYM_SECRET,
+            COORDINATOR_IDS=",".join(str(i) for i in self.coordinators),
+            DEFAULT_TIMEZONE="UTC",
+            RUN_MODE="polling",
+            LOG_LEVEL="DEBUG",
+            CLOCK_FILE=str(self.clock_file),
+            PYTHONPATH=str(ROOT),
+            PYTHONUNBUFFERED="1",
+        )
+        env.update(self.extra_env)
+        return env
+
+    async def start(self, timeout: float = 20.0) -> None:  # noqa: ASYNC109
+        self._log_offset = self.log_file.stat().st_size if self.log_file.exists() else 0
+        log = self.log_file.open("ab")
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=self.workdir, env=self.environment(), stdout=log, stderr=log
+        )
+        log.close()
+        await self.wait_for_log(READY_LINE, timeout)
+
+    async def wait_for_log(self, text: str, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        deadline = asyncio.get_running_loop().time() + timeout
+        while text not in self.logs(since_start=True):
+            if self.process is not None and self.process.returncode is not None:
+                raise AssertionError(f"the bot exited with {self.process.returncode}:\n{self.logs()[-3000:]}")
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(
+                    f"the bot did not log {text!r} within {timeout} s:\n{self.logs()[-3000:]}"
+                )
+            await asyncio.sleep(0.05)
+
+    def logs(self, since_start: bool = False) -> str:
+        if not self.log_file.exists():
+            return ""
+        data = self.log_file.read_bytes()
+        return data[self._log_offset if since_start else 0 :].decode(errors="replace")
+
+    @property
+    def now(self) -> datetime:
+        return self._now
+
+    def set_clock(self, instant: datetime) -> None:
+        """Move the bot's clock; due jobs run at once."""
+        self._now = instant.astimezone(UTC)
+        self.clock_file.write_text(self._now.isoformat())
+        if self.process is not None and self.process.returncode is None:
+            self.process.send_signal(signal.SIGUSR1)
+
+    def advance(self, delta: timedelta) -> None:
+        self.set_clock(self._now + delta)
+
+    async def stop(self, timeout: float = 15.0) -> int:  # noqa: ASYNC109
+        """SIGTERM, as a service manager would; returns the exit code."""
+        if self.process is None or self.process.returncode is not None:
+            return self.process.returncode if self.process else 0
+        self.process.terminate()
+        try:
+            return await asyncio.wait_for(self.process.wait(), timeout)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+            raise AssertionError("the bot did not stop within its grace period") from None
+
+    async def kill(self) -> None:
+        """SIGKILL: the process dies mid-flight, as in a crash or power cut."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()
