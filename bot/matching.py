@@ -499,6 +499,7 @@ def best_candidates(
     Ties (equal scores) go to the mentor with fewer current mentees, then the lower id, so the
     order never depends on the order of *mentors*.
     """
+    _require_unique((m.mentor_id for m in mentors), "mentor")
     batch = _Batch((request,), tuple(mentors), excluded_pairs)
     if not batch.mentors or limit <= 0:
         return []

@@ -107,9 +107,8 @@ def test_nobody_mentors_themselves() -> None:
     assert_only_excluded_by(NOT_SELF, request(member_id=100), mentor(100))
 
 
-@pytest.mark.parametrize("reason", ["existing pair", "declined pair"])
-def test_excluded_pairs_are_excluded(reason: str) -> None:
-    assert_only_excluded_by(NOT_PAIRED, request(1), mentor(100), {(100, 1)})
+def test_current_or_declined_pairs_are_excluded() -> None:
+    assert_only_excluded_by(NOT_PAIRED, request(1), mentor(100), {(100, 1), (101, 1), (100, 2)})
 
 
 def test_excluded_pairs_are_mentor_then_member() -> None:
