@@ -12,6 +12,7 @@ still checked against compact built-in definitions (see ``_BUILTIN_METHODS``), w
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -68,17 +69,8 @@ class Schema:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Schema:
-        path = path or default_schema_path()
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            log.warning(
-                "Telegram Bot API description not found at %s: only the emulated methods are validated, "
-                "against built-in definitions",
-                path,
-            )
-            return cls(_builtin_methods(), _builtin_types(), full=False)
-        return cls(data["methods"], data["types"], full=True)
+        """The description at ``path`` (default: :func:`default_schema_path`), read once per path."""
+        return _load(path or default_schema_path())
 
     def canonical(self, method: str) -> str | None:
         """Telegram matches method names case-insensitively."""
@@ -178,6 +170,21 @@ class Schema:
                     if tag and value.get(spec["name"]) == tag.group(1):
                         return [sub]
         return subtypes
+
+
+@functools.cache
+def _load(path: Path) -> Schema:
+    """Schemas are read-only, so emulators share one per path; the warning is logged once."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        log.warning(
+            "Telegram Bot API description not found at %s: the full check was skipped; only the "
+            "emulated methods are validated, against built-in definitions",
+            path,
+        )
+        return Schema(_builtin_methods(), _builtin_types(), full=False)
+    return Schema(data["methods"], data["types"], full=True)
 
 
 def _missing(method: str, name: str) -> ApiError:
