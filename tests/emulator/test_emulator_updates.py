@@ -1,0 +1,113 @@
+"""getUpdates long polling, offsets, allowed_updates, and webhook delivery."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from aiohttp import web
+
+
+def kinds(updates):
+    return [next(k for k in u if k != "update_id") for u in updates]
+
+
+async def test_long_poll_waits_until_an_update_arrives(emu, api):
+    alice = emu.add_user("Alice")
+    poll = asyncio.create_task(api("getUpdates", timeout=5))
+    await asyncio.sleep(0.05)
+    assert not poll.done()
+    await alice.send("hi")
+    status, body = await asyncio.wait_for(poll, 1.0)
+    assert status == 200
+    assert body["result"][0]["message"]["text"] == "hi"
+
+
+async def test_timeout_zero_answers_at_once(api):
+    assert await api("getUpdates", timeout=0) == (200, {"ok": True, "result": []})
+
+
+async def test_offset_confirms_and_drops_earlier_updates(emu, api):
+    alice = emu.add_user("Alice")
+    for text in ("one", "two", "three"):
+        await alice.send(text)
+    _, body = await api("getUpdates", limit=2)
+    ids = [u["update_id"] for u in body["result"]]
+    assert [u["message"]["text"] for u in body["result"]] == ["one", "two"]
+    _, body = await api("getUpdates", offset=ids[-1] + 1)
+    assert [u["message"]["text"] for u in body["result"]] == ["three"]
+    _, body = await api("getUpdates")  # not confirmed yet: "three" is still there
+    assert len(body["result"]) == 1
+
+
+async def test_negative_offset_keeps_the_last_updates(emu, api):
+    alice = emu.add_user("Alice")
+    for text in ("one", "two", "three"):
+        await alice.send(text)
+    _, body = await api("getUpdates", offset=-1)
+    assert [u["message"]["text"] for u in body["result"]] == ["three"]
+
+
+async def test_allowed_updates_is_remembered(emu, api):
+    alice, bob = emu.add_user("Alice"), emu.add_user("Bob")
+    group = emu.add_group("Circle")
+    await group.add_member(alice, owner=True)
+    await group.add_bot(by=alice, admin=True)
+    await group.add_member(bob)  # chat_member is not sent by default
+    _, body = await api("getUpdates", timeout=0)
+    assert "chat_member" not in kinds(body["result"])
+    offset = body["result"][-1]["update_id"] + 1
+    await api("getUpdates", offset=offset, allowed_updates=["chat_member"])
+    await group.make_admin(bob)
+    await bob.send("/start")  # a message: no longer wanted
+    _, body = await api("getUpdates", offset=offset)  # allowed_updates not repeated: still applies
+    assert kinds(body["result"]) == ["chat_member"]
+    assert body["result"][0]["chat_member"]["new_chat_member"]["status"] == "administrator"
+
+
+async def test_a_newer_poll_ends_the_older_with_conflict(emu, api):
+    older = asyncio.create_task(api("getUpdates", timeout=5))
+    await asyncio.sleep(0.05)
+    newer = asyncio.create_task(api("getUpdates", timeout=0))
+    status, body = await asyncio.wait_for(older, 1.0)
+    assert status == 409
+    assert body["description"].startswith("Conflict: terminated by other getUpdates request")
+    assert (await newer)[0] == 200
+    assert emu.rejections == []
+
+
+async def test_webhook_receives_updates_with_the_secret(emu, api):
+    received: list[tuple[str | None, dict]] = []
+    arrived = asyncio.Event()
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append((request.headers.get("X-Telegram-Bot-Api-Secret-Token"), await request.json()))
+        arrived.set()
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        status, _ = await api("setWebhook", url=f"http://127.0.0.1:{port}/hook", secret_token="s3cret")
+        assert status == 200
+        status, body = await api("getUpdates")
+        assert status == 409
+        assert "webhook is active" in body["description"]
+        await emu.add_user("Alice").send("hello")
+        await asyncio.wait_for(arrived.wait(), 2.0)
+        assert received[0][0] == "s3cret"
+        assert received[0][1]["message"]["text"] == "hello"
+        _, info = await api("getWebhookInfo")
+        assert info["result"]["url"].endswith("/hook")
+        assert info["result"]["pending_update_count"] == 0
+        assert (await api("deleteWebhook"))[0] == 200
+        assert (await api("getUpdates"))[0] == 200
+    finally:
+        await runner.cleanup()
+    assert [r.error_code for r in emu.rejections] == [409]  # getUpdates during the webhook
+    assert json.dumps(received[0][1])  # a plain JSON Update
