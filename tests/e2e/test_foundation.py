@@ -136,7 +136,7 @@ async def test_an_invalid_request_fails_the_test(world: World) -> None:
         person = world.person("Rae")
         await person.send("/start")
         await person.next_message()
-        with pytest.raises(Exception, match="(?i)unsupported start tag"):
+        with pytest.raises(Exception, match=r"(?i)unsupported start tag"):
             await rogue.send_message(person.id, "<blink>unclosed", parse_mode="HTML")
     with pytest.raises(AssertionError, match="Telegram would reject"):
         check_clean_run(world)
