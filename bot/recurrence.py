@@ -115,7 +115,8 @@ def local_datetime(year: int, month: int, day: int, hour: int = 0, minute: int =
     try:
         return datetime(year, month, day, hour, minute)
     except ValueError as error:
-        value = f"{year:04d}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}"
+        value = f"{year:04d}-{month:02d}-{day:02d}"
+        value += f" {hour:02d}:{minute:02d}" if (hour, minute) != (0, 0) else ""
         raise MeetingError(MeetingErrorCode.IMPOSSIBLE_DATE, value=value) from error
 
 
