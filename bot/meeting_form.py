@@ -294,7 +294,7 @@ def _field_for(code: MeetingErrorCode) -> FormField:
 
 def _start(text: str, time_zone: str, now: datetime) -> datetime:
     """A naive local start from an ISO-ish date and time, or a day word and a time."""
-    folded = _fold(text)
+    folded = _collapse(_fold(text))
     date_match = _DATE_START.match(folded)
     word_match = _WORD_START.match(folded)
     rest = date_match["rest"] if date_match else word_match["rest"] if word_match else ""
