@@ -126,8 +126,7 @@ class Emulator:
 
     async def stop(self) -> None:
         await self.updates.close()
-        for future in self._queries.values():
-            future.cancel()
+        self._queries.clear()  # presses still waiting simply time out
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
