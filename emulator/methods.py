@@ -327,6 +327,33 @@ async def delete_message(emu: Emulator, params: dict[str, Any]) -> bool:
     return True
 
 
+def _pin_target(emu: Emulator, params: dict[str, Any]) -> GroupChat | Person:
+    chat = emu.resolve_chat(params["chat_id"])
+    emu.check_reachable(chat, first_contact=False)
+    if isinstance(chat, GroupChat) and chat.bot_status != "administrator":
+        raise bad_request("not enough rights to manage pinned messages in the chat")
+    return chat
+
+
+@method("pinChatMessage")
+async def pin_chat_message(emu: Emulator, params: dict[str, Any]) -> bool:
+    chat = _pin_target(emu, params)
+    message = chat.by_id.get(params["message_id"])
+    if message is None or message.deleted:
+        raise bad_request("message to pin not found")
+    chat.pinned = message
+    emu.notify()
+    return True
+
+
+@method("unpinChatMessage")
+async def unpin_chat_message(emu: Emulator, params: dict[str, Any]) -> bool:
+    chat = _pin_target(emu, params)
+    chat.pinned = None
+    emu.notify()
+    return True
+
+
 @method("answerCallbackQuery")
 async def answer_callback_query(emu: Emulator, params: dict[str, Any]) -> bool:
     text = params.get("text")

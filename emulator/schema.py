@@ -299,6 +299,8 @@ caption:String; disable_content_type_detection:Boolean",
     "getMyDescription": "language_code:String",
     "setMyShortDescription": "short_description:String; language_code:String",
     "getMyShortDescription": "language_code:String",
+    "pinChatMessage": "chat_id!:Integer|String; message_id!:Integer; disable_notification:Boolean",
+    "unpinChatMessage": "chat_id!:Integer|String; message_id:Integer",
     "setMyName": "name:String; language_code:String",
     "getMyName": "language_code:String",
 }

@@ -239,3 +239,13 @@ async def test_stopping_ends_long_polls_quietly(emu, api):
     await asyncio.sleep(0.05)
     await emu.updates.close()
     assert await asyncio.wait_for(poll, 1) == (200, {"ok": True, "result": []})
+
+
+async def test_pinning_needs_admin_rights_in_groups(emu, api, alice, group):
+    _, sent = await api("sendMessage", chat_id=group.id, text="Meeting at 7")
+    ids = {"chat_id": group.id, "message_id": sent["result"]["message_id"]}
+    _, body = await api("pinChatMessage", **ids)
+    assert body["description"] == "Bad Request: not enough rights to manage pinned messages in the chat"
+    await group.make_bot_admin(by=alice)
+    assert (await api("pinChatMessage", **ids))[0] == 200
+    assert group.pinned is group.messages[0]
