@@ -15,6 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.resources import DEFAULT_FILE as DEFAULT_RESOURCES_FILE
+from bot.resources import ResourceFileError, load_resource_file
+
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 MIN_SECRET_LENGTH = 32
@@ -38,7 +41,13 @@ EXPECTED: dict[str, str] = {
     "sandbox_port": "a TCP port number between 1 and 65535",
     "sandbox_host": "an address to listen on, like 127.0.0.1",
     "clock_file": "a file path (tests only)",
+    "resources_file": "a TOML file of [[resource]] entries like bot/data/resources.toml "
+    "(category, name, and a phone or link each)",
 }
+
+
+class ExplainedError(ValueError):
+    """A validation failure whose message is safe to show (it names a problem, not a secret)."""
 
 
 class SettingsError(Exception):
@@ -65,6 +74,8 @@ class Settings(BaseSettings):
     admin_cache_seconds: int = Field(default=300, ge=0, le=86400)
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = Field(default=8080, ge=1, le=65535)
+    # Deployment-wide /resources defaults; None means the bundled bot/data/resources.toml.
+    resources_file: Path | None = None
     # Tests only: read "now" from this file instead of the system clock (see bot/clock.py).
     clock_file: Path | None = None
 
@@ -74,7 +85,13 @@ class Settings(BaseSettings):
         return self.bot_token is None
 
     @field_validator(
-        "bot_token", "pseudonym_secret", "webhook_secret", "webhook_url", "clock_file", mode="before"
+        "bot_token",
+        "pseudonym_secret",
+        "webhook_secret",
+        "webhook_url",
+        "clock_file",
+        "resources_file",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
@@ -135,6 +152,20 @@ class Settings(BaseSettings):
             raise ValueError("malformed")
         return value.strip() if value else value
 
+    @field_validator("resources_file")
+    @classmethod
+    def _resources_file(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            try:
+                load_resource_file(value)
+            except ResourceFileError as error:
+                raise ExplainedError(str(error)) from None
+        return value
+
+    @property
+    def resources_path(self) -> Path:
+        return self.resources_file or DEFAULT_RESOURCES_FILE
+
     @model_validator(mode="after")
     def _required_together(self) -> Settings:
         missing = []
@@ -158,8 +189,11 @@ def describe_errors(error: ValidationError) -> list[str]:
             problem = "is required here"
         else:
             problem = "is missing" if item["type"] == "missing" else "is not valid"
+        cause = (item.get("ctx") or {}).get("error")
+        detail = f" ({cause})" if isinstance(cause, ExplainedError) else ""
         for name in names:
-            lines.append(f"{name.upper()} {problem}: expected {EXPECTED.get(name, 'a valid value')}.")
+            expected = EXPECTED.get(name, "a valid value")
+            lines.append(f"{name.upper()} {problem}: expected {expected}.{detail}")
     return lines
 
 

@@ -1,0 +1,41 @@
+"""The toggles on the /settings screen, declared by the features they belong to.
+
+A feature module in ``handlers/`` adds a row to /settings by exposing::
+
+    SETTINGS = (Toggle("private_announcements", N_("Announcements in private"), default=False),)
+
+and reads the person's choice with ``PreferenceRepository.get_bool(user_id, toggle.key,
+toggle.default)``.  Nothing else needs editing: the screen collects every feature's toggles.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from types import ModuleType
+
+_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+@dataclass(frozen=True)
+class Toggle:
+    key: str  # stored in the database and carried in button data: short, stable, lower_snake
+    label: str  # N_-marked; what the row says
+    default: bool = False
+    hint: str = ""  # N_-marked one-line explanation under the screen's title
+    order: int = 50
+
+    def __post_init__(self) -> None:
+        if not _KEY.match(self.key):
+            raise ValueError(f"bad preference key {self.key!r}")
+
+
+def collect(modules: Iterable[ModuleType]) -> list[Toggle]:
+    """Every feature's toggles in screen order; a key declared twice is a programming error."""
+    toggles = [toggle for module in modules for toggle in getattr(module, "SETTINGS", ())]
+    keys = [toggle.key for toggle in toggles]
+    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicates:
+        raise ValueError(f"preference keys declared twice: {duplicates}")
+    return sorted(toggles, key=lambda t: (t.order, t.key))
