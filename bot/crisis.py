@@ -193,14 +193,11 @@ def _fold(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """Text as the rules see it: `` word word ... `` in squeezed ASCII, padded with spaces."""
+    """Text as the rules see it: ``" word word ... "`` in squeezed ASCII, padded with spaces."""
     text = _fold(text)
     text = _OD_D.sub(" overdosed ", text)
     text = _APOSTROPHES.sub("", text)
-    tokens = []
-    for raw in _NON_WORD.sub(" ", text).split():
-        token = _squeeze(raw)
-        tokens.append(_TEXTING.get(token) or _FUZZY.get(token, token))
+    tokens = [_TEXTING.get(t) or _FUZZY.get(t, t) for t in _squeeze(_NON_WORD.sub(" ", text)).split()]
     return " " + " ".join(tokens) + " "
 
 
@@ -490,7 +487,8 @@ def _compile(alternatives: dict[str, str]) -> re.Pattern[str]:
         if "\\" in pattern:
             raise ValueError(f"crisis pattern {name!r} must not contain backslashes")
         parts.append(f"(?P<{name}>{_squeeze(pattern)})")
-    return re.compile("(?<= )(?:" + "|".join(parts) + ")(?= )")
+    # A leading literal space (rather than a lookbehind) lets the engine skip to word starts.
+    return re.compile(" (?:" + "|".join(parts) + ")(?= )")
 
 
 # Compiled at import: a malformed pattern fails start-up, not the first message.
@@ -511,7 +509,7 @@ def detect(text: str, language: str | None = None) -> CrisisSignal | None:
     languages mid-conversation, so every message is screened with every language's rules.
     """
     del language
-    normal = _GUARD_RE.sub("|", normalise(text))
+    normal = _GUARD_RE.sub(" |", normalise(text))
     for category, pattern in _RULE_RES:
         match = pattern.search(normal)
         if match is None:
