@@ -84,7 +84,7 @@ def validate_note(text: str | None) -> str | None:
     if not text:
         return None
     if len(text) > NOTE_MAX_LENGTH:
-        raise CheckInError(N_("Please keep the note under {limit} characters."), limit=NOTE_MAX_LENGTH)
+        raise CheckInError(N_("Please keep the note to {limit} characters or fewer."), limit=NOTE_MAX_LENGTH)
     if any(unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS for c in text):
         raise CheckInError(N_("The note contains characters that cannot be saved."))
     return text
