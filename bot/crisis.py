@@ -285,7 +285,10 @@ _RULES: dict[CrisisCategory, dict[str, str]] = {
             f"|(?:took|taken|swallowed|took like) {W}{{0,1}}[1-9][0-9]+ "
             "(?:pills|tablets|xanax|oxy|bars|percs|painkilers|sleeping pills)"
         ),
-        "took_an_overdose": "(?:took|taken|had) an overdose",
+        "took_an_overdose": (
+            "(?:took|taken|had) an overdose"
+            "|(?:take|taking|swallow|swallowing) (?:all|all of) my (?:pills|meds|medication|sleeping pills)"
+        ),
         "someone_overdosing": (
             "(?:is|are|s|re|was) (?:overdosing|not breathing|unresponsive|turning blue)"
             "|(?:think|thinks) (?:he|she|they|my [a-z]+) (?:overdosed|overdose|is overdosing)"
@@ -334,6 +337,7 @@ _RULES: dict[CrisisCategory, dict[str, str]] = {
             "|not worth living|tired of (?:living|being alive|life)"
             "|(?:sick|done) (?:of|with) (?:living|life|being alive)"
             "|never wake up|not wake up tomorow"
+            "|(?:wish|hope|want) (?:i could |i would |i |to )?(?:just )?(?:not|never) wake up"
         ),
         "method": (
             "(?:hang|shoot|drown|stab|poison|gas|hanging|shooting|drowning) myself"
@@ -352,7 +356,8 @@ _RULES: dict[CrisisCategory, dict[str, str]] = {
             "(?:himself|herself|themselves|themself|his life|her life|their life)"
         ),
         "end_it": (
-            "end it all|(?:going to|want to|ready to|decided to|planning to) end it"
+            "end it all|ending it all|ending it(?= $)"
+            "|(?:going to|want to|ready to|decided to|planning to) end it"
             "(?= $| tonight| today| now| for good)"
         ),
         "es_third_party_risk": (
@@ -380,6 +385,7 @@ _RULES: dict[CrisisCategory, dict[str, str]] = {
             "|(?:no|ninguna) (?:tengo |hay |)(?:razon|razones|motivo|motivos|sentido) (?:para|de) "
             "(?:vivir|seguir)"
             "|(?:no vale|ya no vale) la pena (?:vivir|seguir)|(?:cansado|cansada) de vivir"
+            "|(?:no tengo|sin|ya no tengo) ganas de vivir"
             "|(?:estaria|estarian|estarias) mejor (?:muerto|muerta|sin mi)"
             "|(?:ojala|quisiera) (?:estar|estuviera) (?:muerto|muerta)"
             "|(?:nadie|ninguno) me (?:extranaria|echaria de menos)"
@@ -439,11 +445,12 @@ _RULES: dict[CrisisCategory, dict[str, str]] = {
             "self harm(?:ing)? (?:again|urges|tonight|relapse)"
             "|(?:my|i|i am|been|started|urges to|urge to|struggling with|want to|back to|relapsed on|"
             "thinking about) self harm(?:ing)?"
+            "|relapsed on (?:cuting|burning|self injury)"
         ),
         "es_autolesion": (
             "(?:quiero|voy a|ganas de|necesito|pienso en) (?:cortarme|lastimarme|hacerme dano|quemarme|"
             "autolesionarme)"
-            "|autolesionarme|me autolesiono|me autolesione|me (?:volvi|vuelvo) a cortar"
+            "|autolesionarme|me autolesiono|me autolesione|me (?:volvi|vuelvo|he vuelto) a cortar"
             "|me (?:he )?(?:corte|cortado|lastime|lastimado|queme|quemado) (?:otra vez|de nuevo|a proposito|"
             "los brazos|las piernas|el brazo|las munecas)"
             "|me (?:corto|lastimo|hago dano) (?:a proposito|otra vez|de nuevo|cuando)"
