@@ -209,6 +209,9 @@ W = "(?:[a-z0-9]+ )"
 I_AM = "(?:i am|i m|i)"
 WANT = "(?:want|wanted|wish|need|going|plan|planning|trying|try|tempted|ready|about|decided|feel like)"
 WANT_DIE = "(?:want|wanted|wish|wishing|need|ready|plan|planning|trying|deserve|long|just want)"
+# A message that is only a crisis word, perhaps with a plea for help: "overdose help", "sobredosis".
+HELP = "(?:help |please help |ayuda |socorro |)"
+HELP_AFTER = "(?: help| please| ayuda| por favor| help me| ayudame| now| ya|)"
 PEOPLE = (
     "(?:partner|boyfriend|girlfriend|husband|wife|ex|dad|father|mom|mother|stepdad|stepfather|brother|"
     "sister|roomate|dealer|son|daughter|uncle|neighbor|neighbour|landlord|boss|cousin)"
@@ -305,6 +308,8 @@ _RULES: dict[CrisisCategory, dict[str, str]] = {
             f"toda la caja de|una caja de|un monton de) {W}{{0,1}}"
             "(?:pastillas|pildoras|medicinas|medicamentos|fentanilo|heroina|calmantes|tabletas)"
         ),
+        "bare_overdose": f"(?<=^ ){HELP}(?:overdose|overdosing|sobredosis){HELP_AFTER}(?= $)",
+        "just_overdosed": "(?:just|has|have) overdosed|(?:es|tiene|esta teniendo|le dio) una sobredosis",
         "es_not_breathing": "no respira|no reacciona|no (?:se )?despierta(?= $)",
     },
     CrisisCategory.SUICIDAL: {
@@ -391,6 +396,7 @@ _RULES: dict[CrisisCategory, dict[str, str]] = {
             "|(?:nadie|ninguno) me (?:extranaria|echaria de menos)"
             "|mejor (?:muerto|muerta)|(?:acabar|terminar) con todo|no le veo sentido a (?:la vida|vivir|nada)"
         ),
+        "bare_suicide": f"(?<=^ ){HELP}(?:suicide|suicidal|suicidio|suicida){HELP_AFTER}(?= $)",
         "es_suicida": (
             "(?:pensamientos|ideas|ideacion) suicidas?|(?:me siento|estoy|sentirme) suicida"
             "|(?:intente|intento|intentar) suicidarme|carta de despedida"
