@@ -1,0 +1,959 @@
+"""Peer mentoring (issue 7): /mentor, /findmentor, consent, /endmatch, and coordinators' /matchall, /matches.
+
+Everything personal happens in private chats; in a group the commands answer with a button to
+talk privately.  Filling in a profile or a request is one guided conversation (buttons for
+choices, typed answers where a choice list cannot do) whose draft lives in ``user_data`` until it
+is confirmed.  Proposals, consent and endings are in :mod:`handlers.mentors_flow`; messages in
+:mod:`handlers.mentors_views`.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import warnings
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.commands import PRIVATE_ONLY, Command
+from bot.i18n import N_, Translator
+from bot.logs import log_id
+from bot.matching import Focus, GenderWish, PartOfDay, Slot, assign_all, exclusion_reasons
+from bot.mentors import (
+    COMMON_LANGUAGES,
+    GENDER_MAX,
+    INTRO_MAX,
+    PREFERENCES_MAX,
+    REASON_MAX,
+    RELAY_MAX,
+    Draft,
+    clean_text,
+    parse_language_codes,
+    parse_recovery_start,
+    time_to_match,
+)
+from bot.roles import Action, Role
+from bot.timezones import canonical_timezone
+from handlers import mentors_flow as flow
+from handlers.common import (
+    FEATURES,
+    KindredContext,
+    answer_query,
+    escape,
+    reply,
+    require,
+    services,
+    translator_for,
+)
+from handlers.mentors_views import (
+    GENDERS,
+    Answer,
+    EndChoice,
+    EndPick,
+    MatchAllChoice,
+    Overview,
+    Pick,
+    PreviewLine,
+    ProfileAction,
+    Relay,
+    Withdraw,
+    contact_markup,
+    end_pick_markup,
+    end_reason_markup,
+    render_matchall_preview,
+    render_overview,
+    render_profile,
+    render_prompt,
+    render_relayed,
+)
+from storage.mentors import MentorRepository, ProfileFields, RequestFields
+
+log = logging.getLogger(__name__)
+
+COMMANDS = (
+    Command(
+        "mentor",
+        N_("Volunteer as a peer mentor, or manage your mentor profile"),
+        where=PRIVATE_ONLY,
+        order=40,
+    ),
+    Command("findmentor", N_("Ask for a peer mentor"), where=PRIVATE_ONLY, order=41),
+    Command("endmatch", N_("End a mentoring match"), where=PRIVATE_ONLY, order=42),
+    Command(
+        "matchall",
+        N_("Match every waiting member with a mentor (preview first)"),
+        role=Role.COORDINATOR,
+        where=PRIVATE_ONLY,
+        order=43,
+    ),
+    Command(
+        "matches",
+        N_("Waiting requests, matches, mentor load and time to match"),
+        role=Role.COORDINATOR,
+        where=PRIVATE_ONLY,
+        order=44,
+    ),
+)
+
+DRAFT, RELAY, END_REASON = range(3)
+DRAFT_KEY, RELAY_KEY, ENDING_KEY, PREVIEW_KEY = "mentor_draft", "mentor_relay", "mentor_ending", "matchall"
+STALE = N_("That button no longer works. Please start again with the command.")
+
+
+def mentors(context: KindredContext) -> MentorRepository:
+    return MentorRepository(services(context).db)
+
+
+# -- groups: talk privately --
+
+
+async def talk_privately(update: Update, context: KindredContext) -> None:
+    tr = await translator_for(update, context)
+    command = "findmentor" if update.message and "findmentor" in (update.message.text or "") else "mentor"
+    link = f"https://t.me/{context.bot.username}?start={command}"
+    button = InlineKeyboardButton(tr._("Talk to me privately"), url=link)
+    await reply(
+        update,
+        tr._("Mentoring is personal, so let's talk privately."),
+        reply_markup=InlineKeyboardMarkup([[button]]),
+    )
+
+
+# -- entry points --
+
+
+async def mentor_command(update: Update, context: KindredContext) -> int:
+    user = update.effective_user
+    if user is None:
+        return ConversationHandler.END
+    record = await mentors(context).profile(user.id)
+    if record is not None and record.status != "retired":
+        tr = await translator_for(update, context)
+        load = (await mentors(context).load()).get(user.id, 0)
+        text, markup = render_profile(tr, record, load)
+        await reply(update, text, reply_markup=markup)
+        return ConversationHandler.END
+    intro = N_(
+        "Thank you for offering to walk beside someone. 🌱 A few questions (about two minutes); "
+        "/cancel stops at any time and nothing is saved until you confirm."
+    )
+    return await start_draft(update, context, Draft(kind="mentor"), intro)
+
+
+async def findmentor_command(update: Update, context: KindredContext) -> int:
+    user = update.effective_user
+    if user is None:
+        return ConversationHandler.END
+    tr = await translator_for(update, context)
+    repo = mentors(context)
+    if any(m.member_id == user.id for m in await repo.active_matches(user.id)):
+        await reply(update, tr._("You already have a peer mentor. To end that match, send /endmatch."))
+        return ConversationHandler.END
+    request = await repo.open_request(user.id)
+    if request is not None:
+        button = InlineKeyboardButton(
+            tr._("Withdraw my request"), callback_data=Withdraw(request.request_id).pack()
+        )
+        await reply(
+            update,
+            tr._("Your request for a mentor is waiting; I will write as soon as someone accepts."),
+            reply_markup=InlineKeyboardMarkup([[button]]),
+        )
+        return ConversationHandler.END
+    intro = N_(
+        "Let's find you a peer mentor: someone further along in recovery who has offered to listen. "
+        "🌱 Nobody sees your name until a mentor accepts. /cancel stops at any time."
+    )
+    return await start_draft(update, context, Draft(kind="request"), intro)
+
+
+async def deep_link(update: Update, context: KindredContext) -> int:
+    """``/start mentor`` or ``/start findmentor`` from a group's button; the welcome must not follow."""
+    wanted = (context.args or [""])[0]
+    state = await (findmentor_command if wanted == "findmentor" else mentor_command)(update, context)
+    raise ApplicationHandlerStop(state)
+
+
+async def edit_profile(update: Update, context: KindredContext) -> int:
+    user = update.effective_user
+    await answer_query(update.callback_query)
+    record = await mentors(context).profile(user.id) if user else None
+    if record is None:
+        return ConversationHandler.END
+    intro = N_("Let's update your profile. “Keep my current answer” or Done keeps what you had.")
+    return await start_draft(update, context, Draft.from_mentor(record), intro)
+
+
+async def start_draft(update: Update, context: KindredContext, draft: Draft, intro: str) -> int:
+    user = update.effective_user
+    if user is None:
+        return ConversationHandler.END
+    groups = await services(context).groups.groups_of(user.id)
+    zones = [draft.timezone] if draft.timezone else []
+    draft.zone_choices = list(dict.fromkeys([*zones, *(g.timezone for g in groups)]))[:6]
+    context.user_data[DRAFT_KEY] = draft
+    tr = await translator_for(update, context)
+    await reply(update, tr._(intro))
+    await send_prompt(update, tr, draft)
+    return DRAFT
+
+
+async def send_prompt(update: Update, tr: Translator, draft: Draft) -> None:
+    text, markup = render_prompt(tr, draft)
+    await reply(update, text, reply_markup=markup)
+
+
+# -- drafting: buttons --
+
+Apply = Callable[[Draft, str], str | None]  # returns an N_-marked complaint, or None when accepted
+
+
+def _toggle(chosen: set[Any], item: Any) -> None:
+    chosen.symmetric_difference_update({item})
+
+
+def pick_focus(draft: Draft, value: str) -> str | None:
+    if value == "done":
+        return None if draft.focus else N_("Please choose at least one area.")
+    _toggle(draft.focus, Focus(value))
+    return ""
+
+
+def pick_language(draft: Draft, value: str) -> str | None:
+    if value == "done":
+        return None if draft.languages else N_("Please choose at least one language.")
+    if value not in COMMON_LANGUAGES and value not in draft.languages:
+        raise ValueError(value)
+    _toggle(draft.languages, value)
+    return ""
+
+
+def pick_slot(draft: Draft, value: str) -> str | None:
+    if value == "done":
+        return None if draft.availability else N_("Please choose at least one time you are free.")
+    day, part = value.split("-", 1)
+    slot = Slot(int(day), PartOfDay(part))
+    if not 0 <= slot.weekday <= 6:
+        raise ValueError(value)
+    _toggle(draft.availability, slot)
+    return ""
+
+
+def pick_part(draft: Draft, value: str) -> str | None:
+    column = {Slot(day, PartOfDay(value)) for day in range(7)}
+    if column <= draft.availability:
+        draft.availability -= column
+    else:
+        draft.availability |= column
+    return ""
+
+
+def pick_choice(draft: Draft, field: str, value: str) -> None:
+    """The single-choice steps: set the value and move on."""
+    if field == "langreq":
+        draft.language_required = {"yes": True, "no": False}[value]
+    elif field == "tz":
+        draft.timezone = draft.zone_choices[int(value)]
+    elif field == "capacity":
+        draft.capacity = {"1": 1, "2": 2, "3": 3, "4": 4}[value]
+    elif field == "gender":
+        if value != "skip" and value not in GENDERS:
+            raise ValueError(value)
+        draft.gender = None if value == "skip" else value
+    elif field == "gwish":
+        draft.gender_wish = GenderWish(value)
+        if draft.gender_wish is GenderWish.NONE:
+            draft.gender = None
+    elif field == "prefs":
+        draft.preferences = ""
+    elif value != "keep":
+        raise ValueError(value)
+
+
+TOGGLES: dict[str, Apply] = {
+    "focus": pick_focus,
+    "lang": pick_language,
+    "languages": pick_language,
+    "slot": pick_slot,
+    "availability": pick_slot,
+    "part": pick_part,
+}
+FIELD_STEP = {
+    "focus": "focus",
+    "recovery": "recovery",
+    "lang": "languages",
+    "languages": "languages",
+    "langreq": "language_required",
+    "tz": "timezone",
+    "slot": "availability",
+    "part": "availability",
+    "availability": "availability",
+    "capacity": "capacity",
+    "gender": "gender",
+    "gwish": "gender_wish",
+    "prefs": "preferences",
+    "intro": "intro",
+    "confirm": "confirm",
+}
+
+
+async def on_pick(update: Update, context: KindredContext) -> int:
+    query = update.callback_query
+    pick = Pick.unpack(query.data if query else None)
+    draft = context.user_data.get(DRAFT_KEY)
+    tr = await translator_for(update, context)
+    if (
+        query is None
+        or pick is None
+        or not isinstance(draft, Draft)
+        or FIELD_STEP.get(pick.field) != draft.step
+    ):
+        await answer_query(query, tr._(STALE), alert=True)
+        return DRAFT
+    if pick.field == "confirm":
+        await answer_query(query)
+        return await confirm(update, context, draft, pick.value == "save")
+    try:
+        complaint = apply_pick(draft, pick)
+    except (ValueError, KeyError, IndexError):
+        await answer_query(query, tr._(STALE), alert=True)
+        return DRAFT
+    if complaint:
+        await answer_query(query, tr._(complaint), alert=True)
+        return DRAFT
+    await answer_query(query)
+    if complaint is None:
+        draft.advance()
+    text, markup = render_prompt(tr, draft)
+    await flow.safe_edit(query.message if query.message else None, text, markup)  # type: ignore[arg-type]
+    return DRAFT
+
+
+def apply_pick(draft: Draft, pick: Pick) -> str | None:
+    """ "" = changed, stay on this step; None = answered, move on; other text = a complaint."""
+    toggle = TOGGLES.get(pick.field)
+    if toggle is not None:
+        return toggle(draft, pick.value)
+    pick_choice(draft, pick.field, pick.value)
+    return None
+
+
+# -- drafting: typed answers --
+
+
+def typed_recovery(draft: Draft, text: str, today: Any) -> str | None:
+    start = parse_recovery_start(text, today)
+    if start is None:
+        return N_(
+            "I could not read that. Please send a number of months, like 18, or the date you started, "
+            "like 2024-03-01 (not in the future)."
+        )
+    draft.recovery_since = start
+    return None
+
+
+def typed_languages(draft: Draft, text: str, today: Any) -> str | None:
+    codes = parse_language_codes(text)
+    if codes is None:
+        return N_("Please type two- or three-letter language codes separated by commas, like “ca, eu”.")
+    draft.languages |= codes
+    return ""
+
+
+def typed_timezone(draft: Draft, text: str, today: Any) -> str | None:
+    zone = canonical_timezone(text[:64])
+    if zone is None:
+        return N_("I don't know that time zone. Please use a name like Europe/Madrid or America/New_York.")
+    draft.timezone = zone
+    return None
+
+
+def typed_gender(draft: Draft, text: str, today: Any) -> str | None:
+    gender = clean_text(text, GENDER_MAX)
+    if gender is None:
+        return N_("Please keep it short (up to 30 characters), or use the buttons.")
+    lowered = gender.casefold()
+    draft.gender = next((code for code, label in GENDERS.items() if label.casefold() == lowered), lowered)
+    return None
+
+
+def typed_preferences(draft: Draft, text: str, today: Any) -> str | None:
+    note = clean_text(text, PREFERENCES_MAX)
+    if note is None:
+        return N_("That is a little long: please keep it to 200 characters.")
+    draft.preferences = note
+    return None
+
+
+def typed_intro(draft: Draft, text: str, today: Any) -> str | None:
+    intro = clean_text(text, INTRO_MAX)
+    if intro is None:
+        return N_("Please keep your introduction to 300 characters; a few friendly lines are plenty.")
+    draft.intro = intro
+    return None
+
+
+TYPED = {
+    "recovery": typed_recovery,
+    "languages": typed_languages,
+    "timezone": typed_timezone,
+    "gender": typed_gender,
+    "preferences": typed_preferences,
+    "intro": typed_intro,
+}
+
+
+async def on_draft_text(update: Update, context: KindredContext) -> int:
+    draft = context.user_data.get(DRAFT_KEY)
+    message = update.effective_message
+    if not isinstance(draft, Draft) or message is None or message.text is None:
+        return ConversationHandler.END
+    tr = await translator_for(update, context)
+    handler = TYPED.get(draft.step)
+    if handler is None:
+        await reply(update, tr._("Please use the buttons above, or /cancel to stop."))
+        return DRAFT
+    complaint = handler(draft, message.text, services(context).clock.now().date())
+    if complaint:
+        await reply(update, tr._(complaint))
+        return DRAFT
+    if complaint is None:
+        draft.advance()
+    await send_prompt(update, tr, draft)
+    return DRAFT
+
+
+# -- confirming --
+
+
+async def confirm(update: Update, context: KindredContext, draft: Draft, save: bool) -> int:
+    tr = await translator_for(update, context)
+    context.user_data.pop(DRAFT_KEY, None)
+    message = update.callback_query.message if update.callback_query else None
+    if not save:
+        await flow.safe_edit(message, tr._("Cancelled; nothing was saved."))  # type: ignore[arg-type]
+        return ConversationHandler.END
+    if draft.kind == "mentor":
+        await save_profile(update, context, draft, tr)
+    else:
+        await send_request(update, context, draft, tr)
+    return ConversationHandler.END
+
+
+async def save_profile(update: Update, context: KindredContext, draft: Draft, tr: Translator) -> None:
+    user = update.effective_user
+    if user is None or draft.recovery_since is None or draft.capacity is None or draft.timezone is None:
+        return
+    fields = ProfileFields(
+        frozenset(draft.focus),
+        draft.recovery_since,
+        frozenset(draft.languages),
+        draft.timezone,
+        frozenset(draft.availability),
+        draft.capacity,
+        draft.gender,
+        draft.preferences,
+        draft.intro,
+    )
+    await mentors(context).save_profile(user.id, fields, services(context).clock.now())
+    log.info("Mentor profile saved for %s", log_id(user.id))
+    message = update.callback_query.message if update.callback_query else None
+    await flow.safe_edit(  # type: ignore[arg-type]
+        message,
+        tr._(
+            "Thank you! 🌱 Your mentor profile is saved. When a member could use your support, I will "
+            "send you an anonymous summary to accept or decline. /mentor shows, edits or pauses your profile."
+        ),
+    )
+
+
+async def send_request(update: Update, context: KindredContext, draft: Draft, tr: Translator) -> None:
+    user = update.effective_user
+    if user is None or draft.timezone is None:
+        return
+    repo = mentors(context)
+    if await repo.open_request(user.id) is not None:
+        return
+    fields = RequestFields(
+        frozenset(draft.focus),
+        frozenset(draft.languages),
+        draft.language_required,
+        draft.timezone,
+        frozenset(draft.availability),
+        draft.gender_wish,
+        draft.gender,
+    )
+    request = await repo.create_request(user.id, fields, services(context).clock.now())
+    log.info("Mentor request %d from %s", request.request_id, log_id(user.id))
+    message = update.callback_query.message if update.callback_query else None
+    proposal = await flow.propose_next(context.application, request)
+    if proposal is not None:
+        text = tr._(
+            "Thank you. 🌱 I have asked a peer mentor who fits what you told me. They have up to "
+            "48 hours to answer; I will write as soon as they do."
+        )
+    else:
+        text = tr._(
+            "Thank you. 🌱 Nobody who fits is free right now, so your request is on the waiting list. "
+            "A coordinator will help, and I will write as soon as a mentor accepts."
+        )
+    await flow.safe_edit(message, text)  # type: ignore[arg-type]
+
+
+async def cancel(update: Update, context: KindredContext) -> int:
+    for key in (DRAFT_KEY, RELAY_KEY, ENDING_KEY):
+        context.user_data.pop(key, None)
+    tr = await translator_for(update, context)
+    await reply(update, tr._("Cancelled; nothing was saved."))
+    return ConversationHandler.END
+
+
+async def stale_button(update: Update, context: KindredContext) -> None:
+    tr = await translator_for(update, context)
+    await answer_query(update.callback_query, tr._(STALE), alert=True)
+
+
+# -- the mentor's own profile --
+
+
+async def on_profile_action(update: Update, context: KindredContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    action = ProfileAction.unpack(query.data if query else None)
+    record = await mentors(context).profile(user.id) if user else None
+    if query is None or user is None or action is None or record is None:
+        await stale_button(update, context)
+        return
+    statuses = {"pause": "paused", "resume": "active", "retire": "retired"}
+    if action.action not in statuses:
+        await stale_button(update, context)
+        return
+    await answer_query(query)
+    await mentors(context).set_status(user.id, statuses[action.action], services(context).clock.now())
+    if action.action != "resume":
+        for proposal in await mentors(context).pending_proposals(user.id):
+            await flow.withdraw(context.application, proposal, move=True)
+    tr = await translator_for(update, context)
+    texts = {
+        "pause": N_(
+            "Paused. I will not propose new members to you; /mentor resumes. Current mentees keep you."
+        ),
+        "resume": N_("Welcome back! You can receive new proposals again."),
+        "retire": N_(
+            "You have retired as a mentor. Thank you for everything you gave. Current mentees keep you "
+            "until one of you sends /endmatch; /mentor signs you up again."
+        ),
+    }
+    await flow.safe_edit(query.message, tr._(texts[action.action]))  # type: ignore[arg-type]
+    log.info("Mentor %s is now %s", log_id(user.id), statuses[action.action])
+
+
+async def on_withdraw(update: Update, context: KindredContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    choice = Withdraw.unpack(query.data if query else None)
+    request = await mentors(context).request(choice.request_id) if choice else None
+    if query is None or user is None or request is None or request.member_id != user.id:
+        await stale_button(update, context)
+        return
+    await answer_query(query)
+    tr = await translator_for(update, context)
+    for proposal in await mentors(context).withdraw_request(
+        request.request_id, services(context).clock.now()
+    ):
+        services(context).jobs.cancel(flow.job_name(proposal.proposal_id))
+        mentor_tr = await flow.tr_for(context.application, proposal.mentor_id)
+        await flow.close_question(
+            context.application, proposal, mentor_tr._("The member withdrew this request. Thank you anyway.")
+        )
+    await flow.safe_edit(query.message, tr._("Your request is withdrawn. /findmentor whenever you like."))  # type: ignore[arg-type]
+
+
+# -- consent --
+
+
+async def on_answer(update: Update, context: KindredContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    answer = Answer.unpack(query.data if query else None)
+    proposal = await mentors(context).proposal(answer.proposal_id) if answer else None
+    if query is None or user is None or answer is None or proposal is None or proposal.mentor_id != user.id:
+        await stale_button(update, context)
+        return
+    tr = await translator_for(update, context)
+    app = context.application
+    if proposal.status == "pending" and proposal.expires_at <= services(context).clock.now():
+        await flow.expire(app, proposal.proposal_id)
+        proposal = await mentors(context).proposal(proposal.proposal_id) or proposal
+    if proposal.status != "pending" or answer.choice not in ("yes", "no"):
+        await answer_query(query, tr._("This request is no longer waiting for you."), alert=True)
+        return
+    await answer_query(query)
+    if answer.choice == "yes":
+        if await flow.accept(app, proposal) is not None:
+            await flow.safe_edit(
+                query.message, tr._("✅ You accepted. I have sent you both each other's details.")
+            )  # type: ignore[arg-type]
+        return
+    if await flow.decline(app, proposal):
+        await flow.safe_edit(  # type: ignore[arg-type]
+            query.message,
+            tr._("Thank you for saying so. I will ask someone else; the member will not know who declined."),
+        )
+
+
+# -- relay for people without a username --
+
+
+async def start_relay(update: Update, context: KindredContext) -> int:
+    query, user = update.callback_query, update.effective_user
+    choice = Relay.unpack(query.data if query else None)
+    match = await mentors(context).match(choice.match_id) if choice else None
+    if (
+        user is None
+        or match is None
+        or match.ended_at is not None
+        or user.id not in (match.mentor_id, match.member_id)
+    ):
+        await stale_button(update, context)
+        return ConversationHandler.END
+    await answer_query(query)
+    context.user_data[RELAY_KEY] = match.match_id
+    tr = await translator_for(update, context)
+    name = await flow.first_name(context.application, match.other(user.id))
+    await reply(
+        update,
+        tr._("Type your message for {name} and I will pass it on (or /cancel).").format(name=escape(name)),
+    )
+    return RELAY
+
+
+async def on_relay_text(update: Update, context: KindredContext) -> int:
+    user, message = update.effective_user, update.effective_message
+    match_id = context.user_data.get(RELAY_KEY)
+    match = await mentors(context).match(match_id) if isinstance(match_id, int) else None
+    tr = await translator_for(update, context)
+    if user is None or message is None or match is None or match.ended_at is not None:
+        await reply(update, tr._("That match has ended, so I cannot pass messages on."))
+        return ConversationHandler.END
+    text = (message.text or "").strip()
+    if not text or len(text) > RELAY_MAX:
+        await reply(update, tr._("Please keep it under 1000 characters; a first hello is plenty."))
+        return RELAY
+    other = match.other(user.id)
+    app = context.application
+    other_tr = await flow.tr_for(app, other)
+    sender = await services(context).people.get(user.id)
+    username = sender.username if sender else None
+    relayed = render_relayed(other_tr, user.first_name, text, username)
+    sent = await flow.send(
+        app, other, relayed, contact_markup(other_tr, user.first_name, username, match.match_id)
+    )
+    context.user_data.pop(RELAY_KEY, None)
+    if sent is None:
+        await reply(update, tr._("I could not deliver it: they may have stopped the bot. I'm sorry."))
+    else:
+        await reply(update, tr._("Sent. 🌱"))
+    log.info("Relayed a message within match %d", match.match_id)
+    return ConversationHandler.END
+
+
+# -- ending a match --
+
+
+async def endmatch_command(update: Update, context: KindredContext) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    tr = await translator_for(update, context)
+    matches = await mentors(context).active_matches(user.id)
+    if not matches:
+        await reply(update, tr._("You have no active mentoring match."))
+        return
+    named = [(m, await flow.first_name(context.application, m.other(user.id))) for m in matches]
+    await reply(update, tr._("Which match would you like to end?"), reply_markup=end_pick_markup(tr, named))
+
+
+async def on_end_pick(update: Update, context: KindredContext) -> int:
+    query, user = update.callback_query, update.effective_user
+    choice = EndPick.unpack(query.data if query else None)
+    match = await mentors(context).match(choice.match_id) if choice else None
+    if (
+        user is None
+        or match is None
+        or match.ended_at is not None
+        or user.id not in (match.mentor_id, match.member_id)
+    ):
+        await stale_button(update, context)
+        return ConversationHandler.END
+    await answer_query(query)
+    context.user_data[ENDING_KEY] = match.match_id
+    tr = await translator_for(update, context)
+    await reply(
+        update,
+        tr._(
+            "If you like, tell me why (only coordinators will read it; the other person will not). "
+            "Type a few words, or choose below."
+        ),
+        reply_markup=end_reason_markup(tr, match.match_id),
+    )
+    return END_REASON
+
+
+async def on_end_choice(update: Update, context: KindredContext) -> int:
+    query = update.callback_query
+    choice = EndChoice.unpack(query.data if query else None)
+    if (
+        choice is None
+        or context.user_data.get(ENDING_KEY) != choice.match_id
+        or choice.choice not in ("skip", "keep")
+    ):
+        await stale_button(update, context)
+        return END_REASON
+    await answer_query(query)
+    if choice.choice == "keep":
+        context.user_data.pop(ENDING_KEY, None)
+        tr = await translator_for(update, context)
+        await reply(update, tr._("Good, your match continues."))
+        return ConversationHandler.END
+    return await finish_ending(update, context, None)
+
+
+async def on_end_reason(update: Update, context: KindredContext) -> int:
+    message = update.effective_message
+    reason = clean_text(message.text or "", REASON_MAX) if message else None
+    if reason is None:
+        tr = await translator_for(update, context)
+        await reply(update, tr._("Please keep the reason under 500 characters, or use the buttons."))
+        return END_REASON
+    return await finish_ending(update, context, reason)
+
+
+async def finish_ending(update: Update, context: KindredContext, reason: str | None) -> int:
+    user = update.effective_user
+    match_id = context.user_data.pop(ENDING_KEY, None)
+    match = await mentors(context).match(match_id) if isinstance(match_id, int) else None
+    tr = await translator_for(update, context)
+    if user is None or match is None:
+        return ConversationHandler.END
+    if await mentors(context).end_match(match.match_id, user.id, reason, services(context).clock.now()):
+        log.info("Match %d ended by %s", match.match_id, log_id(user.id))
+        await flow.tell_ended(context.application, match, user.id)
+    await reply(update, tr._("Your match has ended. Thank you for the time you gave each other. 🌿"))
+    return ConversationHandler.END
+
+
+# -- coordinators --
+
+
+async def matchall_command(update: Update, context: KindredContext) -> None:
+    if not await require(update, context, Action.MATCH_MENTORS):
+        return
+    repo, app = mentors(context), context.application
+    now = services(context).clock.now()
+    waiting = await repo.waiting_requests(without_proposal=True)
+    pool = await flow.mentor_pool(app)
+    result = assign_all([r.to_request() for r in waiting], pool, await repo.excluded_pairs(), now)
+    by_member = {r.member_id: r for r in waiting}
+    pairs = [(by_member[m.member_id].request_id, m.mentor_id) for m in result.matches]
+    lines = [
+        PreviewLine(
+            by_member[m.member_id].request_id,
+            await flow.first_name(app, m.member_id),
+            now - by_member[m.member_id].requested_at,
+            await flow.first_name(app, m.mentor_id),
+            m.score,
+        )
+        for m in result.matches
+    ]
+    token = secrets.token_hex(4)
+    context.user_data[PREVIEW_KEY] = {token: pairs}
+    tr = await translator_for(update, context)
+    text, markup = render_matchall_preview(tr, lines, len(result.unmatched), token)
+    await reply(update, text, reply_markup=markup)
+
+
+async def on_matchall_choice(update: Update, context: KindredContext) -> None:
+    query = update.callback_query
+    choice = MatchAllChoice.unpack(query.data if query else None)
+    if not await require(update, context, Action.MATCH_MENTORS):
+        return
+    previews = context.user_data.get(PREVIEW_KEY) or {}
+    if query is None or choice is None or choice.token not in previews:
+        await stale_button(update, context)
+        return
+    await answer_query(query)
+    pairs = context.user_data.pop(PREVIEW_KEY)[choice.token]
+    tr = await translator_for(update, context)
+    if choice.choice != "send":
+        await flow.safe_edit(query.message, tr._("Cancelled; no proposals were sent."))  # type: ignore[arg-type]
+        return
+    sent = await send_previewed(context, pairs)
+    text = tr.n_("Sent {count} proposal.", "Sent {count} proposals.", sent).format(count=sent)
+    if sent < len(pairs):
+        text += " " + tr._("{count} could not be sent because things changed since the preview.").format(
+            count=len(pairs) - sent
+        )
+    await flow.safe_edit(query.message, text)  # type: ignore[arg-type]
+
+
+async def send_previewed(context: KindredContext, pairs: list[tuple[int, int]]) -> int:
+    """Send the previewed proposals, each re-checked against what is true now."""
+    repo, app, sent = mentors(context), context.application, 0
+    for request_id, mentor_id in pairs:
+        request = await repo.request(request_id)
+        waiting = {r.request_id for r in await repo.waiting_requests(without_proposal=True)}
+        pool = {p.mentor_id: p for p in await flow.mentor_pool(app)}
+        if request is None or request_id not in waiting or mentor_id not in pool:
+            continue
+        if exclusion_reasons(request.to_request(), pool[mentor_id], await repo.excluded_pairs()):
+            continue
+        if await flow.propose(app, request, mentor_id) is not None:
+            sent += 1
+    log.info("Matchall sent %d of %d proposals", sent, len(pairs))
+    return sent
+
+
+async def matches_command(update: Update, context: KindredContext) -> None:
+    if not await require(update, context, Action.VIEW_MATCHES):
+        return
+    repo, app = mentors(context), context.application
+    now = services(context).clock.now()
+    pending = {p.request_id for p in await repo.pending_proposals()}
+    load = await repo.load()
+
+    async def name(user_id: int) -> str:
+        return await flow.first_name(app, user_id)
+
+    view = Overview(
+        waiting=[
+            (r, await name(r.member_id), r.request_id in pending) for r in await repo.waiting_requests()
+        ],
+        active=[(m, await name(m.mentor_id), await name(m.member_id)) for m in await repo.active_matches()],
+        load=[(p, await name(p.user_id), load.get(p.user_id, 0)) for p in await repo.profiles()],
+        ended=[(m, await name(m.mentor_id), await name(m.member_id)) for m in await repo.ended_matches()],
+        stats=time_to_match(
+            m.started_at - m.requested_at for m in await repo.matches_started_since(now - timedelta(days=90))
+        ),
+    )
+    tr = await translator_for(update, context)
+    await reply(update, render_overview(tr, view, now))
+
+
+# -- personal data (/mydata, /forget) --
+
+
+async def export_personal_data(context: KindredContext, user_id: int) -> dict[str, Any]:
+    return await mentors(context).export(user_id)
+
+
+async def erase_personal_data(context: KindredContext, user_id: int) -> list[str]:
+    """Erase profile, requests, proposals and matches; an active match's other side is told kindly."""
+    repo, app = mentors(context), context.application
+    for match in await repo.active_matches(user_id):
+        other = match.other(user_id)
+        tr = await flow.tr_for(app, other)
+        await flow.send(
+            app,
+            other,
+            tr._(
+                "🌿 Your mentoring match has ended: the other person has left mentoring. Thank you for "
+                "the time you shared. /findmentor or /mentor whenever you are ready."
+            ),
+        )
+    to_move = [p.request_id for p in await repo.pending_proposals(user_id)]
+    for proposal in await repo.pending_proposals():
+        if user_id in (proposal.mentor_id, proposal.member_id):
+            services(context).jobs.cancel(flow.job_name(proposal.proposal_id))
+    counts = await repo.erase(user_id)
+    for request_id in to_move:
+        await flow.move_on(app, request_id)
+    log.info("Erased mentoring data of %s", log_id(user_id))
+    descriptions = {
+        "profile": N_("your mentor profile"),
+        "requests": N_("your requests for a mentor"),
+        "matches": N_("your mentoring matches"),
+        "proposals": N_("mentoring proposals sent to you"),
+        "declined": N_("declined or unanswered pairings"),
+    }
+    return [text for key, text in descriptions.items() if counts.get(key)]
+
+
+# -- wiring --
+
+
+async def on_startup(application: Application) -> None:  # type: ignore[type-arg]
+    """Re-plan every pending proposal's expiry from the database (past ones run at once)."""
+    proposals = await flow.repo(application).pending_proposals()
+    for proposal in proposals:
+        flow.plan_expiry(application, proposal)
+    log.info("Planned %d mentor proposal expiries", len(proposals))
+
+
+def _conversation(private: filters.BaseFilter, text: filters.BaseFilter) -> ConversationHandler:  # type: ignore[type-arg]
+    """Guided questions, the one-message relay and the end-of-match reason: one step at a time."""
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler("mentor", mentor_command, filters=private),
+            CommandHandler("findmentor", findmentor_command, filters=private),
+            CommandHandler(
+                "start", deep_link, filters=private & filters.Regex(r"^/start (mentor|findmentor)$")
+            ),
+            CallbackQueryHandler(edit_profile, pattern=r"^mprof:edit$"),
+            CallbackQueryHandler(start_relay, pattern=Relay.pattern()),
+            CallbackQueryHandler(on_end_pick, pattern=EndPick.pattern()),
+        ],
+        states={
+            DRAFT: [
+                CallbackQueryHandler(on_pick, pattern=Pick.pattern()),
+                MessageHandler(text, on_draft_text),
+            ],
+            RELAY: [MessageHandler(text, on_relay_text)],
+            END_REASON: [
+                CallbackQueryHandler(on_end_choice, pattern=EndChoice.pattern()),
+                MessageHandler(text, on_end_reason),
+            ],
+        },
+        fallbacks=[CommandHandler("cancel", cancel)],
+        allow_reentry=True,
+        conversation_timeout=timedelta(hours=1),
+        name="mentors",
+    )
+
+
+def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    text = filters.TEXT & ~filters.COMMAND & private
+    with warnings.catch_warnings():
+        # Buttons are tracked per person (per_message=False) on purpose: one guided step at a time.
+        warnings.simplefilter("ignore", PTBUserWarning)
+        conversation = _conversation(private, text)
+    return {
+        FEATURES: [
+            conversation,
+            CommandHandler(
+                ["mentor", "findmentor", "endmatch", "matchall", "matches"],
+                talk_privately,
+                filters=filters.ChatType.GROUPS,
+            ),
+            CommandHandler("endmatch", endmatch_command, filters=private),
+            CommandHandler("matchall", matchall_command, filters=private),
+            CommandHandler("matches", matches_command, filters=private),
+            CallbackQueryHandler(on_answer, pattern=Answer.pattern()),
+            CallbackQueryHandler(on_profile_action, pattern=ProfileAction.pattern()),
+            CallbackQueryHandler(on_withdraw, pattern=Withdraw.pattern()),
+            CallbackQueryHandler(on_matchall_choice, pattern=MatchAllChoice.pattern()),
+            CallbackQueryHandler(stale_button, pattern=r"^(mdraft|mendc):"),
+        ]
+    }
