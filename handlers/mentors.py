@@ -38,6 +38,7 @@ from bot.mentors import (
     GENDER_MAX,
     INTRO_MAX,
     PREFERENCES_MAX,
+    PROPOSAL_TTL,
     REASON_MAX,
     RELAY_MAX,
     Draft,
@@ -504,8 +505,8 @@ async def send_request(update: Update, context: KindredContext, draft: Draft, tr
     if proposal is not None:
         text = tr._(
             "Thank you. 🌱 I have asked a peer mentor who fits what you told me. They have up to "
-            "48 hours to answer; I will write as soon as they do."
-        )
+            "{hours} hours to answer; I will write as soon as they do."
+        ).format(hours=int(PROPOSAL_TTL.total_seconds() // 3600))
     else:
         text = tr._(
             "Thank you. 🌱 Nobody who fits is free right now, so your request is on the waiting list. "

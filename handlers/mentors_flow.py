@@ -141,7 +141,9 @@ async def expire(app: Any, proposal_id: int) -> None:
         return
     log.info("Proposal %d expired", proposal_id)
     tr = await tr_for(app, closed.mentor_id)
-    await close_question(app, closed, tr._("This request waited 48 hours, so I passed it on. No worries."))
+    await close_question(
+        app, closed, tr._("Nobody answered this request in time, so I passed it on. No worries.")
+    )
     await move_on(app, closed.request_id)
 
 

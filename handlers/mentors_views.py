@@ -19,7 +19,16 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.callback_data import CallbackData
 from bot.i18n import N_, Translator
 from bot.matching import Focus, GenderWish, PartOfDay, Slot
-from bot.mentors import CAPACITY_CHOICES, COMMON_LANGUAGES, Draft, MentorRecord, RequestRecord, TimeToMatch
+from bot.mentors import (
+    CAPACITY_CHOICES,
+    COMMON_LANGUAGES,
+    INTRO_MAX,
+    PREFERENCES_MAX,
+    Draft,
+    MentorRecord,
+    RequestRecord,
+    TimeToMatch,
+)
 from handlers.common import escape
 from storage.mentors import MatchRecord
 
@@ -252,7 +261,7 @@ def prompt_preferences(tr: Translator, draft: Draft) -> tuple[str, InlineKeyboar
     text = tr._(
         "Anything about how you like to mentor (for example “text messages, evenings”)? "
         "Type it (up to {limit} characters), or Skip."
-    ).format(limit=200)
+    ).format(limit=PREFERENCES_MAX)
     return text, InlineKeyboardMarkup([[_button(tr._("Skip"), Pick("prefs", "skip"))]])
 
 
@@ -260,7 +269,7 @@ def prompt_intro(tr: Translator, draft: Draft) -> tuple[str, InlineKeyboardMarku
     text = tr._(
         "Last step: a short introduction that your mentees will read once you accept them "
         "(up to {limit} characters). No need for your full name."
-    ).format(limit=300)
+    ).format(limit=INTRO_MAX)
     return text, InlineKeyboardMarkup([_keep(tr, "intro")]) if draft.intro else None
 
 
