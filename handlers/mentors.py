@@ -124,8 +124,9 @@ def mentors(context: KindredContext) -> MentorRepository:
 
 async def talk_privately(update: Update, context: KindredContext) -> None:
     tr = await translator_for(update, context)
-    command = "findmentor" if update.message and "findmentor" in (update.message.text or "") else "mentor"
-    link = f"https://t.me/{context.bot.username}?start={command}"
+    command = (update.message.text or "").split()[0].split("@")[0].lstrip("/") if update.message else ""
+    payload = f"?start={command}" if command in ("mentor", "findmentor") else ""
+    link = f"https://t.me/{context.bot.username}{payload}"
     button = InlineKeyboardButton(tr._("Talk to me privately"), url=link)
     await reply(
         update,
@@ -877,6 +878,11 @@ async def erase_personal_data(context: KindredContext, user_id: int) -> list[str
     for proposal in await repo.pending_proposals():
         if user_id in (proposal.mentor_id, proposal.member_id):
             services(context).jobs.cancel(flow.job_name(proposal.proposal_id))
+        if user_id == proposal.member_id:
+            mentor_tr = await flow.tr_for(app, proposal.mentor_id)
+            await flow.close_question(
+                app, proposal, mentor_tr._("The member withdrew this request. Thank you anyway.")
+            )
     counts = await repo.erase(user_id)
     for request_id in to_move:
         await flow.move_on(app, request_id)

@@ -60,8 +60,11 @@ async def register_mentor(person: Person, answers: MentorAnswers = MentorAnswers
     assert "Your mentor profile is saved" in confirm.text
 
 
-async def request_mentor(person: Person) -> SentMessage:
-    """Ask for a mentor; returns the final message ("I have asked…" or "waiting list")."""
+async def request_mentor(person: Person, zone_button: str | None = None) -> SentMessage:
+    """Ask for a mentor; returns the final message ("I have asked…" or "waiting list").
+
+    With *zone_button*, the time zone is chosen from the offered buttons (the person's groups').
+    """
     await person.send("/findmentor")
     assert "Let's find you a peer mentor" in (await person.next_message()).text
     step = await person.next_message()
@@ -70,8 +73,11 @@ async def request_mentor(person: Person) -> SentMessage:
     await press_and_wait(person, step, "Spanish")
     await press_and_wait(person, step, "Done ➡️")
     await press_and_wait(person, step, "Yes, that is a must")
-    await person.send("Europe/Madrid")
-    step = await person.next_message()
+    if zone_button:
+        await press_and_wait(person, step, zone_button)
+    else:
+        await person.send("Europe/Madrid")
+        step = await person.next_message()
     await press_and_wait(person, step, "🌆 Evening")
     await press_and_wait(person, step, "Done ➡️")
     await press_and_wait(person, step, "No preference")
@@ -242,3 +248,42 @@ async def test_groups_point_to_a_private_chat_and_cancel_keeps_nothing(world: Wo
     assert rows(world, "SELECT COUNT(*) FROM mentor_profiles") == [(0,)]
     stale = await maya.press(languages, "Spanish")
     assert stale is not None and stale.show_alert
+
+
+async def test_a_paused_mentor_is_skipped_and_the_group_time_zone_is_offered(world: World) -> None:
+    sam, ana, bea, maya = world.person("Sam"), world.person("Ana"), world.person("Bea"), world.person("Maya")
+    group = await world.group_with_bot("Circle", admin=sam, members=(maya,))
+    await sam.send("/settz America/Bogota", chat=group)
+    await maya.send("/help", chat=group)  # the bot learns who is in a group from what it sees
+    await group.next_message()
+    await group.next_message()
+    await register_mentor(ana, MentorAnswers(months="40"))
+    await register_mentor(bea, MentorAnswers(months="20"))
+    await bea.send("/language")
+    await bea.press(await bea.next_message(), "Español")
+
+    await ana.send("/mentor")
+    profile = await ana.next_message()
+    assert "Your mentor profile" in profile.text and "0 of 2 places taken" in profile.text
+    await press_and_wait(ana, profile, "Pause")
+    assert "Paused" in profile.text
+
+    final = await request_mentor(maya, zone_button="America/Bogota")
+    assert "I have asked a peer mentor" in final.text
+    proposal = await bea.next_message()  # Ana is paused; Bea reads Spanish
+    assert "Un miembro busca una persona mentora" in proposal.text and "Noche" in proposal.text
+    await ana.expect_no_message(within=0.3)
+    assert rows(world, "SELECT timezone FROM mentor_requests") == [("America/Bogota",)]
+
+    await ana.send("/mentor")
+    profile = await ana.next_message()
+    assert "paused" in profile.text
+    await press_and_wait(ana, profile, "Resume")
+    await ana.send("/mentor")
+    await ana.press(await ana.next_message(), "Edit")
+    assert "Let's update your profile" in (await ana.next_message()).text
+    step = await ana.next_message()
+    assert "✅ Alcohol" in step.button_texts()  # editing starts from what is stored
+    await ana.send("/cancel")
+    assert "nothing was saved" in (await ana.next_message()).text
+    assert rows(world, f"SELECT status FROM mentor_profiles WHERE user_id = {ana.id}") == [("active",)]
