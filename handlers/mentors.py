@@ -1,18 +1,16 @@
-"""Peer mentoring (issue 7): /mentor, /findmentor, consent, /endmatch, and coordinators' /matchall, /matches.
+"""Peer mentoring (issue 7): /mentor, /findmentor, consent, the relay, /endmatch, and the wiring.
 
 Everything personal happens in private chats; in a group the commands answer with a button to
-talk privately.  Filling in a profile or a request is one guided conversation (buttons for
-choices, typed answers where a choice list cannot do) whose draft lives in ``user_data`` until it
-is confirmed.  Proposals, consent and endings are in :mod:`handlers.mentors_flow`; messages in
-:mod:`handlers.mentors_views`.
+talk privately.  The feature is split by concern: the guided questions in
+:mod:`handlers.mentors_draft`, proposals, consent and endings shared with the expiry job in
+:mod:`handlers.mentors_flow`, coordinators' /matchall and /matches in
+:mod:`handlers.mentors_coordinators`, and every message in :mod:`handlers.mentors_views`.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 import warnings
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -30,25 +28,15 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.commands import PRIVATE_ONLY, Command
-from bot.i18n import N_, Translator
+from bot.i18n import N_
 from bot.logs import log_id
-from bot.matching import Focus, GenderWish, PartOfDay, Slot, assign_all, exclusion_reasons
 from bot.mentors import (
-    COMMON_LANGUAGES,
-    GENDER_MAX,
-    INTRO_MAX,
-    PREFERENCES_MAX,
-    PROPOSAL_TTL,
     REASON_MAX,
     RELAY_MAX,
     Draft,
     clean_text,
-    parse_language_codes,
-    parse_recovery_start,
-    time_to_match,
 )
-from bot.roles import Action, Role
-from bot.timezones import canonical_timezone
+from bot.roles import Role
 from handlers import mentors_flow as flow
 from handlers.common import (
     FEATURES,
@@ -56,32 +44,27 @@ from handlers.common import (
     answer_query,
     escape,
     reply,
-    require,
     services,
     translator_for,
 )
+from handlers.mentors_coordinators import matchall_command, matches_command, on_matchall_choice
+from handlers.mentors_draft import DRAFT, DRAFT_KEY, on_draft_text, on_pick, start_draft
+from handlers.mentors_flow import mentors, stale_button
 from handlers.mentors_views import (
-    GENDERS,
     Answer,
     EndChoice,
     EndPick,
     MatchAllChoice,
-    Overview,
     Pick,
-    PreviewLine,
     ProfileAction,
     Relay,
     Withdraw,
     contact_markup,
     end_pick_markup,
     end_reason_markup,
-    render_matchall_preview,
-    render_overview,
     render_profile,
-    render_prompt,
     render_relayed,
 )
-from storage.mentors import MentorRepository, ProfileFields, RequestFields
 
 log = logging.getLogger(__name__)
 
@@ -110,14 +93,8 @@ COMMANDS = (
     ),
 )
 
-DRAFT, RELAY, END_REASON = range(3)
-DRAFT_KEY, RELAY_KEY, ENDING_KEY, PREVIEW_KEY = "mentor_draft", "mentor_relay", "mentor_ending", "matchall"
-STALE = N_("That button no longer works. Please start again with the command.")
-
-
-def mentors(context: KindredContext) -> MentorRepository:
-    return MentorRepository(services(context).db)
-
+RELAY, END_REASON = DRAFT + 1, DRAFT + 2
+RELAY_KEY, ENDING_KEY = "mentor_relay", "mentor_ending"
 
 # -- groups: talk privately --
 
@@ -200,333 +177,12 @@ async def edit_profile(update: Update, context: KindredContext) -> int:
     return await start_draft(update, context, Draft.from_mentor(record), intro)
 
 
-async def start_draft(update: Update, context: KindredContext, draft: Draft, intro: str) -> int:
-    user = update.effective_user
-    if user is None:
-        return ConversationHandler.END
-    groups = await services(context).groups.groups_of(user.id)
-    zones = [draft.timezone] if draft.timezone else []
-    draft.zone_choices = list(dict.fromkeys([*zones, *(g.timezone for g in groups)]))[:6]
-    context.user_data[DRAFT_KEY] = draft
-    tr = await translator_for(update, context)
-    await reply(update, tr._(intro))
-    await send_prompt(update, tr, draft)
-    return DRAFT
-
-
-async def send_prompt(update: Update, tr: Translator, draft: Draft) -> None:
-    text, markup = render_prompt(tr, draft)
-    await reply(update, text, reply_markup=markup)
-
-
-# -- drafting: buttons --
-
-Apply = Callable[[Draft, str], str | None]  # returns an N_-marked complaint, or None when accepted
-
-
-def _toggle(chosen: set[Any], item: Any) -> None:
-    chosen.symmetric_difference_update({item})
-
-
-def pick_focus(draft: Draft, value: str) -> str | None:
-    if value == "done":
-        return None if draft.focus else N_("Please choose at least one area.")
-    _toggle(draft.focus, Focus(value))
-    return ""
-
-
-def pick_language(draft: Draft, value: str) -> str | None:
-    if value == "done":
-        return None if draft.languages else N_("Please choose at least one language.")
-    if value not in COMMON_LANGUAGES and value not in draft.languages:
-        raise ValueError(value)
-    _toggle(draft.languages, value)
-    return ""
-
-
-def pick_slot(draft: Draft, value: str) -> str | None:
-    if value == "done":
-        return None if draft.availability else N_("Please choose at least one time you are free.")
-    day, part = value.split("-", 1)
-    slot = Slot(int(day), PartOfDay(part))
-    if not 0 <= slot.weekday <= 6:
-        raise ValueError(value)
-    _toggle(draft.availability, slot)
-    return ""
-
-
-def pick_part(draft: Draft, value: str) -> str | None:
-    column = {Slot(day, PartOfDay(value)) for day in range(7)}
-    if column <= draft.availability:
-        draft.availability -= column
-    else:
-        draft.availability |= column
-    return ""
-
-
-def pick_choice(draft: Draft, field: str, value: str) -> None:
-    """The single-choice steps: set the value and move on."""
-    if field == "langreq":
-        draft.language_required = {"yes": True, "no": False}[value]
-    elif field == "tz":
-        draft.timezone = draft.zone_choices[int(value)]
-    elif field == "capacity":
-        draft.capacity = {"1": 1, "2": 2, "3": 3, "4": 4}[value]
-    elif field == "gender":
-        if value != "skip" and value not in GENDERS:
-            raise ValueError(value)
-        draft.gender = None if value == "skip" else value
-    elif field == "gwish":
-        draft.gender_wish = GenderWish(value)
-        if draft.gender_wish is GenderWish.NONE:
-            draft.gender = None
-    elif field == "prefs":
-        draft.preferences = ""
-    elif value != "keep":
-        raise ValueError(value)
-
-
-TOGGLES: dict[str, Apply] = {
-    "focus": pick_focus,
-    "lang": pick_language,
-    "languages": pick_language,
-    "slot": pick_slot,
-    "availability": pick_slot,
-    "part": pick_part,
-}
-FIELD_STEP = {
-    "focus": "focus",
-    "recovery": "recovery",
-    "lang": "languages",
-    "languages": "languages",
-    "langreq": "language_required",
-    "tz": "timezone",
-    "slot": "availability",
-    "part": "availability",
-    "availability": "availability",
-    "capacity": "capacity",
-    "gender": "gender",
-    "gwish": "gender_wish",
-    "prefs": "preferences",
-    "intro": "intro",
-    "confirm": "confirm",
-}
-
-
-async def on_pick(update: Update, context: KindredContext) -> int:
-    query = update.callback_query
-    pick = Pick.unpack(query.data if query else None)
-    draft = context.user_data.get(DRAFT_KEY)
-    tr = await translator_for(update, context)
-    if (
-        query is None
-        or pick is None
-        or not isinstance(draft, Draft)
-        or FIELD_STEP.get(pick.field) != draft.step
-    ):
-        await answer_query(query, tr._(STALE), alert=True)
-        return DRAFT
-    if pick.field == "confirm":
-        await answer_query(query)
-        return await confirm(update, context, draft, pick.value == "save")
-    try:
-        complaint = apply_pick(draft, pick)
-    except (ValueError, KeyError, IndexError):
-        await answer_query(query, tr._(STALE), alert=True)
-        return DRAFT
-    if complaint:
-        await answer_query(query, tr._(complaint), alert=True)
-        return DRAFT
-    await answer_query(query)
-    if complaint is None:
-        draft.advance()
-    text, markup = render_prompt(tr, draft)
-    await flow.safe_edit(query.message if query.message else None, text, markup)  # type: ignore[arg-type]
-    return DRAFT
-
-
-def apply_pick(draft: Draft, pick: Pick) -> str | None:
-    """ "" = changed, stay on this step; None = answered, move on; other text = a complaint."""
-    toggle = TOGGLES.get(pick.field)
-    if toggle is not None:
-        return toggle(draft, pick.value)
-    pick_choice(draft, pick.field, pick.value)
-    return None
-
-
-# -- drafting: typed answers --
-
-
-def typed_recovery(draft: Draft, text: str, today: Any) -> str | None:
-    start = parse_recovery_start(text, today)
-    if start is None:
-        return N_(
-            "I could not read that. Please send a number of months, like 18, or the date you started, "
-            "like 2024-03-01 (not in the future)."
-        )
-    draft.recovery_since = start
-    return None
-
-
-def typed_languages(draft: Draft, text: str, today: Any) -> str | None:
-    codes = parse_language_codes(text)
-    if codes is None:
-        return N_("Please type two- or three-letter language codes separated by commas, like “ca, eu”.")
-    draft.languages |= codes
-    return ""
-
-
-def typed_timezone(draft: Draft, text: str, today: Any) -> str | None:
-    zone = canonical_timezone(text[:64])
-    if zone is None:
-        return N_("I don't know that time zone. Please use a name like Europe/Madrid or America/New_York.")
-    draft.timezone = zone
-    return None
-
-
-def typed_gender(draft: Draft, text: str, today: Any) -> str | None:
-    gender = clean_text(text, GENDER_MAX)
-    if gender is None:
-        return N_("Please keep it short (up to 30 characters), or use the buttons.")
-    lowered = gender.casefold()
-    draft.gender = next((code for code, label in GENDERS.items() if label.casefold() == lowered), lowered)
-    return None
-
-
-def typed_preferences(draft: Draft, text: str, today: Any) -> str | None:
-    note = clean_text(text, PREFERENCES_MAX)
-    if note is None:
-        return N_("That is a little long: please keep it to 200 characters.")
-    draft.preferences = note
-    return None
-
-
-def typed_intro(draft: Draft, text: str, today: Any) -> str | None:
-    intro = clean_text(text, INTRO_MAX)
-    if intro is None:
-        return N_("Please keep your introduction to 300 characters; a few friendly lines are plenty.")
-    draft.intro = intro
-    return None
-
-
-TYPED = {
-    "recovery": typed_recovery,
-    "languages": typed_languages,
-    "timezone": typed_timezone,
-    "gender": typed_gender,
-    "preferences": typed_preferences,
-    "intro": typed_intro,
-}
-
-
-async def on_draft_text(update: Update, context: KindredContext) -> int:
-    draft = context.user_data.get(DRAFT_KEY)
-    message = update.effective_message
-    if not isinstance(draft, Draft) or message is None or message.text is None:
-        return ConversationHandler.END
-    tr = await translator_for(update, context)
-    handler = TYPED.get(draft.step)
-    if handler is None:
-        await reply(update, tr._("Please use the buttons above, or /cancel to stop."))
-        return DRAFT
-    complaint = handler(draft, message.text, services(context).clock.now().date())
-    if complaint:
-        await reply(update, tr._(complaint))
-        return DRAFT
-    if complaint is None:
-        draft.advance()
-    await send_prompt(update, tr, draft)
-    return DRAFT
-
-
-# -- confirming --
-
-
-async def confirm(update: Update, context: KindredContext, draft: Draft, save: bool) -> int:
-    tr = await translator_for(update, context)
-    context.user_data.pop(DRAFT_KEY, None)
-    message = update.callback_query.message if update.callback_query else None
-    if not save:
-        await flow.safe_edit(message, tr._("Cancelled; nothing was saved."))  # type: ignore[arg-type]
-        return ConversationHandler.END
-    if draft.kind == "mentor":
-        await save_profile(update, context, draft, tr)
-    else:
-        await send_request(update, context, draft, tr)
-    return ConversationHandler.END
-
-
-async def save_profile(update: Update, context: KindredContext, draft: Draft, tr: Translator) -> None:
-    user = update.effective_user
-    if user is None or draft.recovery_since is None or draft.capacity is None or draft.timezone is None:
-        return
-    fields = ProfileFields(
-        frozenset(draft.focus),
-        draft.recovery_since,
-        frozenset(draft.languages),
-        draft.timezone,
-        frozenset(draft.availability),
-        draft.capacity,
-        draft.gender,
-        draft.preferences,
-        draft.intro,
-    )
-    await mentors(context).save_profile(user.id, fields, services(context).clock.now())
-    log.info("Mentor profile saved for %s", log_id(user.id))
-    message = update.callback_query.message if update.callback_query else None
-    await flow.safe_edit(  # type: ignore[arg-type]
-        message,
-        tr._(
-            "Thank you! 🌱 Your mentor profile is saved. When a member could use your support, I will "
-            "send you an anonymous summary to accept or decline. /mentor shows, edits or pauses your profile."
-        ),
-    )
-
-
-async def send_request(update: Update, context: KindredContext, draft: Draft, tr: Translator) -> None:
-    user = update.effective_user
-    if user is None or draft.timezone is None:
-        return
-    repo = mentors(context)
-    if await repo.open_request(user.id) is not None:
-        return
-    fields = RequestFields(
-        frozenset(draft.focus),
-        frozenset(draft.languages),
-        draft.language_required,
-        draft.timezone,
-        frozenset(draft.availability),
-        draft.gender_wish,
-        draft.gender,
-    )
-    request = await repo.create_request(user.id, fields, services(context).clock.now())
-    log.info("Mentor request %d from %s", request.request_id, log_id(user.id))
-    message = update.callback_query.message if update.callback_query else None
-    proposal = await flow.propose_next(context.application, request)
-    if proposal is not None:
-        text = tr._(
-            "Thank you. 🌱 I have asked a peer mentor who fits what you told me. They have up to "
-            "{hours} hours to answer; I will write as soon as they do."
-        ).format(hours=int(PROPOSAL_TTL.total_seconds() // 3600))
-    else:
-        text = tr._(
-            "Thank you. 🌱 Nobody who fits is free right now, so your request is on the waiting list. "
-            "A coordinator will help, and I will write as soon as a mentor accepts."
-        )
-    await flow.safe_edit(message, text)  # type: ignore[arg-type]
-
-
 async def cancel(update: Update, context: KindredContext) -> int:
     for key in (DRAFT_KEY, RELAY_KEY, ENDING_KEY):
         context.user_data.pop(key, None)
     tr = await translator_for(update, context)
     await reply(update, tr._("Cancelled; nothing was saved."))
     return ConversationHandler.END
-
-
-async def stale_button(update: Update, context: KindredContext) -> None:
-    tr = await translator_for(update, context)
-    await answer_query(update.callback_query, tr._(STALE), alert=True)
 
 
 # -- the mentor's own profile --
@@ -757,100 +413,6 @@ async def finish_ending(update: Update, context: KindredContext, reason: str | N
 
 
 # -- coordinators --
-
-
-async def matchall_command(update: Update, context: KindredContext) -> None:
-    if not await require(update, context, Action.MATCH_MENTORS):
-        return
-    repo, app = mentors(context), context.application
-    now = services(context).clock.now()
-    waiting = await repo.waiting_requests(without_proposal=True)
-    pool = await flow.mentor_pool(app)
-    result = assign_all([r.to_request() for r in waiting], pool, await repo.excluded_pairs(), now)
-    by_member = {r.member_id: r for r in waiting}
-    pairs = [(by_member[m.member_id].request_id, m.mentor_id) for m in result.matches]
-    lines = [
-        PreviewLine(
-            by_member[m.member_id].request_id,
-            await flow.first_name(app, m.member_id),
-            now - by_member[m.member_id].requested_at,
-            await flow.first_name(app, m.mentor_id),
-            m.score,
-        )
-        for m in result.matches
-    ]
-    token = secrets.token_hex(4)
-    context.user_data[PREVIEW_KEY] = {token: pairs}
-    tr = await translator_for(update, context)
-    text, markup = render_matchall_preview(tr, lines, len(result.unmatched), token)
-    await reply(update, text, reply_markup=markup)
-
-
-async def on_matchall_choice(update: Update, context: KindredContext) -> None:
-    query = update.callback_query
-    choice = MatchAllChoice.unpack(query.data if query else None)
-    if not await require(update, context, Action.MATCH_MENTORS):
-        return
-    previews = context.user_data.get(PREVIEW_KEY) or {}
-    if query is None or choice is None or choice.token not in previews:
-        await stale_button(update, context)
-        return
-    await answer_query(query)
-    pairs = context.user_data.pop(PREVIEW_KEY)[choice.token]
-    tr = await translator_for(update, context)
-    if choice.choice != "send":
-        await flow.safe_edit(query.message, tr._("Cancelled; no proposals were sent."))  # type: ignore[arg-type]
-        return
-    sent = await send_previewed(context, pairs)
-    text = tr.n_("Sent {count} proposal.", "Sent {count} proposals.", sent).format(count=sent)
-    if sent < len(pairs):
-        text += " " + tr._("{count} could not be sent because things changed since the preview.").format(
-            count=len(pairs) - sent
-        )
-    await flow.safe_edit(query.message, text)  # type: ignore[arg-type]
-
-
-async def send_previewed(context: KindredContext, pairs: list[tuple[int, int]]) -> int:
-    """Send the previewed proposals, each re-checked against what is true now."""
-    repo, app, sent = mentors(context), context.application, 0
-    for request_id, mentor_id in pairs:
-        request = await repo.request(request_id)
-        waiting = {r.request_id for r in await repo.waiting_requests(without_proposal=True)}
-        pool = {p.mentor_id: p for p in await flow.mentor_pool(app)}
-        if request is None or request_id not in waiting or mentor_id not in pool:
-            continue
-        if exclusion_reasons(request.to_request(), pool[mentor_id], await repo.excluded_pairs()):
-            continue
-        if await flow.propose(app, request, mentor_id) is not None:
-            sent += 1
-    log.info("Matchall sent %d of %d proposals", sent, len(pairs))
-    return sent
-
-
-async def matches_command(update: Update, context: KindredContext) -> None:
-    if not await require(update, context, Action.VIEW_MATCHES):
-        return
-    repo, app = mentors(context), context.application
-    now = services(context).clock.now()
-    pending = {p.request_id for p in await repo.pending_proposals()}
-    load = await repo.load()
-
-    async def name(user_id: int) -> str:
-        return await flow.first_name(app, user_id)
-
-    view = Overview(
-        waiting=[
-            (r, await name(r.member_id), r.request_id in pending) for r in await repo.waiting_requests()
-        ],
-        active=[(m, await name(m.mentor_id), await name(m.member_id)) for m in await repo.active_matches()],
-        load=[(p, await name(p.user_id), load.get(p.user_id, 0)) for p in await repo.profiles()],
-        ended=[(m, await name(m.mentor_id), await name(m.member_id)) for m in await repo.ended_matches()],
-        stats=time_to_match(
-            m.started_at - m.requested_at for m in await repo.matches_started_since(now - timedelta(days=90))
-        ),
-    )
-    tr = await translator_for(update, context)
-    await reply(update, render_overview(tr, view, now))
 
 
 # -- personal data (/mydata, /forget) --

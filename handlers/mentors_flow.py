@@ -12,15 +12,16 @@ import logging
 from functools import partial
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application
 
-from bot.i18n import Translator, resolve_language, translator
+from bot.i18n import N_, Translator, resolve_language, translator
 from bot.logs import log_id
 from bot.matching import best_candidates
 from bot.mentors import PROPOSAL_TTL, MentorRecord, RequestRecord
 from bot.services import Services
+from handlers.common import KindredContext, answer_query, services, translator_for
 from handlers.mentors_views import (
     contact_markup,
     proposal_buttons,
@@ -33,6 +34,18 @@ from storage.mentors import DECLINED, EXPIRED, WITHDRAWN, MatchRecord, MentorRep
 from storage.people import Person
 
 log = logging.getLogger(__name__)
+
+STALE = N_("That button no longer works. Please start again with the command.")
+
+
+def mentors(context: KindredContext) -> MentorRepository:
+    return MentorRepository(services(context).db)
+
+
+async def stale_button(update: Update, context: KindredContext) -> None:
+    tr = await translator_for(update, context)
+    await answer_query(update.callback_query, tr._(STALE), alert=True)
+
 
 App = Application  # type: ignore[type-arg]
 
