@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from bot.i18n import N_, supported_languages, translator
 from bot.matching import Focus, GenderWish, MentorProfile, MentorRequest, Slot
 
 PROPOSAL_TTL = timedelta(hours=48)
@@ -71,6 +72,20 @@ def parse_language_codes(text: str) -> frozenset[str] | None:
     if not codes or len(codes) > 10 or not all(_CODE.match(code) for code in codes):
         return None
     return frozenset(codes)
+
+
+GENDERS = {"woman": N_("Woman"), "man": N_("Man"), "nonbinary": N_("Non-binary")}
+"""Genders offered as buttons; anything else may be typed and is compared case-insensitively."""
+
+
+def gender_code(typed: str) -> str:
+    """A typed "Mujer" or "woman" is the same as pressing that button, in any language we speak."""
+    lowered = typed.casefold()
+    for code, label in GENDERS.items():
+        names = {translator(language)._(label).casefold() for language in supported_languages()}
+        if lowered in names | {code}:
+            return code
+    return lowered
 
 
 def clean_text(text: str, limit: int) -> str | None:

@@ -21,11 +21,13 @@ from bot.matching import Focus, GenderWish, PartOfDay, Slot
 from bot.mentors import (
     COMMON_LANGUAGES,
     GENDER_MAX,
+    GENDERS,
     INTRO_MAX,
     PREFERENCES_MAX,
     PROPOSAL_TTL,
     Draft,
     clean_text,
+    gender_code,
     parse_language_codes,
     parse_recovery_start,
 )
@@ -34,7 +36,6 @@ from handlers import mentors_flow as flow
 from handlers.common import KindredContext, answer_query, reply, services, translator_for
 from handlers.mentors_flow import STALE, mentors
 from handlers.mentors_views import (
-    GENDERS,
     Pick,
     render_prompt,
 )
@@ -234,8 +235,7 @@ def typed_gender(draft: Draft, text: str, today: Any) -> str | None:
     gender = clean_text(text, GENDER_MAX)
     if gender is None:
         return N_("Please keep it short (up to 30 characters), or use the buttons.")
-    lowered = gender.casefold()
-    draft.gender = next((code for code, label in GENDERS.items() if label.casefold() == lowered), lowered)
+    draft.gender = gender_code(gender)
     return None
 
 

@@ -22,6 +22,7 @@ from bot.matching import Focus, GenderWish, PartOfDay, Slot
 from bot.mentors import (
     CAPACITY_CHOICES,
     COMMON_LANGUAGES,
+    GENDERS,
     INTRO_MAX,
     PREFERENCES_MAX,
     Draft,
@@ -81,7 +82,6 @@ class MatchAllChoice(CallbackData, prefix="mall"):
     choice: str  # "send" or "cancel"
 
 
-GENDERS = {"woman": N_("Woman"), "man": N_("Man"), "nonbinary": N_("Non-binary")}
 GENDER_WISHES = {
     GenderWish.NONE: N_("No preference"),
     GenderWish.PREFER: N_("Prefer the same gender"),

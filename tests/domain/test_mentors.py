@@ -14,6 +14,7 @@ from bot.mentors import (
     MENTOR_STEPS,
     Draft,
     clean_text,
+    gender_code,
     months_ago,
     months_between,
     parse_language_codes,
@@ -88,3 +89,11 @@ def test_time_to_match() -> None:
     assert time_to_match([]).count == 0
     stats = time_to_match([timedelta(hours=h) for h in (5, 1, 30)])
     assert (stats.count, stats.median, stats.longest) == (3, timedelta(hours=5), timedelta(hours=30))
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [("Mujer", "woman"), ("woman", "woman"), ("No binario", "nonbinary"), ("Agender", "agender")],
+)
+def test_a_typed_gender_in_any_language_matches_the_buttons(typed: str, code: str) -> None:
+    assert gender_code(typed) == code
