@@ -130,7 +130,8 @@ async def mentor_command(update: Update, context: KindredContext) -> int:
         "Thank you for offering to walk beside someone. 🌱 A few questions (about two minutes); "
         "/cancel stops at any time and nothing is saved until you confirm."
     )
-    return await start_draft(update, context, Draft(kind="mentor"), intro)
+    draft = Draft.from_mentor(record) if record is not None else Draft(kind="mentor")  # a returning mentor
+    return await start_draft(update, context, draft, intro)
 
 
 async def findmentor_command(update: Update, context: KindredContext) -> int:

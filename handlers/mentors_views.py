@@ -209,7 +209,8 @@ def prompt_timezone(tr: Translator, draft: Draft) -> tuple[str, InlineKeyboardMa
 
 def prompt_availability(tr: Translator, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
     text = tr._(
-        "When are you usually free to talk, in your own time? Tap the days and parts of the day, then Done."
+        "When are you usually free to talk, in your own time? Tap the days and parts of the day "
+        "(a column's title selects the whole column), then Done."
     )
     header = [_button(tr._(PART_SHORT[part]), Pick("part", part.value)) for part in PartOfDay]
     rows = [header]
@@ -217,7 +218,8 @@ def prompt_availability(tr: Translator, draft: Draft) -> tuple[str, InlineKeyboa
         rows.append(
             [
                 _button(
-                    (CHECK if Slot(day, part) in draft.availability else "") + day_name(tr, day),
+                    (CHECK if Slot(day, part) in draft.availability else "")
+                    + f"{day_name(tr, day)} {PART_ICONS[part]}",
                     Pick("slot", f"{day}-{part.value}"),
                 )
                 for part in PartOfDay
@@ -226,6 +228,12 @@ def prompt_availability(tr: Translator, draft: Draft) -> tuple[str, InlineKeyboa
     return text, InlineKeyboardMarkup([*rows, _done(tr, "availability")])
 
 
+PART_ICONS = {
+    PartOfDay.NIGHT: "🌙",
+    PartOfDay.MORNING: "🌅",
+    PartOfDay.AFTERNOON: "☀️",
+    PartOfDay.EVENING: "🌆",
+}
 PART_SHORT = {
     PartOfDay.NIGHT: N_("🌙 Night"),
     PartOfDay.MORNING: N_("🌅 Morning"),
