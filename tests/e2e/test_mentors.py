@@ -48,7 +48,7 @@ async def register_mentor(person: Person, answers: MentorAnswers = MentorAnswers
     await person.send(answers.zone)
     step = await person.next_message()
     await press_and_wait(person, step, "🌆 Evening")
-    await press_and_wait(person, step, "Sun 🌆")  # one cell off again: Monday to Saturday evenings
+    await press_and_wait(person, step, "✅ Sun 🌆")  # one cell off again: Monday to Saturday evenings
     assert "✅ Mon 🌆" in step.button_texts() and "Sun 🌆" in step.button_texts()
     await press_and_wait(person, step, "Done ➡️")
     await press_and_wait(person, step, answers.capacity)
