@@ -12,8 +12,8 @@ from collections.abc import Iterable
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
-# Libraries that log full request URLs (which contain the token) or what people wrote: the
-# Application logs every update at DEBUG, aiosqlite every statement's parameters.
+# Libraries that log full request URLs (which contain the token), update payloads (message text:
+# telegram.ext.Application's "Processing update") or SQL parameters (aiosqlite's DEBUG lines).
 _NOISY = (
     "httpx",
     "httpcore",
