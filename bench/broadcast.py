@@ -17,6 +17,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.rate_limits import minimum_seconds
 from emulator import Emulator, GroupChat, Person
 from storage.db import Database
 from storage.migrations import migrate
@@ -27,13 +28,6 @@ RECIPIENTS = 1_000
 GROUPS = 2
 MARKER = "Potluck"
 PRIVATELY = "⬜ Also in private, to members who opted in"
-
-
-def theoretical_minimum(emulator: Emulator, messages: int) -> float:
-    """The least time the limits allow: a full window's burst at once, then one window per burst
-    (each chat here receives one message, so only the overall limit binds)."""
-    window = emulator.faults.limits.overall
-    return (messages - 1) // window.limit * window.seconds
 
 
 async def seed(database: Path, groups: list[GroupChat], sender: Person, members: list[Person]) -> None:
@@ -66,10 +60,10 @@ async def seed(database: Path, groups: list[GroupChat], sender: Person, members:
         )
 
 
-async def scenario(rate_limits: bool) -> dict[str, float | int | bool]:
+async def scenario(rate_limits: bool, recipients: int = RECIPIENTS) -> dict[str, float | int | bool]:
     async with Emulator(token=TOKEN, bot_username="KindredBenchBot") as emu:
         sender = emu.add_user("Sam")
-        members = [emu.add_user(f"Member{n}") for n in range(RECIPIENTS - GROUPS)]
+        members = [emu.add_user(f"Member{n}") for n in range(recipients - GROUPS)]
         for member in members:
             member.started = True  # each has written to the bot before
         groups = [emu.add_group(f"Circle {n}") for n in range(GROUPS)]
@@ -116,7 +110,7 @@ async def measure(
         report = await sender.next_message(timeout=60)
     reported = time.perf_counter() - started
     copies = [sum(MARKER in (m.text or "") for m in chat.messages) for chat in recipients]
-    minimum = theoretical_minimum(emu, len(recipients))
+    minimum = minimum_seconds([chat.id for chat in recipients])  # Telegram's nominal limits
     return {
         "rate_limits": rate_limits,
         "recipients": len(recipients),
