@@ -12,11 +12,11 @@ from tests.e2e.harness import eventually
 PRIVATELY = "Also in private, to members who opted in"
 
 
-async def opt_in(person: Person) -> None:
+async def opt_in(person: Person, label: str = "Announcements in private") -> None:
     await person.send("/settings")
     screen = await person.next_message()
-    await person.press(screen, "⬜ Announcements in private")
-    assert "✅ Announcements in private" in (await screen.next_edit()).button_texts()
+    await person.press(screen, f"⬜ {label}")
+    assert f"✅ {label}" in (await screen.next_edit()).button_texts()
 
 
 async def write_draft(sender: Person, text: str) -> object:
@@ -31,13 +31,15 @@ async def write_draft(sender: Person, text: str) -> object:
 
 async def test_a_member_cannot_broadcast_and_html_arrives_as_text(world: World) -> None:
     sam, maya, noor = world.person("Sam"), world.person("Maya"), world.person("Noor")
-    group = await world.group_with_bot("Tuesday Circle", admin=sam, members=(maya, noor))
-    for member in (maya, noor):
+    lucia = world.person("Lucía", language_code="es")
+    group = await world.group_with_bot("Tuesday Circle", admin=sam, members=(maya, noor, lucia))
+    for member in (maya, noor, lucia):
         await member.send("/help", chat=group)  # the bot meets them in the group
         await group.next_message()
     await maya.send("/broadcast")
     assert "Only facilitators" in (await maya.next_message()).text
     await opt_in(maya)
+    await opt_in(lucia, "Anuncios en privado")
     await noor.send("/start")  # reachable, but did not opt in
     await noor.next_message()
 
@@ -50,16 +52,18 @@ async def test_a_member_cannot_broadcast_and_html_arrives_as_text(world: World) 
     expected = '📣 Announcement from Sam\n\n<b>Meeting</b> "moved" & <script>x</script> to 7pm'
     assert preview.text == expected
     summary = await sam.next_message()
-    assert "Groups: Tuesday Circle" in summary.text and "In private: 1 member who opted in" in summary.text
+    assert "Groups: Tuesday Circle" in summary.text and "In private: 2 members who opted in" in summary.text
     await sam.press(summary, "📣 Send")
     assert "Sending now" in (await summary.next_edit()).text
 
     posted = await group.next_message()
-    assert posted.text == expected and posted.entities[0]["type"] == "bold"  # only our heading is bold
+    assert posted.text == expected
+    assert [e["type"] for e in posted.entities] == ["bold"]  # only our heading is bold
     assert (await maya.next_message()).text == expected
+    assert (await lucia.next_message()).text == expected.replace("Announcement from", "Anuncio de")
     report = await sam.next_message(timeout=10)
     assert (
-        "Delivered: 2 of 2" in report.text
+        "Delivered: 3 of 3" in report.text
         and "Unreachable (blocked me or never wrote to me): 0" in report.text
     )
     await noor.expect_no_message(within=0.3)
@@ -111,11 +115,21 @@ async def test_a_photo_announcement_keeps_its_photo_and_caption(world: World) ->
         preview.photo == b"\x89PNG-flyer"
         and preview.caption == "📣 Announcement from Sam\n\nPicnic on Sunday"
     )
-    await sam.press(await sam.next_message(), "📣 Send")
+    summary = await sam.next_message()
+    await sam.press(summary, "📣 Send")
+    sending = await summary.next_edit()
+    assert "Still to send: 2" in sending.text
     for group in (one, two):
         posted = await group.next_message()
         assert posted.photo == b"\x89PNG-flyer" and posted.caption == preview.caption
     assert "Delivered: 2 of 2" in (await sam.next_message(timeout=10)).text
+    await sam.press(sending, "Progress")
+    progress = await sending.next_edit()
+    assert "Delivered: 2 of 2" in progress.text and "Finished." in progress.text
+    assert progress.button_texts() == []
+    await sam.send("/broadcast status")
+    status = await sam.next_message()
+    assert "Announcement #1" in status.text and "to Friday, Monday" in status.text
 
 
 def outbox_rows(world: World) -> list[tuple[str, str]]:
@@ -217,3 +231,33 @@ async def test_a_crash_mid_broadcast_loses_nothing(world: World) -> None:
     copies = [announcements(chat, "Picnic") for chat in everyone]
     assert min(copies) == 1
     assert sum(copies) - len(copies) <= in_flight
+
+
+def forget_report(world: World, *, drop_queued: bool) -> None:
+    """As if the bot stopped after the batch finished but before the report was recorded."""
+    with sqlite3.connect(world.bot.database) as conn:
+        conn.execute("UPDATE broadcasts SET reported_at = NULL")
+        if drop_queued:
+            conn.execute("DELETE FROM outbox WHERE kind = 'broadcast_report'")
+
+
+async def test_the_report_is_sent_once_even_across_restarts(world: World) -> None:
+    sam, maya = world.person("Sam"), world.person("Maya")
+    group = await world.group_with_bot("Tuesday Circle", admin=sam, members=(maya,))
+    choices = await write_draft(sam, "Reading list for next week")
+    await sam.press(choices, "Preview")
+    await sam.next_message()
+    await sam.press(await sam.next_message(), "📣 Send")
+    await group.next_message()
+    assert "Delivered: 1 of 1" in (await sam.next_message(timeout=10)).text
+
+    await world.bot.stop()
+    forget_report(world, drop_queued=False)  # queued but not marked: queueing again is a no-op
+    await world.bot.start()
+    await sam.expect_no_message(within=1.0)
+    await world.bot.stop()
+    forget_report(world, drop_queued=True)  # never queued: start-up sends it
+    await world.bot.start()
+    assert "Delivered: 1 of 1" in (await sam.next_message(timeout=10)).text
+    await sam.expect_no_message(within=0.5)
+    await group.expect_no_message(within=0.1)
