@@ -29,6 +29,7 @@ CATEGORIES: dict[str, str] = {
 }
 CRISIS = "crisis"
 
+MAX_GROUP_ENTRIES = 30  # a directory, not a database: each category stays readable in a few pages
 LIMITS = {"name": 80, "description": 300, "phone": 40, "link": 200, "hours": 80}
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s<>\"]*$", re.IGNORECASE)
 

@@ -31,6 +31,7 @@ from bot.resources import (
     CRISIS,
     FIELD_LABELS,
     FORM_FIELDS,
+    MAX_GROUP_ENTRIES,
     Problem,
     Resource,
     by_category,
@@ -62,6 +63,7 @@ COMMANDS = (
     ),
 )
 
+PAGE_CHARACTERS = 3300  # of entries per message, leaving room for the heading and the markup
 NATIONAL = 0  # "chat id" of the view with only the deployment-wide resources
 HOME = "home"
 FORM = 0
@@ -72,6 +74,7 @@ EDITING = "resource_editing"
 class View(CallbackData, prefix="res"):
     chat_id: int  # the group whose directory is shown, or NATIONAL
     category: str  # HOME or a category key
+    page: int = 0  # long categories are shown a message-sized page at a time
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,19 @@ def render_resource(tr: Translator, resource: Resource) -> str:
     return "\n".join(lines)
 
 
+def pages(tr: Translator, items: Sequence[Resource]) -> list[list[str]]:
+    """Rendered entries packed into pages that fit one message (Telegram allows 4096 characters)."""
+    packed: list[list[str]] = [[]]
+    used = 0
+    for block in (render_resource(tr, r) for r in items):
+        if packed[-1] and used + len(block) > PAGE_CHARACTERS:
+            packed.append([])
+            used = 0
+        packed[-1].append(block)
+        used += len(block) + 2
+    return packed
+
+
 def render_home(tr: Translator, group: Group | None, grouped: dict[str, list[Resource]]) -> str:
     if group is None:
         title = tr._("<b>Resources</b>")
@@ -127,8 +143,8 @@ def render_home(tr: Translator, group: Group | None, grouped: dict[str, list[Res
     crisis = grouped.get(CRISIS, [])
     if crisis:
         parts.append(tr._("If you are in danger or thinking about suicide, reach out now:"))
-        parts += [render_resource(tr, r) for r in crisis]
-    if any(key != CRISIS for key in grouped):
+        parts += pages(tr, crisis)[0]
+    if len(grouped) > 1 or len(pages(tr, crisis)) > 1:
         parts.append(tr._("More, by category:"))
     return "\n\n".join(parts)
 
@@ -143,7 +159,7 @@ def home_keyboard(
             )
         ]
         for key, items in grouped.items()
-        if key != CRISIS
+        if key != CRISIS or len(pages(tr, items)) > 1  # crisis lines are on the home page if they fit
     ]
     if can_manage:
         rows.append(
@@ -156,17 +172,25 @@ def home_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-def render_category(tr: Translator, key: str, items: Sequence[Resource]) -> str:
+def render_category(tr: Translator, key: str, page: Sequence[str]) -> str:
     heading = f"<b>{escape(tr._(CATEGORIES[key]))}</b>"
-    if not items:
+    if not page:
         return f"{heading}\n\n{tr._('Nothing here yet.')}"
-    return "\n\n".join([heading, *(render_resource(tr, r) for r in items)])
+    return "\n\n".join([heading, *page])
 
 
-def back_keyboard(tr: Translator, chat_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(tr._("« Back"), callback_data=View(chat_id, HOME).pack())]]
-    )
+def category_keyboard(tr: Translator, view: View, page_count: int) -> InlineKeyboardMarkup:
+    turn = []
+    if view.page > 0:
+        turn.append(
+            InlineKeyboardButton("‹", callback_data=View(view.chat_id, view.category, view.page - 1).pack())
+        )
+    if view.page + 1 < page_count:
+        turn.append(
+            InlineKeyboardButton("›", callback_data=View(view.chat_id, view.category, view.page + 1).pack())
+        )
+    back = [InlineKeyboardButton(tr._("« Back"), callback_data=View(view.chat_id, HOME).pack())]
+    return InlineKeyboardMarkup([turn, back] if turn else [back])
 
 
 def render_manage(tr: Translator, group: Group, entries: Sequence[StoredResource]) -> str:
@@ -309,9 +333,11 @@ async def view_pressed(update: Update, context: KindredContext) -> None:
     if view.category == HOME:
         await query.edit_message_text(**await home(context, tr, view.chat_id, user.id, is_private(update)))
         return
-    items = by_category(await directory(context, view.chat_id)).get(view.category, [])
+    packed = pages(tr, by_category(await directory(context, view.chat_id)).get(view.category, []))
+    view = View(view.chat_id, view.category, min(max(view.page, 0), len(packed) - 1))
     await query.edit_message_text(
-        render_category(tr, view.category, items), reply_markup=back_keyboard(tr, view.chat_id)
+        render_category(tr, view.category, packed[view.page]),
+        reply_markup=category_keyboard(tr, view, len(packed)),
     )
 
 
@@ -394,12 +420,27 @@ async def manage_pressed(update: Update, context: KindredContext) -> None:
     await show_manage(update, context, tr, chat_id)
 
 
+async def group_is_full(update: Update, context: KindredContext, tr: Translator, chat_id: int) -> bool:
+    if len(await repository(context).of_group(chat_id)) < MAX_GROUP_ENTRIES:
+        return False
+    text = tr._("This group already has {limit} entries, the most I keep. Please remove one first.").format(
+        limit=MAX_GROUP_ENTRIES
+    )
+    if update.callback_query is not None:
+        await answer_query(update.callback_query, text, True)
+    else:
+        await reply(update, text)
+    return True
+
+
 async def start_form(update: Update, context: KindredContext) -> int | None:
     tr = await translator_for(update, context)
     checked = await authorised(update, context, tr)
     if checked is None:
         return None
     manage, chat_id = checked
+    if manage.action == "add" and await group_is_full(update, context, tr, chat_id):
+        return ConversationHandler.END
     stored = await repository(context).get(manage.value) if manage.action == "edit" else None
     if context.user_data is not None:
         context.user_data[EDITING] = Editing(chat_id, stored.id if stored else None)
@@ -424,6 +465,8 @@ async def got_form(update: Update, context: KindredContext) -> int:
     now = services(context).clock.now()
     repo = repository(context)
     if editing.resource_id is None:
+        if await group_is_full(update, context, tr, editing.chat_id):
+            return ConversationHandler.END
         await repo.add(editing.chat_id, result.resource, now)
     else:
         stored = await repo.get(editing.resource_id)

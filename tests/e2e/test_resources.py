@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from emulator import Button
-from tests.e2e.conftest import World
+from tests.e2e.conftest import Launch, World
 
 
 async def test_the_directory_puts_crisis_lines_first_and_lists_categories(world: World) -> None:
@@ -82,7 +84,7 @@ async def test_members_cannot_manage_and_forged_buttons_are_refused(world: World
     mine = await maya.next_message()
     answer = await world.emulator.press(maya, mine, Button("x", f"resm:add:{circle.id}"), 5.0)
     assert answer is not None and answer.show_alert and "facilitators" in (answer.text or "")
-    answer = await world.emulator.press(maya, mine, Button("x", f"res:{other.id}:home"), 5.0)
+    answer = await world.emulator.press(maya, mine, Button("x", f"res:{other.id}:home:0"), 5.0)
     assert answer is not None and "no longer works" in (answer.text or "")
     # A facilitator of one group cannot manage another group's entries either.
     await sam.send("/resources")
@@ -90,3 +92,30 @@ async def test_members_cannot_manage_and_forged_buttons_are_refused(world: World
     answer = await world.emulator.press(sam, sams, Button("x", f"resm:list:{other.id}"), 5.0)
     assert answer is not None and answer.show_alert
     await maya.expect_no_message(within=0.3)
+
+
+async def test_a_long_directory_is_shown_a_page_at_a_time(launch: Launch, tmp_path: Path) -> None:
+    lines = tmp_path / "lines.toml"
+    lines.write_text(
+        "".join(
+            f"[[resource]]\ncategory = 'crisis'\nname = 'Line {n:02d}'\nphone = '0800 {n:03d}'\n"
+            f"description = '{'Always there for you. ' * 13}'\n\n"
+            for n in range(14)
+        )
+    )
+    world = await launch(env={"RESOURCES_FILE": str(lines)})
+    ana = world.person("Ana")
+    await ana.send("/resources")
+    home = await ana.next_message()
+    assert "Line 00" in home.text and "Line 13" not in home.text
+    assert home.button_texts() == ["Crisis lines (14)"]  # the rest of the crisis lines, first
+    await ana.press(home, "Crisis lines (14)")
+    first = await home.next_edit()
+    assert first.button_texts() == ["›", "« Back"]
+    seen = first.text
+    while "›" in first.button_texts():
+        await ana.press(first, "›")
+        first = await home.next_edit()
+        seen += first.text
+    assert first.button_texts() == ["‹", "« Back"]
+    assert all(f"Line {n:02d}" in seen for n in range(14))
