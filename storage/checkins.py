@@ -117,7 +117,8 @@ class CheckInRepository:
             (pseudonym, (since or date.min).isoformat()),
         )
         return [
-            StoredCheckIn(date.fromisoformat(r["local_day"]), r["mood"], r["craving"], r["note"]) for r in rows
+            StoredCheckIn(date.fromisoformat(r["local_day"]), r["mood"], r["craving"], r["note"])
+            for r in rows
         ]
 
     async def erase(self, pseudonym: str, contributors: Iterable[str]) -> dict[str, int]:
@@ -130,11 +131,16 @@ class CheckInRepository:
             if names:
                 marks = ",".join("?" * len(names))
                 cursor = await conn.execute(
-                    f"DELETE FROM checkin_contributions WHERE contributor IN ({marks})",  # noqa: S608
+                    f"DELETE FROM checkin_contributions WHERE contributor IN ({marks})",
                     names,
                 )
                 contributions = cursor.rowcount
         return {"checkins": checkins, "contributions": contributions}
+
+    async def known_group_ids(self) -> list[int]:
+        """Every group the bot has served, left ones included (to find per-group pseudonyms)."""
+        rows = await self._db.fetch_all("SELECT chat_id FROM groups ORDER BY chat_id")
+        return [row[0] for row in rows]
 
     async def blank_notes_before(self, cutoff: date) -> int:
         """Retention: forget notes written on days before *cutoff*; the numbers stay."""
@@ -166,7 +172,7 @@ class CheckInRepository:
             WHERE group_id IN ({marks}) AND iso_week >= ?
             GROUP BY group_id, iso_week
             ORDER BY group_id, iso_week
-            """,  # noqa: S608 - only placeholders are interpolated
+            """,
             (*group_ids, since_week),
         )
         cells = []
@@ -202,7 +208,8 @@ class CheckInRepository:
             (group_id, to_db(digest_at)),
         )
         return [
-            SharedItem(r["group_id"], from_db(r["digest_at"]), r["mood"], r["craving"], r["note"]) for r in rows
+            SharedItem(r["group_id"], from_db(r["digest_at"]), r["mood"], r["craving"], r["note"])
+            for r in rows
         ]
 
     async def drop_shared(self, group_id: int, digest_at: datetime) -> int:
