@@ -414,8 +414,7 @@ async def prompt_command(update: Update, context: KindredContext) -> None:
         await reply(update, text)
         return
     if args[0].lower() in ("off", "stop", "no"):
-        await repo.delete_prompt(user.id)
-        services(context).jobs.cancel(prompt_job(user.id))
+        await stop_daily_prompt(context.application, user.id)
         await reply(update, tr._("Daily check-in prompts are off."))
         return
     try:
@@ -430,10 +429,22 @@ async def prompt_command(update: Update, context: KindredContext) -> None:
             return
     else:
         zone = (await member_zone(context, user.id)).key
-    prompt = Prompt(user.id, at, zone)
-    await repo.set_prompt(prompt)
-    plan_prompt(context.application, prompt)
+    await set_daily_prompt(context.application, user.id, at, zone)
     await reply(update, views.prompt_set_text(tr, at, zone))
+
+
+async def set_daily_prompt(app: Any, user_id: int, at: time, zone: str) -> Prompt:
+    """Store and plan a member's daily prompt; the /settings screen calls this too."""
+    prompt = Prompt(user_id, at, zone)
+    await CheckInRepository(_services(app).db).set_prompt(prompt)
+    plan_prompt(app, prompt)
+    return prompt
+
+
+async def stop_daily_prompt(app: Any, user_id: int) -> bool:
+    """Switch a member's daily prompt off; True if there was one. For /prompt off and /settings."""
+    _services(app).jobs.cancel(prompt_job(user_id))
+    return await CheckInRepository(_services(app).db).delete_prompt(user_id)
 
 
 def prompt_job(user_id: int) -> str:
@@ -556,8 +567,7 @@ async def erase_personal_data(context: KindredContext, user_id: int) -> list[str
     so they cannot be found (they are posted anonymously, then deleted); published digests stay."""
     repo = checkins(context)
     counts = await repo.erase(pseudonym(user_id, _secret(context)), await _contributors(context, user_id))
-    had_prompt = await repo.delete_prompt(user_id)
-    services(context).jobs.cancel(prompt_job(user_id))
+    had_prompt = await stop_daily_prompt(context.application, user_id)
     erased = []
     if counts["checkins"] or counts["contributions"]:
         erased.append(N_("your check-ins"))
