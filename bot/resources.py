@@ -88,6 +88,28 @@ def ordered(resources: Iterable[Resource]) -> list[Resource]:
     return sorted(resources, key=lambda r: rank.get(r.category, len(rank)))
 
 
+def _reaches(resource: Resource) -> set[str]:
+    digits = "".join(ch for ch in resource.phone if ch.isdigit())
+    link = resource.link.lower().rstrip("/").removeprefix("https://").removeprefix("http://")
+    return {value for value in (f"tel:{digits}" if digits else "", f"web:{link}" if link else "") if value}
+
+
+def without_repeats(first: Sequence[Resource], rest: Iterable[Resource]) -> list[Resource]:
+    """*first*, then the entries of *rest* that reach a number or site not already listed.
+
+    The crisis lines /sos gives come first and win; a file or a group listing the same line
+    again would only make a person in crisis read it twice."""
+    seen: set[str] = set()
+    for resource in first:
+        seen |= _reaches(resource)
+    kept = list(first)
+    for resource in rest:
+        if not _reaches(resource) & seen:
+            kept.append(resource)
+            seen |= _reaches(resource)
+    return kept
+
+
 def by_category(resources: Iterable[Resource]) -> dict[str, list[Resource]]:
     grouped: dict[str, list[Resource]] = {}
     for resource in ordered(resources):

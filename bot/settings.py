@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.crisis_resources import CrisisResourcesError, load_crisis_resources
 from bot.resources import DEFAULT_FILE as DEFAULT_RESOURCES_FILE
 from bot.resources import ResourceFileError, load_resource_file
 
@@ -41,6 +42,9 @@ EXPECTED: dict[str, str] = {
     "sandbox_port": "a TCP port number between 1 and 65535",
     "sandbox_host": "an address to listen on, like 127.0.0.1",
     "clock_file": "a file path (tests only)",
+    "crisis_resources_file": "a readable .json or .toml file of crisis lines "
+    "(its shape is described in bot/crisis_resources.py), or unset for the US defaults",
+    "retention_days": "a whole number of days between 1 and 3650",
     "resources_file": "a TOML file of [[resource]] entries like bot/data/resources.toml "
     "(category, name, and a phone or link each)",
 }
@@ -74,10 +78,12 @@ class Settings(BaseSettings):
     admin_cache_seconds: int = Field(default=300, ge=0, le=86400)
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = Field(default=8080, ge=1, le=65535)
-    # Deployment-wide /resources defaults; None means the bundled bot/data/resources.toml.
+    # Deployment-wide /resources entries; None means the bundled bot/data/resources.toml.
     resources_file: Path | None = None
     # Tests only: read "now" from this file instead of the system clock (see bot/clock.py).
     clock_file: Path | None = None
+    crisis_resources_file: Path | None = None
+    retention_days: int = Field(default=365, ge=1, le=3650)
 
     @property
     def sandbox(self) -> bool:
@@ -90,6 +96,7 @@ class Settings(BaseSettings):
         "webhook_secret",
         "webhook_url",
         "clock_file",
+        "crisis_resources_file",
         "resources_file",
         mode="before",
     )
@@ -121,6 +128,31 @@ class Settings(BaseSettings):
             raise ValueError("unknown time zone") from error
         return value
 
+    @field_validator("crisis_resources_file")
+    @classmethod
+    def _crisis_resources(cls, value: Path | None) -> Path | None:
+        """Fail at start-up, not when someone in crisis needs the numbers."""
+        if value is not None:
+            try:
+                load_crisis_resources(value)
+            except CrisisResourcesError as error:
+                raise ValueError("unreadable or malformed") from error
+        return value
+
+    @field_validator("resources_file")
+    @classmethod
+    def _resources_file(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            try:
+                load_resource_file(value)
+            except ResourceFileError as error:
+                raise ExplainedError(str(error)) from None
+        return value
+
+    @property
+    def resources_path(self) -> Path:
+        return self.resources_file or DEFAULT_RESOURCES_FILE
+
     @field_validator("coordinator_ids", mode="before")
     @classmethod
     def _comma_separated_ids(cls, value: object) -> object:
@@ -151,20 +183,6 @@ class Settings(BaseSettings):
         if value is not None and not re.match(r"^https://[^/\s]+(/\S*)?$", value.strip()):
             raise ValueError("malformed")
         return value.strip() if value else value
-
-    @field_validator("resources_file")
-    @classmethod
-    def _resources_file(cls, value: Path | None) -> Path | None:
-        if value is not None:
-            try:
-                load_resource_file(value)
-            except ResourceFileError as error:
-                raise ExplainedError(str(error)) from None
-        return value
-
-    @property
-    def resources_path(self) -> Path:
-        return self.resources_file or DEFAULT_RESOURCES_FILE
 
     @model_validator(mode="after")
     def _required_together(self) -> Settings:

@@ -38,6 +38,7 @@ from bot.resources import (
     form_lines,
     load_resource_file,
     parse_form,
+    without_repeats,
 )
 from bot.roles import Action
 from handlers.common import (
@@ -51,6 +52,7 @@ from handlers.common import (
     services,
     translator_for,
 )
+from handlers.crisis import crisis_resources
 from storage.groups import Group
 from storage.resources import ResourceRepository, StoredResource
 
@@ -99,9 +101,19 @@ def defaults(context: KindredContext) -> tuple[Resource, ...]:
     return load_resource_file(services(context).settings.resources_path)
 
 
-async def directory(context: KindredContext, chat_id: int) -> list[Resource]:
+def sos_lines(context: KindredContext, tr: Translator) -> list[Resource]:
+    """The crisis lines /sos gives (CRISIS_RESOURCES_FILE), in the reader's language: one source,
+    so /resources and /sos can never disagree about where to call."""
+    lines = crisis_resources(context).for_language(tr.language)
+    return [
+        Resource(CRISIS, tr._(line.name), tr._(line.description), line.phone or "", line.url or "")
+        for line in lines
+    ]
+
+
+async def directory(context: KindredContext, tr: Translator, chat_id: int) -> list[Resource]:
     own = [] if chat_id == NATIONAL else [s.resource for s in await repository(context).of_group(chat_id)]
-    return [*defaults(context), *own]
+    return without_repeats(sos_lines(context, tr), [*defaults(context), *own])
 
 
 # -- rendering ----------------------------------------------------------------------------------
@@ -262,7 +274,7 @@ async def home(
     context: KindredContext, tr: Translator, chat_id: int, user_id: int, private: bool
 ) -> dict[str, Any]:
     group = None if chat_id == NATIONAL else await services(context).groups.get(chat_id)
-    grouped = by_category(await directory(context, chat_id))
+    grouped = by_category(await directory(context, tr, chat_id))
     manage = private and await can_manage(context, user_id, chat_id)
     return {
         "text": render_home(tr, group, grouped),
@@ -333,7 +345,7 @@ async def view_pressed(update: Update, context: KindredContext) -> None:
     if view.category == HOME:
         await query.edit_message_text(**await home(context, tr, view.chat_id, user.id, is_private(update)))
         return
-    packed = pages(tr, by_category(await directory(context, view.chat_id)).get(view.category, []))
+    packed = pages(tr, by_category(await directory(context, tr, view.chat_id)).get(view.category, []))
     view = View(view.chat_id, view.category, min(max(view.page, 0), len(packed) - 1))
     await query.edit_message_text(
         render_category(tr, view.category, packed[view.page]),

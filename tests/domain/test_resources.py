@@ -21,6 +21,7 @@ from bot.resources import (
     ordered,
     parse_form,
     problems,
+    without_repeats,
 )
 
 
@@ -108,3 +109,14 @@ def test_the_form_parser_never_crashes_and_accepts_only_valid_entries(text: str)
     assert (result.resource is None) == bool(result.problems)
     if result.resource is not None:
         assert problems(result.resource) == [] and result.resource.category in CATEGORIES
+
+
+def test_a_line_already_listed_is_not_listed_again() -> None:
+    sos = [Resource(CRISIS, "988 Lifeline", phone="988", link="https://988lifeline.org")]
+    more = [
+        Resource(CRISIS, "988 Suicide & Crisis Lifeline", phone="9-8-8"),  # same number
+        Resource("helpline", "Lifeline site", link="http://988LIFELINE.org/"),  # same site
+        Resource(CRISIS, "Crisis Text Line", phone="741741"),
+        Resource("local", "Text line again", phone="741 741"),  # repeats an entry of *more*
+    ]
+    assert [r.name for r in without_repeats(sos, more)] == ["988 Lifeline", "Crisis Text Line"]

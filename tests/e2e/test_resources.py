@@ -15,7 +15,9 @@ async def test_the_directory_puts_crisis_lines_first_and_lists_categories(world:
     home = await group.next_message()
     assert home.text.index("988 Suicide & Crisis Lifeline") < home.text.index("More, by category")
     assert "Crisis Text Line" in home.text and "741741" in home.text
-    assert home.button_texts() == ["Helplines (1)", "Mutual-help fellowships (4)"]  # no Manage in a group
+    assert home.text.count("988 Suicide & Crisis Lifeline") == 1
+    assert home.text.count("1-800-662-4357") == 1  # in /sos's lines and in the file: shown once
+    assert home.button_texts() == ["Mutual-help fellowships (4)"]  # no Manage in a group
     await maya.press(home, "Mutual-help fellowships (4)")
     fellowships = await home.next_edit()
     for name in ("Alcoholics Anonymous (AA)", "Narcotics Anonymous (NA)", "SMART Recovery", "Al-Anon"):
@@ -27,6 +29,7 @@ async def test_the_directory_puts_crisis_lines_first_and_lists_categories(world:
     await lucia.send("/resources")
     alone = await lucia.next_message()  # in no group: only the national lines, in Spanish
     assert "Si estás en peligro" in alone.text
+    assert "Línea 988, opción 2 para español" in alone.text  # /sos's Spanish lines lead
     assert "Grupos de ayuda mutua (4)" in alone.button_texts()
 
 
@@ -108,8 +111,8 @@ async def test_a_long_directory_is_shown_a_page_at_a_time(launch: Launch, tmp_pa
     await ana.send("/resources")
     home = await ana.next_message()
     assert "Line 00" in home.text and "Line 13" not in home.text
-    assert home.button_texts() == ["Crisis lines (14)"]  # the rest of the crisis lines, first
-    await ana.press(home, "Crisis lines (14)")
+    assert home.button_texts() == ["Crisis lines (16)"]  # /sos's two lines and these; the rest, first
+    await ana.press(home, "Crisis lines (16)")
     first = await home.next_edit()
     assert first.button_texts() == ["›", "« Back"]
     seen = first.text
