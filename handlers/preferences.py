@@ -45,8 +45,20 @@ def all_toggles() -> list[Toggle]:
 
 
 async def current_values(context: KindredContext, user_id: int, toggles: Sequence[Toggle]) -> dict[str, bool]:
-    repo = preferences(context)
-    return {t.key: await repo.get_bool(user_id, t.key, t.default) for t in toggles}
+    values = {}
+    for toggle in toggles:
+        if toggle.load is not None:
+            values[toggle.key] = await toggle.load(context.application, user_id)
+        else:
+            values[toggle.key] = await preferences(context).get_bool(user_id, toggle.key, toggle.default)
+    return values
+
+
+async def store(context: KindredContext, user_id: int, toggle: Toggle, on: bool) -> None:
+    if toggle.save is not None:
+        await toggle.save(context.application, user_id, on)
+    else:
+        await preferences(context).set_bool(user_id, toggle.key, on, services(context).clock.now())
 
 
 def render_screen(tr: Translator, toggles: Sequence[Toggle], values: dict[str, bool]) -> str:
@@ -103,9 +115,9 @@ async def preference_chosen(update: Update, context: KindredContext) -> None:
     await answer_query(query, tr._("Saved."))
     if values[choice.key] == bool(choice.value):  # an old screen's button: nothing changes
         return
-    now = services(context).clock.now()
-    await preferences(context).set_bool(user.id, choice.key, bool(choice.value), now)
-    values[choice.key] = bool(choice.value)
+    toggle = next(t for t in toggles if t.key == choice.key)
+    await store(context, user.id, toggle, bool(choice.value))
+    values = await current_values(context, user.id, toggles)  # a feature may have said no
     await query.edit_message_text(**screen(tr, toggles, values))
 
 

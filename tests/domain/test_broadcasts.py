@@ -71,3 +71,26 @@ def test_settings_toggles_are_collected_in_order_and_keys_are_unique() -> None:
         collect([types.SimpleNamespace(SETTINGS=(early, early))])  # type: ignore[list-item]
     with pytest.raises(ValueError, match="bad preference key"):
         Toggle("has:colon", "x")
+
+
+async def test_a_feature_can_keep_its_own_switch() -> None:
+    from types import SimpleNamespace  # noqa: PLC0415
+
+    from handlers.preferences import current_values, store  # noqa: PLC0415
+
+    kept: dict[int, bool] = {}
+
+    async def load(application: object, user_id: int) -> bool:
+        return kept.get(user_id, False)
+
+    async def save(application: object, user_id: int, on: bool) -> None:
+        kept[user_id] = on
+
+    toggle = Toggle("daily_check_in", "Daily check-in", load=load, save=save)
+    context = SimpleNamespace(application=object())
+    assert await current_values(context, 5, [toggle]) == {"daily_check_in": False}  # type: ignore[arg-type]
+    await store(context, 5, toggle, True)  # type: ignore[arg-type]
+    assert kept == {5: True}
+    assert await current_values(context, 5, [toggle]) == {"daily_check_in": True}  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="both load and save"):
+        Toggle("half", "Half", load=load)
