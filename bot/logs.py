@@ -12,8 +12,17 @@ from collections.abc import Iterable
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
-# Libraries that log full request URLs (which contain the token) or update payloads.
-_NOISY = ("httpx", "httpcore", "apscheduler", "telegram.ext.ExtBot", "aiohttp.access")
+# Libraries that log full request URLs (which contain the token), update payloads (message text:
+# telegram.ext.Application at DEBUG) or SQL parameters (aiosqlite at DEBUG).
+_NOISY = (
+    "httpx",
+    "httpcore",
+    "apscheduler",
+    "telegram.ext.ExtBot",
+    "telegram.ext.Application",
+    "aiosqlite",
+    "aiohttp.access",
+)
 
 
 _id_salt = b""
