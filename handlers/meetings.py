@@ -597,9 +597,7 @@ async def capacity(update: Update, context: KindredContext) -> None:
     else:
         await reply(
             update,
-            tr.n_("Meeting #{id} now has {n} seat.", "Meeting #{id} now has {n} seats.", seats).format(
-                id=meeting.id, n=seats
-            ),
+            tr._("Meeting #{id}: seats set to {n}.").format(id=meeting.id, n=seats),
         )
 
 

@@ -104,12 +104,12 @@ def meeting_card(
     lines = [header] if header else []
     lines += [
         f"📅 <b>{escape(meeting.title)}</b>",
-        when(tr, meeting, occurrence) + " · " + tr.n_("{n} minute", "{n} minutes", minutes).format(n=minutes),
+        when(tr, meeting, occurrence) + " · " + tr._("{n} min").format(n=minutes),
         repeat_text(tr, meeting.schedule.recurrence),
         *where_lines(tr, meeting),
     ]
     if meeting.capacity is not None:
-        lines.append(tr.n_("{n} seat", "{n} seats", meeting.capacity).format(n=meeting.capacity))
+        lines.append(tr._("Seats: {n}").format(n=meeting.capacity))
     if meeting.series.notes:
         lines.append(f"<i>{escape(meeting.series.notes)}</i>")
     lines.append(

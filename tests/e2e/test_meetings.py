@@ -139,7 +139,7 @@ async def test_waitlist_moves_up_and_counts_edit_in_place(world: World) -> None:
     await sam.send(WEEKLY, chat=group)
     announcement = await group.next_message()
     await sam.send("/capacity 1 1", chat=group)
-    assert "1 seat" in (await group.next_message()).text
+    assert "seats set to 1" in (await group.next_message()).text
     await maya.press(announcement, button(announcement, "✅ Going"))
     await announcement.next_edit()
     assert button(announcement, "✅ Going") == "✅ Going (1/1)"
