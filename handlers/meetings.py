@@ -52,6 +52,7 @@ from handlers.meetings_views import (
     meeting_card,
     meeting_list,
     notice_cancelled,
+    notice_changed,
     notice_promoted,
     notice_skipped,
     reminders_setting,
@@ -563,6 +564,38 @@ async def cancel_meeting(update: Update, context: KindredContext) -> None:
         await _tell_group(context, group, notice_cancelled(translator(group.language), meeting))
 
 
+async def edit_meeting(update: Update, context: KindredContext) -> None:
+    """Replace a meeting's details with a new one-line form; those coming are told."""
+    tr = await translator_for(update, context)
+    meeting = await meeting_from_args(update, context, tr, "/editmeeting 12 Title | start | ...")
+    if meeting is None:
+        return
+    form = command_text(update).split(maxsplit=2)[2:] or [""]
+    now = services(context).clock.now()
+    try:
+        draft = parse_meeting_line(form[0], time_zone=meeting.schedule.time_zone, now=now)
+    except FormError as error:
+        await reply(update, error.render(tr) + "\n\n" + render_syntax_short(tr))
+        return
+    repo = meetings(context)
+    coming = await repo.coming(meeting.id, now)
+    await repo.update(meeting.id, draft, now)
+    updated = await repo.get(meeting.id) or meeting
+    upcoming = next_of(updated, now)
+    stamp = int(now.timestamp())
+    await notify(
+        context,
+        f"meeting:{meeting.id}:changed:{stamp}",
+        list(coming),
+        lambda t: notice_changed(t, updated, upcoming),
+    )
+    await meeting_reminders.refresh_series(context.application, meeting.id)
+    await reply(update, notice_changed(tr, updated, upcoming))
+    group = await services(context).groups.get(meeting.chat_id)
+    if group is not None:
+        await announce(context, updated, group)
+
+
 async def _tell_group(context: KindredContext, group: Group, text: str) -> None:
     try:
         await context.bot.send_message(group.chat_id, text)
@@ -702,6 +735,7 @@ def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
             CommandHandler("skip", skip),
             CommandHandler("cancelmeeting", cancel_meeting),
             CommandHandler("capacity", capacity),
+            CommandHandler("editmeeting", edit_meeting),
             CommandHandler("reminders", reminders),
             CommandHandler("reminders_private", reminders_private),
             CallbackQueryHandler(on_rsvp, pattern=Rsvp.pattern()),

@@ -240,3 +240,22 @@ async def test_private_reminders_can_be_turned_off(world: World) -> None:
     world.bot.set_clock(datetime(2026, 11, 23, 19, 0, tzinfo=UTC))
     assert "Reminder" in (await group.next_message()).text
     await maya.expect_no_message(within=0.5)
+
+
+async def test_edit_tells_those_coming_and_a_removed_group_gets_no_reminders(world: World) -> None:
+    sam, maya, group = await circle(world)
+    await sam.send(WEEKLY, chat=group)
+    announcement = await group.next_message()
+    await maya.press(announcement, button(announcement, "✅ Going"))
+    await announcement.next_edit()
+    await maya.send("/editmeeting 1 Coup | tomorrow 10:00", chat=group)
+    assert "Only this group's facilitators" in (await group.next_message()).text
+    await sam.send("/editmeeting 1 Tuesday Circle | 2026-11-24 19:30 | 90m | weekly | Room 3", chat=group)
+    assert "has changed" in (await group.next_message()).text
+    assert "19:30" in (await group.next_message()).text  # the new announcement
+    notice = await maya.next_message()
+    assert "has changed" in notice.text and "24 Nov 2026, 19:30" in notice.text and "Room 3" in notice.text
+    await group.remove_bot(by=sam)
+    world.bot.set_clock(datetime(2026, 11, 23, 19, 30, tzinfo=UTC))
+    await group.expect_no_message(within=0.5)
+    await maya.expect_no_message(within=0.1)
