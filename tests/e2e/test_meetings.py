@@ -94,6 +94,12 @@ async def test_members_cannot_schedule_and_bad_input_is_explained(world: World) 
     sam, maya, group = await circle(world)
     await maya.send("/schedule Coffee | tomorrow 19:00", chat=group)
     assert "Only this group's facilitators" in (await group.next_message()).text
+    await sam.send("/help")
+    assert "/schedule Title | start | duration | repeat" in (await sam.next_message()).text
+    await sam.send("/schedule", chat=group)
+    assert "on one line" in (await group.next_message()).text
+    await sam.send("/settz Mars/Olympus_Mons", chat=group)
+    assert "I don't know the time zone" in (await group.next_message()).text
     cases = {
         "/schedule Circle | 2027-02-31 19:00": "2027-02-31 19:00 is not a date that exists",
         "/schedule Circle | 2026-11-20 19:00": "already passed",
