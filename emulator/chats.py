@@ -47,6 +47,8 @@ class Chat:
         self.messages: list[SentMessage] = []
         self.by_id: dict[int, SentMessage] = {}
         self._next_message_id = 1
+        self.pinned: SentMessage | None = None
+        self.user_messages: list[UserMessage] = []  # what people wrote here (the sandbox shows it)
         self._consumed = 0
 
     def new_message_id(self) -> int:

@@ -110,6 +110,7 @@ class Emulator:
         self._user_ids = itertools.count(_FIRST_USER_ID)
         self._group_ids = itertools.count(_FIRST_GROUP_ID, -1)
         self._signal = Signal()
+        self.version = 0  # bumped on every change; the sandbox long-polls on it
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -125,8 +126,7 @@ class Emulator:
 
     async def stop(self) -> None:
         await self.updates.close()
-        for future in self._queries.values():
-            future.cancel()
+        self._queries.clear()  # presses still waiting simply time out
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -175,6 +175,7 @@ class Emulator:
     # -- waiting ---------------------------------------------------------------------------------
 
     def notify(self) -> None:
+        self.version += 1
         self._signal.notify()
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float | None) -> None:  # noqa: ASYNC109
@@ -191,13 +192,19 @@ class Emulator:
         }
 
     def deliver_user_message(self, sender: Person, chat: Chat, extra: dict[str, Any]) -> UserMessage:
+        if isinstance(chat, GroupChat) and sender not in chat.members():
+            raise AssertionError(f"{sender!r} is not a member of {chat!r}; add_member first")
+        if isinstance(chat, Person) and chat is not sender:
+            raise AssertionError(f"{sender!r} cannot write in {chat.first_name}'s private chat with the bot")
         message = {**self._message_base(sender, chat), **extra}
         if chat is sender:
             sender.started = True
         if self._bot_sees(chat, message):
             self.updates.push("message", message)
         self.notify()
-        return UserMessage(message["message_id"], chat.id, message.get("text"), message)
+        sent = UserMessage(message["message_id"], chat.id, message.get("text"), message)
+        chat.user_messages.append(sent)
+        return sent
 
     def deliver_service_message(self, actor: Person, group: GroupChat, extra: dict[str, Any]) -> None:
         if group.bot_present:

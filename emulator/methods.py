@@ -327,6 +327,33 @@ async def delete_message(emu: Emulator, params: dict[str, Any]) -> bool:
     return True
 
 
+def _pin_target(emu: Emulator, params: dict[str, Any]) -> GroupChat | Person:
+    chat = emu.resolve_chat(params["chat_id"])
+    emu.check_reachable(chat, first_contact=False)
+    if isinstance(chat, GroupChat) and chat.bot_status != "administrator":
+        raise bad_request("not enough rights to manage pinned messages in the chat")
+    return chat
+
+
+@method("pinChatMessage")
+async def pin_chat_message(emu: Emulator, params: dict[str, Any]) -> bool:
+    chat = _pin_target(emu, params)
+    message = chat.by_id.get(params["message_id"])
+    if message is None or message.deleted:
+        raise bad_request("message to pin not found")
+    chat.pinned = message
+    emu.notify()
+    return True
+
+
+@method("unpinChatMessage")
+async def unpin_chat_message(emu: Emulator, params: dict[str, Any]) -> bool:
+    chat = _pin_target(emu, params)
+    chat.pinned = None
+    emu.notify()
+    return True
+
+
 @method("answerCallbackQuery")
 async def answer_callback_query(emu: Emulator, params: dict[str, Any]) -> bool:
     text = params.get("text")
@@ -338,8 +365,18 @@ async def answer_callback_query(emu: Emulator, params: dict[str, Any]) -> bool:
     return True
 
 
+CHAT_ACTIONS = frozenset(
+    {
+        "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
+        "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note",
+    }
+)  # fmt: skip
+
+
 @method("sendChatAction")
 async def send_chat_action(emu: Emulator, params: dict[str, Any]) -> bool:
+    if params["action"] not in CHAT_ACTIONS:
+        raise bad_request("wrong parameter action in request")
     emu.check_reachable(emu.resolve_chat(params["chat_id"]), first_contact=True)
     return True
 
@@ -363,7 +400,8 @@ async def get_file(emu: Emulator, params: dict[str, Any]) -> dict[str, Any]:
 # -- chats and members ---------------------------------------------------------------------------
 
 
-def _group(emu: Emulator, params: dict[str, Any]) -> GroupChat | Person:
+def _chat_for_info(emu: Emulator, params: dict[str, Any]) -> GroupChat | Person:
+    """A group the bot is in, or a private chat with someone who wrote to the bot."""
     chat = emu.resolve_chat(params["chat_id"])
     if isinstance(chat, GroupChat):
         emu.check_reachable(chat, first_contact=False)
@@ -374,7 +412,7 @@ def _group(emu: Emulator, params: dict[str, Any]) -> GroupChat | Person:
 
 @method("getChat")
 async def get_chat(emu: Emulator, params: dict[str, Any]) -> dict[str, Any]:
-    chat = _group(emu, params)
+    chat = _chat_for_info(emu, params)
     gifts = (
         "unlimited_gifts",
         "limited_gifts",
@@ -392,7 +430,7 @@ async def get_chat(emu: Emulator, params: dict[str, Any]) -> dict[str, Any]:
 
 @method("getChatMember")
 async def get_chat_member(emu: Emulator, params: dict[str, Any]) -> dict[str, Any]:
-    chat = _group(emu, params)
+    chat = _chat_for_info(emu, params)
     user_id = params["user_id"]
     if user_id == emu.bot_id:
         status = chat.bot_status if isinstance(chat, GroupChat) else "member"
@@ -407,7 +445,7 @@ async def get_chat_member(emu: Emulator, params: dict[str, Any]) -> dict[str, An
 
 @method("getChatAdministrators")
 async def get_chat_administrators(emu: Emulator, params: dict[str, Any]) -> list[dict[str, Any]]:
-    chat = _group(emu, params)
+    chat = _chat_for_info(emu, params)
     if not isinstance(chat, GroupChat):
         raise bad_request("there are no administrators in the private chat")
     admins = [
@@ -422,7 +460,7 @@ async def get_chat_administrators(emu: Emulator, params: dict[str, Any]) -> list
 
 @method("getChatMemberCount")
 async def get_chat_member_count(emu: Emulator, params: dict[str, Any]) -> int:
-    chat = _group(emu, params)
+    chat = _chat_for_info(emu, params)
     if not isinstance(chat, GroupChat):
         return 2
     return len(chat.members()) + (1 if chat.bot_present else 0)
@@ -430,7 +468,7 @@ async def get_chat_member_count(emu: Emulator, params: dict[str, Any]) -> int:
 
 @method("leaveChat")
 async def leave_chat(emu: Emulator, params: dict[str, Any]) -> bool:
-    chat = _group(emu, params)
+    chat = _chat_for_info(emu, params)
     if not isinstance(chat, GroupChat):
         raise bad_request("chat member status can't be changed in private chats")
     old, chat.bot_status = chat.bot_status, "left"

@@ -79,7 +79,7 @@ class Schema:
     def validate(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         """Return ``params`` coerced to their declared types, or raise a 400 ApiError."""
         coerced = dict(params)
-        for spec in self.methods[method].get("fields", []):
+        for spec in self.methods.get(method, {}).get("fields", []):
             name = spec["name"]
             value = params.get(name)
             if value is None or (value == "" and "String" not in spec["types"]):
@@ -299,6 +299,10 @@ caption:String; disable_content_type_detection:Boolean",
     "getMyDescription": "language_code:String",
     "setMyShortDescription": "short_description:String; language_code:String",
     "getMyShortDescription": "language_code:String",
+    "pinChatMessage": "chat_id!:Integer|String; message_id!:Integer; disable_notification:Boolean",
+    "unpinChatMessage": "chat_id!:Integer|String; message_id:Integer",
+    "setMyName": "name:String; language_code:String",
+    "getMyName": "language_code:String",
 }
 _BUILTIN_TYPES = {
     "InlineKeyboardMarkup": "inline_keyboard!:Array of Array of InlineKeyboardButton",

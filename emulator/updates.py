@@ -46,6 +46,7 @@ class UpdateQueue:
         self.delivered: list[dict[str, Any]] = []  # every update handed to the bot, for tests
         self._next_id = 1
         self._poll_generation = 0
+        self._closed = False
         self._changed = Signal()
         self._session: aiohttp.ClientSession | None = None
         self._delivery: asyncio.Task[None] | None = None
@@ -91,6 +92,8 @@ class UpdateQueue:
             await self._changed.wait_for(
                 lambda: bool(self.pending) or generation != self._poll_generation, timeout
             )
+        if self._closed:
+            return []  # the emulator is stopping: end long polls quietly
         if generation != self._poll_generation:
             raise ApiError(
                 409,
@@ -119,6 +122,7 @@ class UpdateQueue:
 
     async def close(self) -> None:
         await self._stop_delivery()
+        self._closed = True
         self._poll_generation += 1
         self._changed.notify()
         if self._session is not None:

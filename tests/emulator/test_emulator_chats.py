@@ -223,3 +223,29 @@ async def test_commands_per_scope_and_language(api):
     assert (await api("getMyCommands", scope=scope))[1]["result"] == []
     _, body = await api("setMyCommands", commands=[{"command": "Bad Command", "description": "x"}])
     assert body["description"] == "Bad Request: BOT_COMMAND_INVALID"
+
+
+async def test_people_write_only_where_they_belong(emu, alice):
+    outsider = emu.add_user("Outsider")
+    group = emu.add_group("Closed")
+    with pytest.raises(AssertionError, match="not a member"):
+        await outsider.send("hello", chat=group)
+    with pytest.raises(AssertionError, match="private chat"):
+        await outsider.send("hello", chat=alice)
+
+
+async def test_stopping_ends_long_polls_quietly(emu, api):
+    poll = asyncio.create_task(api("getUpdates", timeout=5))
+    await asyncio.sleep(0.05)
+    await emu.updates.close()
+    assert await asyncio.wait_for(poll, 1) == (200, {"ok": True, "result": []})
+
+
+async def test_pinning_needs_admin_rights_in_groups(emu, api, alice, group):
+    _, sent = await api("sendMessage", chat_id=group.id, text="Meeting at 7")
+    ids = {"chat_id": group.id, "message_id": sent["result"]["message_id"]}
+    _, body = await api("pinChatMessage", **ids)
+    assert body["description"] == "Bad Request: not enough rights to manage pinned messages in the chat"
+    await group.make_bot_admin(by=alice)
+    assert (await api("pinChatMessage", **ids))[0] == 200
+    assert group.pinned is group.messages[0]

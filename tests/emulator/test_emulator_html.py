@@ -85,3 +85,14 @@ def test_escaped_user_text_always_parses_back_to_itself(text):
 def test_bold_entity_covers_the_escaped_text(text):
     parsed = parse_html(f"<b>{html.escape(text)}</b>")
     assert parsed.entities == (Entity("bold", 0, utf16_len(text)),)
+
+
+@given(st.text(alphabet=st.sampled_from(list("<>&/=\"' abiuspre-codtg;#x1")), max_size=40))
+def test_any_markup_parses_or_is_refused_cleanly(source):
+    try:
+        parsed = parse_html(source)
+    except HtmlParseError as refusal:
+        assert str(refusal)
+        return
+    total = utf16_len(parsed.text)
+    assert all(e.offset >= 0 and e.offset + e.length <= total for e in parsed.entities)

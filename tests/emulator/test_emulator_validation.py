@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from emulator import Emulator
+from emulator.methods import METHODS
 from emulator.schema import Schema
 
 BUTTON = {"text": "Going", "callback_data": "rsvp:1"}
@@ -181,3 +182,16 @@ async def test_without_the_description_file_emulated_methods_are_still_checked(t
 
 def test_the_full_description_is_found_from_a_worktree():
     assert Schema.load().full
+
+
+@pytest.mark.parametrize("full", [True, False])
+def test_every_emulated_method_has_a_definition(tmp_path, full):
+    schema = Schema.load() if full else Schema.load(tmp_path / "absent.json")
+    assert schema.full is full
+    assert sorted(set(METHODS) - set(schema.methods)) == []
+
+
+async def test_chat_action_must_be_known(api, alice):
+    assert (await api("sendChatAction", chat_id=alice.id, action="typing"))[0] == 200
+    _, body = await api("sendChatAction", chat_id=alice.id, action="dancing")
+    assert body["description"] == "Bad Request: wrong parameter action in request"

@@ -1,0 +1,77 @@
+"""Telegram's sending limits, as a pacer the outbox asks before every send.
+
+Telegram allows about 30 messages a second overall, 20 a minute in one group, and about one a
+second in one private chat; going faster earns 429 answers and, if repeated, longer bans.
+python-telegram-bot's AIORateLimiter covers the first two but not the per-private-chat limit, and
+it reacts to 429s rather than avoiding them.  This pacer keeps sliding windows of what was sent,
+so the outbox can pick a message that may go now and never provoke a 429 in the first place.
+Pure logic over a monotonic clock reading passed in; nothing here sleeps.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Window:
+    limit: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Limits:
+    # A few percent of slack on each window absorbs the time a request spends in flight, so the
+    # server, which counts arrivals, never sees more than the limit.
+    overall: Window = Window(30, 1.03)
+    group: Window = Window(20, 61.0)
+    private: Window = Window(1, 1.03)
+
+
+TELEGRAM_LIMITS = Limits()
+
+
+@dataclass
+class Pacer:
+    limits: Limits = TELEGRAM_LIMITS
+    _overall: deque[float] = field(default_factory=deque)
+    _per_chat: dict[int, deque[float]] = field(default_factory=dict)
+
+    def _window_for(self, chat_id: int) -> Window:
+        return self.limits.private if chat_id > 0 else self.limits.group
+
+    @staticmethod
+    def _wait(sent: deque[float], window: Window, now: float) -> float:
+        while sent and sent[0] <= now - window.seconds:
+            sent.popleft()
+        if len(sent) < window.limit:
+            return 0.0
+        return sent[0] + window.seconds - now
+
+    def delay(self, chat_id: int, now: float) -> float:
+        """Seconds until a message to *chat_id* may go; 0.0 means now."""
+        chat_wait = self._wait(self._per_chat.setdefault(chat_id, deque()), self._window_for(chat_id), now)
+        return max(chat_wait, self._wait(self._overall, self.limits.overall, now))
+
+    def record(self, chat_id: int, now: float) -> None:
+        self._overall.append(now)
+        self._per_chat.setdefault(chat_id, deque()).append(now)
+
+    def forget_idle(self, now: float) -> None:
+        """Drop chats whose windows are empty, so memory stays flat over a long run."""
+        for chat_id in [c for c, sent in self._per_chat.items() if not sent or sent[-1] <= now - 61.0]:
+            del self._per_chat[chat_id]
+
+    def minimum_seconds(self, chat_ids: list[int]) -> float:
+        """The least time Telegram's limits allow for sending one message to each of *chat_ids*
+        (used by benchmarks to judge how close the outbox comes)."""
+        overall = max(0, len(chat_ids) - self.limits.overall.limit) / self.limits.overall.limit
+        per_chat = 0.0
+        counts: dict[int, int] = {}
+        for chat_id in chat_ids:
+            counts[chat_id] = counts.get(chat_id, 0) + 1
+        for chat_id, count in counts.items():
+            window = self._window_for(chat_id)
+            per_chat = max(per_chat, max(0, count - window.limit) / window.limit * window.seconds)
+        return max(overall * self.limits.overall.seconds, per_chat)

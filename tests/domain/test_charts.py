@@ -1,0 +1,68 @@
+"""Charts are PNGs of the requested size, whatever the data."""
+
+from __future__ import annotations
+
+import math
+import struct
+import zlib
+from datetime import date, timedelta
+
+import pytest
+from babel.dates import format_date
+
+from bot.charts import Series, line_chart_png, mood_chart_png
+
+TODAY = date(2026, 11, 23)
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from the IHDR chunk, checking the signature and the chunk's CRC."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    length, kind = struct.unpack(">I4s", data[8:16])
+    assert kind == b"IHDR"
+    assert length == 13
+    (crc,) = struct.unpack(">I", data[29:33])
+    assert crc == zlib.crc32(data[12:29])
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+@pytest.mark.parametrize(
+    "points",
+    [
+        [],
+        [(TODAY, 3)],
+        [(TODAY - timedelta(days=i), 1 + i % 5) for i in range(120)],
+        [(TODAY - timedelta(days=i), 4) for i in range(0, 30, 3)],
+    ],
+    ids=["empty", "one", "long", "sparse"],
+)
+def test_mood_chart_is_an_800_by_400_png(points) -> None:
+    assert png_size(mood_chart_png(points, 30, TODAY, "Mood", "Mood (1-5)")) == (800, 400)
+
+
+def test_mood_chart_with_localised_dates() -> None:
+    png = mood_chart_png(
+        [(TODAY, 2), (TODAY - timedelta(days=1), 3)],
+        30,
+        TODAY,
+        "Tu ánimo",
+        "Ánimo",
+        format_day=lambda day: format_date(day, "d MMM", locale="es"),
+    )
+    assert png_size(png) == (800, 400)
+
+
+def test_line_chart_honours_size_and_several_series() -> None:
+    series = [
+        Series([(TODAY - timedelta(days=i), float(i)) for i in range(10)], "Attended"),
+        Series([(TODAY - timedelta(days=i), math.nan if i % 2 else 2.0) for i in range(10)], "Absent"),
+    ]
+    png = line_chart_png(series, "Attendance", "People", size=(640, 320))
+    assert png_size(png) == (640, 320)
+
+
+def test_different_data_gives_a_different_picture() -> None:
+    low = mood_chart_png([(TODAY, 1)], 30, TODAY, "Mood", "Mood")
+    high = mood_chart_png([(TODAY, 5)], 30, TODAY, "Mood", "Mood")
+    assert low != high
