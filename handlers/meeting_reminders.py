@@ -16,7 +16,6 @@ outbox's keys turn into a no-op.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Any
 
 from bot.i18n import resolve_language, translator
@@ -59,7 +58,7 @@ async def refresh_series(application: Any, meeting_id: int) -> None:
     offsets, changed_at = await repo.reminder_settings(meeting.chat_id)
     now = services.clock.now()
     owed_since = max(meeting.updated_at, changed_at) if changed_at else meeting.updated_at
-    handled = await repo.handled_reminders(meeting_id, now - MISSED_LOOKBACK - timedelta(days=8))
+    handled = await repo.handled_reminders(meeting_id, now - MISSED_LOOKBACK)
     for reminder in reminders_due(meeting.schedule, offsets, now, owed_since):
         if (reminder.occurrence.start, reminder.offset_minutes) in handled:
             continue
