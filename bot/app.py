@@ -13,6 +13,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 
 import handlers
 from bot.clock import Clock, FileClock, clock_from_file
+from bot.outbox import Outbox
 from bot.roles import Authorizer
 from bot.scheduler import Scheduler
 from bot.services import BotData, Services
@@ -22,6 +23,7 @@ from handlers.errors import on_error
 from storage.db import Database
 from storage.groups import GroupRepository
 from storage.migrations import migrate
+from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Kindred
         .rate_limiter(AIORateLimiter(max_retries=5))
         .context_types(CONTEXT_TYPES)
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()
     )
@@ -78,13 +81,24 @@ async def _post_init(application: KindredApplication) -> None:
     if application.job_queue is None:
         raise RuntimeError("python-telegram-bot's job-queue extra is not installed")
     services.scheduler = Scheduler(application.job_queue, services.clock)
+    services.delivery = Outbox(
+        OutboxRepository(services.db), services.people, application.bot, services.clock
+    )
     if isinstance(services.clock, FileClock):
         asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, services.clock.reload)
     for module in handlers.feature_modules():
         startup = getattr(module, "on_startup", None)
         if startup is not None:
             await startup(application)
+    await services.outbox.start()  # after the features, so their batch listeners are in place
     log.info("Kindred is ready")
+
+
+async def _post_stop(application: KindredApplication) -> None:
+    """Let deliveries in flight settle before the database closes."""
+    services: Services = application.bot_data.services
+    if services.delivery is not None:
+        await services.delivery.stop()
 
 
 async def _post_shutdown(application: KindredApplication) -> None:

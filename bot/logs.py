@@ -13,7 +13,7 @@ from collections.abc import Iterable
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 # Libraries that log full request URLs (which contain the token), update payloads (message text:
-# telegram.ext.Application at DEBUG) or SQL parameters (aiosqlite at DEBUG).
+# telegram.ext.Application's "Processing update") or SQL parameters (aiosqlite's DEBUG lines).
 _NOISY = (
     "httpx",
     "httpcore",

@@ -18,6 +18,7 @@ from storage.groups import GroupRepository
 from storage.people import PeopleRepository
 
 if TYPE_CHECKING:
+    from bot.outbox import Outbox
     from bot.scheduler import Scheduler
 
 
@@ -30,12 +31,19 @@ class Services:
     people: PeopleRepository
     auth: Authorizer
     scheduler: Scheduler | None = field(default=None)  # needs the running JobQueue; set in post_init
+    delivery: Outbox | None = field(default=None)  # needs the bot; set in post_init
 
     @property
     def jobs(self) -> Scheduler:
         if self.scheduler is None:
             raise RuntimeError("the scheduler starts in post_init")
         return self.scheduler
+
+    @property
+    def outbox(self) -> Outbox:
+        if self.delivery is None:
+            raise RuntimeError("the outbox starts in post_init")
+        return self.delivery
 
 
 class BotData:

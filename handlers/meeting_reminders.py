@@ -27,10 +27,10 @@ from bot.meetings import (
     next_reminder_due,
     reminders_due,
 )
-from bot.outbox import Delivery, outbox
 from handlers.meetings_views import group_reminder, private_reminder, private_reminder_rows, rsvp_rows
 from storage.groups import Group
 from storage.meetings import Meeting, MeetingRepository
+from storage.outbox import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ async def _enqueue(
             group.chat_id,
             group_reminder(group_tr, meeting, occurrence),
             REMINDER_KIND,
-            buttons=rsvp_rows(group_tr, meeting, occurrence, counts),
+            reply_markup={"inline_keyboard": rsvp_rows(group_tr, meeting, occurrence, counts)},
             batch=batch,
         )
     ]
@@ -109,11 +109,11 @@ async def _enqueue(
                 person.user_id,
                 private_reminder(tr, meeting, occurrence, group.title),
                 REMINDER_KIND,
-                buttons=private_reminder_rows(tr),
+                reply_markup={"inline_keyboard": private_reminder_rows(tr)},
                 batch=batch,
             )
         )
-    new = await outbox(application).enqueue(deliveries)
+    new = await application.bot_data.services.outbox.enqueue(deliveries)
     log.info("Queued %d of %d reminder deliveries for meeting %d", new, len(deliveries), meeting.id)
 
 

@@ -28,7 +28,6 @@ from bot.commands import GROUP_ONLY, PRIVATE_ONLY, Command
 from bot.i18n import N_, Translator, resolve_language, translator
 from bot.meeting_form import FORM_SYNTAX, FormError, MeetingDraft, parse_meeting_line
 from bot.meetings import Answer, RemindersError, parse_reminder_offsets
-from bot.outbox import Delivery, outbox
 from bot.recurrence import Occurrence, iter_occurrences, next_occurrence, occurrences
 from bot.roles import Action, Role
 from handlers import meeting_reminders
@@ -61,6 +60,7 @@ from handlers.meetings_views import (
 )
 from storage.groups import Group
 from storage.meetings import Meeting, MeetingRepository
+from storage.outbox import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -432,7 +432,7 @@ async def notify(context: KindredContext, key: str, user_ids: Any, render: Any) 
         tr = await _person_translator(context, user_id)
         deliveries.append(Delivery(f"{key}:{user_id}", user_id, render(tr), NOTICE_KIND))
     if deliveries:
-        await outbox(context).enqueue(deliveries)
+        await services(context).outbox.enqueue(deliveries)
 
 
 async def tell_promoted(
@@ -525,7 +525,7 @@ async def skip(update: Update, context: KindredContext) -> None:
         going,
         lambda t: notice_skipped(t, meeting, occurrence),
     )
-    await outbox(context).cancel_pending(
+    await services(context).outbox.cancel_pending(
         f"reminder:{meeting.id}:{occurrence.start.strftime('%Y-%m-%dT%H:%MZ')}:"
     )
     await meeting_reminders.refresh_series(context.application, updated.id)
@@ -556,7 +556,7 @@ async def cancel_meeting(update: Update, context: KindredContext) -> None:
     await notify(
         context, f"meeting:{meeting.id}:cancelled", list(coming), lambda t: notice_cancelled(t, meeting)
     )
-    await outbox(context).cancel_pending(f"reminder:{meeting.id}:")
+    await services(context).outbox.cancel_pending(f"reminder:{meeting.id}:")
     await meeting_reminders.refresh_series(context.application, meeting.id)
     group = await services(context).groups.get(meeting.chat_id)
     await reply(update, notice_cancelled(tr, meeting))

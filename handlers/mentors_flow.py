@@ -1,0 +1,262 @@
+"""Peer mentoring: proposals, consent, matches and their ends, shared by commands, buttons and jobs.
+
+Everything here takes the running ``Application`` (handlers pass ``context.application``; the
+expiry job has no update) so the same code serves a button press and a timeout.  The database is
+the truth: a proposal's expiry is stored before the mentor is asked, and ``on_startup`` re-plans
+every pending expiry from it.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import Application
+
+from bot.i18n import N_, Translator, resolve_language, translator
+from bot.logs import log_id
+from bot.matching import best_candidates
+from bot.mentors import PROPOSAL_TTL, MentorRecord, RequestRecord
+from bot.services import Services
+from handlers.common import KindredContext, answer_query, services, translator_for
+from handlers.mentors_views import (
+    contact_markup,
+    proposal_buttons,
+    render_ended_for_other,
+    render_match_for_member,
+    render_match_for_mentor,
+    render_proposal,
+)
+from storage.mentors import DECLINED, EXPIRED, WITHDRAWN, MatchRecord, MentorRepository, Proposal
+from storage.people import Person
+
+log = logging.getLogger(__name__)
+
+STALE = N_("That button no longer works. Please start again with the command.")
+
+
+def mentors(context: KindredContext) -> MentorRepository:
+    return MentorRepository(services(context).db)
+
+
+async def stale_button(update: Update, context: KindredContext) -> None:
+    tr = await translator_for(update, context)
+    await answer_query(update.callback_query, tr._(STALE), alert=True)
+
+
+App = Application  # type: ignore[type-arg]
+
+
+def svc(app: Any) -> Services:
+    return app.bot_data.services
+
+
+def repo(app: Any) -> MentorRepository:
+    return MentorRepository(svc(app).db)
+
+
+def job_name(proposal_id: int) -> str:
+    return f"mentor-proposal:{proposal_id}"
+
+
+async def tr_for(app: Any, user_id: int) -> Translator:
+    person = await svc(app).people.get(user_id)
+    if person is None:
+        return translator("en")
+    return translator(person.language or resolve_language(person.telegram_language))
+
+
+async def first_name(app: Any, user_id: int) -> str:
+    person = await svc(app).people.get(user_id)
+    return person.first_name if person else "?"
+
+
+async def send(
+    app: Any, user_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Write to a person privately; a blocked bot marks them unreachable instead of failing."""
+    try:
+        return await app.bot.send_message(user_id, text, reply_markup=markup)
+    except Forbidden:
+        log.info("Cannot write to %s; marking unreachable", log_id(user_id))
+        await svc(app).people.mark_unreachable(user_id, svc(app).clock.now())
+        return None
+
+
+async def close_question(app: Any, proposal: Proposal, text: str) -> None:
+    """Replace the mentor's Accept/Decline question with a line saying how it ended."""
+    if proposal.mentor_message_id is None:
+        return
+    try:
+        await app.bot.edit_message_text(
+            text, chat_id=proposal.mentor_id, message_id=proposal.mentor_message_id
+        )
+    except (BadRequest, Forbidden):
+        log.debug("Could not close a proposal message", exc_info=True)
+
+
+# -- proposing --
+
+
+async def mentor_pool(app: Any) -> list[Any]:
+    """Every non-retired mentor as the matcher sees them, counting pending proposals as load."""
+    load = await repo(app).load()
+    now = svc(app).clock.now()
+    return [p.to_profile(load.get(p.user_id, 0), now) for p in await repo(app).profiles()]
+
+
+async def propose_next(app: Any, request: RequestRecord) -> Proposal | None:
+    """Ask the best remaining mentor for this request; None when nobody fits (it keeps waiting)."""
+    now = svc(app).clock.now()
+    excluded = await repo(app).excluded_pairs()
+    candidates = best_candidates(request.to_request(), await mentor_pool(app), excluded, now, limit=10)
+    for candidate in candidates:
+        proposal = await propose(app, request, candidate.mentor_id)
+        if proposal is not None:
+            return proposal
+    return None
+
+
+async def propose(app: Any, request: RequestRecord, mentor_id: int) -> Proposal | None:
+    """Store the proposal (with its expiry), then ask the mentor anonymously and plan the expiry."""
+    person = await svc(app).people.get(mentor_id)
+    if person is None or not person.reachable:
+        return None
+    now = svc(app).clock.now()
+    proposal = await repo(app).create_proposal(request.request_id, mentor_id, now, now + PROPOSAL_TTL)
+    tr = await tr_for(app, mentor_id)
+    hours = int(PROPOSAL_TTL.total_seconds() // 3600)
+    message = await send(
+        app, mentor_id, render_proposal(tr, request, hours), proposal_buttons(tr, proposal.proposal_id)
+    )
+    if message is None:
+        await repo(app).close_proposal(proposal.proposal_id, WITHDRAWN, now)
+        return None
+    await repo(app).set_proposal_message(proposal.proposal_id, message.message_id)
+    plan_expiry(app, proposal)
+    log.info("Proposed request %d to mentor %s", request.request_id, log_id(mentor_id))
+    return proposal
+
+
+def plan_expiry(app: Any, proposal: Proposal) -> None:
+    svc(app).jobs.at(
+        job_name(proposal.proposal_id), proposal.expires_at, partial(expire, app, proposal.proposal_id)
+    )
+
+
+async def expire(app: Any, proposal_id: int) -> None:
+    """The expiry job: an unanswered proposal passes to the next candidate."""
+    closed = await repo(app).close_proposal(proposal_id, EXPIRED, svc(app).clock.now())
+    if closed is None:
+        return
+    log.info("Proposal %d expired", proposal_id)
+    tr = await tr_for(app, closed.mentor_id)
+    await close_question(
+        app, closed, tr._("Nobody answered this request in time, so I passed it on. No worries.")
+    )
+    await move_on(app, closed.request_id)
+
+
+async def decline(app: Any, proposal: Proposal) -> bool:
+    closed = await repo(app).close_proposal(proposal.proposal_id, DECLINED, svc(app).clock.now())
+    if closed is None:
+        return False
+    svc(app).jobs.cancel(job_name(proposal.proposal_id))
+    log.info("Proposal %d declined", proposal.proposal_id)
+    await move_on(app, closed.request_id)
+    return True
+
+
+async def withdraw(app: Any, proposal: Proposal, *, move: bool) -> None:
+    """The mentor paused, retired or left: the proposal is withdrawn and the request moves on."""
+    closed = await repo(app).close_proposal(proposal.proposal_id, WITHDRAWN, svc(app).clock.now())
+    svc(app).jobs.cancel(job_name(proposal.proposal_id))
+    if closed is not None and move:
+        await move_on(app, closed.request_id)
+
+
+async def move_on(app: Any, request_id: int) -> None:
+    """After a decline or a timeout: the next candidate, or tell the member they are on the list."""
+    request = await repo(app).request(request_id)
+    if request is None or request.status != "waiting":
+        return
+    if await propose_next(app, request) is not None:
+        return
+    tr = await tr_for(app, request.member_id)
+    await send(
+        app,
+        request.member_id,
+        tr._(
+            "I am still looking for the right mentor for you. Your request stays on the waiting list, "
+            "and a coordinator will help. Thank you for your patience. 🌱"
+        ),
+    )
+
+
+# -- consent given --
+
+
+async def accept(app: Any, proposal: Proposal) -> MatchRecord | None:
+    match = await repo(app).accept(proposal.proposal_id, svc(app).clock.now())
+    if match is None:
+        return None
+    svc(app).jobs.cancel(job_name(proposal.proposal_id))
+    log.info("Proposal %d accepted; match %d started", proposal.proposal_id, match.match_id)
+    await introduce(app, match)
+    return match
+
+
+async def introduce(app: Any, match: MatchRecord) -> None:
+    """Only now do both learn the other's first name and a way to reach them."""
+    people = svc(app).people
+    mentor, member = await people.get(match.mentor_id), await people.get(match.member_id)
+    profile = await repo(app).profile(match.mentor_id)
+    if mentor is None or member is None:
+        return
+    await _introduce_member(app, match, member, mentor, profile)
+    tr = await tr_for(app, mentor.user_id)
+    await send(
+        app,
+        mentor.user_id,
+        render_match_for_mentor(tr, member.first_name, member.username),
+        contact_markup(tr, member.first_name, member.username, match.match_id),
+    )
+
+
+async def _introduce_member(
+    app: Any, match: MatchRecord, member: Person, mentor: Person, profile: MentorRecord | None
+) -> None:
+    tr = await tr_for(app, member.user_id)
+    intro = profile.intro if profile else ""
+    await send(
+        app,
+        member.user_id,
+        render_match_for_member(tr, mentor.first_name, intro, mentor.username),
+        contact_markup(tr, mentor.first_name, mentor.username, match.match_id),
+    )
+
+
+# -- endings --
+
+
+async def tell_ended(app: Any, match: MatchRecord, ended_by: int) -> None:
+    """Tell the other side kindly; never the reason (that is for coordinators)."""
+    other = match.other(ended_by)
+    tr = await tr_for(app, other)
+    name = await first_name(app, ended_by)
+    await send(app, other, render_ended_for_other(tr, name, other_was_mentor=ended_by == match.mentor_id))
+
+
+async def safe_edit(message: Message | None, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    if message is None:
+        return
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise
+    except TelegramError:
+        log.debug("Could not edit a message", exc_info=True)

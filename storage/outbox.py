@@ -1,0 +1,196 @@
+"""The outbox table: one row per message to deliver, claimed and settled by the outbox worker."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import aiosqlite
+
+from storage.db import Database
+from storage.timestamps import from_db, to_db
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # the HTTP call may be under way; outcome unknown after a crash
+    SENT = "sent"
+    FAILED = "failed"
+    UNREACHABLE = "unreachable"
+    CANCELLED = "cancelled"
+
+
+OPEN = (Status.PENDING, Status.SENDING)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A message for one chat. ``key`` makes enqueueing idempotent: the same key is queued once, ever."""
+
+    key: str
+    chat_id: int
+    text: str
+    kind: str
+    reply_markup: dict[str, Any] | None = None
+    batch: str | None = None
+    not_before: datetime | None = None
+    photo: str | None = None  # Telegram file_id; text becomes the caption
+    document: str | None = None
+
+
+@dataclass(frozen=True)
+class QueuedDelivery:
+    id: int
+    delivery: Delivery
+    status: Status
+    attempts: int
+    not_before: datetime
+
+
+_COLUMNS = "id, key, kind, batch, chat_id, text, reply_markup, photo, document, status, not_before, attempts"
+
+
+def _queued(row: aiosqlite.Row) -> QueuedDelivery:
+    not_before = from_db(row["not_before"])
+    delivery = Delivery(
+        key=row["key"],
+        chat_id=row["chat_id"],
+        text=row["text"],
+        kind=row["kind"],
+        reply_markup=json.loads(row["reply_markup"]) if row["reply_markup"] else None,
+        batch=row["batch"],
+        not_before=not_before,
+        photo=row["photo"],
+        document=row["document"],
+    )
+    return QueuedDelivery(row["id"], delivery, Status(row["status"]), row["attempts"], not_before)
+
+
+class OutboxRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def enqueue(self, deliveries: Iterable[Delivery], now: datetime) -> int:
+        """Queue deliveries whose keys are new; returns how many were queued."""
+        stamp = to_db(now)
+        rows = [
+            (
+                d.key,
+                d.kind,
+                d.batch,
+                d.chat_id,
+                d.text,
+                json.dumps(d.reply_markup) if d.reply_markup else None,
+                d.photo,
+                d.document,
+                to_db(d.not_before or now),
+                stamp,
+                stamp,
+            )
+            for d in deliveries
+        ]
+        async with self._db.transaction() as conn:
+            before = conn.total_changes
+            await conn.executemany(
+                """
+                INSERT INTO outbox (key, kind, batch, chat_id, text, reply_markup, photo, document,
+                                    not_before, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (key) DO NOTHING
+                """,
+                rows,
+            )
+            return conn.total_changes - before
+
+    async def due(self, now: datetime, limit: int) -> list[QueuedDelivery]:
+        """Pending rows whose time has come, oldest first."""
+        # The repeated status term matches the partial index's WHERE clause, so SQLite uses it.
+        rows = await self._db.fetch_all(
+            f"""
+            SELECT {_COLUMNS} FROM outbox
+            WHERE status IN ('pending', 'sending') AND status = 'pending' AND not_before <= ?
+            ORDER BY not_before, id LIMIT ?
+            """,
+            (to_db(now), limit),
+        )
+        return [_queued(row) for row in rows]
+
+    async def next_due_time(self) -> datetime | None:
+        value = await self._db.fetch_value(
+            "SELECT MIN(not_before) FROM outbox WHERE status IN ('pending', 'sending') AND status = 'pending'"
+        )
+        return None if value is None else from_db(value)
+
+    async def recover_interrupted(self, now: datetime) -> int:
+        """Rows left 'sending' by a crash: their outcome is unknown, so they go again (the one
+        case where a message may repeat; Telegram offers bots no idempotency key)."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE outbox SET status = 'pending', updated_at = ? WHERE status = 'sending'", (to_db(now),)
+            )
+            return cursor.rowcount
+
+    async def mark_sending(self, row_id: int, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?",
+            (to_db(now), row_id),
+        )
+
+    async def mark_sent(self, row_id: int, message_id: int, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET status = 'sent', message_id = ?, last_error = NULL, updated_at = ? "
+            "WHERE id = ?",
+            (message_id, to_db(now), row_id),
+        )
+
+    async def mark_final(self, row_id: int, status: Status, error: str, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET status = ?, last_error = ?, updated_at = ? WHERE id = ?",
+            (status.value, error[:300], to_db(now), row_id),
+        )
+
+    async def retry_later(self, row_id: int, not_before: datetime, error: str, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET status = 'pending', not_before = ?, last_error = ?, updated_at = ? "
+            "WHERE id = ?",
+            (to_db(not_before), error[:300], to_db(now), row_id),
+        )
+
+    async def cancel_pending(self, key_prefix: str, now: datetime) -> int:
+        escaped = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                """
+                UPDATE outbox SET status = 'cancelled', updated_at = ?
+                WHERE status = 'pending' AND key LIKE ? ESCAPE '\\'
+                """,
+                (to_db(now), escaped + "%"),
+            )
+            return cursor.rowcount
+
+    async def cancel_for_chat(self, chat_id: int, now: datetime) -> int:
+        """Drop everything still queued for one chat (a person who asked to be forgotten)."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE outbox SET status = 'cancelled', text = '', updated_at = ? "
+                "WHERE chat_id = ? AND status = 'pending'",
+                (to_db(now), chat_id),
+            )
+            return cursor.rowcount
+
+    async def counts(self, batch: str) -> dict[str, int]:
+        rows = await self._db.fetch_all(
+            "SELECT status, COUNT(*) FROM outbox WHERE batch = ? GROUP BY status", (batch,)
+        )
+        return {row[0]: row[1] for row in rows}
+
+    async def exists(self, key: str) -> bool:
+        return await self._db.fetch_value("SELECT 1 FROM outbox WHERE key = ?", (key,)) is not None
+
+    async def get(self, key: str) -> QueuedDelivery | None:
+        row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM outbox WHERE key = ?", (key,))
+        return None if row is None else _queued(row)

@@ -1,0 +1,99 @@
+"""Mentoring's typed answers, the draft's step order, and time-to-match statistics."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.matching import GenderWish
+from bot.mentors import (
+    MAX_MONTHS,
+    MENTOR_STEPS,
+    Draft,
+    clean_text,
+    gender_code,
+    months_ago,
+    months_between,
+    parse_language_codes,
+    parse_recovery_start,
+    time_to_match,
+)
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("18", date(2025, 5, 1)),
+        (" 0 ", date(2026, 11, 1)),
+        ("2024-03-01", date(2024, 3, 1)),
+        ("2024-3", date(2024, 3, 1)),
+        ("2026-11-23", TODAY),
+    ],
+)
+def test_recovery_is_months_or_a_start_date(text: str, expected: date) -> None:
+    assert parse_recovery_start(text, TODAY) == expected
+
+
+@pytest.mark.parametrize("text", ["", "soon", "2026-11-24", "2024-02-30", "-3", "18 months", "99999"])
+def test_recovery_refuses_what_it_cannot_read_or_the_future(text: str) -> None:
+    assert parse_recovery_start(text, TODAY) is None
+
+
+@given(st.text(max_size=40))
+def test_recovery_parser_never_raises_and_never_returns_the_future(text: str) -> None:
+    start = parse_recovery_start(text, TODAY)
+    assert start is None or (start <= TODAY and months_between(start, TODAY) <= MAX_MONTHS)
+
+
+@given(st.integers(min_value=0, max_value=MAX_MONTHS))
+def test_months_typed_come_back_as_months(months: int) -> None:
+    assert months_between(months_ago(months, TODAY), TODAY) == months
+
+
+def test_language_codes() -> None:
+    assert parse_language_codes("ca, EU;pt") == frozenset({"ca", "eu", "pt"})
+    assert parse_language_codes("spanish") is None
+    assert parse_language_codes("") is None
+
+
+@given(st.text(max_size=60))
+def test_language_codes_are_short_lower_letters_or_refused(text: str) -> None:
+    codes = parse_language_codes(text)
+    assert codes is None or all(2 <= len(c) <= 3 and c.isascii() and c.islower() for c in codes)
+
+
+def test_free_text_is_trimmed_and_limited() -> None:
+    assert clean_text("  hello   there ", 20) == "hello there"
+    assert clean_text("   ", 20) is None
+    assert clean_text("x" * 21, 20) is None
+
+
+def test_a_request_skips_the_gender_question_without_a_wish() -> None:
+    draft = Draft(kind="request", step="gender_wish")
+    assert draft.advance() == "confirm"
+    wishing = Draft(kind="request", step="gender_wish", gender_wish=GenderWish.REQUIRE)
+    assert wishing.advance() == "gender"
+    mentor = Draft(kind="mentor")
+    visited = [mentor.step]
+    while mentor.step != "confirm":
+        visited.append(mentor.advance())
+    assert tuple(visited) == MENTOR_STEPS
+
+
+def test_time_to_match() -> None:
+    assert time_to_match([]).count == 0
+    stats = time_to_match([timedelta(hours=h) for h in (5, 1, 30)])
+    assert (stats.count, stats.median, stats.longest) == (3, timedelta(hours=5), timedelta(hours=30))
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [("Mujer", "woman"), ("woman", "woman"), ("No binario", "nonbinary"), ("Agender", "agender")],
+)
+def test_a_typed_gender_in_any_language_matches_the_buttons(typed: str, code: str) -> None:
+    assert gender_code(typed) == code

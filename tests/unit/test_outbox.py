@@ -1,0 +1,189 @@
+"""The outbox against the emulator: pacing, exactly-once, failures, recovery (no bot process)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from telegram import Bot
+
+from bot.clock import FixedClock
+from bot.outbox import Delivery, Outbox
+from bot.rate_limits import TELEGRAM_LIMITS, Pacer, minimum_seconds
+from emulator import Emulator
+from storage.db import Database
+from storage.outbox import OutboxRepository
+from storage.people import PeopleRepository, Sighting
+from tests.conftest import NOW
+from tests.e2e.harness import TOKEN
+
+
+@dataclass
+class Rig:
+    emulator: Emulator
+    outbox: Outbox
+    repo: OutboxRepository
+    people: PeopleRepository
+    clock: FixedClock
+    finished: list[tuple[str, dict[str, int]]]
+    changed: asyncio.Condition
+
+
+@pytest.fixture
+async def rig(db: Database, clock: FixedClock) -> AsyncIterator[Rig]:
+    emulator = Emulator(token=TOKEN)
+    await emulator.start()
+    async with Bot(TOKEN, base_url=f"{emulator.url}/bot") as bot:
+        repo, people = OutboxRepository(db), PeopleRepository(db)
+        outbox = Outbox(repo, people, bot, clock)
+        finished: list[tuple[str, dict[str, int]]] = []
+        changed = asyncio.Condition()
+
+        async def record(batch: str, counts: dict[str, int]) -> None:
+            async with changed:
+                finished.append((batch, counts))
+                changed.notify_all()
+
+        outbox.on_batch_done("b:", record)
+        await outbox.start()
+        yield Rig(emulator, outbox, repo, people, clock, finished, changed)
+        await outbox.stop()
+    await emulator.stop()
+    assert emulator.rejections == []
+
+
+async def audience(rig: Rig, people: int, groups: int) -> list[int]:
+    chats = []
+    for index in range(people):
+        person = rig.emulator.add_user(f"P{index}")
+        await person.send("/start")  # the bot may only write to people who wrote first
+        await rig.people.record(Sighting(person.id, person.first_name, None, None, True), NOW)
+        chats.append(person.id)
+    for index in range(groups):
+        owner = rig.emulator.add_user(f"Owner{index}")
+        group = rig.emulator.add_group(f"G{index}")
+        await group.add_member(owner, owner=True)
+        await group.add_bot(by=owner)
+        chats.append(group.id)
+    return chats
+
+
+def deliveries(chats: list[int], batch: str = "b:1", text: str = "Hello <b>all</b>") -> list[Delivery]:
+    return [Delivery(f"{batch}:{chat}", chat, text, "test", batch=batch) for chat in chats]
+
+
+async def wait_finished(rig: Rig, count: int = 1, timeout: float = 20) -> None:  # noqa: ASYNC109
+    async with asyncio.timeout(timeout), rig.changed:
+        await rig.changed.wait_for(lambda: len(rig.finished) >= count)
+
+
+def received(rig: Rig, chat_id: int) -> int:
+    chat = rig.emulator.chat(chat_id)
+    assert chat is not None
+    return len([m for m in chat.messages if m.html == "Hello <b>all</b>"])
+
+
+async def test_everyone_gets_it_exactly_once_with_no_429(rig: Rig) -> None:
+    rig.emulator.faults.rate_limits = True
+    chats = await audience(rig, people=30, groups=2)
+    assert await rig.outbox.enqueue(deliveries(chats)) == 32
+    assert await rig.outbox.enqueue(deliveries(chats)) == 0  # same keys: nothing new
+    await wait_finished(rig)
+    assert rig.finished == [("b:1", {"sent": 32})]
+    assert all(received(rig, chat) == 1 for chat in chats)
+    assert [f for f in rig.emulator.faults_served if f.error_code == 429] == []
+
+
+async def test_a_blocked_person_is_unreachable_and_marked(rig: Rig) -> None:
+    chats = await audience(rig, people=3, groups=0)
+    rig.emulator.faults.blocked.add(chats[1])
+    await rig.outbox.enqueue(deliveries(chats))
+    await wait_finished(rig)
+    assert rig.finished[0][1] == {"sent": 2, "unreachable": 1}
+    assert (await rig.people.get(chats[1])).reachable is False
+    assert (await rig.people.get(chats[0])).reachable is True
+
+
+async def test_server_errors_are_retried_until_delivered(rig: Rig) -> None:
+    chats = await audience(rig, people=6, groups=0)
+    rig.emulator.faults.server_error_rate = 0.5
+    await rig.outbox.enqueue(deliveries(chats))
+    for _ in range(40):  # retries wait on the (frozen) clock; move it forward until all are through
+        if rig.finished:
+            break
+        await asyncio.sleep(0.1)
+        rig.clock.set(rig.clock.now() + timedelta(minutes=5))
+    assert rig.finished == [("b:1", {"sent": 6})]
+    assert all(received(rig, chat) == 1 for chat in chats)
+    assert any(f.error_code >= 500 for f in rig.emulator.faults_served)
+
+
+async def test_nothing_goes_before_its_time(rig: Rig) -> None:
+    chats = await audience(rig, people=1, groups=0)
+    later = NOW + timedelta(hours=1)
+    await rig.outbox.enqueue(
+        [Delivery("b:2:x", chats[0], "Hello <b>all</b>", "test", batch="b:2", not_before=later)]
+    )
+    await asyncio.sleep(0.3)
+    assert received(rig, chats[0]) == 0
+    rig.clock.set(later)
+    await wait_finished(rig)
+    assert received(rig, chats[0]) == 1
+
+
+async def test_cancelled_deliveries_are_not_sent(rig: Rig) -> None:
+    chats = await audience(rig, people=2, groups=0)
+    later = NOW + timedelta(hours=1)
+    await rig.outbox.enqueue(
+        [Delivery(f"r:7:{c}", c, "Hello <b>all</b>", "test", batch="b:3", not_before=later) for c in chats]
+    )
+    assert await rig.outbox.cancel_pending("r:7:") == 2
+    rig.clock.set(later)
+    await asyncio.sleep(0.3)
+    assert [received(rig, c) for c in chats] == [0, 0]
+    assert await rig.outbox.counts("b:3") == {"cancelled": 2}
+
+
+async def test_a_crash_resends_only_what_was_in_flight(db: Database) -> None:
+    repo = OutboxRepository(db)
+    await repo.enqueue([Delivery(f"k{i}", i + 1, "x", "test") for i in range(3)], NOW)
+    first, second, _third = await repo.due(NOW, 10)
+    await repo.mark_sending(first.id, NOW)
+    await repo.mark_sent(first.id, 99, NOW)
+    await repo.mark_sending(second.id, NOW)  # ... and then the process died
+    assert await repo.recover_interrupted(NOW) == 1
+    assert [row.delivery.key for row in await repo.due(NOW, 10)] == ["k1", "k2"]
+
+
+def test_the_pacer_keeps_to_telegram_limits() -> None:
+    pacer = Pacer(TELEGRAM_LIMITS)
+    t = 0.0
+    sent_times: list[float] = []
+    for chat in range(1, 100):  # 99 different private chats
+        while (wait := pacer.delay(chat, t)) > 0:
+            t += wait
+        pacer.record(chat, t)
+        sent_times.append(t)
+    assert all(sum(1 for s in sent_times if start <= s < start + 1.0) <= 30 for start in sent_times)
+    assert minimum_seconds(list(range(1, 100))) == 3.0  # 30 at once, then one window per 30
+    assert sent_times[-1] == pytest.approx(3.0, rel=0.05)  # within our few percent of slack
+    assert pacer.delay(99, t) > 0.5  # the same private chat again: about a second later
+
+
+def test_groups_get_twenty_a_minute() -> None:
+    pacer = Pacer(TELEGRAM_LIMITS)
+    for _ in range(20):
+        assert pacer.delay(-1, 0.0) == 0.0
+        pacer.record(-1, 0.0)
+    assert pacer.delay(-1, 0.0) > 60
+    assert pacer.delay(-2, 0.0) == 0.0  # another group is not held up
+
+
+def test_minimum_time_counts_the_slowest_chat() -> None:
+    assert minimum_seconds([]) == 0.0
+    assert minimum_seconds([-1] * 21) == 60.0  # a group's 21st message waits a minute
+    assert minimum_seconds([7, 7, 7]) == 2.0  # one a second in a private chat
+    assert minimum_seconds(list(range(1, 1001))) == 33.0
