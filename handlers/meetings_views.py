@@ -1,8 +1,8 @@
 """Everything the meetings feature shows: message texts and button rows, in one place.
 
 Every user-provided value (titles, places, links, notes, group titles) goes through ``escape()``.
-Buttons are built as plain JSON rows (what the outbox stores) and turned into PTB markup by
-:func:`markup`, so a reminder queued in the outbox and an announcement sent at once look the same.
+Buttons are built as plain JSON rows (the outbox stores them as ``{"inline_keyboard": rows}``) and
+turned into PTB markup by :func:`markup`, so a queued reminder and an announcement look the same.
 """
 
 from __future__ import annotations
