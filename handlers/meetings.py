@@ -1,10 +1,15 @@
-"""Meetings: scheduling (one-line form; the guided flow is in ``handlers.meeting_wizard``), the
-list, RSVPs with a waitlist, skipping and cancelling, reminder settings, the .ics calendar, the
-``/start m<id>`` deep link, and the personal-data hooks.
+"""Meetings: scheduling with the one-line form, the list, the .ics calendar, the personal-data
+hooks, start-up, and the wiring of the whole feature.
+
+The rest of the feature: ``meeting_wizard`` (the guided /schedule), ``meeting_rsvp`` (RSVP buttons,
+the ``/start m<id>`` deep link, the private-reminder setting), ``meeting_admin`` (skip, cancel,
+edit, capacity, group reminder times), ``meeting_reminders`` (jobs and the outbox),
+``meeting_support`` (shared helpers) and ``meetings_views`` (every text and button).
 
 Times are wall-clock times in the zone the meeting was scheduled in: the group's zone at the time.
 Changing the group's zone with /settz later leaves existing meetings in their own zone (the safe
-choice: nobody's 19:00 silently becomes 20:00); new meetings use the new zone.
+choice: nobody's 19:00 silently becomes 20:00, and every message shows the zone); new meetings use
+the new zone.  A facilitator who wants an existing series in the new zone re-creates it.
 """
 
 from __future__ import annotations

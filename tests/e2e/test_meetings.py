@@ -10,6 +10,7 @@ from icalendar import Calendar
 
 from emulator import GroupChat, Person, SentMessage
 from tests.e2e.conftest import Launch, World
+from tests.e2e.harness import eventually
 
 WEEKLY = "/schedule Tuesday Circle | 2026-11-24 19:00 | 90m | weekly | Community Centre"
 
@@ -235,17 +236,35 @@ async def test_guided_schedule_in_private(world: World) -> None:
     assert "Sunday Sharing" in announcement.text and "29 Nov 2026, 18:00" in announcement.text
 
 
-async def test_private_reminders_can_be_turned_off(world: World) -> None:
+async def test_private_reminders_respect_the_setting_and_blocked_people(world: World) -> None:
     sam, maya, group = await circle(world)
+    leo = await started(world.person("Leo"))
+    await group.add_member(leo)
     await maya.send("/reminders_private off")
     assert "off" in (await maya.next_message()).text
     await sam.send(WEEKLY, chat=group)
     announcement = await group.next_message()
     await maya.press(announcement, button(announcement, "🤔 Maybe"))
     await announcement.next_edit()
+    await leo.press(announcement, button(announcement, "✅ Going"))
+    await announcement.next_edit()
+    await leo.block()
     world.bot.set_clock(datetime(2026, 11, 23, 19, 0, tzinfo=UTC))
     assert "Reminder" in (await group.next_message()).text
     await maya.expect_no_message(within=0.5)
+    await eventually(lambda: reachable(world, leo) is False)  # Telegram said 403: not retried
+    world.bot.set_clock(datetime(2026, 11, 24, 18, 0, tzinfo=UTC))
+    assert "Reminder" in (await group.next_message()).text
+    with sqlite3.connect(world.bot.database) as conn:
+        rows = conn.execute("SELECT status FROM outbox WHERE chat_id = ?", (leo.id,)).fetchall()
+    assert rows == [("unreachable",)]  # the 1 h reminder was not even queued for Leo
+
+
+def reachable(world: World, person: Person) -> bool:
+    with sqlite3.connect(world.bot.database) as conn:
+        return bool(
+            conn.execute("SELECT reachable FROM people WHERE user_id = ?", (person.id,)).fetchone()[0]
+        )
 
 
 async def test_edit_tells_those_coming_and_a_removed_group_gets_no_reminders(world: World) -> None:
