@@ -4,6 +4,7 @@ and choose when the group is reminded.  Each checks ``require()`` on the meeting
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, datetime, timedelta
 
 from telegram import Update
@@ -19,6 +20,7 @@ from handlers.common import KindredContext, escape, is_private, reply, require, 
 from handlers.meeting_support import (
     announce,
     command_text,
+    meeting_id_from,
     meetings,
     next_of,
     notify,
@@ -38,9 +40,8 @@ async def meeting_from_args(
 ) -> Meeting | None:
     """The meeting named by the first argument, after the facilitator check on ITS group."""
     args = context.args or []
-    meeting = await meetings(context).get(int(args[0])) if args and args[0].lstrip("#").isdigit() else None
-    if args and args[0].startswith("#") and args[0][1:].isdigit():
-        meeting = await meetings(context).get(int(args[0][1:]))
+    meeting_id = meeting_id_from(args[0]) if args else None
+    meeting = await meetings(context).get(meeting_id) if meeting_id is not None else None
     if meeting is None or meeting.cancelled:
         await reply(update, tr._("I don't know that meeting. Usage: {usage}").format(usage=escape(usage)))
         return None
@@ -160,7 +161,8 @@ async def capacity(update: Update, context: KindredContext) -> None:
         return
     args = (context.args or [])[1:]
     value = args[0].casefold() if args else ""
-    if value not in ("off", "none") and not (value.isdigit() and 1 <= int(value) <= 10_000):
+    seats_ok = bool(re.fullmatch(r"[0-9]{1,5}", value)) and 1 <= int(value) <= 10_000
+    if value not in ("off", "none") and not seats_ok:
         await reply(
             update, tr._("Write the number of seats (1 to 10000) or off, like {usage}.").format(usage=usage)
         )

@@ -16,6 +16,7 @@ from handlers.common import KindredContext, answer_query, escape, is_private, re
 from handlers.meeting_support import (
     bot_username,
     is_group_member,
+    meeting_id_from,
     meetings,
     next_of,
     occurrence_at,
@@ -137,7 +138,8 @@ async def open_meeting(update: Update, context: KindredContext) -> None:
     user = update.effective_user
     tr = await translator_for(update, context)
     payload = (context.args or [""])[0]
-    meeting = await meetings(context).get(int(payload[1:])) if payload[1:].isdigit() else None
+    meeting_id = meeting_id_from(payload) if payload.startswith("m") else None
+    meeting = await meetings(context).get(meeting_id) if meeting_id is not None else None
     occurrence = next_of(meeting, services(context).clock.now()) if meeting else None
     if (
         user is None

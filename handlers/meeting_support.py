@@ -4,6 +4,7 @@ the membership test, and telling people privately through the outbox."""
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,6 +24,17 @@ log = logging.getLogger(__name__)
 NOTICE_KIND = "meeting_notice"
 
 MEMBER_STATUSES = {"creator", "administrator", "member", "restricted"}
+_MEETING_ID = re.compile(r"^(?:#|m)?([0-9]{1,12})$")
+
+
+def meeting_id_from(text: str) -> int | None:
+    """``12``, ``#12`` or ``m12`` (the deep-link payload) -> 12; anything else -> None.
+
+    ASCII digits only and at most 12 of them: ``"²".isdigit()`` is true but ``int("²")`` fails, and
+    a 30-digit number would overflow SQLite's INTEGER.
+    """
+    match = _MEETING_ID.match(text.strip())
+    return int(match.group(1)) if match else None
 
 
 def meetings(context: Any) -> MeetingRepository:

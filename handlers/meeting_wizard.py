@@ -8,6 +8,7 @@ the confirmed meeting is stored in the database.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -96,7 +97,7 @@ async def chose_group(update: Update, context: KindredContext) -> int:
     if (
         data is None
         or data.step != "g"
-        or not data.value.lstrip("-").isdigit()
+        or not re.fullmatch(r"-?[0-9]{1,19}", data.value)
         or int(data.value) not in allowed
     ):
         await answer_query(query, tr._("That button no longer works. Please send /schedule again."), True)

@@ -276,7 +276,7 @@ async def on_startup(application: Any) -> None:
     await meeting_reminders.refresh_all(application)
 
 
-DEEP_LINK = filters.ChatType.PRIVATE & filters.Regex(r"^/start(@\w+)?\s+m\d{1,12}\s*$")
+DEEP_LINK = filters.ChatType.PRIVATE & filters.Regex(r"^/start(@\w+)?\s+m[0-9]{1,12}\s*$")
 
 
 def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]

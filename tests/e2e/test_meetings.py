@@ -275,6 +275,11 @@ async def test_edit_tells_those_coming_and_a_removed_group_gets_no_reminders(wor
     await announcement.next_edit()
     await maya.send("/editmeeting 1 Coup | tomorrow 10:00", chat=group)
     assert "Only this group's facilitators" in (await group.next_message()).text
+    for line in ("/skip ²", "/cancelmeeting 99999999999999999999999", "/editmeeting #7 X | tomorrow 10:00"):
+        await sam.send(line, chat=group)
+        assert "I don't know that meeting" in (await group.next_message()).text
+    await sam.send("/capacity #1 ²", chat=group)
+    assert "number of seats" in (await group.next_message()).text
     await sam.send("/editmeeting 1 Tuesday Circle | 2026-11-24 19:30 | 90m | weekly | Room 3", chat=group)
     assert "has changed" in (await group.next_message()).text
     assert "19:30" in (await group.next_message()).text  # the new announcement
