@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar
 
-from emulator import GroupChat, Person, SentMessage
+from emulator import Button, GroupChat, Person, SentMessage
 from tests.e2e.conftest import Launch, World
 from tests.e2e.harness import eventually
 
@@ -184,7 +184,15 @@ async def test_skip_and_cancel_tell_those_going_and_the_deep_link_opens_privatel
 
     outsider = await started(world.person("Olga"))
     await outsider.send("/start m1")
-    assert "couldn't find that meeting" in (await outsider.next_message()).text
+    refusal = await outsider.next_message()
+    assert "couldn't find that meeting" in refusal.text
+    # Forged buttons: a real meeting's data pressed by a non-member, and garbage.
+    real = card.find_button(button(card, "✅ Going")).callback_data
+    forged = await world.emulator.press(outsider, refusal, Button("x", real), 5.0)
+    assert forged is not None and forged.show_alert and "Only members" in (forged.text or "")
+    for data in ("rsvp:1:abc:g", "rsvp:1:0:g", "rsvp:999:1:g", "rsvp:1:1:x", "mrem:7"):
+        garbage = await world.emulator.press(maya, card, Button("x", data), 5.0)
+        assert garbage is not None and "no longer works" in (garbage.text or ""), data
 
     await sam.send("/cancelmeeting 1", chat=group)
     assert "has been cancelled" in (await group.next_message()).text
