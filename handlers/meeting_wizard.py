@@ -25,7 +25,7 @@ from bot.callback_data import CallbackData
 from bot.i18n import Translator
 from bot.meeting_form import FormError, parse_meeting_line
 from handlers.common import KindredContext, answer_query, escape, reply, services, translator_for
-from handlers.meetings import facilitated_groups, render_pick_group_first, schedule_line
+from handlers.meetings import facilitated_groups, render_no_groups, schedule_line
 
 GROUP, TITLE, START, DURATION, REPEAT, PLACE, NOTES, CONFIRM = range(8)
 DRAFT = "meeting_draft"
@@ -68,7 +68,7 @@ async def start(update: Update, context: KindredContext) -> int:
     groups = await facilitated_groups(context, user.id)
     context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
     if not groups:
-        await reply(update, render_pick_group_first(tr, []))
+        await reply(update, render_no_groups(tr))
         return ConversationHandler.END
     if len(groups) == 1:
         _draft(context)["chat_id"] = str(groups[0].chat_id)

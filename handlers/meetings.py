@@ -15,6 +15,7 @@ the new zone.  A facilitator who wants an existing series in the new zone re-cre
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +23,7 @@ from telegram import InputFile, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.calendar_export import meetings_to_ics
+from bot.callback_data import CallbackData
 from bot.commands import GROUP_ONLY, PRIVATE_ONLY, Command
 from bot.i18n import N_, Translator
 from bot.meeting_form import FORM_SYNTAX, FormError, MeetingDraft, parse_meeting_line
@@ -31,6 +33,7 @@ from handlers import meeting_reminders
 from handlers.common import (
     FEATURES,
     KindredContext,
+    answer_query,
     escape,
     is_private,
     reply,
@@ -49,7 +52,7 @@ from handlers.meeting_support import (
     render_syntax_short,
     tell_promoted,
 )
-from handlers.meetings_views import PrivateReminders, Rsvp, meeting_list
+from handlers.meetings_views import PrivateReminders, Rsvp, markup, meeting_list
 from storage.groups import Group
 from storage.meetings import Meeting
 
@@ -57,6 +60,13 @@ log = logging.getLogger(__name__)
 
 LIST_HORIZON = timedelta(days=31)
 LIST_LIMIT = 12
+PENDING_LINE = "meeting_line"
+
+
+@dataclass(frozen=True)
+class LineGroup(CallbackData, prefix="mline"):
+    chat_id: int
+
 
 COMMANDS = (
     Command("meetings", N_("Upcoming meetings and who is coming"), order=10),
@@ -125,8 +135,11 @@ async def schedule(update: Update, context: KindredContext) -> None:
         return
     if is_private(update):
         groups = await facilitated_groups(context, user.id)
-        if len(groups) != 1:
-            await reply(update, render_pick_group_first(tr, groups))
+        if len(groups) > 1:
+            await ask_group_for_line(update, context, groups, tr)
+            return
+        if not groups:
+            await reply(update, render_no_groups(tr))
             return
         group = groups[0]
     else:
@@ -136,6 +149,32 @@ async def schedule(update: Update, context: KindredContext) -> None:
         if group is None:
             return
     await schedule_line(update, context, group, command_text(update), tr)
+
+
+async def ask_group_for_line(
+    update: Update, context: KindredContext, groups: list[Group], tr: Translator
+) -> None:
+    """A facilitator of several groups typed the one-line form privately: which group is it for?
+
+    The line waits in ``user_data`` (an unconfirmed draft) until a group button is pressed."""
+    context.user_data[PENDING_LINE] = command_text(update)  # type: ignore[index]
+    rows = [[{"text": group.title, "callback_data": LineGroup(group.chat_id).pack()}] for group in groups]
+    await reply(update, tr._("Which group is the meeting for?"), reply_markup=markup(rows))
+
+
+async def on_line_group(update: Update, context: KindredContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    tr = await translator_for(update, context)
+    choice = LineGroup.unpack(query.data)
+    line = context.user_data.pop(PENDING_LINE, None)  # type: ignore[union-attr]
+    groups = {group.chat_id: group for group in await facilitated_groups(context, user.id)}
+    if choice is None or line is None or choice.chat_id not in groups:
+        await answer_query(query, tr._("That button no longer works. Please send /schedule again."), True)
+        return
+    await answer_query(query)
+    await schedule_line(update, context, groups[choice.chat_id], line, tr)
 
 
 async def schedule_line(
@@ -168,14 +207,8 @@ def render_syntax(tr: Translator, private: bool) -> str:
     return text
 
 
-def render_pick_group_first(tr: Translator, groups: list[Group]) -> str:
-    if not groups:
-        return tr._("You don't facilitate any group I'm in. Schedule meetings from your group's chat.")
-    names = ", ".join(escape(group.title) for group in groups)
-    return tr._(
-        "You facilitate several groups ({groups}). Send the one-line /schedule in the group's chat, "
-        "or send /schedule alone here to be guided step by step."
-    ).format(groups=names)
+def render_no_groups(tr: Translator) -> str:
+    return tr._("You don't facilitate any group I'm in. Schedule meetings from your group's chat.")
 
 
 async def facilitated_groups(context: KindredContext, user_id: int) -> list[Group]:
@@ -296,6 +329,7 @@ def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
             CommandHandler("reminders", reminders),
             CommandHandler("reminders_private", reminders_private),
             CallbackQueryHandler(on_rsvp, pattern=Rsvp.pattern()),
+            CallbackQueryHandler(on_line_group, pattern=LineGroup.pattern()),
             CallbackQueryHandler(on_private_reminders_button, pattern=PrivateReminders.pattern()),
         ]
     }

@@ -219,7 +219,11 @@ async def test_calendar_file_and_listing(world: World) -> None:
 
 async def test_guided_schedule_in_private(world: World) -> None:
     sam, _, group = await circle(world)
+    second = await world.group_with_bot("Second Circle", admin=sam)
     await sam.send("/schedule")
+    which = await sam.next_message()
+    assert which.button_texts() == ["Circle", "Second Circle"]
+    await sam.press(which, "Circle")
     assert "What is the meeting called" in (await sam.next_message()).text
     await sam.send("Sunday Sharing")
     await sam.next_message()
@@ -242,6 +246,13 @@ async def test_guided_schedule_in_private(world: World) -> None:
     assert "Scheduled" in (await sam.next_message()).text
     announcement = await group.next_message()
     assert "Sunday Sharing" in announcement.text and "29 Nov 2026, 18:00" in announcement.text
+
+    await sam.send("/schedule Second Sharing | 2026-11-30 18:00")  # one line, two groups: which?
+    which = await sam.next_message()
+    await sam.press(which, "Second Circle")
+    assert "announced it in Second Circle" in (await sam.next_message()).text
+    assert "Second Sharing" in (await second.next_message()).text
+    await group.expect_no_message(within=0.2)
 
 
 async def test_private_reminders_respect_the_setting_and_blocked_people(world: World) -> None:
