@@ -27,6 +27,7 @@ from bot.callback_data import CallbackData
 from bot.commands import GROUP_ONLY, PRIVATE_ONLY, Command
 from bot.i18n import N_, Translator
 from bot.meeting_form import FORM_SYNTAX, FormError, MeetingDraft, parse_meeting_line
+from bot.preferences import Toggle
 from bot.recurrence import occurrences
 from bot.roles import Action, Role
 from handlers import meeting_reminders
@@ -67,6 +68,27 @@ PENDING_LINE = "meeting_line"
 class LineGroup(CallbackData, prefix="mline"):
     chat_id: int
 
+
+async def _private_reminders_on(application: Any, user_id: int) -> bool:
+    return await meetings(application).private_reminders(user_id)
+
+
+async def _set_private_reminders(application: Any, user_id: int, on: bool) -> None:
+    await meetings(application).set_private_reminders(user_id, on)
+
+
+#: The /settings row; the choice lives in ``reminder_preferences``, which the reminder query joins.
+SETTINGS = (
+    Toggle(
+        "meeting_reminders",
+        N_("Private meeting reminders"),
+        default=True,
+        hint=N_("For meetings you answered going or maybe."),
+        order=20,
+        load=_private_reminders_on,
+        save=_set_private_reminders,
+    ),
+)
 
 COMMANDS = (
     Command("meetings", N_("Upcoming meetings and who is coming"), order=10),

@@ -259,8 +259,14 @@ async def test_private_reminders_respect_the_setting_and_blocked_people(world: W
     sam, maya, group = await circle(world)
     leo = await started(world.person("Leo"))
     await group.add_member(leo)
-    await maya.send("/reminders_private off")
-    assert "off" in (await maya.next_message()).text
+    await maya.send("/settings")
+    screen = await maya.next_message()
+    assert "Private meeting reminders: on" in screen.text
+    await maya.press(screen, "✅ Private meeting reminders")
+    await screen.next_edit()
+    assert "Private meeting reminders: off" in screen.text
+    await maya.send("/reminders_private")
+    assert "are off" in (await maya.next_message()).text
     await sam.send(WEEKLY, chat=group)
     announcement = await group.next_message()
     await maya.press(announcement, button(announcement, "🤔 Maybe"))
