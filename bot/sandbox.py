@@ -85,7 +85,8 @@ def create_people(thread: EmulatorThread) -> Demo:
 async def seed(thread: EmulatorThread, demo: Demo) -> None:
     """Once the bot polls, build the demo group through ordinary Telegram updates."""
     emu = thread.emulator
-    await emu.wait_for(lambda: any(method == "getUpdates" for method, _ in emu.calls), timeout=60)
+    while not any(method == "getUpdates" for method, _ in emu.calls):  # noqa: ASYNC110 - a one-off wait
+        await asyncio.sleep(0.1)
     group = emu.groups[demo.group_id]
     sam, maya, cleo = (
         emu.users[demo.facilitator_id],
