@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
@@ -140,3 +141,21 @@ async def test_typed_dates_reset_and_removal(world: World) -> None:
     assert answer is not None and answer.show_alert and "no longer works" in (answer.text or "")
     await maya.send("/milestone")
     assert "count your days in recovery" in (await maya.next_message()).text
+
+
+async def test_mydata_holds_the_date_and_forget_erases_it(world: World) -> None:
+    maya = world.person("Maya")
+    await maya.send("/milestone 2026-10-01")
+    assert "That's 53 days already" in (await maya.next_message()).text
+    await maya.next_message()
+    await maya.send("/mydata")
+    data = json.loads((await maya.next_message()).document.data)
+    assert data["milestones"]["recovery_start_date"] == "2026-10-01"
+
+    await maya.send("/forget")
+    question = await maya.next_message()
+    await maya.press(question, "Yes, erase everything")
+    assert "your recovery start date" in (await question.next_edit()).text
+    assert rows(world, "SELECT COUNT(*) FROM milestones") == [(0,)]
+    world.bot.set_clock(datetime(2026, 10, 31, 10, 0, tzinfo=UTC) + timedelta(days=30))  # day 60
+    await maya.expect_no_message(within=0.7)
