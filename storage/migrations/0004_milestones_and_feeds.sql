@@ -1,4 +1,4 @@
--- Recovery milestones (issue 11): the date a member's recovery started, counted in their time zone.
+-- Issue 11. Recovery milestones: the date a member's recovery started, counted in their time zone.
 -- One row per member; removing the date deletes the row. Nothing here records resets: starting
 -- again is part of recovery, not a mark against anyone.
 
@@ -15,3 +15,12 @@ CREATE TABLE milestones (
 );
 
 CREATE INDEX milestones_by_group ON milestones (celebrate_chat_id) WHERE celebrate_chat_id IS NOT NULL;
+
+-- Meeting Guide feeds (issue 11): groups whose admins chose to publish their weekly meetings over
+-- HTTP (webhook mode). The token is the unguessable last part of the feed's URL; it stays the same
+-- until the admins unpublish, so intergroup websites can keep one address.
+CREATE TABLE feed_publications (
+    chat_id     INTEGER PRIMARY KEY REFERENCES groups (chat_id) ON DELETE CASCADE,
+    token       TEXT    NOT NULL UNIQUE,
+    created_at  TEXT    NOT NULL
+);
