@@ -197,7 +197,8 @@ async def save_start(update: Update, context: KindredContext, start_text: str) -
     try:
         start = parse_start_date(start_text, today)
     except DateError as error:
-        await reply(update, error.render(tr), reply_markup=date_markup(tr))
+        purpose = "reset" if existing else "new"
+        await reply(update, error.render(tr), reply_markup=date_markup(tr, purpose))
         return ASK_DATE
     record = await repo(context.application).set_start(user.id, start, today, zone, now)
     plan_job(context.application, record)
@@ -221,7 +222,7 @@ async def milestone_command(update: Update, context: KindredContext) -> int:
         await show_status(update, context, record)
         return ConversationHandler.END
     tr = await translator_for(update, context)
-    await reply(update, render_offer(tr), reply_markup=date_markup(tr))
+    await reply(update, render_offer(tr), reply_markup=date_markup(tr, "new"))
     return ASK_DATE
 
 
@@ -284,7 +285,10 @@ async def on_button(update: Update, context: KindredContext) -> int:
         await answer_query(query, tr._(STALE), alert=True)
         return ConversationHandler.END
     record = await repo(context.application).get(user.id)
-    if record is None and choice.action not in ("today", "yesterday"):
+    choosing_day = choice.action in ("today", "yesterday")
+    # Without a date only Today/Yesterday make sense; with one, an old first-time offer must not
+    # silently replace it (only the reset prompt's buttons may).
+    if (record is None and not choosing_day) or (record is not None and choosing_day and choice.arg == "new"):
         await answer_query(query, tr._(STALE), alert=True)
         return ConversationHandler.END
     await answer_query(query)
@@ -298,7 +302,7 @@ async def _chosen_day(
 
 
 async def _reset(update: Update, context: KindredContext, tr: Translator, record: Any, choice: Ms) -> int:
-    await reply(update, render_reset(tr), reply_markup=date_markup(tr))
+    await reply(update, render_reset(tr), reply_markup=date_markup(tr, "reset"))
     return ASK_DATE
 
 

@@ -84,8 +84,11 @@ def status_markup(tr: Translator) -> InlineKeyboardMarkup:
     )
 
 
-def date_markup(tr: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(tr._("Today"), "today"), button(tr._("Yesterday"), "yesterday")]])
+def date_markup(tr: Translator, purpose: str) -> InlineKeyboardMarkup:
+    """Today / Yesterday; *purpose* ("new" or "reset") lets an old "new" offer be refused later."""
+    return InlineKeyboardMarkup(
+        [[button(tr._("Today"), "today", purpose), button(tr._("Yesterday"), "yesterday", purpose)]]
+    )
 
 
 def render_offer(tr: Translator) -> str:

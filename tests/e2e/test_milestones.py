@@ -111,7 +111,7 @@ async def test_only_an_opt_in_posts_in_the_group_named_as_chosen(world: World) -
 async def test_typed_dates_reset_and_removal(world: World) -> None:
     maya = world.person("Maya")
     await maya.send("/milestone")
-    await maya.next_message()
+    offer = await maya.next_message()
     await maya.send("2026-12-25")
     assert "still ahead of us" in (await maya.next_message()).text
     await maya.send("1800-01-01")
@@ -120,6 +120,9 @@ async def test_typed_dates_reset_and_removal(world: World) -> None:
     assert "That's 22 days already" in (await maya.next_message()).text
     status = await maya.next_message()
     assert "22 days" in status.text and "Next milestone: 30 days on December 1, 2026" in status.text
+    stale = await maya.press(offer, "Today")  # the first offer cannot silently replace the date
+    assert stale is not None and stale.show_alert
+    assert rows(world, "SELECT start_date FROM milestones") == [("2026-11-01",)]
 
     await press(maya, status, "🌅 Start again from a new date")
     reset = await maya.next_message()
