@@ -91,8 +91,9 @@ def local_today(now: datetime, zone: str) -> date:
 
 
 def days_count(start: date, today: date) -> int:
-    """Whole days since the start (0 on the start date itself)."""
-    return (today - start).days
+    """Whole days since the start (0 on the start date itself, and never negative: after a
+    time-zone change "today" can briefly be the day before the start)."""
+    return max(0, (today - start).days)
 
 
 def send_instant(day: date, zone: str) -> datetime:

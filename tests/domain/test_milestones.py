@@ -84,6 +84,7 @@ def test_days_are_counted_on_the_members_calendar() -> None:
     assert local_today(now, "Europe/Madrid") == date(2026, 11, 24)
     assert days_count(date(2026, 11, 1), date(2026, 11, 23)) == 22
     assert days_count(TODAY, TODAY) == 0
+    assert days_count(TODAY, TODAY - timedelta(days=1)) == 0
 
 
 def test_send_instant_is_morning_local_time_across_dst() -> None:
