@@ -56,6 +56,10 @@ CASES = [
     Case("/language", Where.GROUP, FACILITATORS_AND_COORDINATORS),
     Case("/broadcast", Where.PRIVATE, FACILITATORS_AND_COORDINATORS | {Actor.OTHER_FACILITATOR}),
     Case("/broadcast", Where.GROUP, frozenset(), redirect="in a private chat"),
+    Case("/feed publish", Where.GROUP, FACILITATORS_AND_COORDINATORS),
+    Case("/feed unpublish", Where.GROUP, FACILITATORS_AND_COORDINATORS),
+    Case("/feed publish", Where.PRIVATE, frozenset(), redirect="in the group itself"),
+    Case("/import", Where.GROUP, FACILITATORS_AND_COORDINATORS),
     Case("/matchall", Where.PRIVATE, COORDINATORS),
     Case("/matches", Where.PRIVATE, COORDINATORS),
 ]
