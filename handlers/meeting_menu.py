@@ -25,7 +25,6 @@ from handlers.meetings_views import (
     MeetingMenu,
     MenuStep,
     Rows,
-    Rsvp,
     confirm_cancel,
     confirm_skip,
     edit_help,
@@ -105,7 +104,7 @@ async def _skip(
     update: Update, context: KindredContext, meeting: Meeting, data: MeetingMenu, tr: Translator
 ) -> None:
     """Skip exactly the occurrence the confirmation named, if it is still ahead."""
-    start = Rsvp(meeting.id, data.occurrence, "g").occurrence_start()
+    start = data.occurrence_start()
     occurrence = occurrence_at(meeting, start) if start is not None else None
     if occurrence is None or occurrence.start <= services(context).clock.now():
         await answer_query(
@@ -140,8 +139,7 @@ async def _edit(
 ) -> None:
     """A new message, so the facilitator can copy the line while the menu stays usable."""
     await answer_query(update.callback_query)
-    occurrence = next_of(meeting, services(context).clock.now())
-    await reply(update, edit_help(tr, meeting, edit_line(meeting, occurrence)))
+    await reply(update, edit_help(tr, meeting, edit_line(meeting)))
 
 
 STEPS = {

@@ -8,7 +8,7 @@ turned into PTB markup by :func:`markup`, so a queued reminder and an announceme
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
@@ -41,10 +41,15 @@ class Rsvp(CallbackData, prefix="rsvp"):
         return int(start.timestamp() // 60)
 
     def occurrence_start(self) -> datetime | None:
-        try:
-            return datetime.fromtimestamp(self.occurrence * 60, UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
+        return start_from_minutes(self.occurrence)
+
+
+def start_from_minutes(minutes: int) -> datetime | None:
+    """The occurrence start a button names (whole minutes since the epoch); None if out of range."""
+    try:
+        return datetime.fromtimestamp(minutes * 60, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,9 @@ class MeetingMenu(CallbackData, prefix="mmenu"):
     meeting_id: int
     step: MenuStep
     occurrence: int = 0  # for SKIP_CONFIRMED: the occurrence shown when asking, in Rsvp's minutes
+
+    def occurrence_start(self) -> datetime | None:
+        return start_from_minutes(self.occurrence)
 
 
 def markup(rows: Rows | None) -> InlineKeyboardMarkup | None:
@@ -340,17 +348,13 @@ def _confirm_rows(tr: Translator, meeting: Meeting, step: MenuStep, yes: str, oc
     ]
 
 
-def edit_line(meeting: Meeting, occurrence: Occurrence | None) -> str | None:
+def edit_line(meeting: Meeting) -> str | None:
     """``/editmeeting <id> ...`` with the current values, or None when the form cannot express it.
 
-    The start written is the next occurrence's (a series' first start may have passed, and the
-    form refuses past starts); for a repeating series that is the same series going forward."""
-    schedule = meeting.schedule
-    if occurrence is not None:
-        schedule = replace(schedule, first_start=occurrence.local_start, skipped=frozenset())
-    draft = MeetingDraft(
-        meeting.title, schedule, meeting.series.place, meeting.series.link, meeting.series.notes
-    )
+    The series' own first start is kept even once it has passed: the form accepts a past start
+    for a repeating series, and anchoring it elsewhere would move the series' history."""
+    series = meeting.series
+    draft = MeetingDraft(series.title, series.schedule, series.place, series.link, series.notes)
     try:
         line = format_meeting_line(draft)
     except ValueError:
