@@ -238,14 +238,19 @@ def attendance_csv(rows: Iterable[AttendanceRow], former_member: str = "") -> by
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_HEADER)
+    local: dict[tuple[datetime, str], tuple[str, str]] = {}  # many rows share one occurrence
     for row in rows:
-        local = local_time(row.start, row.time_zone)
+        key = (row.start, row.time_zone)
+        if key not in local:
+            moment = local_time(row.start, row.time_zone)
+            local[key] = (moment.date().isoformat(), moment.strftime("%H:%M"))
+        day, clock = local[key]
         writer.writerow(
             (
                 csv_cell(row.group_title),
                 csv_cell(row.meeting_title),
-                local.date().isoformat(),
-                local.strftime("%H:%M"),
+                day,
+                clock,
                 csv_cell(row.name or former_member),
                 1 if row.present else 0,
             )

@@ -20,6 +20,7 @@ from telegram.ext import Application, ConversationHandler
 from bot.attendance import (
     AttendedMeeting,
     DateRange,
+    OccurrenceCount,
     ProofLetter,
     RangeError,
     Summary,
@@ -90,15 +91,29 @@ class Report:
     chart: dict[int, list[tuple[date, float]]]  # per group: (day, people present)
 
 
-async def build_report(
+async def report_summary(
     attendance: AttendanceRepository, chat_ids: Sequence[int], period: DateRange, former_member: str
-) -> Report:
-    """Counts and lists from SQL aggregates; the CSV holds the recorded marks themselves."""
+) -> tuple[Summary, list[OccurrenceCount]]:
+    """The numbers, from SQL aggregates (one row per meeting held, or per member who matters)."""
     counts = await attendance.occurrence_counts(chat_ids, period)
     candidates = await attendance.dropped_candidates(chat_ids, period)
     newcomers = await attendance.newcomers(chat_ids, period)
-    summary = summarize(counts, candidates, newcomers, period, former_member)
-    csv = attendance_csv(await attendance.rows(chat_ids, period), former_member) if counts else b""
+    return summarize(counts, candidates, newcomers, period, former_member), counts
+
+
+async def report_table(
+    attendance: AttendanceRepository, chat_ids: Sequence[int], period: DateRange, former_member: str
+) -> bytes:
+    """The CSV of every recorded mark; written in a worker thread (it grows with the data)."""
+    rows = await attendance.rows(chat_ids, period)
+    return await asyncio.to_thread(attendance_csv, rows, former_member)
+
+
+async def build_report(
+    attendance: AttendanceRepository, chat_ids: Sequence[int], period: DateRange, former_member: str
+) -> Report:
+    summary, counts = await report_summary(attendance, chat_ids, period, former_member)
+    csv = await report_table(attendance, chat_ids, period, former_member) if counts else b""
     return Report(summary, csv, per_meeting_series(counts))
 
 

@@ -325,47 +325,60 @@ class AttendanceRepository:
         ]
 
     async def dropped_candidates(self, chat_ids: Sequence[int], period: DateRange) -> list[MemberCount]:
-        """Members present often in the first half of the range and never in the second."""
+        """Members present often in the first half of the range and never in the second.
+
+        Counted over the covering index first; names are looked up for the few that remain.
+        """
         if not chat_ids:
             return []
         rows = await self._db.fetch_all(
             f"""
-            SELECT a.chat_id, a.user_id, p.first_name,
-                   SUM(a.occurrence_start < :mid) AS early, SUM(a.occurrence_start >= :mid) AS late
-            FROM attendance a LEFT JOIN people p ON p.user_id = a.user_id
-            WHERE a.chat_id IN ({", ".join(f":c{i}" for i in range(len(chat_ids)))})
-              AND a.occurrence_start >= :start AND a.occurrence_start < :end AND a.present = 1
-            GROUP BY a.chat_id, a.user_id
-            HAVING early >= :min_early AND late = 0
+            SELECT d.chat_id, d.user_id, p.first_name, d.early, d.late
+            FROM (SELECT a.chat_id, a.user_id, SUM(a.occurrence_start < ?) AS early,
+                         SUM(a.occurrence_start >= ?) AS late
+                  FROM attendance a
+                  WHERE a.chat_id IN ({_in(chat_ids)}) AND a.occurrence_start >= ?
+                    AND a.occurrence_start < ? AND a.present = 1
+                  GROUP BY a.chat_id, a.user_id
+                  HAVING early >= ? AND late = 0) d
+            LEFT JOIN people p ON p.user_id = d.user_id
             """,
-            {
-                **{f"c{i}": chat_id for i, chat_id in enumerate(chat_ids)},
-                "mid": to_db(period.mid),
-                "start": to_db(period.start),
-                "end": to_db(period.end),
-                "min_early": DROPPED_MIN_EARLY,
-            },
+            (
+                to_db(period.mid),
+                to_db(period.mid),
+                *chat_ids,
+                to_db(period.start),
+                to_db(period.end),
+                DROPPED_MIN_EARLY,
+            ),
         )
         return [MemberCount(row[0], row[1], row[2], row[3], row[4]) for row in rows]
 
     async def newcomers(self, chat_ids: Sequence[int], period: DateRange) -> list[MemberCount]:
-        """Members whose first presence ever at a group's meetings falls inside the range."""
+        """Members present at a group's meeting in the range and never at one before it."""
         if not chat_ids:
             return []
         rows = await self._db.fetch_all(
             f"""
-            SELECT a.chat_id, a.user_id, p.first_name, COUNT(*) AS times
-            FROM attendance a LEFT JOIN people p ON p.user_id = a.user_id
-            WHERE a.chat_id IN ({_in(chat_ids)}) AND a.occurrence_start < ? AND a.present = 1
-            GROUP BY a.chat_id, a.user_id
-            HAVING MIN(a.occurrence_start) >= ?
+            SELECT n.chat_id, n.user_id, p.first_name
+            FROM (SELECT DISTINCT a.chat_id, a.user_id FROM attendance a
+                  WHERE a.chat_id IN ({_in(chat_ids)}) AND a.occurrence_start >= ?
+                    AND a.occurrence_start < ? AND a.present = 1) n
+            LEFT JOIN people p ON p.user_id = n.user_id
+            WHERE NOT EXISTS (SELECT 1 FROM attendance b
+                              WHERE b.user_id = n.user_id AND b.occurrence_start < ?
+                                AND b.chat_id = n.chat_id AND b.present = 1)
             """,
-            (*chat_ids, to_db(period.end), to_db(period.start)),
+            (*chat_ids, to_db(period.start), to_db(period.end), to_db(period.start)),
         )
-        return [MemberCount(row[0], row[1], row[2], late=row[3]) for row in rows]
+        return [MemberCount(row[0], row[1], row[2]) for row in rows]
 
     async def rows(self, chat_ids: Sequence[int], period: DateRange) -> list[AttendanceRow]:
-        """The report's underlying table: every recorded mark in the range (the CSV file)."""
+        """The report's underlying table: every recorded mark in the range (the CSV file).
+
+        In the index's order (group, then time), so SQLite never sorts; each start instant is
+        parsed once, however many people share it.
+        """
         if not chat_ids:
             return []
         rows = await self._db.fetch_all(
@@ -377,11 +390,22 @@ class AttendanceRepository:
             JOIN groups g ON g.chat_id = a.chat_id
             LEFT JOIN people p ON p.user_id = a.user_id
             WHERE a.chat_id IN ({_in(chat_ids)}) AND a.occurrence_start >= ? AND a.occurrence_start < ?
-            ORDER BY a.occurrence_start, m.id, p.first_name, a.user_id
+            ORDER BY a.chat_id, a.occurrence_start, a.present, a.user_id
             """,
             (*chat_ids, to_db(period.start), to_db(period.end)),
         )
-        return [AttendanceRow(row[0], row[1], from_db(row[2]), row[3], row[4], bool(row[5])) for row in rows]
+        starts: dict[str, datetime] = {}
+        return [
+            AttendanceRow(
+                row[0],
+                row[1],
+                starts.get(row[2]) or starts.setdefault(row[2], from_db(row[2])),
+                row[3],
+                row[4],
+                bool(row[5]),
+            )
+            for row in rows
+        ]
 
     # -- a member's own history -----------------------------------------------------------------
 
