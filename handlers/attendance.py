@@ -193,8 +193,8 @@ async def post_roll_call(
             render_roll_call(tr, meeting.series.title, roll_call.start, zone, closes),
             reply_markup=roll_call_keyboard(tr, meeting.id, roll_call.start),
         )
-    except TelegramError:
-        log.warning("Could not post the roll call for meeting %d", meeting.id, exc_info=True)
+    except TelegramError as error:
+        log.warning("Could not post the roll call for meeting %d: %s", meeting.id, type(error).__name__)
         await repo(app).set_message(meeting.id, roll_call.start, None)
         return False
     await repo(app).set_message(meeting.id, roll_call.start, message.message_id)
@@ -231,7 +231,12 @@ async def close_roll_call(app: App, meeting_id: int, start: datetime) -> None:
 
 
 async def on_startup(application: App) -> None:
-    """Close roll calls whose time passed while we were down, and plan every meeting's next one."""
+    """Close roll calls whose time passed while we were down, and plan every meeting's next one.
+
+    A post interrupted by a crash (claimed, never recorded) is tried again: a rare duplicate
+    message is kinder than a roll call nobody can answer.
+    """
+    await repo(application).release_unfinished_posts()
     unclosed = await repo(application).unclosed()
     for roll_call in unclosed:
         plan_close(application, roll_call.meeting_id, roll_call.start, roll_call.window.closes)

@@ -194,6 +194,10 @@ class AttendanceRepository:
             (message_id, meeting_id, to_db(start)),
         )
 
+    async def release_unfinished_posts(self) -> None:
+        """Claims (message_id 0) left by a crash between claiming and posting become unposted."""
+        await self._db.execute("UPDATE roll_calls SET message_id = NULL WHERE message_id = 0")
+
     async def unclosed(self) -> list[RollCall]:
         """Posted roll calls whose message does not say "closed" yet; their closing jobs."""
         rows = await self._db.fetch_all(

@@ -189,3 +189,38 @@ async def test_roll_calls_survive_a_restart(world: World) -> None:
     assert "Closed: 0 people were counted" in roll_call.text
     await eventually(lambda: True)
     await circle.expect_no_message(within=0.5)  # no second roll call for the same meeting
+
+
+async def test_a_facilitator_marks_privately_and_reports_on_custom_dates(world: World) -> None:
+    sam, maya = world.person("Sam"), world.person("Maya")
+    circle = await world.group_with_bot("Circle", admin=sam, members=(maya,))
+    await say_hello(circle, sam, maya)
+    add_meeting(world, circle, sam)
+    world.bot.set_clock(MONDAY_6PM)
+    roll_call = await circle.next_message(timeout=10)
+    world.bot.set_clock(MONDAY_6PM + timedelta(hours=3))  # nobody pressed; the roll call closed
+    await roll_call.next_edit(timeout=10)
+    assert "Closed: 0 people" in roll_call.text
+
+    await sam.send("/attendance")
+    pick = await sam.next_message()
+    await sam.press(pick, "Circle")
+    await pick.next_edit()
+    await sam.press(pick, pick.button_texts()[0])
+    await pick.next_edit()
+    await sam.press(pick, "▫️ Maya")
+    await pick.next_edit()
+    assert "1 present" in pick.text and attendance_rows(world) == {maya.id: (1, "facilitator")}
+
+    await sam.send("/report")
+    ranges = await sam.next_message()
+    assert "Circle" in ranges.text  # one group: straight to the period
+    await sam.press(ranges, "Custom dates")
+    assert "Which dates?" in (await sam.next_message()).text
+    await sam.send("2026-11-30 2026-11-01")
+    assert "before the first day" in (await sam.next_message()).text
+    await sam.send("2026-11-01 2026-11-30")
+    summary = await sam.next_message()
+    assert "Meetings held: 1" in summary.text and "Average attendance: 1.0" in summary.text
+    assert (await sam.next_message()).document is not None
+    assert (await sam.next_message()).photo is not None

@@ -58,6 +58,8 @@ async def test_posting_is_claimed_once_and_closing_happens_once(db: Database) ->
     later = WINDOW.closes + timedelta(minutes=5)
     assert await repo.claim_posting(meeting_id, START, later)
     assert not await repo.claim_posting(meeting_id, START, later)
+    await repo.release_unfinished_posts()  # a crash before the message id was recorded
+    assert await repo.claim_posting(meeting_id, START, later)
     await repo.set_message(meeting_id, START, 77)
     [unclosed] = await repo.unclosed()
     assert (unclosed.message_id, unclosed.window.closes) == (77, later)
