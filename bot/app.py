@@ -9,11 +9,12 @@ from functools import partial
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, Defaults
 
 import handlers
 from bot.clock import Clock, FileClock, clock_from_file
 from bot.outbox import Outbox
+from bot.rate_limiter import PatientRateLimiter
 from bot.roles import Authorizer
 from bot.scheduler import Scheduler
 from bot.services import BotData, Services
@@ -44,7 +45,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Kindred
         .defaults(
             Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
         )
-        .rate_limiter(AIORateLimiter(max_retries=5))
+        .rate_limiter(PatientRateLimiter(max_retries=5))
         .context_types(CONTEXT_TYPES)
         .post_init(_post_init)
         .post_stop(_post_stop)

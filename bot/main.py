@@ -7,6 +7,7 @@ a person can try Kindred as a member, a facilitator and a coordinator.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from urllib.parse import urlparse
 
@@ -15,7 +16,7 @@ from telegram import Update
 from bot.app import build_application
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
-from storage.migrations import UnsupportedSchemaVersion
+from storage.migrations import UnsupportedSchemaVersion, prepare
 
 
 def secrets_of(settings: Settings) -> list[str]:
@@ -25,6 +26,7 @@ def secrets_of(settings: Settings) -> list[str]:
 
 def serve(settings: Settings) -> None:
     """Run until SIGINT/SIGTERM; python-telegram-bot then stops cleanly and post_shutdown closes the db."""
+    asyncio.run(prepare(settings.database_path))  # refuse a newer schema before contacting Telegram
     application = build_application(settings)
     if settings.run_mode == "webhook":
         assert settings.webhook_url and settings.webhook_secret  # noqa: S101 - validated in Settings

@@ -84,6 +84,10 @@ class Outbox:
     async def cancel_pending(self, key_prefix: str) -> int:
         return await self._repo.cancel_pending(key_prefix, self._clock.now())
 
+    async def cancel_for_chat(self, chat_id: int) -> int:
+        """Drop what is still queued for one chat (someone who asked to be forgotten)."""
+        return await self._repo.cancel_for_chat(chat_id, self._clock.now())
+
     async def counts(self, batch: str) -> dict[str, int]:
         return await self._repo.counts(batch)
 

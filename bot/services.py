@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.roles import Authorizer
+from bot.seen import SeenPeople
 from bot.settings import Settings
 from storage.db import Database
 from storage.groups import GroupRepository
@@ -30,6 +31,7 @@ class Services:
     groups: GroupRepository
     people: PeopleRepository
     auth: Authorizer
+    seen: SeenPeople = field(default_factory=SeenPeople)
     scheduler: Scheduler | None = field(default=None)  # needs the running JobQueue; set in post_init
     delivery: Outbox | None = field(default=None)  # needs the bot; set in post_init
 

@@ -1,7 +1,7 @@
 """Meeting people: record who writes to the bot and who belongs to which group.
 
 Runs in the GUARD handler group for every update and never replies.  A small in-memory memo of
-what was last written keeps this from costing a database write on every update.
+what was last written (``bot/seen.py``) keeps this from costing a database write on every update.
 """
 
 from __future__ import annotations
@@ -23,25 +23,19 @@ ADMINS = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
 
 
 class Registration:
-    """Handlers that keep ``people`` and ``memberships`` current, with a memo of what is stored."""
-
-    def __init__(self) -> None:
-        self._details: dict[int, tuple[str, str | None, str | None]] = {}
-        self._private: set[int] = set()
-        self._members: set[tuple[int, int]] = set()
+    """Handlers that keep ``people`` and ``memberships`` current (``services.seen`` is the memo)."""
 
     async def record_person(self, context: KindredContext, user: User, private: bool) -> None:
         details = (user.first_name, user.username, user.language_code)
-        if self._details.get(user.id) == details and (not private or user.id in self._private):
+        seen = services(context).seen
+        if seen.person_is_current(user.id, details, private):
             return
         sighting = Sighting(user.id, user.first_name, user.username, user.language_code, private)
         await services(context).people.record(sighting, services(context).clock.now())
-        self._details[user.id] = details
-        if private:
-            self._private.add(user.id)
+        seen.remember_person(user.id, details, private)
 
     async def record_membership(self, context: KindredContext, chat: Chat, user: User) -> None:
-        if user.is_bot or (chat.id, user.id) in self._members:
+        if user.is_bot or services(context).seen.is_member(chat.id, user.id):
             return
         svc = services(context)
         group = await svc.groups.get(chat.id)
@@ -53,10 +47,10 @@ class Registration:
             return
         await self.record_person(context, user, private=False)
         await svc.groups.add_member(chat.id, user.id, svc.clock.now())
-        self._members.add((chat.id, user.id))
+        svc.seen.remember_membership(chat.id, user.id)
 
     async def forget_membership(self, context: KindredContext, chat_id: int, user: User) -> None:
-        self._members.discard((chat_id, user.id))
+        services(context).seen.forget_membership(chat_id, user.id)
         await services(context).groups.remove_member(chat_id, user.id, services(context).clock.now())
 
     async def on_any_update(self, update: Update, context: KindredContext) -> None:

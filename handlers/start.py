@@ -17,15 +17,22 @@ from telegram import (
     Update,
 )
 from telegram.error import TelegramError
-from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.callback_data import CallbackData
 from bot.commands import GROUP_ONLY, PRIVATE_ONLY, ChatKind, Command, visible
+from bot.crisis import detect
 from bot.i18n import N_, Translator, language_name, supported_languages, translator
 from bot.roles import Action, Role
 from handlers import feature_modules
 from handlers.common import (
-    FALLBACK,
     FEATURES,
     KindredContext,
     answer_query,
@@ -181,15 +188,35 @@ async def language_chosen(update: Update, context: KindredContext) -> None:
     )
 
 
+def render_not_understood(tr: Translator) -> str:
+    return tr._(
+        "I'm not sure what you mean. Send /help to see what I can do, or /sos if you need support right now."
+    )
+
+
+async def not_understood(update: Update, context: KindredContext) -> None:
+    """A private message no feature claimed: never leave a person without an answer.
+
+    Stays quiet when the crisis screen (which runs first, in the CRISIS group) has answered."""
+    message = update.effective_message
+    if message is not None and detect(message.text or message.caption or "") is not None:
+        return
+    tr = await translator_for(update, context)
+    await reply(update, render_not_understood(tr))
+
+
+ORDER = 90  # after every feature: the generic /start and the catch-all must come last
+
+
 def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
     return {
         FEATURES: [
+            CommandHandler("start", start),  # features' deep links (/start payload) come earlier
             CommandHandler("help", help_command),
             CommandHandler("language", language),
             CallbackQueryHandler(language_chosen, pattern=ChooseLanguage.pattern()),
+            MessageHandler(filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, not_understood),
         ],
-        # After the features, so a feature's deep link (/start payload) can answer first and stop.
-        FALLBACK: [CommandHandler("start", start)],
     }
 
 

@@ -122,3 +122,15 @@ class GroupRepository:
             (chat_id,),
         )
         return [row[0] for row in rows]
+
+    async def memberships_of(self, user_id: int) -> list[dict[str, object]]:
+        """Every group the person belongs or belonged to, for /mydata."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT g.title AS group_title, m.joined_at, m.left_at
+            FROM memberships m JOIN groups g ON g.chat_id = m.chat_id
+            WHERE m.user_id = ? ORDER BY m.joined_at
+            """,
+            (user_id,),
+        )
+        return [dict(row) for row in rows]

@@ -73,3 +73,13 @@ async def migrate(db: Database, directory: Path = MIGRATIONS_DIR) -> int:
                 await db.conn.execute("ROLLBACK")
             raise
     return max(current, len(steps))
+
+
+async def prepare(path: Path | str) -> int:
+    """Migrate the database at *path* before anything else starts; raises UnsupportedSchemaVersion."""
+    db = Database(path)
+    await db.open()
+    try:
+        return await migrate(db)
+    finally:
+        await db.close()

@@ -94,3 +94,12 @@ class PeopleRepository:
         await self._db.execute(
             "UPDATE people SET reachable = 0, updated_at = ? WHERE user_id = ?", (to_db(now), user_id)
         )
+
+    async def export(self, user_id: int) -> dict[str, object] | None:
+        """Everything the ``people`` row holds, for /mydata."""
+        row = await self._db.fetch_one("SELECT * FROM people WHERE user_id = ?", (user_id,))
+        return None if row is None else dict(row)
+
+    async def delete(self, user_id: int) -> None:
+        """Erase the person; memberships and other rows keyed on them cascade."""
+        await self._db.execute("DELETE FROM people WHERE user_id = ?", (user_id,))

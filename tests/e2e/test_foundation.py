@@ -152,3 +152,11 @@ async def test_data_survives_a_restart(world: World) -> None:
     await world.bot.start()
     await sam.send("/settz", chat=group)
     assert "Asia/Kolkata" in (await group.next_message()).text
+
+
+async def test_a_message_nobody_expected_still_gets_a_kind_answer(world: World) -> None:
+    maya = world.person("Maya")
+    await maya.send("hello there, anyone home?")
+    assert "/help" in (await maya.next_message()).text
+    await maya.send("/nosuchcommand")
+    assert "/help" in (await maya.next_message()).text

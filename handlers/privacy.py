@@ -1,0 +1,175 @@
+"""/mydata and /forget: see everything Kindred holds about you, and erase it.
+
+Each feature module that stores personal data exposes two hooks, found here the same way
+handlers are found (``handlers.feature_modules``):
+
+* ``async export_personal_data(context, user_id) -> dict`` — what it holds, JSON-serialisable;
+* ``async erase_personal_data(context, user_id) -> list[str]`` — erase it (telling any other party
+  kindly where that matters) and return N_-marked descriptions of what went.
+
+The foundation's own data (profile, memberships, queued messages) is handled here, last, because
+other features' rows cascade from the ``people`` row.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.callback_data import CallbackData
+from bot.commands import PRIVATE_ONLY, Command
+from bot.i18n import N_, Translator
+from bot.logs import log_id
+from handlers import feature_modules
+from handlers.common import (
+    FEATURES,
+    KindredContext,
+    answer_query,
+    chat_kind,
+    escape,
+    is_private,
+    reply,
+    services,
+    translator_for,
+)
+
+log = logging.getLogger(__name__)
+
+COMMANDS = (
+    Command("mydata", N_("Get a copy of everything I hold about you"), where=PRIVATE_ONLY, order=95),
+    Command("forget", N_("Erase everything I hold about you"), where=PRIVATE_ONLY, order=96),
+)
+
+
+@dataclass(frozen=True)
+class ForgetAnswer(CallbackData, prefix="forget"):
+    answer: str  # "yes" or "no"
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+async def collect_personal_data(context: KindredContext, user_id: int) -> dict[str, Any]:
+    svc = services(context)
+    data: dict[str, Any] = {
+        "profile": await svc.people.export(user_id),
+        "groups": await svc.groups.memberships_of(user_id),
+    }
+    for module in feature_modules():
+        export = getattr(module, "export_personal_data", None)
+        if export is not None:
+            data[module.__name__.rsplit(".", 1)[-1]] = await export(context, user_id)
+    return data
+
+
+async def erase_personal_data(context: KindredContext, user_id: int) -> list[str]:
+    svc = services(context)
+    erased: list[str] = []
+    for module in feature_modules():
+        erase = getattr(module, "erase_personal_data", None)
+        if erase is not None and module.__name__ != __name__:
+            erased += await erase(context, user_id)
+    if await svc.outbox.cancel_for_chat(user_id):
+        erased.append(N_("messages waiting to be sent to you"))
+    await svc.people.delete(user_id)
+    svc.seen.forget(user_id)
+    erased.append(N_("your profile (name, username, language) and your group memberships"))
+    return erased
+
+
+async def private_only(update: Update, context: KindredContext) -> bool:
+    if is_private(update):
+        return True
+    tr = await translator_for(update, context)
+    link = f"https://t.me/{context.bot.username}"
+    await reply(
+        update,
+        tr._("That's personal, so let's do it in a private chat with me."),
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(tr._("Open a private chat"), url=link)]]),
+    )
+    return False
+
+
+async def mydata(update: Update, context: KindredContext) -> None:
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or not await private_only(update, context):
+        return
+    tr = await translator_for(update, context)
+    data = await collect_personal_data(context, user.id)
+    payload = json.dumps(data, ensure_ascii=False, indent=2, default=_json_default).encode()
+    await chat.send_document(
+        payload,
+        filename="kindred-my-data.json",
+        caption=tr._(
+            "Here is everything I hold about you. Your check-ins are included: I found them through "
+            "your pseudonym, which only a request from you can connect to you."
+        ),
+    )
+    log.info("Exported personal data for %s", log_id(user.id))
+
+
+def render_forget_question(tr: Translator) -> tuple[str, InlineKeyboardMarkup]:
+    text = tr._(
+        "This erases everything I hold about you: your profile, RSVPs, attendance, check-ins, "
+        "mentoring records, milestones and settings. Group totals already published stay, without "
+        "you in them. It cannot be undone. Erase everything?"
+    )
+    buttons = [
+        [
+            InlineKeyboardButton(tr._("Yes, erase everything"), callback_data=ForgetAnswer("yes").pack()),
+            InlineKeyboardButton(tr._("No, keep it"), callback_data=ForgetAnswer("no").pack()),
+        ]
+    ]
+    return text, InlineKeyboardMarkup(buttons)
+
+
+async def forget(update: Update, context: KindredContext) -> None:
+    if not await private_only(update, context):
+        return
+    tr = await translator_for(update, context)
+    text, markup = render_forget_question(tr)
+    await reply(update, text, reply_markup=markup)
+
+
+def render_erased(tr: Translator, erased: list[str]) -> str:
+    items = "\n".join(f"• {escape(tr._(item))}" for item in erased)
+    return tr._(
+        "Done. I erased:\n{items}\n\nTake care of yourself. If you come back, you start afresh."
+    ).format(items=items)
+
+
+async def forget_answered(update: Update, context: KindredContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    tr = await translator_for(update, context)
+    choice = ForgetAnswer.unpack(query.data)
+    if choice is None or choice.answer not in ("yes", "no") or chat_kind(update).value != "private":
+        await answer_query(query, tr._("That button no longer works. Please send /forget again."), alert=True)
+        return
+    await answer_query(query)
+    if choice.answer == "no":
+        await query.edit_message_text(tr._("Nothing was erased."))
+        return
+    erased = await erase_personal_data(context, user.id)
+    log.info("Erased personal data for %s", log_id(user.id))
+    await query.edit_message_text(render_erased(tr, erased))
+
+
+def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
+    return {
+        FEATURES: [
+            CommandHandler("mydata", mydata),
+            CommandHandler("forget", forget),
+            CallbackQueryHandler(forget_answered, pattern=ForgetAnswer.pattern()),
+        ]
+    }
