@@ -48,7 +48,7 @@ from handlers.attendance_views import (
     render_verified,
     report_ranges_keyboard,
 )
-from handlers.common import KindredContext, answer_query, reply, require, services, translator_for
+from handlers.common import KindredContext, answer_query, escape, reply, require, services, translator_for
 from storage.attendance import AttendanceRepository
 from storage.groups import Group
 
@@ -141,8 +141,6 @@ async def report_command(update: Update, context: KindredContext) -> None:
 
 
 def _title(group: Group) -> str:
-    from handlers.common import escape  # noqa: PLC0415
-
     return escape(group.title)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.attendance import AttendedMeeting, ProofLetter, Summary, local_time
@@ -156,8 +157,13 @@ def render_occurrence_list(tr: Translator, group_title: str, choices: Sequence[O
     )
 
 
-def occurrences_keyboard(tr: Translator, choices: Sequence[OccurrenceChoice]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+def keyboard(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | None:
+    """Telegram refuses an empty inline keyboard: no buttons means no keyboard at all."""
+    return InlineKeyboardMarkup(rows) if any(rows) else None
+
+
+def occurrences_keyboard(tr: Translator, choices: Sequence[OccurrenceChoice]) -> InlineKeyboardMarkup | None:
+    return keyboard(
         [
             [
                 InlineKeyboardButton(
@@ -186,7 +192,7 @@ def panel_keyboard(
     marks: dict[int, bool],
     *,
     can_open: bool,
-) -> InlineKeyboardMarkup:
+) -> InlineKeyboardMarkup | None:
     stamp = int(start.timestamp())
     buttons = [
         InlineKeyboardButton(
@@ -205,7 +211,7 @@ def panel_keyboard(
                 )
             ]
         )
-    return InlineKeyboardMarkup(rows)
+    return keyboard(rows)
 
 
 # -- reports --
@@ -257,8 +263,6 @@ def render_report(tr: Translator, groups: Sequence[Group], first: date, last: da
 
 
 def format_number(tr: Translator, value: float) -> str:
-    from babel.numbers import format_decimal  # noqa: PLC0415 - only reports need it
-
     return format_decimal(round(value, 1), format="#,##0.0", locale=tr.locale)
 
 

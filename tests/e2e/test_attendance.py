@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import sqlite3
 import struct
 from datetime import UTC, datetime, timedelta
@@ -175,6 +176,21 @@ async def test_history_proof_letter_and_verify(launch: Launch, emulator) -> None
     await maya.send(f"/verify {code}")  # members do not verify
     assert "Only this group's facilitators" in (await maya.next_message()).text
 
+    # /mydata shows it all; /forget removes the name and the letters, and the count stays.
+    await maya.send("/mydata")
+    data = json.loads((await maya.next_message()).document.data)
+    assert [a["meeting"] for a in data["attendance"]["attendance"]] == ["Monday circle"]
+    assert [p["code"] for p in data["attendance"]["proof_letters"]] == [code]
+    await maya.send("/forget")
+    question = await maya.next_message()
+    await maya.press(question, "Yes, erase everything")
+    done = await question.next_edit()
+    assert "your proof-of-attendance letters" in done.text
+    rows = attendance_rows(world)
+    assert maya.id not in rows and len(rows) == 1 and next(iter(rows)) < 0
+    await bo.send(f"/verify {code}")
+    assert "No letter was issued with this code" in (await bo.next_message()).text
+
 
 async def test_roll_calls_survive_a_restart(world: World) -> None:
     sam, maya = world.person("Sam"), world.person("Maya")
@@ -195,6 +211,8 @@ async def test_a_facilitator_marks_privately_and_reports_on_custom_dates(world: 
     sam, maya = world.person("Sam"), world.person("Maya")
     circle = await world.group_with_bot("Circle", admin=sam, members=(maya,))
     await say_hello(circle, sam, maya)
+    await sam.send("/attendance", chat=circle)
+    assert "no meetings in the last 7 days" in (await circle.next_message()).text
     add_meeting(world, circle, sam)
     world.bot.set_clock(MONDAY_6PM)
     roll_call = await circle.next_message(timeout=10)
