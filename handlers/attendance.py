@@ -66,7 +66,7 @@ from handlers.common import (
     services,
     translator_for,
 )
-from storage.attendance import CheckIn, GroupMeeting, RollCall
+from storage.attendance import POST_FAILED, CheckIn, GroupMeeting, RollCall
 
 log = logging.getLogger(__name__)
 
@@ -138,8 +138,8 @@ async def plan_next(app: App, meeting: GroupMeeting) -> None:
     after = now - schedule.duration - window_length(app)
     for occurrence in iter_occurrences(schedule, after):
         existing = await repo(app).roll_call(meeting.id, occurrence.start)
-        if existing is not None and existing.message_id is not None:
-            continue  # already posted; look at the one after
+        if existing is not None and existing.attempted:
+            continue  # posted, or refused by Telegram (a facilitator can post it by hand)
         start = occurrence.start
         app.bot_data.services.jobs.at(
             f"rollcall:{meeting.id}",
@@ -195,7 +195,7 @@ async def post_roll_call(
         )
     except TelegramError as error:
         log.warning("Could not post the roll call for meeting %d: %s", meeting.id, type(error).__name__)
-        await repo(app).set_message(meeting.id, roll_call.start, None)
+        await repo(app).set_message(meeting.id, roll_call.start, POST_FAILED)
         return False
     await repo(app).set_message(meeting.id, roll_call.start, message.message_id)
     plan_close(app, meeting.id, roll_call.start, closes)
@@ -213,7 +213,7 @@ async def close_roll_call(app: App, meeting_id: int, start: datetime) -> None:
     """Edit the roll-call message to say it is closed and how many were counted."""
     roll_call = await repo(app).roll_call(meeting_id, start)
     meeting = await repo(app).meeting(meeting_id)
-    if roll_call is None or meeting is None or not roll_call.message_id:
+    if roll_call is None or meeting is None or roll_call.message_id is None or roll_call.message_id <= 0:
         return
     if app.bot_data.services.clock.now() < roll_call.window.closes:  # a facilitator extended it
         plan_close(app, meeting_id, start, roll_call.window.closes)
@@ -423,7 +423,7 @@ async def show_panel(update: Update, context: KindredContext, meeting: GroupMeet
     marks = await repo(context).marks(meeting.id, start)
     roll_call = await repo(context).roll_call(meeting.id, start)
     now = services(context).clock.now()
-    can_open = (roll_call is None or roll_call.message_id is None) and now < window_of(
+    can_open = (roll_call is None or not roll_call.posted) and now < window_of(
         context.application, meeting, start
     ).closes
     zone = meeting.series.schedule.time_zone

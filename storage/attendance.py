@@ -46,6 +46,12 @@ class GroupMeeting:
         return self.series.id
 
 
+# roll_calls.message_id: NULL never posted, 0 being posted, POST_FAILED Telegram refused the post
+# (a facilitator may post it by hand), anything else the message in the group.
+POSTING = 0
+POST_FAILED = -1
+
+
 @dataclass(frozen=True)
 class RollCall:
     meeting_id: int
@@ -54,6 +60,16 @@ class RollCall:
     window: Window
     message_id: int | None
     closed: bool
+
+    @property
+    def posted(self) -> bool:
+        """The group has its message (or it is being sent)."""
+        return self.message_id is not None and self.message_id >= POSTING
+
+    @property
+    def attempted(self) -> bool:
+        """The bot tried to post it, successfully or not: it will not try again by itself."""
+        return self.message_id is not None
 
 
 @dataclass(frozen=True)
@@ -182,7 +198,8 @@ class AttendanceRepository:
             cursor = await conn.execute(
                 """
                 UPDATE roll_calls SET message_id = 0, closes_at = MAX(closes_at, ?)
-                WHERE meeting_id = ? AND occurrence_start = ? AND message_id IS NULL AND closed = 0
+                WHERE meeting_id = ? AND occurrence_start = ? AND closed = 0
+                  AND (message_id IS NULL OR message_id < 0)
                 """,
                 (to_db(closes_at), meeting_id, to_db(start)),
             )
@@ -201,8 +218,7 @@ class AttendanceRepository:
     async def unclosed(self) -> list[RollCall]:
         """Posted roll calls whose message does not say "closed" yet; their closing jobs."""
         rows = await self._db.fetch_all(
-            f"SELECT {_ROLL_CALL} FROM roll_calls WHERE closed = 0 AND message_id IS NOT NULL "
-            "ORDER BY closes_at"
+            f"SELECT {_ROLL_CALL} FROM roll_calls WHERE closed = 0 AND message_id > 0 ORDER BY closes_at"
         )
         return [_roll_call(row) for row in rows]
 

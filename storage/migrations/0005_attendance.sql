@@ -35,13 +35,14 @@ CREATE TABLE roll_calls (
     chat_id           INTEGER NOT NULL REFERENCES groups (chat_id) ON UPDATE CASCADE ON DELETE CASCADE,
     opens_at          TEXT    NOT NULL,
     closes_at         TEXT    NOT NULL,            -- the closing job is rebuilt from this at start-up
-    message_id        INTEGER,                     -- the "I'm here" message; NULL if never posted
+    message_id        INTEGER,                     -- the "I'm here" message; NULL never posted,
+                                                   -- 0 being posted, -1 Telegram refused it
     closed            INTEGER NOT NULL DEFAULT 0,  -- 1 once that message says the roll call is closed
     PRIMARY KEY (meeting_id, occurrence_start)
 ) WITHOUT ROWID;
 
 CREATE INDEX roll_calls_by_group ON roll_calls (chat_id, occurrence_start);
-CREATE INDEX roll_calls_to_close ON roll_calls (closed, closes_at) WHERE message_id IS NOT NULL;
+CREATE INDEX roll_calls_to_close ON roll_calls (closed, closes_at) WHERE message_id > 0;
 
 -- Who was there.  user_id has no foreign key on purpose: when someone erases their data, their
 -- rows move to a random negative stand-in id, so published counts stay true and nobody is named.

@@ -242,3 +242,27 @@ async def test_a_facilitator_marks_privately_and_reports_on_custom_dates(world: 
     assert "Meetings held: 1" in summary.text and "Average attendance: 1.0" in summary.text
     assert (await sam.next_message()).document is not None
     assert (await sam.next_message()).photo is not None
+
+
+async def test_a_facilitator_posts_the_roll_call_by_hand_when_telegram_refused_it(world: World) -> None:
+    sam, maya = world.person("Sam"), world.person("Maya")
+    circle = await world.group_with_bot("Circle", admin=sam, members=(maya,))
+    await say_hello(circle, sam, maya)
+    add_meeting(world, circle, sam)
+    world.emulator.faults.server_error_rate = 1.0  # Telegram is down when the roll call opens
+    world.bot.set_clock(MONDAY_6PM - timedelta(minutes=5))
+    await world.bot.wait_for_log("Could not post the roll call", timeout=20)
+    world.emulator.faults.server_error_rate = 0.0
+    await circle.expect_no_message(within=1.0)  # no retry loop of its own
+
+    await sam.send("/attendance", chat=circle)
+    choices = await circle.next_message()
+    await sam.press(choices, choices.button_texts()[0])
+    await choices.next_edit()
+    answer = await sam.press(choices, "📣 Post the “I'm here” button")
+    assert answer is not None and "in the group" in answer.text
+    roll_call = await circle.next_message()
+    assert "Roll call: Monday circle" in roll_call.text
+    assert "counted as present" in (await maya.press(roll_call, "🙋 I'm here")).text
+    await choices.next_edit()
+    assert "Post the" not in " ".join(choices.button_texts())
