@@ -36,7 +36,7 @@ from bot.logs import log_id
 from bot.recurrence import iter_occurrences, occurrences
 from bot.roles import Action, Role
 from handlers import attendance_reports as reports
-from handlers.attendance_reports import repo, window_length
+from handlers.attendance_reports import active_meetings, find_meeting, repo, window_length
 from handlers.attendance_views import (
     CHECK_IN_ANSWERS,
     Here,
@@ -153,7 +153,7 @@ async def plan_next(app: App, meeting: GroupMeeting) -> None:
 async def sweep(app: App) -> None:
     """Re-plan every meeting's next roll call; forget meetings that were cancelled."""
     services = app.bot_data.services
-    meetings = await repo(app).active_meetings()
+    meetings = await active_meetings(app)
     for meeting in meetings:
         await plan_next(app, meeting)
     active = {f"rollcall:{m.id}" for m in meetings}
@@ -165,7 +165,7 @@ async def sweep(app: App) -> None:
 
 async def open_roll_call(app: App, meeting_id: int, start: datetime) -> None:
     """Post the "I'm here" button for one occurrence (once), then plan its closing and the next."""
-    meeting = await repo(app).meeting(meeting_id, active_only=True)
+    meeting = await find_meeting(app, meeting_id, active_only=True)
     if meeting is None:
         return
     if is_occurrence(meeting, start):
@@ -212,7 +212,7 @@ def plan_close(app: App, meeting_id: int, start: datetime, closes: datetime) -> 
 async def close_roll_call(app: App, meeting_id: int, start: datetime) -> None:
     """Edit the roll-call message to say it is closed and how many were counted."""
     roll_call = await repo(app).roll_call(meeting_id, start)
-    meeting = await repo(app).meeting(meeting_id)
+    meeting = await find_meeting(app, meeting_id)
     if roll_call is None or meeting is None or roll_call.message_id is None or roll_call.message_id <= 0:
         return
     if app.bot_data.services.clock.now() < roll_call.window.closes:  # a facilitator extended it
@@ -292,7 +292,7 @@ async def show_occurrences(update: Update, context: KindredContext, chat_id: int
     since = now - timedelta(days=7)
     until = now + window_length(context.application)
     found: dict[tuple[int, datetime], OccurrenceChoice] = {}
-    meetings = {m.id: m for m in await repo(context).active_meetings(chat_id)}
+    meetings = {m.id: m for m in await active_meetings(context, chat_id)}
     for meeting in meetings.values():
         for occurrence in occurrences(meeting.series.schedule, since, until):
             key = (meeting.id, occurrence.start)
@@ -301,7 +301,7 @@ async def show_occurrences(update: Update, context: KindredContext, chat_id: int
             )
     for roll_call in await repo(context).recent_roll_calls(chat_id, since):
         if (roll_call.meeting_id, roll_call.start) not in found:
-            meeting = meetings.get(roll_call.meeting_id) or await repo(context).meeting(roll_call.meeting_id)
+            meeting = meetings.get(roll_call.meeting_id) or await find_meeting(context, roll_call.meeting_id)
             if meeting is not None:
                 found[(meeting.id, roll_call.start)] = OccurrenceChoice(
                     meeting.id, meeting.series.title, roll_call.start, meeting.series.schedule.time_zone
@@ -337,7 +337,7 @@ async def checked_occurrence(
 ) -> tuple[GroupMeeting, datetime] | None:
     """The meeting and occurrence a facilitator's button names, if real, allowed and recent."""
     start = from_stamp(start_stamp)
-    meeting = await repo(context).meeting(meeting_id)
+    meeting = await find_meeting(context, meeting_id)
     if start is None or meeting is None:
         await stale(update, context)
         return None

@@ -49,7 +49,7 @@ from handlers.attendance_views import (
     report_ranges_keyboard,
 )
 from handlers.common import KindredContext, answer_query, escape, reply, require, services, translator_for
-from storage.attendance import AttendanceRepository
+from storage.attendance import AttendanceRepository, GroupMeeting
 from storage.groups import Group
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,21 @@ App = Application  # type: ignore[type-arg]
 def repo(source: KindredContext | App) -> AttendanceRepository:
     app = source if isinstance(source, Application) else source.application
     return AttendanceRepository(app.bot_data.services.db)
+
+
+# -- meetings, as the meetings feature stores them --
+
+
+async def active_meetings(source: KindredContext | App, chat_id: int | None = None) -> list[GroupMeeting]:
+    """Series not cancelled, in groups the bot is still in (one group, or all)."""
+    return await repo(source).active_meetings(chat_id)
+
+
+async def find_meeting(
+    source: KindredContext | App, meeting_id: int, active_only: bool = False
+) -> GroupMeeting | None:
+    """A series by id; with *active_only*, None once cancelled or its group left."""
+    return await repo(source).meeting(meeting_id, active_only)
 
 
 def window_length(app: App) -> timedelta:
