@@ -41,6 +41,8 @@ from bot.roles import NEEDS_FACILITATOR, Action
 from handlers.attendance_views import (
     ProofRange,
     ReportRange,
+    chunks,
+    group_names,
     groups_keyboard,
     proof_ranges_keyboard,
     render_history,
@@ -138,6 +140,9 @@ async def report_command(update: Update, context: KindredContext) -> None:
         return
     tr = await translator_for(update, context)
     groups = await allowed_groups(context, user.id, Action.VIEW_REPORTS)
+    if not groups and services(context).auth.is_coordinator(user.id):
+        await reply(update, tr._("I am not in any group yet, so there is nothing to report."))
+        return
     if not groups:
         await reply(update, tr._("Reports are for coordinators and for the facilitators of a group."))
         return
@@ -184,9 +189,7 @@ async def on_report_group(update: Update, context: KindredContext, chat_id: int)
     tr = await translator_for(update, context)
     await answer_query(query)
     await query.edit_message_text(
-        tr._("Attendance report for <b>{group}</b>: which period?").format(
-            group=", ".join(_title(g) for g in groups)
-        ),
+        tr._("Attendance report for <b>{group}</b>: which period?").format(group=group_names(tr, groups)),
         reply_markup=report_ranges_keyboard(tr, chat_id),
     )
 
@@ -426,4 +429,5 @@ async def verify_command(update: Update, context: KindredContext) -> None:
             tr._("❌ No letter was issued with this code. It may be mistyped, altered or forged."),
         )
         return
-    await reply(update, render_verified(tr, letter))
+    for piece in chunks(render_verified(tr, letter)):
+        await reply(update, piece)

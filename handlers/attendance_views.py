@@ -237,13 +237,32 @@ TRENDS = {
 }
 
 
+NAMES_SHOWN = 20
+GROUPS_NAMED = 5
+
+
 def names(tr: Translator, values: Sequence[str]) -> str:
-    return ", ".join(escape(v) for v in values) if values else tr._("none")
+    """Up to 20 names, then "and N more": a message must stay under Telegram's 4,096 characters."""
+    if not values:
+        return tr._("none")
+    shown = ", ".join(escape(label(v, 40)) for v in values[:NAMES_SHOWN])
+    rest = len(values) - NAMES_SHOWN
+    return (
+        shown
+        if rest <= 0
+        else tr.n_("{names} and {n} more", "{names} and {n} more", rest).format(names=shown, n=rest)
+    )
+
+
+def group_names(tr: Translator, groups: Sequence[Group]) -> str:
+    if len(groups) > GROUPS_NAMED:
+        return tr.n_("{n} group", "{n} groups", len(groups)).format(n=len(groups))
+    return ", ".join(escape(label(g.title, 60)) for g in groups)
 
 
 def render_report(tr: Translator, groups: Sequence[Group], first: date, last: date, summary: Summary) -> str:
     heading = tr._("<b>Attendance report</b>: {groups}\n{first} – {last}").format(
-        groups=", ".join(escape(g.title) for g in groups), first=day(tr, first), last=day(tr, last)
+        groups=group_names(tr, groups), first=day(tr, first), last=day(tr, last)
     )
     if summary.meetings_held == 0:
         return heading + "\n\n" + tr._("No meetings were held in this period.")
@@ -281,8 +300,8 @@ def render_history(tr: Translator, items: Sequence[HistoryItem], present: int) -
         ("✅ " if item.present else "▫️ ")
         + tr._("{when}: {meeting} ({group})").format(
             when=short_when(tr, item.start, item.time_zone),
-            meeting=escape(item.meeting_title),
-            group=escape(item.group_title),
+            meeting=escape(label(item.meeting_title)),
+            group=escape(label(item.group_title)),
         )
         for item in items
     ]
@@ -312,6 +331,22 @@ def render_letter_lines(tr: Translator, meetings: Sequence[AttendedMeeting]) -> 
         )
         for m in meetings
     )
+
+
+MESSAGE_LIMIT = 4000  # Telegram allows 4,096 characters; HTML tags count only as entities
+
+
+def chunks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split a long message at line ends into pieces Telegram accepts (a letter may list a year)."""
+    pieces: list[list[str]] = [[]]
+    size = 0
+    for line in text.split("\n"):
+        if pieces[-1] and size + 1 + len(line) > limit:
+            pieces.append([])
+            size = -1
+        pieces[-1].append(line)
+        size += 1 + len(line)
+    return ["\n".join(piece) for piece in pieces]
 
 
 def render_verified(tr: Translator, letter: ProofLetter) -> str:
