@@ -50,7 +50,7 @@ from handlers.attendance_views import (
     render_verified,
     report_ranges_keyboard,
 )
-from handlers.common import KindredContext, answer_query, escape, reply, require, services, translator_for
+from handlers.common import KindredContext, answer_query, reply, require, services, translator_for
 from storage.attendance import AttendanceRepository, GroupMeeting
 from storage.groups import Group
 
@@ -149,7 +149,7 @@ async def report_command(update: Update, context: KindredContext) -> None:
     if len(groups) == 1:
         await reply(
             update,
-            tr._("Attendance report for <b>{group}</b>: which period?").format(group=_title(groups[0])),
+            tr._("Attendance report for <b>{group}</b>: which period?").format(group=group_names(tr, groups)),
             reply_markup=report_ranges_keyboard(tr, groups[0].chat_id),
         )
         return
@@ -158,10 +158,6 @@ async def report_command(update: Update, context: KindredContext) -> None:
         tr._("Which group's attendance report?"),
         reply_markup=groups_keyboard(tr, groups, "report", with_all=True),
     )
-
-
-def _title(group: Group) -> str:
-    return escape(group.title)
 
 
 async def report_scope(update: Update, context: KindredContext, chat_id: int) -> list[Group] | None:
