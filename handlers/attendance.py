@@ -66,7 +66,8 @@ from handlers.common import (
     services,
     translator_for,
 )
-from storage.attendance import POST_FAILED, CheckIn, GroupMeeting, RollCall
+from storage.attendance import POST_FAILED, CheckIn, RollCall
+from storage.meetings import Meeting
 
 log = logging.getLogger(__name__)
 
@@ -123,15 +124,15 @@ def from_stamp(value: int) -> datetime | None:
 # -- planning roll calls --
 
 
-def is_occurrence(meeting: GroupMeeting, start: datetime) -> bool:
+def is_occurrence(meeting: Meeting, start: datetime) -> bool:
     return bool(occurrences(meeting.series.schedule, start, start + timedelta(seconds=1)))
 
 
-def window_of(app: App, meeting: GroupMeeting, start: datetime) -> Window:
+def window_of(app: App, meeting: Meeting, start: datetime) -> Window:
     return roll_call_window(start, start + meeting.series.schedule.duration, window_length(app))
 
 
-async def plan_next(app: App, meeting: GroupMeeting) -> None:
+async def plan_next(app: App, meeting: Meeting) -> None:
     """Plan ``rollcall:{id}`` for the first occurrence whose roll call is still to be posted."""
     now = app.bot_data.services.clock.now()
     schedule = meeting.series.schedule
@@ -177,7 +178,7 @@ async def open_roll_call(app: App, meeting_id: int, start: datetime) -> None:
 
 
 async def post_roll_call(
-    app: App, meeting: GroupMeeting, roll_call: RollCall, closes: datetime | None = None
+    app: App, meeting: Meeting, roll_call: RollCall, closes: datetime | None = None
 ) -> bool:
     """Send the group its roll-call message; False when it was already posted or could not be."""
     closes = max(roll_call.window.closes, closes or roll_call.window.closes)
@@ -334,7 +335,7 @@ async def on_pick_group(update: Update, context: KindredContext) -> None:
 
 async def checked_occurrence(
     update: Update, context: KindredContext, meeting_id: int, start_stamp: int
-) -> tuple[GroupMeeting, datetime] | None:
+) -> tuple[Meeting, datetime] | None:
     """The meeting and occurrence a facilitator's button names, if real, allowed and recent."""
     start = from_stamp(start_stamp)
     meeting = await find_meeting(context, meeting_id)
@@ -414,7 +415,7 @@ async def on_open(update: Update, context: KindredContext) -> None:
     await show_panel(update, context, meeting, start)
 
 
-async def show_panel(update: Update, context: KindredContext, meeting: GroupMeeting, start: datetime) -> None:
+async def show_panel(update: Update, context: KindredContext, meeting: Meeting, start: datetime) -> None:
     query = update.callback_query
     if query is None:
         return

@@ -51,8 +51,9 @@ from handlers.attendance_views import (
     report_ranges_keyboard,
 )
 from handlers.common import KindredContext, answer_query, reply, require, services, translator_for
-from storage.attendance import AttendanceRepository, GroupMeeting
+from storage.attendance import AttendanceRepository
 from storage.groups import Group
+from storage.meetings import Meeting, MeetingRepository
 
 log = logging.getLogger(__name__)
 
@@ -72,16 +73,28 @@ def repo(source: KindredContext | App) -> AttendanceRepository:
 # -- meetings, as the meetings feature stores them --
 
 
-async def active_meetings(source: KindredContext | App, chat_id: int | None = None) -> list[GroupMeeting]:
+def meetings(source: KindredContext | App) -> MeetingRepository:
+    app = source if isinstance(source, Application) else source.application
+    return MeetingRepository(app.bot_data.services.db)
+
+
+async def active_meetings(source: KindredContext | App, chat_id: int | None = None) -> list[Meeting]:
     """Series not cancelled, in groups the bot is still in (one group, or all)."""
-    return await repo(source).active_meetings(chat_id)
+    if chat_id is None:
+        return await meetings(source).active_everywhere()
+    return await meetings(source).active_in([chat_id])
 
 
 async def find_meeting(
     source: KindredContext | App, meeting_id: int, active_only: bool = False
-) -> GroupMeeting | None:
+) -> Meeting | None:
     """A series by id; with *active_only*, None once cancelled or its group left."""
-    return await repo(source).meeting(meeting_id, active_only)
+    meeting = await meetings(source).get(meeting_id)
+    if meeting is None or not active_only:
+        return meeting
+    app = source if isinstance(source, Application) else source.application
+    group = await app.bot_data.services.groups.get(meeting.chat_id)
+    return meeting if not meeting.cancelled and group is not None and group.active else None
 
 
 def window_length(app: App) -> timedelta:

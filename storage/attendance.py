@@ -11,7 +11,7 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 import aiosqlite
@@ -26,25 +26,8 @@ from bot.attendance import (
     Window,
     roll_call_state,
 )
-from bot.meetings import MeetingSeries
-from bot.recurrence import Recurrence, Schedule
 from storage.db import Database
 from storage.timestamps import from_db, to_db
-
-_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-@dataclass(frozen=True)
-class GroupMeeting:
-    """A meeting series and the group it belongs to (read from the meetings feature's tables)."""
-
-    series: MeetingSeries
-    chat_id: int
-
-    @property
-    def id(self) -> int:
-        return self.series.id
-
 
 # roll_calls.message_id: NULL never posted, 0 being posted, POST_FAILED Telegram refused the post
 # (a facilitator may post it by hand), anything else the message in the group.
@@ -112,51 +95,11 @@ def _in(values: Sequence[int]) -> str:
 
 
 _ROLL_CALL = "meeting_id, occurrence_start, chat_id, opens_at, closes_at, message_id, closed"
-_MEETING = (
-    "m.id, m.chat_id, m.title, m.first_start_local, m.time_zone, m.duration_minutes, m.rrule, "
-    "(SELECT group_concat(local_date) FROM meeting_skips s WHERE s.meeting_id = m.id) AS skipped"
-)
-
-
-def _meeting(row: aiosqlite.Row) -> GroupMeeting:
-    skipped = row["skipped"].split(",") if row["skipped"] else []
-    schedule = Schedule(
-        first_start=datetime.strptime(row["first_start_local"], _LOCAL_FORMAT),
-        time_zone=row["time_zone"],
-        duration=timedelta(minutes=row["duration_minutes"]),
-        recurrence=Recurrence.from_rrule_string(row["rrule"]),
-        skipped=frozenset(date.fromisoformat(day) for day in skipped),
-    )
-    return GroupMeeting(MeetingSeries(row["id"], row["title"], schedule), row["chat_id"])
 
 
 class AttendanceRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
-
-    # -- meetings (read only; the meetings feature owns them) -----------------------------------
-
-    async def active_meetings(self, chat_id: int | None = None) -> list[GroupMeeting]:
-        """Series not cancelled, in groups the bot is still in (one group, or all)."""
-        where = "" if chat_id is None else "AND m.chat_id = ?"
-        rows = await self._db.fetch_all(
-            f"""
-            SELECT {_MEETING} FROM meetings m JOIN groups g ON g.chat_id = m.chat_id
-            WHERE m.cancelled = 0 AND g.active = 1 {where} ORDER BY m.id
-            """,
-            () if chat_id is None else (chat_id,),
-        )
-        return [_meeting(row) for row in rows]
-
-    async def meeting(self, meeting_id: int, active_only: bool = False) -> GroupMeeting | None:
-        """A series by id; with *active_only*, None once cancelled or its group left."""
-        active = "AND m.cancelled = 0 AND g.active = 1" if active_only else ""
-        row = await self._db.fetch_one(
-            f"SELECT {_MEETING} FROM meetings m JOIN groups g ON g.chat_id = m.chat_id "
-            f"WHERE m.id = ? {active}",
-            (meeting_id,),
-        )
-        return None if row is None else _meeting(row)
 
     async def members(self, chat_id: int) -> list[Member]:
         rows = await self._db.fetch_all(
