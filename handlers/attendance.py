@@ -64,6 +64,7 @@ from handlers.common import (
     reply,
     require,
     services,
+    talk_privately,
     translator_for,
 )
 from storage.attendance import POST_FAILED, CheckIn, RollCall
@@ -444,8 +445,10 @@ async def stale(update: Update, context: KindredContext) -> None:
 
 async def private_only(update: Update, context: KindredContext) -> None:
     tr = await translator_for(update, context)
-    await reply(
-        update, tr._("That is personal, so let's talk privately: send me the command in a private chat.")
+    await talk_privately(
+        update,
+        context,
+        tr._("That is personal, so let's talk privately: send me the command in a private chat."),
     )
 
 

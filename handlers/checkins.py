@@ -67,6 +67,7 @@ from handlers.common import (
     services,
     translator_for,
 )
+from handlers.common import talk_privately as open_private_chat
 from handlers.crisis import offer_help
 from storage.checkins import CheckInRepository, Contribution, Prompt, SharedItem, StoredCheckIn
 
@@ -329,7 +330,8 @@ async def stale_button(update: Update, context: KindredContext) -> None:
 
 async def talk_privately(update: Update, context: KindredContext) -> None:
     tr = await translator_for(update, context)
-    await reply(update, tr._("Check-ins are private: please send me that command in a private chat."))
+    text = tr._("Check-ins are private: please send me that command in a private chat.")
+    await open_private_chat(update, context, text)
 
 
 # -- /mystats --

@@ -7,7 +7,7 @@ import html
 import logging
 from typing import Any
 
-from telegram import CallbackQuery, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import Forbidden
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
@@ -73,6 +73,15 @@ async def reply(update: Update, text: str, **kwargs: Any) -> Message | None:
     if chat is None:
         return None
     return await chat.send_message(text, **kwargs)
+
+
+async def talk_privately(update: Update, context: KindredContext, text: str, start: str = "") -> None:
+    """Answer a personal command sent in a group: *text* (the feature's own words) and a button
+    that opens the private chat, with ``/start <start>`` when the feature handles that payload."""
+    tr = await translator_for(update, context)
+    link = f"https://t.me/{context.bot.username}" + (f"?start={start}" if start else "")
+    button = InlineKeyboardButton(tr._("Talk to me privately"), url=link)
+    await reply(update, text, reply_markup=InlineKeyboardMarkup([[button]]))
 
 
 async def answer_query(query: CallbackQuery | None, text: str | None = None, alert: bool = False) -> None:

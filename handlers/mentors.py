@@ -47,6 +47,7 @@ from handlers.common import (
     services,
     translator_for,
 )
+from handlers.common import talk_privately as open_private_chat
 from handlers.mentors_coordinators import matchall_command, matches_command, on_matchall_choice
 from handlers.mentors_draft import DRAFT, DRAFT_KEY, on_draft_text, on_pick, start_draft
 from handlers.mentors_flow import mentors, stale_button
@@ -103,14 +104,8 @@ RELAY_KEY, ENDING_KEY = "mentor_relay", "mentor_ending"
 async def talk_privately(update: Update, context: KindredContext) -> None:
     tr = await translator_for(update, context)
     command = (update.message.text or "").split()[0].split("@")[0].lstrip("/") if update.message else ""
-    payload = f"?start={command}" if command in ("mentor", "findmentor") else ""
-    link = f"https://t.me/{context.bot.username}{payload}"
-    button = InlineKeyboardButton(tr._("Talk to me privately"), url=link)
-    await reply(
-        update,
-        tr._("Mentoring is personal, so let's talk privately."),
-        reply_markup=InlineKeyboardMarkup([[button]]),
-    )
+    start = command if command in ("mentor", "findmentor") else ""
+    await open_private_chat(update, context, tr._("Mentoring is personal, so let's talk privately."), start)
 
 
 # -- entry points --

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -44,6 +44,7 @@ from bot.milestones import (
 from bot.services import Services
 from bot.timezones import canonical_timezone
 from handlers.common import FEATURES, KindredContext, answer_query, reply, services, translator_for
+from handlers.common import talk_privately as open_private_chat
 from handlers.milestones_views import (
     Ms,
     as_markup,
@@ -234,9 +235,7 @@ async def deep_link(update: Update, context: KindredContext) -> int:
 
 async def talk_privately(update: Update, context: KindredContext) -> None:
     tr = await translator_for(update, context)
-    link = f"https://t.me/{context.bot.username}?start=milestone"
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(tr._("Talk to me privately"), url=link)]])
-    await reply(update, render_talk_privately(tr), reply_markup=markup)
+    await open_private_chat(update, context, render_talk_privately(tr), start="milestone")
 
 
 async def on_date_text(update: Update, context: KindredContext) -> int:

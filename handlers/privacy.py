@@ -42,6 +42,7 @@ from handlers.common import (
     is_private,
     reply,
     services,
+    talk_privately,
     translator_for,
 )
 from storage.outbox import OutboxRepository
@@ -97,12 +98,7 @@ async def private_only(update: Update, context: KindredContext) -> bool:
     if is_private(update):
         return True
     tr = await translator_for(update, context)
-    link = f"https://t.me/{context.bot.username}"
-    await reply(
-        update,
-        tr._("That's personal, so let's do it in a private chat with me."),
-        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(tr._("Open a private chat"), url=link)]]),
-    )
+    await talk_privately(update, context, tr._("That's personal, so let's do it in a private chat with me."))
     return False
 
 

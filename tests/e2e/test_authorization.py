@@ -8,6 +8,7 @@ ordinary member in A), and a coordinator.  Forged buttons are covered in each fe
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from enum import Enum
@@ -123,13 +124,21 @@ async def cast(emulator: Emulator, launch: Launch) -> AsyncIterator[Cast]:
     yield Cast(world, group_a, people)
 
 
+def outbox_open(world: World) -> int:
+    with sqlite3.connect(world.bot.database) as conn:
+        return conn.execute("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')").fetchone()[
+            0
+        ]
+
+
 async def settle(cast: Cast) -> None:
-    """Wait until the bot has gone quiet, then mark everything it sent as read."""
+    """Wait until the bot has gone quiet and its outbox is empty (group messages are paced at
+    Telegram's 20 a minute), then mark everything it sent as read."""
     calls = cast.world.emulator.calls
     while True:
         seen = len(calls)
         await asyncio.sleep(0.3)
-        if len(calls) == seen:
+        if len(calls) == seen and not outbox_open(cast.world):
             break
     for chat in (cast.group, *cast.people.values()):
         while chat.messages[chat._consumed :]:
