@@ -149,7 +149,11 @@ async def answer_to(cast: Cast, actor: Actor, case: Case) -> str:
     person = cast.people[actor]
     chat = cast.group if case.where is Where.GROUP else person
     await person.send(case.command, chat=cast.group if case.where is Where.GROUP else None)
-    answer = (await chat.next_message(timeout=10)).text
+    answer = (await chat.next_message(timeout=30)).text
+    # A meeting card posted to the group by an earlier case can arrive late: Telegram's limit of
+    # 20 messages a minute per group holds it back. It is never the answer to another command.
+    while answer.startswith("📅") and not case.command.startswith(("/schedule", "/editmeeting")):
+        answer = (await chat.next_message(timeout=30)).text
     await settle(cast)
     return answer
 
