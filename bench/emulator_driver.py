@@ -177,7 +177,7 @@ class Driver:
                 await asyncio.wait_for(self.tracker.changed.wait(), min(remaining, 1.0))
             except TimeoutError:
                 continue
-        while time.monotonic() - self.tracker.last_call < QUIET:
+        while time.monotonic() - self.tracker.last_call < QUIET:  # noqa: ASYNC110 - waits for silence
             await asyncio.sleep(QUIET / 3)
         return self.tracker.last_call
 
@@ -212,7 +212,7 @@ class Driver:
                 await self.inject(person, action, batch)
                 await asyncio.gather(*batch.presses)
                 deadline = time.monotonic() + 10
-                while self.tracker.calls == before_calls and time.monotonic() < deadline:
+                while self.tracker.calls == before_calls and time.monotonic() < deadline:  # noqa: ASYNC110
                     await asyncio.sleep(0.01)
                 await self.wait_done(10)
                 self.replies[action.name] = self.tracker.sends.get(person.id, 0) - before_sends

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.processes import ROOT, BOTS, BotUnderTest, DriverProcess
+from bench.processes import BOTS, ROOT, BotUnderTest, DriverProcess
 
 
 def default_mix() -> dict[str, float]:
@@ -44,7 +44,9 @@ class Options:
 
 async def measure_bot(kind: str, options: Options, workdir: Path) -> dict[str, Any]:
     async with DriverProcess() as driver:
-        bot = BotUnderTest(kind, driver.url, workdir / kind, env=options.env if kind == "kindred" else None)
+        bot = BotUnderTest(
+            kind, driver.url, workdir / kind, env=options.env if kind.startswith("kindred") else None
+        )
         await bot.start()
         try:
             ready = await bot.ready(driver)

@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-TOKEN = "123456:BENCH-TOKEN-abcdefghijklmnopqrstuvwxyz"
-PSEUDONYM_SECRET = "bench-pseudonym-secret-0123456789-abcdefghij"
+TOKEN = "123456:BENCH-TOKEN-abcdefghijklmnopqrstuvwxyz"  # noqa: S105 - the emulator's fake token
+PSEUDONYM_SECRET = "bench-pseudonym-secret-0123456789-abcdefghij"  # noqa: S105
 
 # What ``python -m <module>`` runs for each bot the tables compare.
 BOTS = {
     "kindred": "bot",
+    "kindred-variant": "bench.bots.kindred_variant",  # tunings undone via KINDRED_BENCH_UNDO
     "ptb-echo": "bench.bots.ptb_echo",
     "aiogram-echo": "bench.bots.aiogram_echo",
 }

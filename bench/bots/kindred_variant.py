@@ -1,0 +1,49 @@
+"""Kindred with one or more of its request-layer tunings undone, to measure what each buys.
+
+``KINDRED_BENCH_UNDO`` lists what to undo, comma-separated:
+
+* ``http``: PTB's default httpx request layer instead of ``bot/http.py``;
+* ``processor``: one update at a time (PTB's default) instead of ``bot/update_processor.py``;
+* ``limiter``: AIORateLimiter's overall 30 messages/s cap on every send, as before.
+
+``KINDRED_BENCH_PROFILE=<file>`` writes a cProfile of the whole run there on exit.  Benchmarks
+only: production always runs ``python -m bot``.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import os
+import sys
+
+from telegram.ext import AIORateLimiter, SimpleUpdateProcessor
+from telegram.request import HTTPXRequest
+
+import bot.app
+from bot.main import main
+
+UNDO = {
+    "http": (
+        "request_layer",
+        lambda get_updates=False: HTTPXRequest(connection_pool_size=1 if get_updates else 256),
+    ),
+    "processor": ("update_processor", lambda: SimpleUpdateProcessor(1)),
+    "limiter": ("rate_limiter", lambda: AIORateLimiter(max_retries=5)),
+}
+
+
+def apply(undo: str) -> None:
+    for name in filter(None, (part.strip() for part in undo.split(","))):
+        attribute, replacement = UNDO[name]
+        setattr(bot.app, attribute, replacement)
+
+
+if __name__ == "__main__":
+    apply(os.environ.get("KINDRED_BENCH_UNDO", ""))
+    profile_path = os.environ.get("KINDRED_BENCH_PROFILE")
+    if not profile_path:
+        sys.exit(main())
+    profiler = cProfile.Profile()
+    code = profiler.runcall(main)
+    profiler.dump_stats(profile_path)
+    sys.exit(code)
