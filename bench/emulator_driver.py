@@ -304,7 +304,7 @@ class Driver:
             "delivered": got,
             "first_at": first,
             "last_at": self.tracker.last_call,
-            "too_many_requests": sum(1 for f in self.emu.faults_served if f.code == 429),
+            "too_many_requests": sum(1 for f in self.emu.faults_served if f.error_code == 429),
             "rejections": len(self.emu.rejections),
         }
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +88,7 @@ class BotUnderTest:
         self.workdir = workdir
         self.database = workdir / "kindred.sqlite3"
         self.log_file = workdir / f"{kind}.log"
+        self.clock_file = workdir / "clock.txt"
         self.extra_env = env or {}
         self.process: asyncio.subprocess.Process | None = None
         self.started_at = 0.0
@@ -129,6 +132,12 @@ class BotUnderTest:
         """Wait until the bot answers a /help; seconds since the process was started."""
         answered = (await driver.call("probe", timeout=timeout))["answered_at"]
         return answered - self.started_at
+
+    def set_clock(self, instant: datetime) -> None:
+        """Kindred reads "now" from its clock file (``CLOCK_FILE``); SIGUSR1 makes it look again."""
+        self.clock_file.write_text(instant.isoformat())
+        if self.process is not None and self.process.returncode is None:
+            self.process.send_signal(signal.SIGUSR1)
 
     def logs(self) -> str:
         return self.log_file.read_text(errors="replace") if self.log_file.exists() else ""
