@@ -58,6 +58,7 @@ async def measure(groups: int, rate_limits: bool, workdir: Path) -> dict[str, An
         "groups": groups,
         "delivered": sent["delivered"],
         "seconds": round(seconds, 2),
+        "first_delivery_s": round(sent["first_at"] - started, 2) if sent["first_at"] else None,
         "minimum_seconds": floor,
         "over_minimum_pct": round(100 * (seconds / floor - 1), 1) if floor else None,
         "too_many_requests": sent["too_many_requests"],

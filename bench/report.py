@@ -147,7 +147,7 @@ def _fanout(data: dict[str, Any]) -> list[str]:
                 run["path"],
                 run["groups"],
                 run["delivered"],
-                f"{run['seconds']:.1f}",
+                f"{run['seconds']:.1f} ({run['first_delivery_s']} s)",
                 f"{run['minimum_seconds']:.1f}",
                 f"{run['over_minimum_pct']:+.1f}%",
                 run["too_many_requests"],

@@ -39,7 +39,7 @@ async def run_async(meetings: int = 10_000) -> dict[str, Any]:
             await seed.groups(bot.database, chat_ids)
             if seed.has_meetings():
                 seeded = len(
-                    await seed.meetings(bot.database, chat_ids, meetings, seed.SEED_NOW + timedelta(days=1))
+                    await seed.meetings(bot.database, chat_ids, meetings, seed.SEED_NOW + timedelta(days=3))
                 )
             seeding = time.monotonic() - began
             await bot.start()
