@@ -54,35 +54,62 @@ def has_checkins_repository() -> bool:
     return importlib.util.find_spec("storage.checkins") is not None
 
 
+def _rows(count: int) -> list[tuple[str, int, int, int, str | None, int]]:
+    """(pseudonym, day offset, mood, craving, note, group) for *count* check-ins of 1,000 people."""
+    rng = random.Random(7)
+    return [
+        (
+            f"p{rng.randrange(1000):04d}",
+            index // 1000,
+            rng.randint(1, 5),
+            rng.randint(0, 10),
+            None if rng.random() < 0.7 else "a short note",
+            -1001000000001 - rng.randrange(50),
+        )
+        for index in range(count)
+    ]
+
+
+async def _through_repository(db: Database, rows: list) -> str:  # type: ignore[type-arg]
+    """As handlers/checkins.py writes one: the personal row and the group contribution, one unit."""
+    from storage.checkins import CheckInRepository, Contribution, StoredCheckIn  # noqa: PLC0415
+
+    repo = CheckInRepository(db)
+    day0 = SEED_NOW.date()
+    for pseudonym, day, mood, craving, note, group in rows:
+        local_day = day0 + timedelta(days=day)
+        week = f"{local_day.isocalendar().year}-W{local_day.isocalendar().week:02d}"
+        checkin = StoredCheckIn(local_day, mood, craving, note)
+        await repo.record(pseudonym, checkin, [Contribution(group, week, f"g{pseudonym}")], None)
+    return "CheckInRepository.record: the check-in and its group contribution, one transaction per call"
+
+
+async def _through_execute(db: Database, rows: list) -> str:  # type: ignore[type-arg]
+    await db.conn.execute(FALLBACK_TABLE)
+    await db.conn.execute(FALLBACK_INDEX)
+    for pseudonym, day, mood, craving, note, group in rows:
+        await db.execute(
+            FALLBACK_INSERT, (pseudonym, group, mood, craving, note, to_db(SEED_NOW + timedelta(days=day)))
+        )
+    return "Database.execute, one row per call (check-ins repository not on this checkout)"
+
+
 async def write_checkins(path: Path, count: int, synchronous: str) -> dict[str, Any]:
     db = Database(path)
     await db.open()
     await migrate(db)
     await db.conn.execute(f"PRAGMA synchronous = {synchronous}")
-    await db.conn.execute(FALLBACK_TABLE)
-    await db.conn.execute(FALLBACK_INDEX)
-    rng = random.Random(7)
-    rows = [
-        (
-            f"p{rng.randrange(1000):04d}",
-            -1001000000001 - rng.randrange(50),
-            rng.randint(1, 5),
-            rng.randint(0, 10),
-            None if rng.random() < 0.7 else "a short note",
-            to_db(SEED_NOW + timedelta(seconds=index)),
-        )
-        for index in range(count)
-    ]
+    rows = _rows(count)
+    write = _through_repository if has_checkins_repository() else _through_execute
     try:
         started = time.perf_counter()
-        for row in rows:
-            await db.execute(FALLBACK_INSERT, row)
+        how = await write(db, rows)
         seconds = time.perf_counter() - started
         mode = await db.fetch_value("PRAGMA journal_mode")
     finally:
         await db.close()
     return {
-        "path": "Database.execute, one row per call (check-ins repository not on this checkout)",
+        "path": how,
         "checkins": count,
         "journal_mode": mode,
         "synchronous": synchronous,
