@@ -9,13 +9,14 @@ from functools import partial
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, Defaults
+from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, Defaults
 from telegram.request import BaseRequest
 
 import handlers
 from bot.clock import Clock, FileClock, clock_from_file
 from bot.http import AiohttpRequest
 from bot.outbox import Outbox
+from bot.rate_limiter import PatientRateLimiter
 from bot.roles import Authorizer
 from bot.scheduler import Scheduler
 from bot.services import BotData, Services
@@ -92,11 +93,11 @@ def update_processor() -> BaseUpdateProcessor:
     return PerChatUpdateProcessor()
 
 
-def rate_limiter() -> AIORateLimiter:
-    """Retry 429s and keep each group under 20 messages a minute.  No overall 30/s cap: it would
+def rate_limiter() -> PatientRateLimiter:
+    """Retry 429s and 5xx, keep each group under 20 messages a minute.  No overall 30/s cap: it would
     cap replies to people at 30 a second; bulk sending (reminders, broadcasts) goes through the
     outbox, whose pacer keeps to Telegram's overall limit without ever earning a 429."""
-    return AIORateLimiter(overall_max_rate=0, max_retries=5)
+    return PatientRateLimiter(overall_max_rate=0, max_retries=5)
 
 
 async def _post_init(application: KindredApplication) -> None:

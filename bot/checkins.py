@@ -340,3 +340,71 @@ def digest_order(items: Iterable[T], rng: random.Random) -> list[T]:
     shuffled = list(items)
     rng.shuffle(shuffled)
     return shuffled
+
+
+# --- storage granularity, daily prompts and retention ----------------------------------------
+
+
+def iso_week_label(at: datetime, tz: ZoneInfo) -> str:
+    """The ISO week of *at* in *tz*, as ``2026-W48`` (zero-padded, so text order is week order)."""
+    iso = at.astimezone(tz).isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+def week_label_of(key: CellKey) -> str:
+    return f"{key.iso_year}-W{key.iso_week:02d}"
+
+
+def parse_week_label(label: str) -> tuple[int, int]:
+    """``2026-W48`` -> (2026, 48)."""
+    year, _, week = label.partition("-W")
+    return int(year), int(week)
+
+
+def week_start(iso_year: int, iso_week: int) -> date:
+    """The Monday of an ISO week."""
+    return date.fromisocalendar(iso_year, iso_week, 1)
+
+
+def at_local_noon(day: date, tz: ZoneInfo) -> datetime:
+    """A stand-in instant for a stored day: personal rows keep the day only, on purpose."""
+    return datetime.combine(day, time(12), tzinfo=tz).astimezone(UTC)
+
+
+def parse_prompt_time(text: str) -> time:
+    """``20:00``, ``8:30`` or ``7`` as a wall-clock time; :class:`CheckInError` otherwise."""
+    raw = text.strip()
+    hours, _, minutes = raw.partition(":")
+    if (
+        not hours.isascii()
+        or not hours.isdigit()
+        or (minutes and (not minutes.isascii() or not minutes.isdigit() or len(minutes) != 2))
+        or len(hours) > 2
+    ):
+        raise CheckInError(N_("Please give a time like 20:00 (24-hour clock)."))
+    hour, minute = int(hours), int(minutes or 0)
+    if hour > 23 or minute > 59:
+        raise CheckInError(N_("Please give a time like 20:00 (24-hour clock)."))
+    return time(hour, minute)
+
+
+def next_prompt_time(after: datetime, at: time, tz: ZoneInfo) -> datetime:
+    """The next instant strictly after *after* when the wall clock in *tz* shows *at*, in UTC.
+
+    A time skipped by a spring-forward change resolves to the instant just after the gap.
+    """
+    if after.tzinfo is None:
+        raise ValueError("after must be timezone-aware")
+    day = after.astimezone(tz).date()
+    while True:
+        candidate = datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
+        if candidate > after:
+            return candidate
+        day += timedelta(days=1)
+
+
+def retention_cutoff(now: datetime, tz: ZoneInfo, days: int) -> date:
+    """Notes on local days before this date are blanked (``RETENTION_DAYS``)."""
+    if days < 1:
+        raise ValueError("retention must be at least one day")
+    return local_day(now, tz) - timedelta(days=days)

@@ -13,8 +13,10 @@ import asyncio
 import logging
 import tempfile
 import threading
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from pydantic import SecretStr
 
@@ -22,6 +24,7 @@ from bot.logs import configure_logging
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SANDBOX_TOKEN = "100001:SANDBOX-not-a-real-token-000000000"  # noqa: S105 - the emulator's own
 SANDBOX_SECRET = "sandbox-only-pseudonym-secret-never-use-for-real"  # noqa: S105
@@ -47,12 +50,20 @@ class Demo:
 class EmulatorThread:
     """The emulator on its own event loop in a daemon thread."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        token: str = SANDBOX_TOKEN,
+        bot_username: str = "KindredSandboxBot",
+        sandbox: bool = True,
+    ) -> None:
         from emulator import Emulator  # noqa: PLC0415 - only the sandbox needs the emulator
 
         self.loop = asyncio.new_event_loop()
         self.emulator = Emulator(
-            token=SANDBOX_TOKEN, bot_username="KindredSandboxBot", sandbox=True, host=host, port=port
+            token=token, bot_username=bot_username, sandbox=sandbox, host=host, port=port
         )
         self._thread = threading.Thread(target=self.loop.run_forever, name="emulator", daemon=True)
 
@@ -61,16 +72,18 @@ class EmulatorThread:
         self.call(self.emulator.start())
         return self.emulator.url
 
-    def call(self, coroutine, timeout: float = 30.0):
+    def call(self, coroutine: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:
+        """Run *coroutine* on the emulator's loop and wait for its result (from another thread)."""
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
-    def submit(self, coroutine) -> None:
+    def submit(self, coroutine: Coroutine[Any, Any, object]) -> None:
         asyncio.run_coroutine_threadsafe(coroutine, self.loop)
 
     def stop(self) -> None:
         self.call(self.emulator.stop())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=5)
+        self.loop.close()
 
 
 def create_people(thread: EmulatorThread) -> Demo:

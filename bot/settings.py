@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.crisis_resources import CrisisResourcesError, load_crisis_resources
+
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 MIN_SECRET_LENGTH = 32
@@ -38,6 +40,9 @@ EXPECTED: dict[str, str] = {
     "sandbox_port": "a TCP port number between 1 and 65535",
     "sandbox_host": "an address to listen on, like 127.0.0.1",
     "clock_file": "a file path (tests only)",
+    "crisis_resources_file": "a readable .json or .toml file of crisis lines "
+    "(its shape is described in bot/crisis_resources.py), or unset for the US defaults",
+    "retention_days": "a whole number of days between 1 and 3650",
 }
 
 
@@ -67,6 +72,8 @@ class Settings(BaseSettings):
     sandbox_port: int = Field(default=8080, ge=1, le=65535)
     # Tests only: read "now" from this file instead of the system clock (see bot/clock.py).
     clock_file: Path | None = None
+    crisis_resources_file: Path | None = None
+    retention_days: int = Field(default=365, ge=1, le=3650)
 
     @property
     def sandbox(self) -> bool:
@@ -74,7 +81,13 @@ class Settings(BaseSettings):
         return self.bot_token is None
 
     @field_validator(
-        "bot_token", "pseudonym_secret", "webhook_secret", "webhook_url", "clock_file", mode="before"
+        "bot_token",
+        "pseudonym_secret",
+        "webhook_secret",
+        "webhook_url",
+        "clock_file",
+        "crisis_resources_file",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
@@ -102,6 +115,17 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError("unknown time zone") from error
+        return value
+
+    @field_validator("crisis_resources_file")
+    @classmethod
+    def _crisis_resources(cls, value: Path | None) -> Path | None:
+        """Fail at start-up, not when someone in crisis needs the numbers."""
+        if value is not None:
+            try:
+                load_crisis_resources(value)
+            except CrisisResourcesError as error:
+                raise ValueError("unreadable or malformed") from error
         return value
 
     @field_validator("coordinator_ids", mode="before")

@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import BaseHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
 
-from bot.commands import Command
+from bot.commands import GROUP_ONLY, Command
 from bot.i18n import N_, Translator, resolve_language, translator
 from bot.roles import Action, Role
 from bot.timezones import canonical_timezone, suggest_timezones
@@ -23,6 +23,7 @@ COMMANDS = (
         "settz",
         N_("Set the group's time zone, e.g. /settz Europe/Madrid"),
         role=Role.FACILITATOR,
+        where=GROUP_ONLY,
         order=80,
     ),
 )

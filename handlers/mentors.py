@@ -65,6 +65,7 @@ from handlers.mentors_views import (
     render_profile,
     render_relayed,
 )
+from storage.mentors import MatchRecord
 
 log = logging.getLogger(__name__)
 
@@ -275,16 +276,23 @@ async def on_answer(update: Update, context: KindredContext) -> None:
 # -- relay for people without a username --
 
 
+async def own_active_match(
+    update: Update, context: KindredContext, match_id: int | None
+) -> MatchRecord | None:
+    """The match a button names, if it is still active and the presser is one of its two people
+    (forged or stale buttons get None)."""
+    user = update.effective_user
+    match = await mentors(context).match(match_id) if match_id is not None else None
+    if user is None or match is None or match.ended_at is not None:
+        return None
+    return match if user.id in (match.mentor_id, match.member_id) else None
+
+
 async def start_relay(update: Update, context: KindredContext) -> int:
     query, user = update.callback_query, update.effective_user
     choice = Relay.unpack(query.data if query else None)
-    match = await mentors(context).match(choice.match_id) if choice else None
-    if (
-        user is None
-        or match is None
-        or match.ended_at is not None
-        or user.id not in (match.mentor_id, match.member_id)
-    ):
+    match = await own_active_match(update, context, choice.match_id if choice else None)
+    if match is None or user is None:
         await stale_button(update, context)
         return ConversationHandler.END
     await answer_query(query)
@@ -345,15 +353,10 @@ async def endmatch_command(update: Update, context: KindredContext) -> None:
 
 
 async def on_end_pick(update: Update, context: KindredContext) -> int:
-    query, user = update.callback_query, update.effective_user
+    query = update.callback_query
     choice = EndPick.unpack(query.data if query else None)
-    match = await mentors(context).match(choice.match_id) if choice else None
-    if (
-        user is None
-        or match is None
-        or match.ended_at is not None
-        or user.id not in (match.mentor_id, match.member_id)
-    ):
+    match = await own_active_match(update, context, choice.match_id if choice else None)
+    if match is None:
         await stale_button(update, context)
         return ConversationHandler.END
     await answer_query(query)

@@ -16,11 +16,12 @@ import cProfile
 import os
 import sys
 
-from telegram.ext import AIORateLimiter, SimpleUpdateProcessor
+from telegram.ext import SimpleUpdateProcessor
 from telegram.request import HTTPXRequest
 
 import bot.app
 from bot.main import main
+from bot.rate_limiter import PatientRateLimiter
 
 UNDO = {
     "http": (
@@ -28,7 +29,7 @@ UNDO = {
         lambda get_updates=False: HTTPXRequest(connection_pool_size=1 if get_updates else 256),
     ),
     "processor": ("update_processor", lambda: SimpleUpdateProcessor(1)),
-    "limiter": ("rate_limiter", lambda: AIORateLimiter(max_retries=5)),
+    "limiter": ("rate_limiter", lambda: PatientRateLimiter(max_retries=5)),
 }
 
 

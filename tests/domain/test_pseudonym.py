@@ -55,3 +55,14 @@ def test_it_is_not_a_plain_hash_of_the_id() -> None:
 def test_bad_arguments_are_refused(user_id, secret, error) -> None:
     with pytest.raises(error):
         pseudonym(user_id, secret)
+
+
+def test_group_pseudonyms_differ_per_group_and_from_the_personal_one() -> None:
+    from bot.pseudonym import group_pseudonym  # noqa: PLC0415
+
+    secret = "s" * 40
+    personal = pseudonym(42, secret)
+    in_a, in_b = group_pseudonym(42, -100, secret), group_pseudonym(42, -200, secret)
+    assert len({personal, in_a, in_b}) == 3
+    assert group_pseudonym(42, -100, secret) == in_a
+    assert group_pseudonym(42, -100, "t" * 40) != in_a

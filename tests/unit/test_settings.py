@@ -27,6 +27,8 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
         "WEBHOOK_PORT",
         "WEBHOOK_SECRET",
         "LOG_LEVEL",
+        "CRISIS_RESOURCES_FILE",
+        "RETENTION_DAYS",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -83,6 +85,8 @@ def test_settings_are_read_from_a_dotenv_file(tmp_path) -> None:
         ({"WEBHOOK_URL": "http://insecure.example.org/hook"}, "WEBHOOK_URL"),
         ({"WEBHOOK_SECRET": "has spaces"}, "WEBHOOK_SECRET"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"RETENTION_DAYS": "0"}, "RETENTION_DAYS"),
+        ({"CRISIS_RESOURCES_FILE": "missing-lines.toml"}, "CRISIS_RESOURCES_FILE"),
         ({"BOT_TOKEN": TOKEN}, "PSEUDONYM_SECRET"),
         ({"BOT_TOKEN": TOKEN, "PSEUDONYM_SECRET": SECRET, "RUN_MODE": "webhook"}, "WEBHOOK_URL"),
         ({"BOT_TOKEN": TOKEN, "PSEUDONYM_SECRET": SECRET, "RUN_MODE": "webhook"}, "WEBHOOK_SECRET"),
@@ -114,3 +118,14 @@ def test_env_example_documents_every_setting_and_loads(monkeypatch: pytest.Monke
             assert lines[index - 1].startswith("#") or "=" in lines[index - 1], line
     (tmp_path / ".env").write_text(example.read_text())
     assert load_settings().sandbox
+
+
+def test_retention_and_crisis_lines_have_defaults_and_load_from_a_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    settings = load_settings()
+    assert settings.retention_days == 365 and settings.crisis_resources_file is None
+    lines = tmp_path / "lines.toml"
+    lines.write_text('emergency_number = "999"\n[[lines.en]]\nname = "Samaritans"\nphone = "116 123"\n')
+    monkeypatch.setenv("CRISIS_RESOURCES_FILE", str(lines))
+    assert load_settings().crisis_resources_file == lines

@@ -1,0 +1,29 @@
+"""The README stays true: every command and every setting is documented there."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bot.settings import Settings
+from handlers.start import all_commands
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+
+def section(title: str) -> str:
+    match = re.search(rf"^## {title}\n(.*?)(?=^## )", README, flags=re.S | re.M)
+    assert match, f"README has no '## {title}' section"
+    return match.group(1)
+
+
+def test_every_command_is_in_the_commands_table() -> None:
+    table = section("Commands")
+    missing = sorted({c.name for c in all_commands()} - set(re.findall(r"`/([a-z_]+)", table)))
+    assert missing == [], f"commands missing from the README: {missing}"
+
+
+def test_every_setting_is_in_the_configuration_table() -> None:
+    table = section("Configuration")
+    missing = sorted(name.upper() for name in Settings.model_fields if f"`{name.upper()}`" not in table)
+    assert missing == [], f"settings missing from the README: {missing}"
