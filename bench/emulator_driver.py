@@ -103,6 +103,7 @@ class Batch:
     messages: list[Pending] = field(default_factory=list)
     presses: list[asyncio.Task[None]] = field(default_factory=list)
     press_latencies: list[float] = field(default_factory=list)
+    unanswered: int = 0
 
     def latencies(self) -> list[float]:
         replied = [p.first_reply - p.sent for p in self.messages if p.first_reply is not None]
@@ -111,26 +112,28 @@ class Batch:
 
 @dataclass(frozen=True)
 class Action:
-    """One kind of update in the mix: a text typed in private, or a press on the setup keyboard."""
+    """One update: a text typed in private, or a press (callback data) on a bot message."""
 
     name: str
     text: str | None = None
-    press: str | None = None  # callback data; pressed on the person's setup message
-
-    def follow_ups(self) -> tuple[Action, ...]:
-        """Actions that make no sense alone come as a sequence (a conversation and its /cancel)."""
-        return (self, Action("cancel", "/cancel")) if self.name == "mentor" else (self,)
+    press: str | None = None
 
 
-ACTIONS = {
-    "help": Action("help", "/help"),
-    "start": Action("start", "/start"),
-    "language": Action("language", "/language"),
-    "press": Action("press", press="lang:me:{code}"),
-    "mentor": Action("mentor", "/mentor"),
-    # Filled in when those features are on main: see bench/interactive.py for the mix.
-    "meetings": Action("meetings", "/meetings"),
-    "checkin": Action("checkin", "/checkin"),
+# What people do, by name in the mix: one update, or a sequence that makes sense only whole (a
+# conversation's steps).  Presses go on the person's setup message: only the callback data counts.
+SEQUENCES: dict[str, tuple[Action, ...]] = {
+    "help": (Action("help", "/help"),),
+    "start": (Action("start", "/start"),),
+    "language": (Action("language", "/language"),),
+    "press": (Action("press", press="lang:me:{code}"),),
+    "mentor": (Action("mentor", "/mentor"), Action("cancel", "/cancel")),
+    "checkin": (
+        Action("checkin", "/checkin"),
+        Action("checkin-mood", press="ck:mood:4"),
+        Action("checkin-craving", press="ck:craving:2"),
+        Action("checkin-skip-note", press="ck:skip:0"),
+    ),
+    "meetings": (Action("meetings", "/meetings"),),
 }
 
 
@@ -143,12 +146,16 @@ class Driver:
         self.keyboards: dict[int, SentMessage] = {}
         self.replies: dict[str, int] = {}
         self.flips: dict[int, int] = {}
+        self.press_timeout = 120.0
 
     # -- updates --------------------------------------------------------------------------------
 
     async def inject(self, person: Person, action: Action, batch: Batch) -> None:
+        """Queue one update.  Its sendMessage calls are expected in its chat, in order; a press is
+        timed by its answerCallbackQuery."""
+        pending = self.tracker.expect(person.id, self.replies.get(action.name, 0 if action.press else 1))
         if action.text is not None:
-            batch.messages.append(self.tracker.expect(person.id, self.replies.get(action.name, 1)))
+            batch.messages.append(pending)
             await person.send(action.text)
             return
         # Alternate the language so that each press really changes something (an identical edit
@@ -157,11 +164,16 @@ class Driver:
         data = (action.press or "").format(code="es" if flip % 2 else "en")
         self.tracker.open_count += 1
         batch.presses.append(asyncio.create_task(self._press(person, data, time.monotonic(), batch)))
+        await asyncio.sleep(0)  # let the press queue its update now, in order with the others
 
     async def _press(self, person: Person, data: str, sent: float, batch: Batch) -> None:
-        answer = await self.emu.press(person, self.keyboards[person.id], Button("x", data), timeout=120)
+        answer = await self.emu.press(
+            person, self.keyboards[person.id], Button("x", data), self.press_timeout
+        )
         if answer is not None:
             batch.press_latencies.append(time.monotonic() - sent)
+        else:
+            batch.unanswered += 1
         self.tracker.open_count -= 1
         self.tracker.changed.set()
 
@@ -204,18 +216,22 @@ class Driver:
         """Run each action once for a fresh person and count the sendMessage calls it causes."""
         await self.op_people(1)
         person = self.people.pop()
+        self.press_timeout = 10.0
         for name in actions:
-            for action in ACTIONS[name].follow_ups():
+            for action in SEQUENCES[name]:
                 before_sends, before_calls = self.tracker.sends.get(person.id, 0), self.tracker.calls
                 self.replies[action.name] = 0
                 batch = Batch(started=time.monotonic())
                 await self.inject(person, action, batch)
                 await asyncio.gather(*batch.presses)
+                if batch.unanswered:
+                    raise RuntimeError(f"the bot did not answer the press {action.name!r}")
                 deadline = time.monotonic() + 10
                 while self.tracker.calls == before_calls and time.monotonic() < deadline:  # noqa: ASYNC110
                     await asyncio.sleep(0.01)
                 await self.wait_done(10)
                 self.replies[action.name] = self.tracker.sends.get(person.id, 0) - before_sends
+        self.press_timeout = 120.0
         return {"replies": self.replies}
 
     def plan(self, count: int, mix: dict[str, float]) -> list[tuple[Person, Action]]:
@@ -226,8 +242,7 @@ class Driver:
         while len(planned) < count:
             person = self.people[turn % len(self.people)]
             turn += 1
-            action = ACTIONS[self.rng.choices(names, weights)[0]]
-            planned += [(person, step) for step in action.follow_ups()]
+            planned += [(person, step) for step in SEQUENCES[self.rng.choices(names, weights)[0]]]
         return planned[:count]
 
     async def run_batch(self, planned: list[tuple[Person, Action]], rate: float | None = None) -> Batch:
@@ -267,6 +282,7 @@ class Driver:
             "p95_ms": round(1000 * percentile(latencies, 95), 2),
             "p99_ms": round(1000 * percentile(latencies, 99), 2),
             "replies_timed": len(latencies),
+            "presses_unanswered": batch.unanswered,
             "rejections": len(self.emu.rejections),
         }
 
