@@ -24,7 +24,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 # What each Kindred variant undoes (bench/bots/kindred_variant.py); each row of the tuning table
 # is Kindred with that one change undone, so the difference is what the change buys.
-TUNING_VARIANTS = ("http", "processor", "limiter", "http,processor,limiter")
+TUNING_VARIANTS = ("http", "processor", "limiter", "memo", "http,processor,limiter,memo")
 
 
 def machine() -> dict[str, Any]:

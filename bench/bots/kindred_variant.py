@@ -4,7 +4,8 @@
 
 * ``http``: PTB's default httpx request layer instead of ``bot/http.py``;
 * ``processor``: one update at a time (PTB's default) instead of ``bot/update_processor.py``;
-* ``limiter``: AIORateLimiter's overall 30 messages/s cap on every send, as before.
+* ``limiter``: AIORateLimiter's overall 30 messages/s cap on every send, as before;
+* ``memo``: no memo of people's rows (``storage/people.py``): every lookup asks the database.
 
 ``KINDRED_BENCH_PROFILE=<file>`` writes a cProfile of the whole run there on exit.  Benchmarks
 only: production always runs ``python -m bot``.
@@ -20,23 +21,26 @@ from telegram.ext import SimpleUpdateProcessor
 from telegram.request import HTTPXRequest
 
 import bot.app
+import storage.people
 from bot.main import main
 from bot.rate_limiter import PatientRateLimiter
 
 UNDO = {
     "http": (
+        bot.app,
         "request_layer",
         lambda get_updates=False: HTTPXRequest(connection_pool_size=1 if get_updates else 256),
     ),
-    "processor": ("update_processor", lambda: SimpleUpdateProcessor(1)),
-    "limiter": ("rate_limiter", lambda: PatientRateLimiter(max_retries=5)),
+    "processor": (bot.app, "update_processor", lambda: SimpleUpdateProcessor(1)),
+    "limiter": (bot.app, "rate_limiter", lambda: PatientRateLimiter(max_retries=5)),
+    "memo": (storage.people, "MEMO_SIZE", 0),
 }
 
 
 def apply(undo: str) -> None:
     for name in filter(None, (part.strip() for part in undo.split(","))):
-        attribute, replacement = UNDO[name]
-        setattr(bot.app, attribute, replacement)
+        module, attribute, replacement = UNDO[name]
+        setattr(module, attribute, replacement)
 
 
 if __name__ == "__main__":
