@@ -132,8 +132,10 @@ SEQUENCES: dict[str, tuple[Action, ...]] = {
         Action("checkin-mood", press="ck:mood:4"),
         Action("checkin-craving", press="ck:craving:2"),
         Action("checkin-skip-note", press="ck:skip:0"),
+        Action("checkin-keep-private", press="ck:share:0"),  # asked only of people in a group
     ),
     "meetings": (Action("meetings", "/meetings"),),
+    "rsvp": (Action("rsvp", press="{rsvp}:{answer}"),),
 }
 
 
@@ -145,7 +147,8 @@ class Driver:
         self.people: list[Person] = []
         self.keyboards: dict[int, SentMessage] = {}
         self.replies: dict[str, int] = {}
-        self.flips: dict[int, int] = {}
+        self.flips: dict[tuple[int, str], int] = {}
+        self.press_data: dict[int, dict[str, str]] = {}
         self.press_timeout = 120.0
 
     # -- updates --------------------------------------------------------------------------------
@@ -158,10 +161,12 @@ class Driver:
             batch.messages.append(pending)
             await person.send(action.text)
             return
-        # Alternate the language so that each press really changes something (an identical edit
+        # Alternate the answer so that each press really changes something (an identical edit
         # is refused by Telegram).
-        flip = self.flips[person.id] = self.flips.get(person.id, 0) + 1
-        data = (action.press or "").format(code="es" if flip % 2 else "en")
+        key = (person.id, action.name)
+        flip = self.flips[key] = self.flips.get(key, 0) + 1
+        fields = {"code": "es" if flip % 2 else "en", "answer": "gmn"[flip % 3]}
+        data = (action.press or "").format(**fields, **self.press_data.get(person.id, {}))
         self.tracker.open_count += 1
         batch.presses.append(asyncio.create_task(self._press(person, data, time.monotonic(), batch)))
         await asyncio.sleep(0)  # let the press queue its update now, in order with the others
@@ -195,11 +200,29 @@ class Driver:
 
     # -- operations ---------------------------------------------------------------------------------
 
-    async def op_people(self, count: int, **_: Any) -> dict[str, Any]:
-        """Create people; each sends /language once (their first contact) and keeps its keyboard."""
+    async def op_people(self, count: int, group_size: int = 0, **_: Any) -> dict[str, Any]:
+        """Create people (no update yet); with *group_size*, also groups of that many of them,
+        which the bot is in (as if it had been added long ago)."""
         start = len(self.people)
         fresh = [self.emu.add_user(f"Member{i}", username=f"member{i}") for i in range(start, start + count)]
         self.people += fresh
+        groups: dict[str, list[int]] = {}
+        for first in range(0, count if group_size else 0, group_size or 1):
+            group: GroupChat = self.emu.add_group(f"Circle {len(self.emu.groups) + 1}")
+            group.bot_status = "member"
+            members = fresh[first : first + group_size]
+            for person in members:
+                group.status[person.id] = "member"
+            groups[str(group.id)] = [person.id for person in members]
+        return {"people": [person.id for person in fresh], "groups": groups}
+
+    async def op_press_data(self, data: dict[str, dict[str, str]], **_: Any) -> dict[str, Any]:
+        """Per person, the values press templates use (e.g. their meeting's RSVP prefix)."""
+        self.press_data.update({int(key): value for key, value in data.items()})
+        return {"people": len(data)}
+
+    async def op_contact(self, **_: Any) -> dict[str, Any]:
+        """Each person without one yet sends /language (their first contact) and keeps the keyboard."""
         semaphore = asyncio.Semaphore(50)
 
         async def first_contact(person: Person) -> None:
@@ -208,14 +231,13 @@ class Driver:
                 await person.send("/language")
                 self.keyboards[person.id] = await person.next_message(timeout=120)
 
-        await asyncio.gather(*(first_contact(p) for p in fresh))
+        await asyncio.gather(*(first_contact(p) for p in self.people if p.id not in self.keyboards))
         await self.wait_done(30)
         return {"people": len(self.people)}
 
     async def op_calibrate(self, actions: list[str], **_: Any) -> dict[str, Any]:
         """Run each action once for a fresh person and count the sendMessage calls it causes."""
-        await self.op_people(1)
-        person = self.people.pop()
+        person = self.people[-1]  # someone real: in a group, with a meeting, known to the bot
         self.press_timeout = 10.0
         for name in actions:
             for action in SEQUENCES[name]:

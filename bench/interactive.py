@@ -15,17 +15,23 @@ import asyncio
 import json
 import tempfile
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from bench import seed
 from bench.processes import BOTS, ROOT, BotUnderTest, DriverProcess
+
+GROUP_SIZE = 10  # with the meetings feature, people are in groups of ten, each with a meeting
+MEETING_START = seed.SEED_NOW + timedelta(days=2, hours=7)  # the first occurrence: open for RSVPs
 
 
 def default_mix() -> dict[str, float]:
     """What people do, by weight: the features on this checkout decide what is in the mix."""
     mix = {"help": 2.0, "start": 1.0, "language": 1.0, "press": 3.0, "mentor": 1.0}
-    if (ROOT / "handlers" / "meetings.py").exists():
-        mix["meetings"] = 3.0
+    if seed.has_meetings():
+        mix["meetings"] = 2.0
+        mix["rsvp"] = 3.0
     if (ROOT / "handlers" / "checkins.py").exists():
         mix["checkin"] = 2.0
     return mix
@@ -42,15 +48,41 @@ class Options:
     env: dict[str, str] = field(default_factory=dict)  # extra environment for Kindred (tuning A/B)
 
 
+async def rsvp_prefixes(
+    kind: str, bot: BotUnderTest, groups: dict[str, list[int]]
+) -> dict[str, dict[str, str]]:
+    """Each person's RSVP button data (less the answer): their group's real meeting for Kindred,
+    made-up ids for the echo bots (they only answer the press)."""
+    minutes = int(MEETING_START.timestamp() // 60)
+    if kind.startswith("kindred") and seed.has_meetings():
+        meeting_of = await seed.community(bot.database, {int(g): m for g, m in groups.items()}, MEETING_START)
+    else:
+        meeting_of = {int(g): index + 1 for index, g in enumerate(groups)}
+    return {
+        str(person): {"rsvp": f"rsvp:{meeting_of[int(group)]}:{minutes}"}
+        for group, members in groups.items()
+        for person in members
+    }
+
+
 async def measure_bot(kind: str, options: Options, workdir: Path) -> dict[str, Any]:
     async with DriverProcess() as driver:
-        bot = BotUnderTest(
-            kind, driver.url, workdir / kind, env=options.env if kind.startswith("kindred") else None
+        env = (
+            {**options.env, "CLOCK_FILE": str(workdir / kind / "clock.txt")}
+            if kind.startswith("kindred")
+            else None
         )
+        bot = BotUnderTest(kind, driver.url, workdir / kind, env=env)
+        bot.workdir.mkdir(parents=True, exist_ok=True)
+        bot.set_clock(seed.SEED_NOW)
+        grouped = "rsvp" in options.mix or "meetings" in options.mix
+        people = await driver.call("people", count=options.people, group_size=GROUP_SIZE if grouped else 0)
+        if grouped:
+            await driver.call("press_data", data=await rsvp_prefixes(kind, bot, people["groups"]))
         await bot.start()
         try:
             ready = await bot.ready(driver)
-            await driver.call("people", count=options.people)
+            await driver.call("contact")
             calibration = await driver.call("calibrate", actions=list(options.mix))
             flood = await driver.call("flood", pid=bot.pid, count=options.flood, mix=options.mix)
             paced = await driver.call(

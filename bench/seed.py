@@ -16,6 +16,7 @@ from storage.db import Database
 from storage.groups import GroupRepository
 from storage.migrations import migrate
 from storage.outbox import Delivery, OutboxRepository
+from storage.people import PeopleRepository, Sighting
 
 SEED_NOW = datetime.fromisoformat("2026-11-23T12:00:00+00:00")
 
@@ -86,3 +87,20 @@ async def meetings(path: Path, chat_ids: Sequence[int], count: int, first_start:
 def meeting_line(title: str, start: datetime) -> str:
     """The one-line form facilitators type (see bot/meeting_form.py)."""
     return f"{title} | {start:%Y-%m-%d %H:%M} | 90 min | weekly"
+
+
+async def community(path: Path, members_of: dict[int, list[int]], first_start: datetime) -> dict[int, int]:
+    """Groups with their members (who have written to the bot before) and one weekly meeting each,
+    first on *first_start*; returns each group's meeting id."""
+    await groups(path, list(members_of))
+    db = await _open(path)
+    try:
+        people, memberships = PeopleRepository(db), GroupRepository(db)
+        for chat_id, members in members_of.items():
+            for user_id in members:
+                await people.record(Sighting(user_id, f"Member{user_id}", None, "en", True), SEED_NOW)
+                await memberships.add_member(chat_id, user_id, SEED_NOW)
+    finally:
+        await db.close()
+    ids = await meetings(path, list(members_of), len(members_of), first_start)
+    return dict(zip(members_of, ids, strict=True))
