@@ -56,9 +56,9 @@ def tuning(options: interactive.Options) -> list[dict[str, Any]]:
     rows = []
     for undo in TUNING_VARIANTS:
         variant = interactive.Options(
-            people=options.people,
-            flood=max(options.flood // 3, 100),
-            paced=max(options.paced // 3, 100),
+            people=min(options.people, 200),
+            flood=max(options.flood // 4, 100),
+            paced=max(options.paced // 4, 100),
             rate=options.rate,
             mix=options.mix,
             bots=("kindred-variant",),

@@ -2,7 +2,7 @@
 
 For each bot, in the same run and on the same emulator build: 500 people make first contact (not
 timed; it also warms the bot up), then 5,000 updates are queued at once (throughput and CPU per
-update), then updates arrive at a steady 100 per second (latency).  The echo bots answer every
+update), then 2,000 more arrive at a steady 100 per second (latency).  The echo bots answer every
 text with its echo and every button press with an empty answer, so they see the very same updates.
 
 Run alone: ``python -m bench.interactive [--flood 5000 --paced 3000 --bots kindred,ptb-echo]``.
@@ -41,7 +41,7 @@ def default_mix() -> dict[str, float]:
 class Options:
     people: int = 500
     flood: int = 5_000
-    paced: int = 3_000
+    paced: int = 2_000
     rate: float = 100.0
     mix: dict[str, float] = field(default_factory=default_mix)
     bots: tuple[str, ...] = ("ptb-echo", "aiogram-echo", "kindred")

@@ -93,7 +93,7 @@ def _tuning(rows: list[dict[str, Any]], data: dict[str, Any] | None) -> list[str
     lines = [
         "## Tuning: Kindred with one change undone",
         "",
-        "Same mix, a third of the load. `http`: PTB's httpx instead of bot/http.py (aiohttp); "
+        "Same mix; 200 people, a quarter of the load. `http`: PTB's httpx instead of bot/http.py (aiohttp); "
         "`processor`: one update at a time instead of bot/update_processor.py; `limiter`: "
         "AIORateLimiter's overall 30 messages/s cap back on; `memo`: no memo of people's rows. "
         "The last row undoes all four (small per-update caches in i18n, handlers and callback data stay).",
