@@ -23,8 +23,9 @@ from bench.report import render
 RESULTS = Path(__file__).resolve().parent / "results"
 
 # What each Kindred variant undoes (bench/bots/kindred_variant.py); each row of the tuning table
-# is Kindred with that one change undone, so the difference is what the change buys.
-TUNING_VARIANTS = ("http", "processor", "limiter", "memo", "http,processor,limiter,memo")
+# is Kindred with that one change undone (the first row: nothing undone, under the same load), so
+# the difference is what the change buys.
+TUNING_VARIANTS = ("", "http", "processor", "limiter", "memo", "http,processor,limiter,memo")
 
 
 def machine() -> dict[str, Any]:
@@ -57,8 +58,8 @@ def tuning(options: interactive.Options) -> list[dict[str, Any]]:
     for undo in TUNING_VARIANTS:
         variant = interactive.Options(
             people=min(options.people, 200),
-            flood=max(options.flood // 4, 100),
-            paced=max(options.paced // 4, 100),
+            flood=max(options.flood // 5, 100),
+            paced=max(options.paced // 5, 100),
             rate=options.rate,
             mix=options.mix,
             bots=("kindred-variant",),
@@ -98,6 +99,7 @@ def main() -> None:
             continue
         started = time.monotonic()
         print(f"-- {name} ...", flush=True)
+        results.setdefault("load", {})[name] = load_average()
         results[name] = step()
         print(f"   {name}: {time.monotonic() - started:.0f} s", flush=True)
     results["load_after"] = load_average()

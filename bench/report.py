@@ -16,6 +16,7 @@ def _row(*cells: object) -> str:
 def _machine(results: dict[str, Any]) -> list[str]:
     machine = results["machine"]
     versions = ", ".join(f"{name} {version}" for name, version in machine["versions"].items())
+    loads = "; ".join(f"{name} {load[0]}" for name, load in results.get("load", {}).items())
     return [
         "# Kindred benchmarks",
         "",
@@ -23,6 +24,8 @@ def _machine(results: dict[str, Any]) -> list[str]:
         f"Load average (1, 5, 15 min) before: {results['load_before']}, after: {results['load_after']}; "
         f"the whole run took {results['total_s']} s."
         + (" **Quick run: not figures to quote.**" if results["quick"] else ""),
+        f"1-minute load average as each benchmark started (2 cores: above 2 means others were "
+        f"waiting for a CPU): {loads}.",
         "",
     ]
 
@@ -93,7 +96,7 @@ def _tuning(rows: list[dict[str, Any]], data: dict[str, Any] | None) -> list[str
     lines = [
         "## Tuning: Kindred with one change undone",
         "",
-        "Same mix; 200 people, a quarter of the load. `http`: PTB's httpx instead of bot/http.py (aiohttp); "
+        "Same mix; 200 people, a fifth of the load. `http`: PTB's httpx instead of bot/http.py (aiohttp); "
         "`processor`: one update at a time instead of bot/update_processor.py; `limiter`: "
         "AIORateLimiter's overall 30 messages/s cap back on; `memo`: no memo of people's rows. "
         "The last row undoes all four (small per-update caches in i18n, handlers and callback data stay).",
@@ -108,13 +111,11 @@ def _tuning(rows: list[dict[str, Any]], data: dict[str, Any] | None) -> list[str
         ),
         _row(*["---"] * 6),
     ]
-    if data and "kindred" in data["bots"]:
-        rows = [{"undo": "nothing (as shipped, full load)", **data["bots"]["kindred"]}, *rows]
     for row in rows:
         flood, paced = row["flood"], row["paced"]
         lines.append(
             _row(
-                row["undo"],
+                row["undo"] or "nothing (as shipped)",
                 f"{flood['updates_per_s']:.0f}",
                 f"{flood['cpu_ms_per_update']:.2f}",
                 f"{paced['cpu_ms_per_update']:.2f}",
