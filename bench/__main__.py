@@ -25,7 +25,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 # What each Kindred variant undoes (bench/bots/kindred_variant.py); each row of the tuning table
 # is Kindred with that one change undone (the first row: nothing undone, under the same load), so
 # the difference is what the change buys.
-TUNING_VARIANTS = ("", "http", "processor", "limiter", "memo", "http,processor,limiter,memo")
+TUNING_VARIANTS = ("", "http", "processor", "limiter", "memo", "switch", "http,processor,limiter,memo,switch")
 
 
 def machine() -> dict[str, Any]:

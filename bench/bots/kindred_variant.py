@@ -5,7 +5,8 @@
 * ``http``: PTB's default httpx request layer instead of ``bot/http.py``;
 * ``processor``: one update at a time (PTB's default) instead of ``bot/update_processor.py``;
 * ``limiter``: AIORateLimiter's overall 30 messages/s cap on every send, as before;
-* ``memo``: no memo of people's rows (``storage/people.py``): every lookup asks the database.
+* ``memo``: no memo of people's rows (``storage/people.py``): every lookup asks the database;
+* ``switch``: Python's default GIL switch interval (5 ms) instead of ``bot/main.py``'s 0.5 ms.
 
 ``KINDRED_BENCH_PROFILE=<file>`` writes a cProfile of the whole run there on exit.  Benchmarks
 only: production always runs ``python -m bot``.
@@ -21,6 +22,7 @@ from telegram.ext import SimpleUpdateProcessor
 from telegram.request import HTTPXRequest
 
 import bot.app
+import bot.main
 import storage.people
 from bot.main import main
 from bot.rate_limiter import PatientRateLimiter
@@ -34,6 +36,7 @@ UNDO = {
     "processor": (bot.app, "update_processor", lambda: SimpleUpdateProcessor(1)),
     "limiter": (bot.app, "rate_limiter", lambda: PatientRateLimiter(max_retries=5)),
     "memo": (storage.people, "MEMO_SIZE", 0),
+    "switch": (bot.main, "SWITCH_INTERVAL", 0.005),
 }
 
 
