@@ -57,7 +57,7 @@ def tuning(options: interactive.Options) -> list[dict[str, Any]]:
     rows = []
     for undo in TUNING_VARIANTS:
         variant = interactive.Options(
-            people=min(options.people, 200),
+            people=min(options.people, 100),
             flood=max(options.flood // 5, 100),
             paced=max(options.paced // 5, 100),
             rate=options.rate,
