@@ -15,11 +15,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, num2date
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
-
 DEFAULT_SIZE = (800, 400)
 _DPI = 100
 
@@ -49,6 +44,13 @@ def line_chart_png(
     the x ticks (pass Babel's ``format_date`` for the member's locale); matplotlib's English
     short dates are the fallback.
     """
+    # matplotlib costs most of a second to import: load it when the first chart is drawn,
+    # not at every start of the bot.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, num2date  # noqa: PLC0415
+    from matplotlib.figure import Figure  # noqa: PLC0415
+    from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
+
     width, height = size
     figure = Figure(figsize=(width / _DPI, height / _DPI), dpi=_DPI)
     FigureCanvasAgg(figure)

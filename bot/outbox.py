@@ -159,9 +159,10 @@ class Outbox:
                 shortest = min(shortest, wait)
                 continue
             await self._slots.acquire()
-            self._pacer.record(row.delivery.chat_id, self._monotonic())
+            launched = self._monotonic()
+            self._pacer.record(row.delivery.chat_id, launched)
             await self._repo.mark_sending(row.id, self._clock.now())
-            task = asyncio.create_task(self._deliver(row))
+            task = asyncio.create_task(self._deliver(row, launched))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
         self._pacer.forget_idle(self._monotonic())
@@ -182,9 +183,12 @@ class Outbox:
         if delay > 0:
             await self._sleep(delay)
 
-    async def _deliver(self, row: QueuedDelivery) -> None:
+    async def _deliver(self, row: QueuedDelivery, launched: float) -> None:
         try:
-            message = await self._send(row.delivery)
+            try:
+                message = await self._send(row.delivery)
+            finally:
+                self._pacer.settle(row.delivery.chat_id, launched, self._monotonic())
         except RetryAfter as error:
             retry = timedelta(
                 seconds=float(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, deque
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 
@@ -60,6 +61,19 @@ class Pacer:
     def record(self, chat_id: int, now: float) -> None:
         self._overall.append(now)
         self._per_chat.setdefault(chat_id, deque()).append(now)
+
+    def settle(self, chat_id: int, launched: float, now: float) -> None:
+        """The send recorded at *launched* has been answered: count it from *now* instead.
+
+        Telegram counts a message when it arrives, somewhere between launch and answer.  Launch
+        times alone let a window open while an earlier message is still on its way (a loaded
+        event loop delays some requests more than others), so two arrivals can fall inside one
+        window and earn a 429.  Counting from the answer is safe however long the call took, and
+        costs only one round trip per window."""
+        for sent in (self._overall, self._per_chat.setdefault(chat_id, deque())):
+            with suppress(ValueError):  # already left the window
+                sent.remove(launched)
+            sent.append(now)  # every other entry is no later than now, so order is kept
 
     def forget_idle(self, now: float) -> None:
         """Drop chats whose windows are empty, so memory stays flat over a long run."""

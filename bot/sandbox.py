@@ -116,7 +116,10 @@ async def seed(thread: EmulatorThread, demo: Demo) -> None:
 
 
 # Demo meetings, scheduled the way a facilitator would (the one-line form of /schedule).
-SEED_COMMANDS: tuple[str, ...] = ()
+SEED_COMMANDS = (
+    "/schedule Tuesday Circle | tue 19:00 | 90m | weekly | Community Centre, Room 2 | Tea from 18:45",
+    "/schedule Monthly Check-in | mon 18:00 | 60m | monthly first monday | https://meet.example.org/checkin",
+)
 
 
 def sandbox_settings(settings: Settings, api_url: str, demo: Demo, workdir: Path) -> Settings:

@@ -16,6 +16,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.crisis_resources import CrisisResourcesError, load_crisis_resources
+from bot.resources import DEFAULT_FILE as DEFAULT_RESOURCES_FILE
+from bot.resources import ResourceFileError, load_resource_file
 
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -43,7 +45,13 @@ EXPECTED: dict[str, str] = {
     "crisis_resources_file": "a readable .json or .toml file of crisis lines "
     "(its shape is described in bot/crisis_resources.py), or unset for the US defaults",
     "retention_days": "a whole number of days between 1 and 3650",
+    "resources_file": "a TOML file of [[resource]] entries like bot/data/resources.toml "
+    "(category, name, and a phone or link each)",
 }
+
+
+class ExplainedError(ValueError):
+    """A validation failure whose message is safe to show (it names a problem, not a secret)."""
 
 
 class SettingsError(Exception):
@@ -70,6 +78,8 @@ class Settings(BaseSettings):
     admin_cache_seconds: int = Field(default=300, ge=0, le=86400)
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = Field(default=8080, ge=1, le=65535)
+    # Deployment-wide /resources entries; None means the bundled bot/data/resources.toml.
+    resources_file: Path | None = None
     # Tests only: read "now" from this file instead of the system clock (see bot/clock.py).
     clock_file: Path | None = None
     crisis_resources_file: Path | None = None
@@ -87,6 +97,7 @@ class Settings(BaseSettings):
         "webhook_url",
         "clock_file",
         "crisis_resources_file",
+        "resources_file",
         mode="before",
     )
     @classmethod
@@ -127,6 +138,20 @@ class Settings(BaseSettings):
             except CrisisResourcesError as error:
                 raise ValueError("unreadable or malformed") from error
         return value
+
+    @field_validator("resources_file")
+    @classmethod
+    def _resources_file(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            try:
+                load_resource_file(value)
+            except ResourceFileError as error:
+                raise ExplainedError(str(error)) from None
+        return value
+
+    @property
+    def resources_path(self) -> Path:
+        return self.resources_file or DEFAULT_RESOURCES_FILE
 
     @field_validator("coordinator_ids", mode="before")
     @classmethod
@@ -182,8 +207,11 @@ def describe_errors(error: ValidationError) -> list[str]:
             problem = "is required here"
         else:
             problem = "is missing" if item["type"] == "missing" else "is not valid"
+        cause = (item.get("ctx") or {}).get("error")
+        detail = f" ({cause})" if isinstance(cause, ExplainedError) else ""
         for name in names:
-            lines.append(f"{name.upper()} {problem}: expected {EXPECTED.get(name, 'a valid value')}.")
+            expected = EXPECTED.get(name, "a valid value")
+            lines.append(f"{name.upper()} {problem}: expected {expected}.{detail}")
     return lines
 
 

@@ -152,6 +152,16 @@ class Person(Chat):
             extra["caption"] = caption
         return self.emulator.deliver_user_message(self, chat or self, extra)
 
+    async def send_photo(
+        self, data: bytes, caption: str | None = None, chat: Chat | None = None
+    ) -> UserMessage:
+        """Send a picture, as Telegram's "attach photo"; the bot sees ``photo`` sizes with a file_id."""
+        stored: StoredFile = self.emulator.files.store("photo.jpg", data, "image/jpeg", folder="photos")
+        extra: dict[str, Any] = {"photo": stored.photo_json()}
+        if caption:
+            extra["caption"] = caption
+        return self.emulator.deliver_user_message(self, chat or self, extra)
+
     async def press(
         self,
         message: SentMessage,

@@ -362,7 +362,8 @@ class Emulator:
 
     def _record(self, name: str, params: dict[str, Any], exc: ApiError) -> None:
         if exc.kind == "fault":
-            self.faults_served.append(ServedFault(name, exc.code, exc.description, exc.parameters or {}))
+            fault = ServedFault(name, exc.code, exc.description, exc.parameters or {}, params.get("chat_id"))
+            self.faults_served.append(fault)
         elif exc.kind == "rejection":
             self.rejections.append(Rejection(name, truncate_params(params), exc.code, exc.description))
             log.info("rejected %s: %s", name, exc.description)

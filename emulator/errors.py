@@ -70,6 +70,7 @@ class ServedFault:
     error_code: int
     description: str
     parameters: dict[str, Any] = field(default_factory=dict)
+    chat_id: int | str | None = None  # the request's chat, to tell whose message was refused
 
 
 def truncate_params(params: dict[str, Any], limit: int = 120) -> dict[str, Any]:

@@ -54,6 +54,7 @@ from bot.commands import PRIVATE_ONLY, Command
 from bot.crisis import detect
 from bot.i18n import N_, Translator, resolve_language, translator
 from bot.outbox import Delivery
+from bot.preferences import Toggle
 from bot.pseudonym import group_pseudonym, pseudonym
 from bot.roles import Action, Role
 from bot.timezones import canonical_timezone
@@ -448,6 +449,33 @@ async def stop_daily_prompt(app: Any, user_id: int) -> bool:
 
 def prompt_job(user_id: int) -> str:
     return f"prompt:{user_id}"
+
+
+DEFAULT_PROMPT_TIME = time(20, 0)
+
+
+async def has_daily_prompt(app: Any, user_id: int) -> bool:
+    """For the /settings screen: is the member's daily prompt on?"""
+    return await CheckInRepository(_services(app).db).prompt(user_id) is not None
+
+
+async def switch_daily_prompt(app: Any, user_id: int, on: bool) -> None:
+    """For the /settings screen: on at 20:00 in the member's zone (``/prompt`` sets another time)."""
+    if on:
+        await set_daily_prompt(app, user_id, DEFAULT_PROMPT_TIME, (await member_zone(app, user_id)).key)
+    else:
+        await stop_daily_prompt(app, user_id)
+
+
+SETTINGS = (
+    Toggle(
+        "daily_check_in",
+        N_("Daily check-in prompt (20:00; choose another time with /prompt)"),
+        order=20,
+        load=has_daily_prompt,
+        save=switch_daily_prompt,
+    ),
+)
 
 
 def plan_prompt(app: Any, prompt: Prompt) -> None:

@@ -50,6 +50,12 @@ class World:
 Launch = Callable[..., Awaitable[World]]
 
 
+def polling_since(emulator: Emulator) -> Callable[[], bool]:
+    """True once the bot asks for updates after this moment: it is polling."""
+    before = len(emulator.calls)
+    return lambda: any(method == "getUpdates" for method, _ in emulator.calls[before:])
+
+
 @pytest.fixture
 async def emulator() -> AsyncIterator[Emulator]:
     emu = Emulator(token=TOKEN, bot_username="KindredTestBot")
@@ -64,7 +70,13 @@ async def launch(emulator: Emulator, tmp_path: Path) -> AsyncIterator[Launch]:
     worlds: list[World] = []
 
     async def start(coordinators: tuple[Person, ...] = (), **kwargs: object) -> World:
-        bot = BotProcess(emulator.url, tmp_path, coordinators=tuple(p.id for p in coordinators), **kwargs)  # type: ignore[arg-type]
+        bot = BotProcess(
+            emulator.url,
+            tmp_path,
+            coordinators=tuple(p.id for p in coordinators),
+            polling=lambda: polling_since(emulator),
+            **kwargs,  # type: ignore[arg-type]
+        )
         await bot.start()
         worlds.append(World(emulator, bot))
         return worlds[-1]

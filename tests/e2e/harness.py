@@ -30,6 +30,7 @@ class BotProcess:
         now: datetime | None = None,
         coordinators: tuple[int, ...] = (),
         env: dict[str, str] | None = None,
+        polling: Callable[[], Callable[[], bool]] | None = None,
     ) -> None:
         self.api_url = api_url
         self.workdir = workdir
@@ -38,6 +39,7 @@ class BotProcess:
         self.log_file = workdir / "bot.log"
         self.coordinators = coordinators
         self.extra_env = env or {}
+        self._polling = polling  # makes, at each start, a check that the bot has begun polling
         self._now = (now or datetime(2026, 11, 23, 12, 0, tzinfo=UTC)).astimezone(UTC)
         self.clock_file.write_text(self._now.isoformat())
         self.process: asyncio.subprocess.Process | None = None
@@ -62,6 +64,8 @@ class BotProcess:
         return env
 
     async def start(self, timeout: float = 20.0) -> None:  # noqa: ASYNC109
+        """Start the bot and wait until it is ready and polling, so tests never race its start-up."""
+        polling = self._polling() if self._polling else None
         self._log_offset = self.log_file.stat().st_size if self.log_file.exists() else 0
         log = self.log_file.open("ab")
         self.process = await asyncio.create_subprocess_exec(
@@ -69,6 +73,8 @@ class BotProcess:
         )
         log.close()
         await self.wait_for_log(READY_LINE, timeout)
+        if polling is not None:
+            await eventually(polling, timeout)
 
     async def wait_for_log(self, text: str, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         deadline = asyncio.get_running_loop().time() + timeout

@@ -16,7 +16,12 @@ import pytest
 from emulator import Emulator, GroupChat, Person
 from tests.e2e.conftest import Launch, World
 
-REFUSALS = ("Only this group's facilitators", "Only coordinators can do that", "Please choose a group first")
+REFUSALS = (
+    "Only this group's facilitators",
+    "Only coordinators can do that",
+    "Please choose a group first",
+    "Only facilitators (a group's Telegram admins) and coordinators can send announcements",
+)
 
 
 class Actor(Enum):
@@ -49,6 +54,8 @@ CASES = [
     Case("/settz Europe/Madrid", Where.GROUP, FACILITATORS_AND_COORDINATORS),
     Case("/settz Europe/Madrid", Where.PRIVATE, frozenset(), redirect="in the group"),
     Case("/language", Where.GROUP, FACILITATORS_AND_COORDINATORS),
+    Case("/broadcast", Where.PRIVATE, FACILITATORS_AND_COORDINATORS | {Actor.OTHER_FACILITATOR}),
+    Case("/broadcast", Where.GROUP, frozenset(), redirect="in a private chat"),
     Case("/matchall", Where.PRIVATE, COORDINATORS),
     Case("/matches", Where.PRIVATE, COORDINATORS),
 ]

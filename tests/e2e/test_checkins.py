@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.pseudonym import pseudonym
 from emulator import Emulator, GroupChat, Person
@@ -168,3 +168,20 @@ async def test_daily_prompt_survives_a_restart_and_starts_a_checkin(world: World
     assert "off" in (await maya.next_message()).text
     world.bot.advance(timedelta(days=1))
     await maya.expect_no_message(within=0.5)
+
+
+async def test_the_daily_prompt_is_a_row_on_the_settings_screen(world: World) -> None:
+    maya = world.person("Maya")
+    await maya.send("/start")
+    await maya.next_message()
+    await maya.send("/settings")
+    screen = await maya.next_message()
+    label = "Daily check-in prompt (20:00; choose another time with /prompt)"
+    await maya.press(screen, f"⬜ {label}")
+    assert f"✅ {label}" in (await screen.next_edit()).button_texts()
+    assert rows(world, "SELECT local_time FROM checkin_prompts") == [("20:00",)]
+    world.bot.set_clock(datetime(2026, 11, 23, 20, 0, tzinfo=UTC))  # the bot's zone is UTC
+    assert "daily check-in" in (await maya.next_message()).text
+    await maya.press(screen, f"✅ {label}")
+    assert f"⬜ {label}" in (await screen.next_edit()).button_texts()
+    assert rows(world, "SELECT COUNT(*) FROM checkin_prompts") == [(0,)]

@@ -1,0 +1,294 @@
+"""``/schedule`` step by step in a private chat: group, title, start, length, repeat, place, notes.
+
+Each step is checked as soon as it is answered, by the same one-line form parser the experienced
+users type (``bot.meeting_form``), so the guided flow and the one-line form can never disagree
+about what is valid.  The unconfirmed draft lives in ``user_data`` (small, plain strings); only
+the confirmed meeting is stored in the database.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.callback_data import CallbackData
+from bot.i18n import Translator
+from bot.meeting_form import FormError, parse_meeting_line
+from handlers.common import KindredContext, answer_query, escape, reply, services, translator_for
+from handlers.meetings import facilitated_groups, render_no_groups, schedule_line
+
+GROUP, TITLE, START, DURATION, REPEAT, PLACE, NOTES, CONFIRM = range(8)
+DRAFT = "meeting_draft"
+TIMEOUT_SECONDS = 30 * 60
+DURATIONS = ("45m", "60m", "90m", "2h")
+REPEATS = ("once", "weekly", "every 2 weeks", "monthly")
+
+
+@dataclass(frozen=True)
+class Wizard(CallbackData, prefix="mwiz"):
+    step: str  # g (group), d (duration), r (repeat), s (skip a text step), ok, no
+    value: str
+
+
+def _keyboard(rows: list[list[tuple[str, Wizard]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data.pack()) for text, data in row] for row in rows]
+    )
+
+
+def _draft(context: KindredContext) -> dict[str, str]:
+    return context.user_data.setdefault(DRAFT, {})  # type: ignore[union-attr]
+
+
+def _line(draft: dict[str, str], upto: int) -> str:
+    fields = [draft.get(name, "") for name in ("title", "start", "duration", "repeat", "place", "notes")]
+    return " | ".join(fields[:upto])
+
+
+def _clean(text: str) -> str:
+    """A ``|`` separates the one-line form's fields; inside one answer it is just a slash."""
+    return text.replace("|", "/").strip()
+
+
+async def start(update: Update, context: KindredContext) -> int:
+    user = update.effective_user
+    if user is None:
+        return ConversationHandler.END
+    tr = await translator_for(update, context)
+    groups = await facilitated_groups(context, user.id)
+    context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
+    if not groups:
+        await reply(update, render_no_groups(tr))
+        return ConversationHandler.END
+    if len(groups) == 1:
+        _draft(context)["chat_id"] = str(groups[0].chat_id)
+        await reply(update, _ask_title(tr, groups[0].title))
+        return TITLE
+    rows = [[(group.title, Wizard("g", str(group.chat_id)))] for group in groups]
+    await reply(update, tr._("Which group is the meeting for?"), reply_markup=_keyboard(rows))
+    return GROUP
+
+
+def _ask_title(tr: Translator, group_title: str) -> str:
+    return (
+        tr._("Let's schedule a meeting for {group}. Send /cancel at any time to stop.").format(
+            group=escape(group_title)
+        )
+        + "\n\n"
+        + tr._("What is the meeting called?")
+    )
+
+
+async def chose_group(update: Update, context: KindredContext) -> int:
+    query, user = update.callback_query, update.effective_user
+    tr = await translator_for(update, context)
+    data = Wizard.unpack(query.data if query else None)
+    allowed = {g.chat_id: g for g in await facilitated_groups(context, user.id)} if user else {}
+    if (
+        data is None
+        or data.step != "g"
+        or not re.fullmatch(r"-?[0-9]{1,19}", data.value)
+        or int(data.value) not in allowed
+    ):
+        await answer_query(query, tr._("That button no longer works. Please send /schedule again."), True)
+        return GROUP
+    await answer_query(query)
+    _draft(context)["chat_id"] = data.value
+    await reply(update, _ask_title(tr, allowed[int(data.value)].title))
+    return TITLE
+
+
+async def _group_zone(context: KindredContext) -> str:
+    group = await services(context).groups.get(int(_draft(context).get("chat_id", "0")))
+    return group.timezone if group else services(context).settings.default_timezone
+
+
+async def _check(update: Update, context: KindredContext, line: str) -> bool:
+    """Parse the draft so far; on a problem, explain it and keep the draft for another try."""
+    try:
+        parse_meeting_line(line, time_zone=await _group_zone(context), now=services(context).clock.now())
+    except FormError as error:
+        tr = await translator_for(update, context)
+        await reply(update, error.render(tr) + "\n" + tr._("Please try again."))
+        return False
+    return True
+
+
+async def got_title(update: Update, context: KindredContext) -> int:
+    text = _clean(update.effective_message.text or "") if update.effective_message else ""
+    _draft(context)["title"] = text
+    if not await _check(update, context, f"{text} | tomorrow 12:00"):
+        return TITLE
+    tr = await translator_for(update, context)
+    zone = await _group_zone(context)
+    await reply(
+        update,
+        tr._(
+            "When is the first meeting? Write a date and time like 2026-12-01 19:00, or tue 19:00 ({zone})."
+        ).format(zone=escape(zone)),
+    )
+    return START
+
+
+async def got_start(update: Update, context: KindredContext) -> int:
+    _draft(context)["start"] = _clean(update.effective_message.text or "") if update.effective_message else ""
+    if not await _check(update, context, _line(_draft(context), 2)):
+        return START
+    tr = await translator_for(update, context)
+    rows = [[(value, Wizard("d", value)) for value in DURATIONS]]
+    await reply(update, tr._("How long is it?"), reply_markup=_keyboard(rows))
+    return DURATION
+
+
+def _repeat_label(tr: Translator, value: str) -> str:
+    return {
+        "once": tr._("Just once"),
+        "weekly": tr._("Every week"),
+        "every 2 weeks": tr._("Every 2 weeks"),
+        "monthly": tr._("Monthly, same weekday"),
+    }[value]
+
+
+async def got_pick(update: Update, context: KindredContext) -> int:
+    """Duration and repeat buttons."""
+    query = update.callback_query
+    tr = await translator_for(update, context)
+    data = Wizard.unpack(query.data if query else None)
+    if data is not None and data.step == "d" and data.value in DURATIONS:
+        await answer_query(query)
+        _draft(context)["duration"] = data.value
+        rows = [[(_repeat_label(tr, value), Wizard("r", value))] for value in REPEATS]
+        await reply(update, tr._("Does it repeat?"), reply_markup=_keyboard(rows))
+        return REPEAT
+    if data is not None and data.step == "r" and data.value in REPEATS:
+        await answer_query(query)
+        _draft(context)["repeat"] = data.value
+        await _ask_text(
+            update, tr, tr._("Where? Send a place, or an https:// link for an online meeting."), "place"
+        )
+        return PLACE
+    await answer_query(query, tr._("That button no longer works. Please send /schedule again."), True)
+    return ConversationHandler.END
+
+
+async def _ask_text(update: Update, tr: Translator, question: str, step: str) -> None:
+    await reply(update, question, reply_markup=_keyboard([[(tr._("Skip"), Wizard("s", step))]]))
+
+
+async def got_place(update: Update, context: KindredContext) -> int:
+    _draft(context)["place"] = _clean(update.effective_message.text or "") if update.effective_message else ""
+    if not await _check(update, context, _line(_draft(context), 5)):
+        return PLACE
+    return await _ask_notes(update, context)
+
+
+async def _ask_notes(update: Update, context: KindredContext) -> int:
+    tr = await translator_for(update, context)
+    await _ask_text(update, tr, tr._("Any notes for the group? (Or skip.)"), "notes")
+    return NOTES
+
+
+async def skipped(update: Update, context: KindredContext) -> int:
+    """The Skip button of the place or the notes question."""
+    query = update.callback_query
+    data = Wizard.unpack(query.data if query else None)
+    await answer_query(query)
+    if data is not None and data.step == "s" and data.value == "place":
+        _draft(context)["place"] = ""
+        return await _ask_notes(update, context)
+    if data is not None and data.step == "s" and data.value == "notes":
+        _draft(context)["notes"] = ""
+        return await _confirm(update, context)
+    return NOTES if "place" in _draft(context) else PLACE
+
+
+async def got_notes(update: Update, context: KindredContext) -> int:
+    message = update.effective_message
+    _draft(context)["notes"] = (message.text or "").strip() if message else ""
+    if not await _check(update, context, _line(_draft(context), 6)):
+        return NOTES
+    return await _confirm(update, context)
+
+
+async def _confirm(update: Update, context: KindredContext) -> int:
+    tr = await translator_for(update, context)
+    draft = _draft(context)
+    draft.setdefault("place", "")
+    draft.setdefault("notes", "")
+    summary = "\n".join(
+        [
+            tr._("Please check:"),
+            f"<b>{escape(draft['title'])}</b>",
+            escape(draft["start"]) + " · " + escape(draft["duration"]),
+            escape(_repeat_label(tr, draft["repeat"])),
+            escape(draft["place"]),
+            escape(draft["notes"]),
+        ]
+    ).strip()
+    rows = [[(tr._("Save and announce"), Wizard("ok", "-")), (tr._("Cancel"), Wizard("no", "-"))]]
+    await reply(update, summary, reply_markup=_keyboard(rows))
+    return CONFIRM
+
+
+async def confirmed(update: Update, context: KindredContext) -> int:
+    query = update.callback_query
+    tr = await translator_for(update, context)
+    data = Wizard.unpack(query.data if query else None)
+    draft = context.user_data.pop(DRAFT, {})  # type: ignore[union-attr]
+    await answer_query(query)
+    if data is None or data.step != "ok" or "notes" not in draft:
+        await reply(update, tr._("Nothing was scheduled."))
+        return ConversationHandler.END
+    groups = {g.chat_id: g for g in await facilitated_groups(context, update.effective_user.id)}  # type: ignore[union-attr]
+    group = groups.get(int(draft["chat_id"]))
+    if group is None:
+        await reply(
+            update, tr._("Only this group's facilitators (its Telegram admins) and coordinators can do that.")
+        )
+        return ConversationHandler.END
+    await schedule_line(update, context, group, _line(draft, 6), tr)
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: KindredContext) -> int:
+    context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
+    tr = await translator_for(update, context)
+    await reply(update, tr._("Nothing was scheduled."))
+    return ConversationHandler.END
+
+
+def wizard_handler() -> BaseHandler:  # type: ignore[type-arg]
+    text = filters.TEXT & ~filters.COMMAND
+    pattern = Wizard.pattern()
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler(
+                "schedule", start, filters=filters.ChatType.PRIVATE & filters.Regex(r"^/schedule(@\w+)?\s*$")
+            )
+        ],
+        states={
+            GROUP: [CallbackQueryHandler(chose_group, pattern=pattern)],
+            TITLE: [MessageHandler(text, got_title)],
+            START: [MessageHandler(text, got_start)],
+            DURATION: [CallbackQueryHandler(got_pick, pattern=pattern)],
+            REPEAT: [CallbackQueryHandler(got_pick, pattern=pattern)],
+            PLACE: [MessageHandler(text, got_place), CallbackQueryHandler(skipped, pattern=pattern)],
+            NOTES: [MessageHandler(text, got_notes), CallbackQueryHandler(skipped, pattern=pattern)],
+            CONFIRM: [CallbackQueryHandler(confirmed, pattern=pattern)],
+        },
+        fallbacks=[CommandHandler("cancel", cancel)],
+        per_chat=True,
+        per_user=True,
+        conversation_timeout=TIMEOUT_SECONDS,
+        name="meeting_wizard",
+    )

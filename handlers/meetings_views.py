@@ -1,0 +1,247 @@
+"""Everything the meetings feature shows: message texts and button rows, in one place.
+
+Every user-provided value (titles, places, links, notes, group titles) goes through ``escape()``.
+Buttons are built as plain JSON rows (the outbox stores them as ``{"inline_keyboard": rows}``) and
+turned into PTB markup by :func:`markup`, so a queued reminder and an announcement look the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from babel.dates import format_datetime
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.callback_data import CallbackData
+from bot.i18n import N_, Translator
+from bot.meetings import Answer, RsvpCounts, format_offset
+from bot.recurrence import Occurrence, Recurrence, RecurrenceKind
+from handlers.common import escape
+from storage.meetings import Meeting
+
+Rows = list[list[dict[str, str]]]
+
+ANSWER_CODES = {"g": Answer.GOING, "m": Answer.MAYBE, "n": Answer.NO}
+_CODE_OF = {answer: code for code, answer in ANSWER_CODES.items()}
+_ORDINALS = {1: N_("first"), 2: N_("second"), 3: N_("third"), 4: N_("fourth"), -1: N_("last")}
+
+
+@dataclass(frozen=True)
+class Rsvp(CallbackData, prefix="rsvp"):
+    meeting_id: int
+    occurrence: int  # start instant in whole minutes since the epoch (UTC)
+    answer: str  # g, m or n
+
+    @staticmethod
+    def occurrence_minutes(start: datetime) -> int:
+        return int(start.timestamp() // 60)
+
+    def occurrence_start(self) -> datetime | None:
+        try:
+            return datetime.fromtimestamp(self.occurrence * 60, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class PrivateReminders(CallbackData, prefix="mrem"):
+    allowed: int  # 1 on, 0 off
+
+
+def markup(rows: Rows | None) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(**button) for button in row] for row in rows])
+
+
+def when(tr: Translator, meeting: Meeting, occurrence: Occurrence) -> str:
+    """``Tue 1 Dec 2026, 19:00 (Europe/Madrid)``: the wall-clock time in the meeting's own zone."""
+    local = format_datetime(occurrence.local_start, "EEE d MMM y, HH:mm", locale=tr.locale)
+    return f"{local} ({escape(meeting.schedule.time_zone)})"
+
+
+def repeat_text(tr: Translator, recurrence: Recurrence) -> str:
+    if recurrence.kind is RecurrenceKind.ONCE:
+        return tr._("One-off meeting")
+    if recurrence.kind is RecurrenceKind.WEEKLY:
+        text = (
+            tr._("Every week")
+            if recurrence.interval == 1
+            else tr._("Every {n} weeks").format(n=recurrence.interval)
+        )
+    else:
+        weekday = tr.locale.days["format"]["wide"][recurrence.weekday or 0]
+        text = tr._("Monthly, the {ordinal} {weekday}").format(
+            ordinal=tr._(_ORDINALS[recurrence.ordinal or 1]), weekday=weekday
+        )
+    if recurrence.until is not None:
+        text += " " + tr._("until {date}").format(date=recurrence.until.isoformat())
+    return text
+
+
+def where_lines(tr: Translator, meeting: Meeting) -> list[str]:
+    lines = []
+    if meeting.series.place:
+        lines.append("📍 " + escape(meeting.series.place))
+    if meeting.series.link:
+        lines.append(
+            "🔗 " + tr._('<a href="{link}">Join online</a>').format(link=escape(meeting.series.link))
+        )
+    return lines
+
+
+def deep_link(bot_username: str, meeting_id: int) -> str:
+    return f"https://t.me/{bot_username}?start=m{meeting_id}"
+
+
+def meeting_card(
+    tr: Translator, meeting: Meeting, occurrence: Occurrence, bot_username: str, *, header: str = ""
+) -> str:
+    """The announcement (and the private card a deep link opens): what, when, where, how to RSVP."""
+    minutes = int(meeting.schedule.duration.total_seconds() // 60)
+    lines = [header] if header else []
+    lines += [
+        f"📅 <b>{escape(meeting.title)}</b>",
+        when(tr, meeting, occurrence) + " · " + tr._("{n} min").format(n=minutes),
+        repeat_text(tr, meeting.schedule.recurrence),
+        *where_lines(tr, meeting),
+    ]
+    if meeting.capacity is not None:
+        lines.append(tr._("Seats: {n}").format(n=meeting.capacity))
+    if meeting.series.notes:
+        lines.append(f"<i>{escape(meeting.series.notes)}</i>")
+    lines.append(
+        tr._('Meeting #{id}. Answer with the buttons, or <a href="{link}">open it privately</a>.').format(
+            id=meeting.id, link=escape(deep_link(bot_username, meeting.id))
+        )
+    )
+    return "\n".join(lines)
+
+
+def rsvp_rows(tr: Translator, meeting: Meeting, occurrence: Occurrence, counts: RsvpCounts) -> Rows:
+    """Going / maybe / can't make it, each with its count; the counts are what edits update."""
+    going = str(counts.going) if meeting.capacity is None else f"{counts.going}/{meeting.capacity}"
+    if counts.waitlist:
+        going += " " + tr._("+{n} waiting").format(n=counts.waitlist)
+    labels = {
+        Answer.GOING: tr._("✅ Going ({count})").format(count=going),
+        Answer.MAYBE: tr._("🤔 Maybe ({count})").format(count=counts.maybe),
+        Answer.NO: tr._("❌ Can't make it ({count})").format(count=counts.no),
+    }
+    minutes = Rsvp.occurrence_minutes(occurrence.start)
+    return [
+        [
+            {"text": labels[answer], "callback_data": Rsvp(meeting.id, minutes, _CODE_OF[answer]).pack()}
+            for answer in Answer
+        ]
+    ]
+
+
+def private_reminder_rows(tr: Translator) -> Rows:
+    return [
+        [
+            {
+                "text": tr._("🔕 Stop private reminders"),
+                "callback_data": PrivateReminders(0).pack(),
+            }
+        ]
+    ]
+
+
+def rsvp_answer(tr: Translator, answer: Answer, waitlisted: bool) -> str:
+    """The toast after pressing an RSVP button."""
+    if waitlisted:
+        return tr._("The meeting is full: you are on the waitlist, and I'll tell you if a seat frees up.")
+    return {
+        Answer.GOING: tr._("See you there! You're going."),
+        Answer.MAYBE: tr._("Noted: maybe."),
+        Answer.NO: tr._("Thanks for letting us know."),
+    }[answer]
+
+
+def group_reminder(tr: Translator, meeting: Meeting, occurrence: Occurrence) -> str:
+    lines = [
+        tr._("⏰ Reminder: <b>{title}</b>").format(title=escape(meeting.title)),
+        when(tr, meeting, occurrence),
+        *where_lines(tr, meeting),
+        tr._("Will you be there? Tap below."),
+    ]
+    return "\n".join(lines)
+
+
+def private_reminder(tr: Translator, meeting: Meeting, occurrence: Occurrence, group_title: str) -> str:
+    lines = [
+        tr._("⏰ Reminder: <b>{title}</b> ({group})").format(
+            title=escape(meeting.title), group=escape(group_title)
+        ),
+        when(tr, meeting, occurrence),
+        *where_lines(tr, meeting),
+        tr._("You can turn these private reminders off with /reminders_private off."),
+    ]
+    return "\n".join(lines)
+
+
+def meeting_list(
+    tr: Translator,
+    entries: Sequence[tuple[Meeting, Occurrence, RsvpCounts, str | None]],
+    bot_username: str,
+) -> str:
+    """``/meetings``: upcoming occurrences; the group title is shown when listing several groups."""
+    if not entries:
+        return tr._("No meetings are planned yet.")
+    lines = [tr._("<b>Upcoming meetings</b>")]
+    for meeting, occurrence, counts, group_title in entries:
+        prefix = f"{escape(group_title)} · " if group_title else ""
+        lines.append(
+            f"\n• {prefix}<b>{escape(meeting.title)}</b> "
+            + tr._('(<a href="{link}">#{id}</a>)').format(
+                link=escape(deep_link(bot_username, meeting.id)), id=meeting.id
+            )
+        )
+        lines.append("  " + when(tr, meeting, occurrence))
+        lines += ["  " + line for line in where_lines(tr, meeting)]
+        lines.append(
+            "  "
+            + tr._("✅ {going} going · 🤔 {maybe} maybe · ❌ {no} can't").format(
+                going=counts.going, maybe=counts.maybe, no=counts.no
+            )
+            + (" · " + tr._("{n} waiting").format(n=counts.waitlist) if counts.waitlist else "")
+        )
+    return "\n".join(lines)
+
+
+def reminders_setting(tr: Translator, offsets: Sequence[timedelta]) -> str:
+    if not offsets:
+        return tr._("Group reminders are off. To turn them on: /reminders 24h 1h")
+    return tr._("Group reminders are sent {times} before each meeting.").format(
+        times=", ".join(format_offset(offset) for offset in offsets)
+    )
+
+
+def notice_skipped(tr: Translator, meeting: Meeting, occurrence: Occurrence) -> str:
+    return tr._(
+        "The meeting <b>{title}</b> on {when} will not take place. The rest of the series is unchanged."
+    ).format(title=escape(meeting.title), when=when(tr, meeting, occurrence))
+
+
+def notice_cancelled(tr: Translator, meeting: Meeting) -> str:
+    return tr._("The meeting <b>{title}</b> has been cancelled. Sorry for the change of plans.").format(
+        title=escape(meeting.title)
+    )
+
+
+def notice_changed(tr: Translator, meeting: Meeting, occurrence: Occurrence | None) -> str:
+    text = tr._("The meeting <b>{title}</b> has changed.").format(title=escape(meeting.title))
+    if occurrence is not None:
+        text += "\n" + tr._("Next: {when}").format(when=when(tr, meeting, occurrence))
+        text += "".join("\n" + line for line in where_lines(tr, meeting))
+    text += "\n" + tr._("Please check that you can still come and answer again if needed.")
+    return text
+
+
+def notice_promoted(tr: Translator, meeting: Meeting, occurrence: Occurrence) -> str:
+    return tr._("Good news: a seat freed up. You now have a place at <b>{title}</b>, {when}.").format(
+        title=escape(meeting.title), when=when(tr, meeting, occurrence)
+    )
