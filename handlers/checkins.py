@@ -32,6 +32,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.charts import mood_chart_png
 from bot.checkins import (
     STATS_WINDOWS,
     CheckIn,
@@ -361,7 +362,7 @@ async def mystats(update: Update, context: KindredContext) -> None:
         by_day.setdefault(row.local_day, []).append(row.mood)
     points = [(day, sum(moods) / len(moods)) for day, moods in by_day.items()]
     png = await asyncio.to_thread(
-        _mood_chart_png,
+        mood_chart_png,
         points,
         days,
         today,
@@ -601,14 +602,6 @@ async def erase_personal_data(context: KindredContext, user_id: int) -> list[str
     if had_prompt:
         erased.append(N_("your daily check-in prompt"))
     return erased
-
-
-def _mood_chart_png(*args: Any) -> bytes:
-    """Draws in the worker thread, importing matplotlib there on first use: at module level it
-    added about a second to every start-up (bench/startup.py)."""
-    from bot.charts import mood_chart_png  # noqa: PLC0415
-
-    return mood_chart_png(*args)
 
 
 # -- wiring --
