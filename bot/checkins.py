@@ -401,10 +401,3 @@ def next_prompt_time(after: datetime, at: time, tz: ZoneInfo) -> datetime:
         if candidate > after:
             return candidate
         day += timedelta(days=1)
-
-
-def retention_cutoff(now: datetime, tz: ZoneInfo, days: int) -> date:
-    """Notes on local days before this date are blanked (``RETENTION_DAYS``)."""
-    if days < 1:
-        raise ValueError("retention must be at least one day")
-    return local_day(now, tz) - timedelta(days=days)

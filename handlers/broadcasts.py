@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -674,3 +675,9 @@ async def stale_choice(update: Update, context: KindredContext) -> None:
     await answer_query(
         update.callback_query, tr._("That button no longer works. Please send /broadcast again."), True
     )
+
+
+async def purge_expired_text(app: Any, cutoff: datetime) -> int:
+    """Retention: forget the wording of announcements sent before *cutoff* (the daily job is in
+    handlers/privacy.py)."""
+    return await BroadcastRepository(app.bot_data.services.db).blank_texts_before(cutoff)

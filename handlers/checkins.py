@@ -45,7 +45,6 @@ from bot.checkins import (
     next_prompt_time,
     parse_prompt_time,
     personal_stats,
-    retention_cutoff,
     suppress,
     validate_craving,
     validate_mood,
@@ -103,8 +102,6 @@ COMMANDS = (
 ASKING, NOTE = range(2)
 DRAFT_KEY = "checkin_draft"
 AGGREGATE_WEEKS = 8
-RETENTION_JOB = "checkins:retention"
-RETENTION_HOUR = time(3, 0)
 
 
 @dataclass
@@ -532,29 +529,19 @@ def plan_digest(app: Any, group_id: int, slot: datetime) -> None:
     svc.jobs.at(digest_job(group_id, slot), slot, post)
 
 
-# -- retention --
+# -- retention (the daily job lives in handlers/privacy.py) --
 
 
-def plan_retention(app: Any, when: datetime) -> None:
-    svc = _services(app)
-
-    async def blank() -> None:
-        now = svc.clock.now()
-        cutoff = retention_cutoff(now, ZoneInfo("UTC"), svc.settings.retention_days)
-        blanked = await CheckInRepository(svc.db).blank_notes_before(cutoff)
-        if blanked:
-            log.info(
-                "Retention: blanked %d check-in notes older than %d days",
-                blanked,
-                svc.settings.retention_days,
-            )
-        plan_retention(app, next_prompt_time(now, RETENTION_HOUR, ZoneInfo("UTC")))
-
-    svc.jobs.at(RETENTION_JOB, when, blank)
+async def purge_expired_text(app: Any, cutoff: datetime) -> int:
+    """Blank check-in notes written on days before *cutoff*; mood and craving stay."""
+    blanked = await CheckInRepository(_services(app).db).blank_notes_before(cutoff.astimezone(UTC).date())
+    if blanked:
+        log.info("Retention: blanked %d check-in notes", blanked)
+    return blanked
 
 
 async def on_startup(application: Application) -> None:  # type: ignore[type-arg]
-    """Re-plan digests, daily prompts and the retention job from the database."""
+    """Re-plan digests and daily prompts from the database."""
     repo = checkins(application)
     slots = await repo.pending_slots()
     for group_id, slot in slots:
@@ -562,7 +549,6 @@ async def on_startup(application: Application) -> None:  # type: ignore[type-arg
     prompts = await repo.prompts()
     for prompt in prompts:
         plan_prompt(application, prompt)
-    plan_retention(application, _services(application).clock.now())
     log.info("Planned %d digests and %d daily prompts", len(slots), len(prompts))
 
 

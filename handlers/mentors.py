@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -530,3 +530,9 @@ def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
             CallbackQueryHandler(stale_button, pattern=r"^(mdraft|mendc):"),
         ]
     }
+
+
+async def purge_expired_text(app: Any, cutoff: datetime) -> int:
+    """Retention: forget private end-of-match reasons older than *cutoff* (the daily job is in
+    handlers/privacy.py)."""
+    return await flow.repo(app).blank_end_reasons_before(cutoff)

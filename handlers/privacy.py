@@ -9,6 +9,11 @@ handlers are found (``handlers.feature_modules``):
 
 The foundation's own data (profile, memberships, queued messages) is handled here, last, because
 other features' rows cascade from the ``people`` row.
+
+Retention lives here too: a daily job computes one cutoff (``RETENTION_DAYS`` ago) and calls every
+feature's ``async purge_expired_text(application, cutoff) -> int`` to forget free text older than
+that (check-in notes, reasons for ending a mentoring match, announcement wording), and blanks the
+text of delivered outbox messages.
 """
 
 from __future__ import annotations
@@ -16,16 +21,17 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callback_data import CallbackData
 from bot.commands import PRIVATE_ONLY, Command
 from bot.i18n import N_, Translator
 from bot.logs import log_id
+from bot.services import Services
 from handlers import feature_modules
 from handlers.common import (
     FEATURES,
@@ -38,6 +44,7 @@ from handlers.common import (
     services,
     translator_for,
 )
+from storage.outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +170,41 @@ async def forget_answered(update: Update, context: KindredContext) -> None:
     erased = await erase_personal_data(context, user.id)
     log.info("Erased personal data for %s", log_id(user.id))
     await query.edit_message_text(render_erased(tr, erased))
+
+
+RETENTION_JOB = "privacy:retention"
+RETENTION_HOUR = time(3, 0)  # UTC: a quiet hour almost everywhere
+
+
+async def purge_expired_text(application: Application, now: datetime) -> int:  # type: ignore[type-arg]
+    svc: Services = application.bot_data.services
+    cutoff = now - timedelta(days=svc.settings.retention_days)
+    purged = await OutboxRepository(svc.db).blank_settled_before(cutoff)
+    for module in feature_modules():
+        purge = getattr(module, "purge_expired_text", None)
+        if purge is not None and module.__name__ != __name__:
+            purged += await purge(application, cutoff)
+    log.info("Retention: forgot %d texts older than %d days", purged, svc.settings.retention_days)
+    return purged
+
+
+def plan_retention(application: Application, when: datetime) -> None:  # type: ignore[type-arg]
+    svc: Services = application.bot_data.services
+
+    async def run() -> None:
+        now = svc.clock.now()
+        await purge_expired_text(application, now)
+        tomorrow = datetime.combine(
+            now.astimezone(UTC).date() + timedelta(days=1), RETENTION_HOUR, tzinfo=UTC
+        )
+        plan_retention(application, tomorrow)
+
+    svc.jobs.at(RETENTION_JOB, when, run)
+
+
+async def on_startup(application: Application) -> None:  # type: ignore[type-arg]
+    """Purge at once (the bot may have been down at 03:00), then daily."""
+    plan_retention(application, application.bot_data.services.clock.now())
 
 
 def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]

@@ -146,3 +146,13 @@ class BroadcastRepository:
             (preference, *chat_ids),
         )
         return [PrivateRecipient(row[0], row[1], row[2]) for row in rows]
+
+    async def blank_texts_before(self, cutoff: datetime) -> int:
+        """Retention: forget the wording of announcements reported before *cutoff*."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE broadcasts SET text = '' "
+                "WHERE reported_at IS NOT NULL AND created_at < ? AND text != ''",
+                (to_db(cutoff),),
+            )
+            return cursor.rowcount

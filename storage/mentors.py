@@ -503,6 +503,15 @@ class MentorRepository:
                 counts[name] = cursor.rowcount
         return counts
 
+    async def blank_end_reasons_before(self, cutoff: datetime) -> int:
+        """Retention: forget why matches ended long ago (the fact that they ended stays)."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE mentor_matches SET end_reason = NULL WHERE end_reason IS NOT NULL AND ended_at < ?",
+                (to_db(cutoff),),
+            )
+            return cursor.rowcount
+
 
 def _own_proposal(row: dict[str, Any], user_id: int) -> dict[str, Any]:
     """A proposal as its owner may see it: the other side's id is theirs, not this person's."""

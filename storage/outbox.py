@@ -194,3 +194,13 @@ class OutboxRepository:
     async def get(self, key: str) -> QueuedDelivery | None:
         row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM outbox WHERE key = ?", (key,))
         return None if row is None else _queued(row)
+
+    async def blank_settled_before(self, cutoff: datetime) -> int:
+        """Retention: forget the text of messages settled before *cutoff* (their status stays)."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE outbox SET text = '' WHERE status NOT IN ('pending', 'sending') "
+                "AND updated_at < ? AND text != ''",
+                (to_db(cutoff),),
+            )
+            return cursor.rowcount

@@ -16,7 +16,6 @@ from bot.checkins import (
     local_day,
     next_prompt_time,
     parse_prompt_time,
-    retention_cutoff,
 )
 
 MADRID = ZoneInfo("Europe/Madrid")
@@ -51,11 +50,8 @@ def test_next_prompt_is_the_next_wall_clock_occurrence_across_dst() -> None:
     assert next_prompt_time(exactly, time(20), MADRID) > exactly  # strictly after
 
 
-def test_days_weeks_and_retention() -> None:
+def test_days_and_weeks() -> None:
     late = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)  # already Monday in Madrid
     assert local_day(late, MADRID) == date(2026, 11, 30)
     assert iso_week_label(late, MADRID) == "2026-W49" and iso_week_label(late, ZoneInfo("UTC")) == "2026-W48"
     assert local_day(at_local_noon(date(2026, 11, 30), MADRID), MADRID) == date(2026, 11, 30)
-    assert retention_cutoff(late, ZoneInfo("UTC"), 365) == date(2025, 11, 29)
-    with pytest.raises(ValueError, match="at least one day"):
-        retention_cutoff(late, MADRID, 0)

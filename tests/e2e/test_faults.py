@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from tests.e2e.conftest import World
@@ -29,3 +32,28 @@ async def test_rate_limits_are_waited_out_not_failed(world: World) -> None:
     for _ in range(5):
         assert "What you can do here" in (await maya.next_message(timeout=20)).text
     assert any(fault.error_code == 429 for fault in world.emulator.faults_served)
+
+
+async def test_reminders_get_through_errors_slowness_and_rate_limits(world: World) -> None:
+    sam = world.person("Sam")
+    members = [world.person(f"M{i}") for i in range(6)]
+    for person in (sam, *members):
+        await person.send("/start")
+        await person.next_message()
+    group = await world.group_with_bot("Circle", admin=sam, members=tuple(members))
+    await sam.send("/schedule Circle | 2026-11-24 19:00 | 60m | weekly | Hall", chat=group)
+    card = await group.next_message()
+    for person in members:
+        going = next(text for text in card.button_texts() if text.startswith("✅ Going"))
+        assert await person.press(card, going) is not None
+    faults = world.emulator.faults
+    faults.server_error_rate, faults.latency, faults.rate_limits = 0.4, 0.05, True
+    world.bot.set_clock(datetime(2026, 11, 23, 19, 0, tzinfo=UTC))
+    for _ in range(60):  # the outbox retries on the bot's clock: move it on until all are through
+        if all(any("Reminder" in m.text for m in chat.messages) for chat in (group, *members)):
+            break
+        await asyncio.sleep(0.5)
+        world.bot.advance(timedelta(minutes=1))
+    for chat in (group, *members):
+        assert sum("Reminder" in m.text for m in chat.messages) == 1, chat
+    assert any(fault.error_code >= 500 for fault in world.emulator.faults_served)

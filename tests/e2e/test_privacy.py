@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import timedelta
 
 from tests.e2e.conftest import World
+from tests.e2e.harness import eventually
+from tests.e2e.test_checkins import check_in
 
 
 def person_rows(world: World, user_id: int) -> int:
@@ -56,3 +59,23 @@ async def test_personal_commands_in_a_group_point_to_a_private_chat(world: World
     pointer = await group.next_message()
     assert "private chat" in pointer.text
     assert pointer.buttons[0][0].url == "https://t.me/KindredTestBot"
+
+
+async def test_old_free_text_is_forgotten_after_the_retention_period(world: World) -> None:
+    maya = world.person("Maya")
+    await maya.send("/start")
+    await maya.next_message()
+    assert "Saved" in await check_in(maya, 4, 1, note="a steady kind of day")
+    with sqlite3.connect(world.bot.database) as conn:
+        assert conn.execute("SELECT note FROM checkins").fetchall() == [("a steady kind of day",)]
+    world.bot.advance(timedelta(days=366))  # past the 365-day default and the daily 03:00 run
+
+    def forgotten() -> bool:
+        with sqlite3.connect(world.bot.database) as conn:
+            (note,) = conn.execute("SELECT note FROM checkins").fetchone()
+            sent_texts = conn.execute("SELECT COUNT(*) FROM outbox WHERE text != ''").fetchone()[0]
+        return not note and sent_texts == 0
+
+    await eventually(forgotten)
+    with sqlite3.connect(world.bot.database) as conn:
+        assert conn.execute("SELECT mood, craving FROM checkins").fetchall() == [(4, 1)]  # numbers stay
