@@ -58,8 +58,8 @@ def tuning(options: interactive.Options) -> list[dict[str, Any]]:
     for undo in TUNING_VARIANTS:
         variant = interactive.Options(
             people=min(options.people, 100),
-            flood=max(options.flood // 5, 100),
-            paced=max(options.paced // 5, 100),
+            flood=max(options.flood // 8, 100),
+            paced=max(options.paced // 10, 100),
             rate=options.rate,
             mix=options.mix,
             bots=("kindred-variant",),

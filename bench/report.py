@@ -96,7 +96,8 @@ def _tuning(rows: list[dict[str, Any]], data: dict[str, Any] | None) -> list[str
     lines = [
         "## Tuning: Kindred with one change undone",
         "",
-        "Same mix; 100 people, a fifth of the load. `http`: PTB's httpx instead of bot/http.py (aiohttp); "
+        "Same mix; 100 people, 625 updates at once, 200 paced. "
+        "`http`: PTB's httpx instead of bot/http.py (aiohttp); "
         "`processor`: one update at a time instead of bot/update_processor.py; `limiter`: "
         "AIORateLimiter's overall 30 messages/s cap back on; `memo`: no memo of people's rows; "
         "`switch`: the default 5 ms GIL switch interval instead of 0.5 ms. "
