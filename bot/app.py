@@ -123,8 +123,13 @@ async def _post_init(application: KindredApplication) -> None:
 
 
 async def _post_stop(application: KindredApplication) -> None:
-    """Let deliveries in flight settle before the database closes."""
+    """Let features stop what they started (e.g. the feed server), and deliveries in flight settle,
+    before the database closes."""
     services: Services = application.bot_data.services
+    for module in handlers.feature_modules():
+        shutdown = getattr(module, "on_shutdown", None)
+        if shutdown is not None:
+            await shutdown(application)
     if services.delivery is not None:
         await services.delivery.stop()
 

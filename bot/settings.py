@@ -39,7 +39,11 @@ EXPECTED: dict[str, str] = {
     "webhook_secret": "1-256 characters from A-Z, a-z, 0-9, _ and -",
     "log_level": "one of DEBUG, INFO, WARNING, ERROR",
     "admin_cache_seconds": "a number of seconds between 0 and 86400",
+    "attendance_window_minutes": "a number of minutes between 0 and 120",
     "sandbox_port": "a TCP port number between 1 and 65535",
+    "feed_port": "a TCP port number between 1 and 65535",
+    "feed_listen": "the address to listen on, like 0.0.0.0",
+    "feed_public_url": "the public https URL feeds are reached at, like https://bot.example.org",
     "sandbox_host": "an address to listen on, like 127.0.0.1",
     "clock_file": "a file path (tests only)",
     "crisis_resources_file": "a readable .json or .toml file of crisis lines "
@@ -76,10 +80,17 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     admin_cache_seconds: int = Field(default=300, ge=0, le=86400)
+    # A roll call opens this long before a meeting starts and closes this long after it ends.
+    attendance_window_minutes: int = Field(default=15, ge=0, le=120)
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = Field(default=8080, ge=1, le=65535)
     # Deployment-wide /resources entries; None means the bundled bot/data/resources.toml.
     resources_file: Path | None = None
+    # Webhook mode only: published Meeting Guide feeds are served at
+    # {feed_public_url}/feeds/<token>.json by a small server on feed_listen:feed_port.
+    feed_port: int = Field(default=8444, ge=1, le=65535)
+    feed_listen: str = "0.0.0.0"  # noqa: S104 - intergroup websites must reach it (behind the proxy)
+    feed_public_url: str | None = None
     # Tests only: read "now" from this file instead of the system clock (see bot/clock.py).
     clock_file: Path | None = None
     crisis_resources_file: Path | None = None
@@ -96,6 +107,7 @@ class Settings(BaseSettings):
         "webhook_secret",
         "webhook_url",
         "clock_file",
+        "feed_public_url",
         "crisis_resources_file",
         "resources_file",
         mode="before",
@@ -183,6 +195,18 @@ class Settings(BaseSettings):
         if value is not None and not re.match(r"^https://[^/\s]+(/\S*)?$", value.strip()):
             raise ValueError("malformed")
         return value.strip() if value else value
+
+    @field_validator("feed_public_url")
+    @classmethod
+    def _feed_url_shape(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https://[^/\s]+(/\S*)?$", value.strip()):
+            raise ValueError("malformed")
+        return value.strip().rstrip("/") if value else value
+
+    @property
+    def feeds_served(self) -> bool:
+        """Published feeds are served over HTTP in webhook mode only (a public server exists)."""
+        return self.run_mode == "webhook" and self.bot_token is not None
 
     @model_validator(mode="after")
     def _required_together(self) -> Settings:

@@ -63,10 +63,17 @@ async def skip(update: Update, context: KindredContext) -> None:
             tr._("That date is not one of the upcoming meetings of this series. Send /meetings to see them."),
         )
         return
+    await skip_occurrence(context, meeting, occurrence)
+    await reply(update, notice_skipped(tr, meeting, occurrence))
+
+
+async def skip_occurrence(context: KindredContext, meeting: Meeting, occurrence: Occurrence) -> None:
+    """Skip one occurrence: those going are told, its queued reminders are withdrawn.
+
+    Shared by ``/skip`` and the meeting menu's confirmed "Skip next" button."""
     repo = meetings(context)
     coming = await repo.coming(meeting.id, occurrence.start)
     await repo.skip(meeting.id, occurrence.local_date)
-    updated = await repo.get(meeting.id) or meeting
     minutes = Rsvp.occurrence_minutes(occurrence.start)
     going = [user for user, starts in coming.items() if occurrence.start in starts]
     await notify(
@@ -78,8 +85,7 @@ async def skip(update: Update, context: KindredContext) -> None:
     await services(context).outbox.cancel_pending(
         f"reminder:{meeting.id}:{occurrence.start.strftime('%Y-%m-%dT%H:%MZ')}:"
     )
-    await meeting_reminders.refresh_series(context.application, updated.id)
-    await reply(update, notice_skipped(tr, meeting, occurrence))
+    await meeting_reminders.refresh_series(context.application, meeting.id)
 
 
 def _occurrence_on(meeting: Meeting, args: list[str], now: datetime) -> Occurrence | None:
@@ -100,6 +106,16 @@ async def cancel_meeting(update: Update, context: KindredContext) -> None:
     meeting = await meeting_from_args(update, context, tr, "/cancelmeeting 12")
     if meeting is None:
         return
+    await cancel_series(context, meeting)
+    await reply(update, notice_cancelled(tr, meeting))
+    if is_private(update):
+        await tell_group_cancelled(context, meeting)
+
+
+async def cancel_series(context: KindredContext, meeting: Meeting) -> None:
+    """Cancel the whole series: everyone coming is told, every queued reminder is withdrawn.
+
+    Shared by ``/cancelmeeting`` and the meeting menu's confirmed "Cancel series" button."""
     repo, now = meetings(context), services(context).clock.now()
     coming = await repo.coming(meeting.id, now)
     await repo.cancel(meeting.id, now)
@@ -108,9 +124,12 @@ async def cancel_meeting(update: Update, context: KindredContext) -> None:
     )
     await services(context).outbox.cancel_pending(f"reminder:{meeting.id}:")
     await meeting_reminders.refresh_series(context.application, meeting.id)
+
+
+async def tell_group_cancelled(context: KindredContext, meeting: Meeting) -> None:
+    """A series cancelled from a private chat is announced in its group too."""
     group = await services(context).groups.get(meeting.chat_id)
-    await reply(update, notice_cancelled(tr, meeting))
-    if group is not None and is_private(update):
+    if group is not None:
         await _tell_group(context, group, notice_cancelled(translator(group.language), meeting))
 
 

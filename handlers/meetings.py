@@ -3,8 +3,9 @@ hooks, start-up, and the wiring of the whole feature.
 
 The rest of the feature: ``meeting_wizard`` (the guided /schedule), ``meeting_rsvp`` (RSVP buttons,
 the ``/start m<id>`` deep link, the private-reminder setting), ``meeting_admin`` (skip, cancel,
-edit, capacity, group reminder times), ``meeting_reminders`` (jobs and the outbox),
-``meeting_support`` (shared helpers) and ``meetings_views`` (every text and button).
+edit, capacity, group reminder times), ``meeting_menu`` (a meeting's own ⚙️ menu for facilitators),
+``meeting_reminders`` (jobs and the outbox), ``meeting_support`` (shared helpers) and
+``meetings_views`` (every text and button).
 
 Times are wall-clock times in the zone the meeting was scheduled in: the group's zone at the time.
 Changing the group's zone with /settz later leaves existing meetings in their own zone (the safe
@@ -43,6 +44,7 @@ from handlers.common import (
     translator_for,
 )
 from handlers.meeting_admin import cancel_meeting, capacity, edit_meeting, reminders, skip
+from handlers.meeting_menu import on_menu
 from handlers.meeting_rsvp import on_private_reminders_button, on_rsvp, open_meeting, reminders_private
 from handlers.meeting_support import (
     announce,
@@ -53,7 +55,7 @@ from handlers.meeting_support import (
     render_syntax_short,
     tell_promoted,
 )
-from handlers.meetings_views import PrivateReminders, Rsvp, markup, meeting_list
+from handlers.meetings_views import MeetingMenu, PrivateReminders, Rsvp, manage_rows, markup, meeting_list
 from storage.groups import Group
 from storage.meetings import Meeting
 
@@ -275,7 +277,24 @@ async def list_meetings(update: Update, context: KindredContext) -> None:
         )
         for _, meeting, occurrence in upcoming[:LIST_LIMIT]
     ]
-    await reply(update, meeting_list(tr, entries, await bot_username(context)))
+    manage = await manageable(update, context, [meeting for meeting, *_ in entries])
+    await reply(
+        update,
+        meeting_list(tr, entries, await bot_username(context)),
+        reply_markup=markup(manage_rows(tr, manage)),
+    )
+
+
+async def manageable(update: Update, context: KindredContext, listed: list[Meeting]) -> list[Meeting]:
+    """The listed meetings whose menu the reader may open: only in private (a group's list is seen
+    by everyone), and only for groups the reader facilitates (each press checks again)."""
+    user = update.effective_user
+    if user is None or not is_private(update):
+        return []
+    unique = list({meeting.id: meeting for meeting in listed}.values())
+    chat_ids = {meeting.chat_id for meeting in unique}
+    allowed = set(await services(context).auth.groups_for(user.id, Action.SCHEDULE_MEETINGS, chat_ids))
+    return [meeting for meeting in unique if meeting.chat_id in allowed]
 
 
 async def calendar(update: Update, context: KindredContext) -> None:
@@ -359,6 +378,7 @@ def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
             CommandHandler("reminders_private", reminders_private),
             CallbackQueryHandler(on_rsvp, pattern=Rsvp.pattern()),
             CallbackQueryHandler(on_line_group, pattern=LineGroup.pattern()),
+            CallbackQueryHandler(on_menu, pattern=MeetingMenu.pattern()),
             CallbackQueryHandler(on_private_reminders_button, pattern=PrivateReminders.pattern()),
         ]
     }

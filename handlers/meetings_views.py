@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
 from babel.dates import format_datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callback_data import CallbackData
 from bot.i18n import N_, Translator
+from bot.meeting_form import MeetingDraft, format_meeting_line
 from bot.meetings import Answer, RsvpCounts, format_offset
 from bot.recurrence import Occurrence, Recurrence, RecurrenceKind
 from handlers.common import escape
@@ -39,15 +41,43 @@ class Rsvp(CallbackData, prefix="rsvp"):
         return int(start.timestamp() // 60)
 
     def occurrence_start(self) -> datetime | None:
-        try:
-            return datetime.fromtimestamp(self.occurrence * 60, UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
+        return start_from_minutes(self.occurrence)
+
+
+def start_from_minutes(minutes: int) -> datetime | None:
+    """The occurrence start a button names (whole minutes since the epoch); None if out of range."""
+    try:
+        return datetime.fromtimestamp(minutes * 60, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 @dataclass(frozen=True)
 class PrivateReminders(CallbackData, prefix="mrem"):
     allowed: int  # 1 on, 0 off
+
+
+class MenuStep(StrEnum):
+    """What a button of a meeting's own menu does."""
+
+    OPEN = "open"  # from the list: the menu as a new message
+    BACK = "back"  # from a confirmation: the menu again, in place
+    ANNOUNCE = "ann"
+    SKIP = "skip"  # asks for confirmation
+    SKIP_CONFIRMED = "skipok"
+    CANCEL = "cancel"  # asks for confirmation
+    CANCEL_CONFIRMED = "cancelok"
+    EDIT = "edit"
+
+
+@dataclass(frozen=True)
+class MeetingMenu(CallbackData, prefix="mmenu"):
+    meeting_id: int
+    step: MenuStep
+    occurrence: int = 0  # for SKIP_CONFIRMED: the occurrence shown when asking, in Rsvp's minutes
+
+    def occurrence_start(self) -> datetime | None:
+        return start_from_minutes(self.occurrence)
 
 
 def markup(rows: Rows | None) -> InlineKeyboardMarkup | None:
@@ -245,3 +275,108 @@ def notice_promoted(tr: Translator, meeting: Meeting, occurrence: Occurrence) ->
     return tr._("Good news: a seat freed up. You now have a place at <b>{title}</b>, {when}.").format(
         title=escape(meeting.title), when=when(tr, meeting, occurrence)
     )
+
+
+# --- a meeting's own menu (facilitators) -----------------------------------------------------
+
+
+def _menu_button(text: str, meeting_id: int, step: MenuStep, occurrence: int = 0) -> dict[str, str]:
+    return {"text": text, "callback_data": MeetingMenu(meeting_id, step, occurrence).pack()}
+
+
+def manage_rows(tr: Translator, manageable: Sequence[Meeting]) -> Rows:
+    """Under ``/meetings`` in private: one ⚙️ button per meeting the reader facilitates."""
+    return [
+        [
+            _menu_button(
+                tr._("⚙️ Manage {title} (#{id})").format(title=_short(meeting.title), id=meeting.id),
+                meeting.id,
+                MenuStep.OPEN,
+            )
+        ]
+        for meeting in manageable
+    ]
+
+
+def _short(title: str, limit: int = 32) -> str:
+    """Button labels are plain text and get cut by clients; keep the id visible."""
+    return title if len(title) <= limit else title[: limit - 1] + "…"
+
+
+def menu_text(tr: Translator, meeting: Meeting, occurrence: Occurrence | None, group_title: str) -> str:
+    lines = [f"⚙️ <b>{escape(meeting.title)}</b> (#{meeting.id}) · {escape(group_title)}"]
+    if occurrence is not None:
+        lines.append(tr._("Next: {when}").format(when=when(tr, meeting, occurrence)))
+    else:
+        lines.append(tr._("No more meetings are planned in this series."))
+    return "\n".join(lines)
+
+
+def menu_rows(tr: Translator, meeting: Meeting) -> Rows:
+    return [
+        [_menu_button(tr._("📣 Announce this meeting"), meeting.id, MenuStep.ANNOUNCE)],
+        [
+            _menu_button(tr._("⏭ Skip next"), meeting.id, MenuStep.SKIP),
+            _menu_button(tr._("✏️ Edit"), meeting.id, MenuStep.EDIT),
+        ],
+        [_menu_button(tr._("🗑 Cancel series"), meeting.id, MenuStep.CANCEL)],
+    ]
+
+
+def confirm_skip(tr: Translator, meeting: Meeting, occurrence: Occurrence) -> tuple[str, Rows]:
+    text = tr._("Skip <b>{title}</b> on {when}? Those going will be told.").format(
+        title=escape(meeting.title), when=when(tr, meeting, occurrence)
+    )
+    minutes = Rsvp.occurrence_minutes(occurrence.start)
+    return text, _confirm_rows(tr, meeting, MenuStep.SKIP_CONFIRMED, tr._("Yes, skip it"), minutes)
+
+
+def confirm_cancel(tr: Translator, meeting: Meeting) -> tuple[str, Rows]:
+    text = tr._(
+        "Cancel the whole series <b>{title}</b>? Everyone coming will be told, and no more "
+        "reminders are sent."
+    ).format(title=escape(meeting.title))
+    return text, _confirm_rows(tr, meeting, MenuStep.CANCEL_CONFIRMED, tr._("Yes, cancel the series"))
+
+
+def _confirm_rows(tr: Translator, meeting: Meeting, step: MenuStep, yes: str, occurrence: int = 0) -> Rows:
+    return [
+        [
+            _menu_button(yes, meeting.id, step, occurrence),
+            _menu_button(tr._("No, go back"), meeting.id, MenuStep.BACK),
+        ]
+    ]
+
+
+def edit_line(meeting: Meeting) -> str | None:
+    """``/editmeeting <id> ...`` with the current values, or None when the form cannot express it.
+
+    The series' own first start is kept even once it has passed: the form accepts a past start
+    for a repeating series, and anchoring it elsewhere would move the series' history."""
+    series = meeting.series
+    draft = MeetingDraft(series.title, series.schedule, series.place, series.link, series.notes)
+    try:
+        line = format_meeting_line(draft)
+    except ValueError:
+        return None
+    return f"/editmeeting {meeting.id} " + line.removeprefix("/schedule ")
+
+
+def edit_help(tr: Translator, meeting: Meeting, line: str | None) -> str:
+    if line is None:
+        return tr._(
+            "This meeting's repeat rule cannot be written on one line. Cancel it and schedule it again "
+            "to change it."
+        )
+    return (
+        tr._("To change meeting #{id}, copy this line, change what you need and send it to me:").format(
+            id=meeting.id
+        )
+        + "\n<code>"
+        + escape(line)
+        + "</code>"
+    )
+
+
+def menu_gone(tr: Translator) -> str:
+    return tr._("That meeting no longer exists. Send /meetings to see what is planned.")

@@ -140,6 +140,26 @@ class MeetingRepository:
         assert meeting is not None  # noqa: S101 - just written
         return meeting
 
+    async def create_many(
+        self, chat_id: int, drafts: Sequence[MeetingDraft], created_by: int, now: datetime
+    ) -> list[Meeting]:
+        """Create several series in ONE transaction (a feed import): all of them, or none."""
+        stamp = to_db(now)
+        ids: list[int] = []
+        async with self._db.transaction() as conn:
+            for draft in drafts:
+                cursor = await conn.execute(
+                    """
+                    INSERT INTO meetings (chat_id, title, first_start_local, time_zone, duration_minutes,
+                                          rrule, place, link, notes, capacity, created_by, created_at,
+                                          updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)
+                    """,
+                    (chat_id, *_draft_values(draft), created_by, stamp, stamp),
+                )
+                ids.append(cursor.lastrowid or 0)
+        return [meeting for meeting in [await self.get(i) for i in ids] if meeting is not None]
+
     async def update(self, meeting_id: int, draft: MeetingDraft, now: datetime) -> None:
         """Replace what the one-line form says; skipped dates no longer on the schedule go."""
         async with self._db.transaction() as conn:

@@ -85,6 +85,7 @@ async def test_weekly_meeting_rsvp_and_reminders_exactly_once_across_a_restart(w
     assert await world.bot.stop() == 0
     world.bot.set_clock(datetime(2026, 12, 1, 19, 30, tzinfo=UTC))
     await world.bot.start()
+    assert "Roll call" in (await group.next_message()).text  # attendance: open until 20:15
     await group.expect_no_message(within=0.5)
     assert "occurrence had already started" in world.bot.logs(since_start=True)
     outcomes = [row[1:] for row in ledger(world)]

@@ -1,0 +1,434 @@
+"""Meeting Guide feeds (issue 11): /feed, /feed publish|unpublish, /import, and the feed server.
+
+* ``/feed`` sends the group's weekly meetings as ``feed.json`` (in the group, or privately for a
+  group the person belongs to), with the meetings the format cannot hold listed as left out.
+* ``/feed publish`` (facilitators) gives the group a stable, unguessable feed URL, served over
+  HTTP in webhook mode by :mod:`bot.feed_server`; ``/feed unpublish`` withdraws it.
+* Import: a facilitator sends a Meeting Guide JSON file (caption ``/import`` in a group; any
+  ``.json`` file in private) or ``/import https://…``.  The valid meetings are shown with toggle
+  buttons; "Import selected" creates them in one transaction, so nothing is half-imported.  The
+  draft waits in ``user_data`` (small, unconfirmed, and lost on restart by design).
+
+The domain (mapping, validation) is :mod:`bot.meeting_guide`; messages are in
+:mod:`handlers.feed_views`.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Message, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.commands import Command
+from bot.feed_fetch import FetchError, fetch_feed
+from bot.feed_server import FeedServer
+from bot.i18n import N_, translator
+from bot.logs import log_id
+from bot.meeting_form import MeetingDraft
+from bot.meeting_guide import (
+    FeedExport,
+    ImportDraft,
+    ImportedMeeting,
+    build_feed,
+    feed_json,
+    parse_feed_bytes,
+)
+from bot.recurrence import escape_params
+from bot.roles import Action, Role
+from bot.services import Services
+from handlers import meeting_reminders
+from handlers.common import (
+    FEATURES,
+    KindredContext,
+    answer_query,
+    is_private,
+    reply,
+    require,
+    services,
+    translator_for,
+)
+from handlers.feed_views import (
+    FeedGroup,
+    FeedPick,
+    group_markup,
+    import_markup,
+    render_export_caption,
+    render_group_imported,
+    render_import_preview,
+    render_imported,
+    render_published,
+)
+from storage.feeds import FeedRepository
+from storage.groups import Group
+from storage.meetings import MeetingRepository
+
+log = logging.getLogger(__name__)
+
+IMPORT_HOW = N_(
+    "Send the Meeting Guide .json file with the caption /import, "
+    "or /import followed by the feed's https link."
+)
+
+COMMANDS = (
+    Command(
+        "feed",
+        N_("This group's meetings as a Meeting Guide JSON feed"),
+        order=26,
+        details=N_(
+            "Facilitators: /feed publish gives the group a feed address for intergroup websites and "
+            "the Meeting Guide app; /feed unpublish removes it."
+        ),
+    ),
+    Command(
+        "import",
+        N_("Add meetings from a Meeting Guide JSON file or link"),
+        role=Role.FACILITATOR,
+        order=27,
+        details=IMPORT_HOW,
+    ),
+)
+
+MAX_FILE_BYTES = 1_000_000
+MAX_CHOICES = 40  # toggle buttons in one message (Telegram allows 100)
+SESSION_KEY = "feed_import"
+PENDING_KEY = "feed_import_bytes"
+STALE = N_("That button no longer works. Please send the feed again.")
+
+
+@dataclass
+class ImportSession:
+    """An import waiting for the facilitator's choice; nothing is stored until "Import selected"."""
+
+    chat_id: int
+    meetings: list[ImportedMeeting]
+    chosen: set[int] = field(default_factory=set)
+
+
+def svc(app: Any) -> Services:
+    return app.bot_data.services
+
+
+# -- export --
+
+
+async def group_feed(app: Any, group: Group) -> tuple[bytes, FeedExport]:
+    rows = await MeetingRepository(svc(app).db).active_in([group.chat_id])
+    export = build_feed(
+        [meeting.series for meeting in rows],
+        svc(app).clock.now(),
+        updated={meeting.id: meeting.updated_at for meeting in rows},
+        group_name=group.title,
+        language=group.language,
+    )
+    return feed_json(export.entries), export
+
+
+async def feed_for_token(app: Any, token: str) -> bytes | None:
+    """What the feed server serves for a token: the group's current feed, or None."""
+    chat_id = await FeedRepository(svc(app).db).chat_for(token)
+    group = await svc(app).groups.get(chat_id) if chat_id is not None else None
+    return None if group is None else (await group_feed(app, group))[0]
+
+
+async def send_feed(update: Update, context: KindredContext, group: Group) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    tr = await translator_for(update, context)
+    body, export = await group_feed(context.application, group)
+    caption = render_export_caption(tr, group.title, len(export.entries), export.skipped)
+    await chat.send_document(body, filename="feed.json", caption=caption)
+
+
+async def feed_command(update: Update, context: KindredContext) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    word = (context.args or [""])[0].lower()
+    if not is_private(update) and word in ("publish", "unpublish"):
+        await publish(update, context, chat.id, word == "publish")
+        return
+    tr = await translator_for(update, context)
+    if not is_private(update):
+        group = await services(context).groups.get(chat.id)
+        if group is not None:
+            await send_feed(update, context, group)
+        return
+    groups = await services(context).groups.groups_of(user.id)
+    if word in ("publish", "unpublish"):
+        await reply(update, tr._("Please send /feed publish or /feed unpublish in the group itself."))
+    elif not groups:
+        await reply(update, tr._("I don't know any group of yours yet. Say hello in your group first."))
+    elif len(groups) == 1:
+        await send_feed(update, context, groups[0])
+    else:
+        choices = [(g.chat_id, g.title) for g in groups]
+        await reply(update, tr._("Which group's feed?"), reply_markup=group_markup(choices, "export"))
+
+
+async def publish(update: Update, context: KindredContext, chat_id: int, on: bool) -> None:
+    if not await require(update, context, Action.SCHEDULE_MEETINGS, chat_id):
+        return
+    tr = await translator_for(update, context)
+    repo = FeedRepository(services(context).db)
+    if not on:
+        removed = await repo.unpublish(chat_id)
+        await reply(
+            update,
+            tr._("The feed is no longer published; its address stops working now.")
+            if removed
+            else tr._("This group's feed is not published."),
+        )
+        return
+    token = await repo.publish(chat_id, secrets.token_urlsafe(24), services(context).clock.now())
+    settings = services(context).settings
+    path = f"/feeds/{token}.json"
+    url = f"{settings.feed_public_url}{path}" if settings.feed_public_url else None
+    log.info("Feed published for a group")
+    await reply(update, render_published(tr, url, path, settings.feeds_served))
+
+
+# -- import: receiving a feed --
+
+
+async def import_command(update: Update, context: KindredContext) -> None:
+    """``/import https://…`` fetches the feed; a bare /import explains how (in a group, only to
+    its facilitators: importing is theirs)."""
+    chat = update.effective_chat
+    if chat is None or (
+        not is_private(update) and not await require(update, context, Action.IMPORT_FEED, chat.id)
+    ):
+        return
+    tr = await translator_for(update, context)
+    link = (context.args or [""])[0]
+    if not link:
+        await reply(update, tr._(IMPORT_HOW))
+        return
+    try:
+        raw = await fetch_feed(link)
+    except FetchError as error:
+        await reply(update, tr._(error.message).format(**escape_params(error.params)))
+        return
+    await received(update, context, raw)
+
+
+async def on_document(update: Update, context: KindredContext) -> None:
+    message = update.effective_message
+    document = message.document if message else None
+    if message is None or document is None:
+        return
+    tr = await translator_for(update, context)
+    if not is_private(update) and not await require(update, context, Action.IMPORT_FEED, message.chat_id):
+        return
+    if (document.file_size or 0) > MAX_FILE_BYTES:
+        await reply(update, tr._("That file is larger than 1 MB; please send a smaller one."))
+        return
+    try:
+        file = await document.get_file()
+        raw = bytes(await file.download_as_bytearray())
+    except TelegramError:
+        log.warning("Could not download a feed file", exc_info=True)
+        await reply(update, tr._("I couldn't download that file. Please send it again."))
+        return
+    await received(update, context, raw[: MAX_FILE_BYTES + 1])
+
+
+async def received(update: Update, context: KindredContext, raw: bytes) -> None:
+    """A feed arrived: pick the group (in private), then show what can be imported."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    if not is_private(update):
+        group = await services(context).groups.get(chat.id)
+        if group is not None:
+            await preview(update, context, group, raw)
+        return
+    tr = await translator_for(update, context)
+    candidates = [g.chat_id for g in await services(context).groups.groups_of(user.id)]
+    allowed = await services(context).auth.groups_for(user.id, Action.IMPORT_FEED, candidates)
+    groups = [g for g in [await services(context).groups.get(c) for c in allowed] if g is not None]
+    if not groups:
+        await reply(
+            update,
+            tr._("Only a group's facilitators can import meetings, and I don't see a group you facilitate."),
+        )
+    elif len(groups) == 1:
+        await preview(update, context, groups[0], raw)
+    else:
+        context.user_data[PENDING_KEY] = raw
+        choices = [(g.chat_id, g.title) for g in groups]
+        await reply(
+            update,
+            tr._("Which group should these meetings go to?"),
+            reply_markup=group_markup(choices, "import"),
+        )
+
+
+async def preview(update: Update, context: KindredContext, group: Group, raw: bytes) -> None:
+    tr = await translator_for(update, context)
+    draft: ImportDraft = parse_feed_bytes(raw, default_zone=group.timezone, now=services(context).clock.now())
+    if len(draft.meetings) > MAX_CHOICES:
+        await reply(
+            update,
+            tr._(
+                "That feed has {count} meetings; I can import up to {limit} at a time. Please split the file."
+            ).format(count=len(draft.meetings), limit=MAX_CHOICES),
+        )
+        return
+    text = render_import_preview(tr, group.title, draft.meetings, draft.problems)
+    if not draft.meetings:
+        context.user_data.pop(SESSION_KEY, None)
+        await reply(update, text[:4000])
+        return
+    session = ImportSession(group.chat_id, draft.meetings, set(range(len(draft.meetings))))
+    context.user_data[SESSION_KEY] = session
+    await reply(update, text[:4000], reply_markup=import_markup(tr, session.meetings, session.chosen))
+    log.info("Feed import previewed: %d meetings, %d refused", len(draft.meetings), len(draft.problems))
+
+
+# -- buttons --
+
+
+async def on_group_choice(update: Update, context: KindredContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    choice = FeedGroup.unpack(query.data if query else None)
+    tr = await translator_for(update, context)
+    groups = await services(context).groups.groups_of(user.id) if user else []
+    group = next((g for g in groups if choice and g.chat_id == choice.chat_id), None)
+    if query is None or choice is None or group is None or choice.purpose not in ("export", "import"):
+        await answer_query(query, tr._(STALE), alert=True)
+        return
+    if choice.purpose == "import":
+        raw = context.user_data.pop(PENDING_KEY, None)
+        if not isinstance(raw, bytes) or not await require(
+            update, context, Action.IMPORT_FEED, group.chat_id
+        ):
+            if not isinstance(raw, bytes):
+                await answer_query(query, tr._(STALE), alert=True)
+            return
+        await answer_query(query)
+        await preview(update, context, group, raw)
+        return
+    await answer_query(query)
+    await send_feed(update, context, group)
+
+
+async def on_pick(update: Update, context: KindredContext) -> None:
+    query = update.callback_query
+    pick = FeedPick.unpack(query.data if query else None)
+    session = context.user_data.get(SESSION_KEY)
+    tr = await translator_for(update, context)
+    if query is None or pick is None or not isinstance(session, ImportSession):
+        await answer_query(query, tr._(STALE), alert=True)
+        return
+    if pick.action == "stop":
+        context.user_data.pop(SESSION_KEY, None)
+        await answer_query(query)
+        await edit(query.message, tr._("Import cancelled; nothing was added."))
+        return
+    if pick.action == "go":
+        await finish_import(update, context, session)
+        return
+    if pick.action == "toggle" and 0 <= pick.position < len(session.meetings):
+        session.chosen ^= {pick.position}
+    elif pick.action == "all":
+        session.chosen = set(range(len(session.meetings)))
+    elif pick.action == "none":
+        session.chosen = set()
+    else:
+        await answer_query(query, tr._(STALE), alert=True)
+        return
+    await answer_query(query)
+    try:
+        await query.edit_message_reply_markup(import_markup(tr, session.meetings, session.chosen))
+    except TelegramError:
+        log.debug("Could not refresh the import buttons", exc_info=True)
+
+
+async def finish_import(update: Update, context: KindredContext, session: ImportSession) -> None:
+    query, user = update.callback_query, update.effective_user
+    tr = await translator_for(update, context)
+    if query is None or user is None:
+        return
+    if not await require(update, context, Action.IMPORT_FEED, session.chat_id):
+        return
+    group = await services(context).groups.get(session.chat_id)
+    chosen = [session.meetings[i] for i in sorted(session.chosen)]
+    if group is None or not chosen:
+        await answer_query(query, tr._("Please select at least one meeting."), alert=True)
+        return
+    await answer_query(query)
+    context.user_data.pop(SESSION_KEY, None)
+    drafts = [MeetingDraft(m.title, m.schedule, m.place, m.link, m.notes) for m in chosen]
+    created = await MeetingRepository(services(context).db).create_many(
+        group.chat_id, drafts, user.id, services(context).clock.now()
+    )
+    for meeting in created:
+        await meeting_reminders.refresh_series(context.application, meeting.id)
+    log.info("Imported %d meetings from a feed by %s", len(created), log_id(user.id))
+    await edit(query.message, render_imported(tr, group.title, chosen))
+    if is_private(update):
+        try:
+            await context.bot.send_message(
+                group.chat_id, render_group_imported(translator(group.language), len(created))
+            )
+        except TelegramError:
+            log.info("Could not tell a group about imported meetings")
+
+
+async def edit(message: Any, text: str) -> None:
+    if isinstance(message, Message):
+        try:
+            await message.edit_text(text[:4000])
+        except TelegramError:
+            log.debug("Could not edit an import message", exc_info=True)
+
+
+# -- the feed server (webhook mode) --
+
+
+async def on_startup(application: Application) -> None:  # type: ignore[type-arg]
+    settings = svc(application).settings
+    if not settings.feeds_served:
+        return
+
+    async def lookup(token: str) -> bytes | None:
+        return await feed_for_token(application, token)
+
+    server = FeedServer(lookup)
+    await server.start(settings.feed_listen, settings.feed_port)
+    application.bot_data.feed_server = server  # type: ignore[attr-defined]
+
+
+async def on_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    server = getattr(application.bot_data, "feed_server", None)
+    if server is not None:
+        await server.stop()
+
+
+def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    json_file = filters.Document.FileExtension("json") | filters.Document.MimeType("application/json")
+    import_caption = filters.CaptionRegex(r"^/import(@\w+)?(\s|$)")
+    return {
+        FEATURES: [
+            CommandHandler("feed", feed_command),
+            CommandHandler("import", import_command),
+            MessageHandler(json_file & (private | (groups & import_caption)), on_document),
+            CallbackQueryHandler(on_group_choice, pattern=FeedGroup.pattern()),
+            CallbackQueryHandler(on_pick, pattern=FeedPick.pattern()),
+        ]
+    }

@@ -1,0 +1,171 @@
+"""A meeting's own menu for facilitators: announce it again, skip the next one, cancel the series,
+or get the prefilled ``/editmeeting`` line.  Opened from the ⚙️ buttons under ``/meetings``.
+
+Every press re-checks ``require()`` on the meeting's OWN group, so forged callback data naming
+another group's meeting is refused exactly like a member pressing it.  Skip and cancel go through
+the same functions as ``/skip`` and ``/cancelmeeting`` (``meeting_admin``), after a confirmation.
+
+The announcement is sent directly (not through the outbox) and recorded like the first one, so the
+RSVP counts on it are edited in place; a facilitator's press is a one-off, not a paced broadcast.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, Update
+from telegram.error import BadRequest
+
+from bot.i18n import Translator
+from bot.roles import Action
+from handlers.common import KindredContext, answer_query, reply, require, services, translator_for
+from handlers.meeting_admin import cancel_series, skip_occurrence, tell_group_cancelled
+from handlers.meeting_support import announce, meetings, next_of, occurrence_at
+from handlers.meetings_views import (
+    MeetingMenu,
+    MenuStep,
+    Rows,
+    confirm_cancel,
+    confirm_skip,
+    edit_help,
+    edit_line,
+    markup,
+    menu_gone,
+    menu_rows,
+    menu_text,
+    notice_cancelled,
+    notice_skipped,
+)
+from storage.meetings import Meeting
+
+log = logging.getLogger(__name__)
+
+
+async def on_menu(update: Update, context: KindredContext) -> None:
+    """Every button of the menu: unpack, find the meeting, authorise on its group, then act."""
+    query = update.callback_query
+    if query is None:
+        return
+    tr = await translator_for(update, context)
+    data = MeetingMenu.unpack(query.data)
+    if data is None:
+        await answer_query(query, tr._("That button no longer works."), True)
+        return
+    meeting = await meetings(context).get(data.meeting_id)
+    if meeting is None or meeting.cancelled:
+        await answer_query(query, menu_gone(tr), True)
+        return
+    if not await require(update, context, Action.SCHEDULE_MEETINGS, meeting.chat_id):
+        return
+    await STEPS[data.step](update, context, meeting, data, tr)
+
+
+async def _open(
+    update: Update, context: KindredContext, meeting: Meeting, data: MeetingMenu, tr: Translator
+) -> None:
+    """From the list: a new message, so the list stays; "go back" from a confirmation: in place."""
+    await answer_query(update.callback_query)
+    group = await services(context).groups.get(meeting.chat_id)
+    occurrence = next_of(meeting, services(context).clock.now())
+    text = menu_text(tr, meeting, occurrence, group.title if group else "")
+    rows = menu_rows(tr, meeting)
+    if data.step is MenuStep.BACK:
+        await _show(update, text, rows)
+    else:
+        await reply(update, text, reply_markup=markup(rows))
+
+
+async def _announce(
+    update: Update, context: KindredContext, meeting: Meeting, data: MeetingMenu, tr: Translator
+) -> None:
+    group = await services(context).groups.get(meeting.chat_id)
+    posted = await announce(context, meeting, group) if group is not None and group.active else None
+    if posted is None or group is None:
+        await answer_query(
+            update.callback_query, tr._("I could not post the meeting in its group right now."), True
+        )
+        return
+    log.info("Meeting %d announced again from its menu", meeting.id)
+    await answer_query(update.callback_query, tr._("Announced in {group}.").format(group=group.title), False)
+
+
+async def _ask_skip(
+    update: Update, context: KindredContext, meeting: Meeting, data: MeetingMenu, tr: Translator
+) -> None:
+    occurrence = next_of(meeting, services(context).clock.now())
+    if occurrence is None:
+        await answer_query(update.callback_query, tr._("No more meetings are planned in this series."), True)
+        return
+    await answer_query(update.callback_query)
+    await _show(update, *confirm_skip(tr, meeting, occurrence))
+
+
+async def _skip(
+    update: Update, context: KindredContext, meeting: Meeting, data: MeetingMenu, tr: Translator
+) -> None:
+    """Skip exactly the occurrence the confirmation named, if it is still ahead."""
+    start = data.occurrence_start()
+    occurrence = occurrence_at(meeting, start) if start is not None else None
+    if occurrence is None or occurrence.start <= services(context).clock.now():
+        await answer_query(
+            update.callback_query,
+            tr._("That date is not one of the upcoming meetings of this series. Send /meetings to see them."),
+            True,
+        )
+        return
+    await answer_query(update.callback_query)
+    await skip_occurrence(context, meeting, occurrence)
+    await _show(update, notice_skipped(tr, meeting, occurrence), [])
+
+
+async def _ask_cancel(
+    update: Update, context: KindredContext, meeting: Meeting, data: MeetingMenu, tr: Translator
+) -> None:
+    await answer_query(update.callback_query)
+    await _show(update, *confirm_cancel(tr, meeting))
+
+
+async def _cancel(
+    update: Update, context: KindredContext, meeting: Meeting, data: MeetingMenu, tr: Translator
+) -> None:
+    await answer_query(update.callback_query)
+    await cancel_series(context, meeting)
+    await _show(update, notice_cancelled(tr, meeting), [])
+    await tell_group_cancelled(context, meeting)
+
+
+async def _edit(
+    update: Update, context: KindredContext, meeting: Meeting, data: MeetingMenu, tr: Translator
+) -> None:
+    """A new message, so the facilitator can copy the line while the menu stays usable."""
+    await answer_query(update.callback_query)
+    await reply(update, edit_help(tr, meeting, edit_line(meeting)))
+
+
+STEPS = {
+    MenuStep.OPEN: _open,
+    MenuStep.BACK: _open,
+    MenuStep.ANNOUNCE: _announce,
+    MenuStep.SKIP: _ask_skip,
+    MenuStep.SKIP_CONFIRMED: _skip,
+    MenuStep.CANCEL: _ask_cancel,
+    MenuStep.CANCEL_CONFIRMED: _cancel,
+    MenuStep.EDIT: _edit,
+}
+
+
+def _pressed(update: Update) -> Message | None:
+    query = update.callback_query
+    return query.message if query is not None and isinstance(query.message, Message) else None
+
+
+async def _show(update: Update, text: str, rows: Rows) -> None:
+    """Replace the pressed menu message; fall back to a new message if it cannot be edited."""
+    pressed = _pressed(update)
+    if pressed is not None:
+        try:
+            await pressed.edit_text(text, reply_markup=markup(rows))
+            return
+        except BadRequest as error:
+            log.debug("Could not edit a meeting menu: %s", error.message)
+    await reply(update, text, reply_markup=markup(rows))
