@@ -14,12 +14,19 @@ malformed or forged, so handlers treat garbage exactly like an unknown meeting: 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from typing import Any, ClassVar, Self, get_type_hints
 
 MAX_BYTES = 64
 SEPARATOR = ":"
 _INT = re.compile(r"^-?\d{1,19}$")
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """The field types of a callback data class, resolved once (typing's resolution is slow)."""
+    return get_type_hints(cls)
 
 
 class CallbackData:
@@ -54,7 +61,7 @@ class CallbackData:
         parts = rest.split(SEPARATOR) if rest else []
         if prefix != cls.PREFIX or len(parts) != len(fields):
             return None
-        hints = get_type_hints(cls)
+        hints = _hints(cls)
         values: list[Any] = []
         for field, raw in zip(fields, parts, strict=True):
             kind = hints[field.name]

@@ -12,6 +12,7 @@ string and fails when a catalog lacks one.
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
 from functools import cache
@@ -50,8 +51,10 @@ class Translator:
         return Locale.parse(self.language)
 
 
+@functools.cache
 def supported_languages() -> tuple[str, ...]:
-    """English plus every language that has a catalog directory."""
+    """English plus every language that has a catalog directory (listed once: catalogs ship with
+    the code, and this is asked on every update)."""
     found = sorted(p.name for p in LOCALES_DIR.iterdir() if (p / "LC_MESSAGES").is_dir())
     return (DEFAULT_LANGUAGE, *found)
 

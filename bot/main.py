@@ -24,8 +24,16 @@ def secrets_of(settings: Settings) -> list[str]:
     return [value.get_secret_value() for value in values if value is not None]
 
 
+# Every database call hands work to aiosqlite's thread and back, and each handover waits for the
+# GIL, which a busy event loop gives up only every switch interval (5 ms by default).  At 0.5 ms
+# the handovers stop queueing behind each other: under load, replies came 2-4 times sooner at the
+# same CPU per update (python -m bench).
+SWITCH_INTERVAL = 0.0005
+
+
 def serve(settings: Settings) -> None:
     """Run until SIGINT/SIGTERM; python-telegram-bot then stops cleanly and post_shutdown closes the db."""
+    sys.setswitchinterval(SWITCH_INTERVAL)
     asyncio.run(prepare(settings.database_path))  # refuse a newer schema before contacting Telegram
     application = build_application(settings)
     if settings.run_mode == "webhook":

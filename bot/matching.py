@@ -76,7 +76,6 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from bot.i18n import N_
 
@@ -580,6 +579,10 @@ def assign_all(
     scores = _weighted(batch.components(now))
     bonus = min(rows.size, slot_mentor.size) + 1.0  # one more match beats any total score
     value = np.where(feasible, scores + bonus, 0.0)[rows][:, slot_mentor]
+    # Imported here: scipy.optimize takes longer to import than the rest of the bot together, and
+    # only coordinators' /matchall needs it (bench/startup.py measures start-up).
+    from scipy.optimize import linear_sum_assignment  # noqa: PLC0415
+
     chosen_rows, chosen_slots = linear_sum_assignment(value, maximize=True)
     matches = []
     for r, s in zip(rows[chosen_rows], slot_mentor[chosen_slots], strict=True):

@@ -12,16 +12,21 @@ to be registered after every feature (default ``ORDER = 50``).
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from types import ModuleType
 
 
-def feature_modules() -> list[ModuleType]:
-    """Every module in this package that provides ``handlers()``, by ``ORDER`` then name."""
+@functools.cache
+def feature_modules() -> tuple[ModuleType, ...]:
+    """Every module in this package that provides ``handlers()``, by ``ORDER`` then name.
+
+    Found once per process: /help and /start ask on every call, and a directory scan each time
+    cost more than the rest of the reply (``python -m bench``)."""
     modules = []
     for info in pkgutil.iter_modules(__path__):
         module = importlib.import_module(f"{__name__}.{info.name}")
         if callable(getattr(module, "handlers", None)):
             modules.append(module)
-    return sorted(modules, key=lambda m: (getattr(m, "ORDER", 50), m.__name__))
+    return tuple(sorted(modules, key=lambda m: (getattr(m, "ORDER", 50), m.__name__)))

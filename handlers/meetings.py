@@ -346,8 +346,15 @@ async def erase_personal_data(context: KindredContext, user_id: int) -> list[str
 
 
 async def on_startup(application: Any) -> None:
-    """Rebuild every series' reminder job from the database; send reminders missed while down."""
-    await meeting_reminders.refresh_all(application)
+    """Rebuild every series' reminder job from the database; send reminders missed while down.
+
+    As a job that runs as soon as the bot is up, not before it polls: with 10,000 series the
+    rebuild takes seconds, and people's messages should not wait for it (bench/startup.py).  The
+    job queue lets it finish before the database closes at shutdown."""
+    services = application.bot_data.services
+    services.jobs.at(
+        "meetings:rebuild", services.clock.now(), lambda: meeting_reminders.refresh_all(application)
+    )
 
 
 DEEP_LINK = filters.ChatType.PRIVATE & filters.Regex(r"^/start(@\w+)?\s+m[0-9]{1,12}\s*$")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from bot.checkins import CellKey, RawCell
-from storage.db import Database
+from storage.db import Database, Write
 from storage.timestamps import from_db, to_db
 
 
@@ -69,13 +69,14 @@ class CheckInRepository:
         contributions: Sequence[Contribution],
         shared: SharedItem | None,
     ) -> None:
-        """Save the personal row, the group contributions and the shared item as one unit."""
-        async with self._db.transaction() as conn:
-            await conn.execute(
+        """Save the personal row, the group contributions and the shared item as one unit (one
+        trip to the database thread: this is the hottest write there is)."""
+        writes = [
+            Write(
                 "INSERT INTO checkins (pseudonym, local_day, mood, craving, note) VALUES (?, ?, ?, ?, ?)",
                 (pseudonym, checkin.local_day.isoformat(), checkin.mood, checkin.craving, checkin.note),
-            )
-            await conn.executemany(
+            ),
+            Write(
                 """
                 INSERT INTO checkin_contributions
                     (group_id, iso_week, contributor, checkins, mood_sum, craving_sum)
@@ -89,9 +90,12 @@ class CheckInRepository:
                     (c.group_id, c.iso_week, c.contributor, checkin.mood, checkin.craving)
                     for c in contributions
                 ],
-            )
-            if shared is not None:
-                await conn.execute(
+                many=True,
+            ),
+        ]
+        if shared is not None:
+            writes.append(
+                Write(
                     """
                     INSERT INTO shared_checkins (item_key, group_id, digest_at, mood, craving, note)
                     VALUES (?, ?, ?, ?, ?, ?)
@@ -105,6 +109,8 @@ class CheckInRepository:
                         shared.note,
                     ),
                 )
+            )
+        await self._db.write_all(writes)
 
     # -- the member's own history --
 

@@ -1,0 +1,256 @@
+"""The results as Markdown: what ``python -m bench`` prints and writes to bench/results/latest.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}×" if b else "–"
+
+
+def _row(*cells: object) -> str:
+    return "| " + " | ".join(str(cell) for cell in cells) + " |"
+
+
+def _machine(results: dict[str, Any]) -> list[str]:
+    machine = results["machine"]
+    versions = ", ".join(f"{name} {version}" for name, version in machine["versions"].items())
+    loads = "; ".join(f"{name} {load[0]}" for name, load in results.get("load", {}).items())
+    return [
+        "# Kindred benchmarks",
+        "",
+        f"Machine: {machine['cpu']}, {machine['cores']} cores; Python {machine['python']}; {versions}.",
+        f"Load average (1, 5, 15 min) before: {results['load_before']}, after: {results['load_after']}; "
+        f"the whole run took {results['total_s']} s."
+        + (" **Quick run: not figures to quote.**" if results["quick"] else ""),
+        f"1-minute load average as each benchmark started (2 cores: above 2 means others were "
+        f"waiting for a CPU): {loads}.",
+        "",
+    ]
+
+
+def _interactive(data: dict[str, Any]) -> list[str]:
+    bots = data["bots"]
+    mix = ", ".join(f"{name} {weight:g}" for name, weight in data["mix"].items())
+    lines = [
+        "## 1. Interactive: throughput, CPU, latency",
+        "",
+        f"{data['people']} people; mix by weight: {mix}. Flood: all updates queued at once. "
+        f"Paced: {data['rate']:g} updates/s. CPU is the bot process's user+system time per update.",
+        "",
+        _row(
+            "bot",
+            "flood updates/s",
+            "flood CPU ms/update",
+            "paced CPU ms/update",
+            "paced p50 ms",
+            "paced p95 ms",
+            "paced p99 ms",
+            "emulator CPU ms/update",
+        ),
+        _row(*["---"] * 8),
+    ]
+    for name, bot in bots.items():
+        flood, paced = bot["flood"], bot["paced"]
+        lines.append(
+            _row(
+                name,
+                f"{flood['updates_per_s']:.0f} ({flood['updates']} in {flood['seconds']:.1f} s)",
+                f"{flood['cpu_ms_per_update']:.2f}",
+                f"{paced['cpu_ms_per_update']:.2f}",
+                f"{paced['p50_ms']:.1f}",
+                f"{paced['p95_ms']:.1f}",
+                f"{paced['p99_ms']:.1f}",
+                f"{flood['emulator_cpu_ms_per_update']:.2f}",
+            )
+        )
+    kindred = bots.get("kindred")
+    for base in ("ptb-echo", "aiogram-echo"):
+        if kindred and base in bots:
+            other = bots[base]
+            lines.append(
+                _row(
+                    f"**Kindred ÷ {base}**",
+                    _ratio(kindred["flood"]["updates_per_s"], other["flood"]["updates_per_s"]),
+                    _ratio(kindred["flood"]["cpu_ms_per_update"], other["flood"]["cpu_ms_per_update"]),
+                    _ratio(kindred["paced"]["cpu_ms_per_update"], other["paced"]["cpu_ms_per_update"]),
+                    _ratio(kindred["paced"]["p50_ms"], other["paced"]["p50_ms"]),
+                    _ratio(kindred["paced"]["p95_ms"], other["paced"]["p95_ms"]),
+                    _ratio(kindred["paced"]["p99_ms"], other["paced"]["p99_ms"]),
+                    "",
+                )
+            )
+    if kindred:
+        replies = ", ".join(f"{k} {v}" for k, v in kindred["replies_per_action"].items())
+        lines += ["", f"Kindred's messages per update, found by calibration: {replies}."]
+    lines += [
+        "",
+        "Targets: Kindred's throughput and CPU per update at least match ptb-echo's; paced p95 < 15 ms.",
+        "",
+    ]
+    return lines
+
+
+def _tuning(rows: list[dict[str, Any]], data: dict[str, Any] | None) -> list[str]:
+    lines = [
+        "## Tuning: Kindred with one change undone",
+        "",
+        "Same mix; 100 people, 625 updates at once, 200 paced. "
+        "`http`: PTB's httpx instead of bot/http.py (aiohttp); "
+        "`processor`: one update at a time instead of bot/update_processor.py; `limiter`: "
+        "AIORateLimiter's overall 30 messages/s cap back on; `memo`: no memo of people's rows; "
+        "`switch`: the default 5 ms GIL switch interval instead of 0.5 ms. "
+        "The last row undoes all five (small per-update caches in i18n, handlers and callback data stay).",
+        "",
+        _row(
+            "undone",
+            "flood updates/s",
+            "flood CPU ms/update",
+            "paced CPU ms/update",
+            "paced p50 ms",
+            "paced p95 ms",
+        ),
+        _row(*["---"] * 6),
+    ]
+    for row in rows:
+        flood, paced = row["flood"], row["paced"]
+        lines.append(
+            _row(
+                row["undo"] or "nothing (as shipped)",
+                f"{flood['updates_per_s']:.0f}",
+                f"{flood['cpu_ms_per_update']:.2f}",
+                f"{paced['cpu_ms_per_update']:.2f}",
+                f"{paced['p50_ms']:.1f}",
+                f"{paced['p95_ms']:.1f}",
+            )
+        )
+    return [*lines, ""]
+
+
+def _fanout(data: dict[str, Any]) -> list[str]:
+    lines = [
+        "## 2. Reminder fan-out",
+        "",
+        _row(
+            "emulator rate limits",
+            "path",
+            "groups",
+            "delivered",
+            "seconds",
+            "Telegram's minimum s",
+            "over minimum",
+            "429s",
+        ),
+        _row(*["---"] * 8),
+    ]
+    for run in data["runs"]:
+        lines.append(
+            _row(
+                "on" if run["rate_limits"] else "off",
+                run["path"],
+                run["groups"],
+                run["delivered"],
+                f"{run['seconds']:.1f} ({run['first_delivery_s']} s)",
+                f"{run['minimum_seconds']:.1f}",
+                f"{run['over_minimum_pct']:+.1f}%",
+                run["too_many_requests"],
+            )
+        )
+    return [*lines, "", f"Target: within {data['target_over_minimum_pct']:g}% of the minimum, no 429.", ""]
+
+
+def _storage(data: dict[str, Any]) -> list[str]:
+    normal, full = data["checkins"], data["checkins_full_sync"]
+    lines = [
+        "## 3. Storage",
+        "",
+        _row("what", "figure", "target"),
+        _row("---", "---", "---"),
+        _row(
+            f"{normal['checkins']:,} check-ins, one per call ({normal['path']}), "
+            f"journal {normal['journal_mode']}, synchronous={normal['synchronous']}",
+            f"{normal['per_s']:,}/s ({normal['seconds']:.1f} s)",
+            f"≥ {data['target_per_s']:,}/s",
+        ),
+        _row(
+            f"{full['checkins']:,} check-ins, synchronous={full['synchronous']} (fsync per commit)",
+            f"{full['per_s']:,}/s",
+            "for comparison",
+        ),
+    ]
+    attendance = data.get("attendance")
+    if attendance:
+        shown = (
+            f"{1000 * attendance['seconds']:.0f} ms (all {attendance.get('groups')} groups, "
+            f"{attendance.get('marks', 0):,} marks; one group in full "
+            f"{1000 * attendance.get('one_group_seconds', 0):.0f} ms, CSV "
+            f"{1000 * attendance.get('csv_seconds', 0):.0f} ms, "
+            f"chart {1000 * attendance.get('chart_seconds', 0):.0f} ms)"
+        )
+        target = f"< {data['attendance_target_ms']} ms"
+        lines.append(_row("attendance report over a year, 50 groups × 20 members", shown, target))
+    else:
+        lines.append(
+            _row("attendance report", "not on this checkout (bench/attendance_report.py)", "< 300 ms")
+        )
+    return [*lines, ""]
+
+
+def _startup(data: dict[str, Any]) -> list[str]:
+    return [
+        "## 4. Start-up",
+        "",
+        _row(
+            "meetings in the database",
+            "process start → first answer",
+            "resident memory then",
+            "idle (jobs rebuilt) after",
+            "resident memory then (peak)",
+            "targets",
+        ),
+        _row(*["---"] * 6),
+        _row(
+            f"{data['meetings']:,} (in {data['groups']:,} groups)",
+            f"{data['first_answer_s']:.2f} s",
+            f"{data['rss_mb']:.0f} MB",
+            f"{data['idle_after_s']:.1f} s",
+            f"{data['rss_idle_mb']:.0f} MB ({data['peak_rss_idle_mb']:.0f} MB)",
+            f"< {data['target_s']:g} s, < {data['target_rss_mb']} MB",
+        ),
+        "",
+    ]
+
+
+def _matchall(data: dict[str, Any]) -> list[str]:
+    return [
+        "## 5. /matchall",
+        "",
+        _row("members", "mentors", "matched", "seconds", "target"),
+        _row(*["---"] * 5),
+        _row(
+            data["members"],
+            data["mentors"],
+            data["matched"],
+            f"{data['seconds']:.2f}",
+            f"< {data['target_seconds']:g} s",
+        ),
+        "",
+    ]
+
+
+def render(results: dict[str, Any]) -> str:
+    lines = _machine(results)
+    if "interactive" in results:
+        lines += _interactive(results["interactive"])
+    if "tuning" in results:
+        lines += _tuning(results["tuning"], results.get("interactive"))
+    if "fanout" in results:
+        lines += _fanout(results["fanout"])
+    if "storage" in results:
+        lines += _storage(results["storage"])
+    if "startup" in results:
+        lines += _startup(results["startup"])
+    if "matchall" in results:
+        lines += _matchall(results["matchall"])
+    return "\n".join(lines) + "\n"
