@@ -242,7 +242,10 @@ async def on_startup(application: App) -> None:
     unclosed = await repo(application).unclosed()
     for roll_call in unclosed:
         plan_close(application, roll_call.meeting_id, roll_call.start, roll_call.window.closes)
-    await sweep(application)
+    # Planning every meeting's roll call is a job that runs once polling starts, as meetings'
+    # reminder rebuild is: with 10,000 meetings it takes seconds people should not wait through.
+    services = application.bot_data.services
+    services.jobs.at("attendance:sweep", services.clock.now(), lambda: sweep(application))
     log.info("Planned roll calls; %d to close", len(unclosed))
 
 
