@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import fanout, interactive, matchall, startup, storage_bench
+from bench import bench_crisis, broadcast, fanout, interactive, matchall, startup, storage_bench
 from bench.proc import load_average
 from bench.report import render
 
@@ -74,7 +74,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a small load: checks the benchmarks run")
     parser.add_argument(
-        "--skip", default="", help="comma-separated: interactive,tuning,fanout,storage,startup,matchall"
+        "--skip",
+        default="",
+        help="comma-separated: interactive,tuning,fanout,storage,startup,matchall,broadcast,crisis",
     )
     parser.add_argument(
         "--mix", type=interactive.parse_mix, default=None, help="e.g. help=2,press=3,mentor=1"
@@ -93,6 +95,8 @@ def main() -> None:
         "storage": lambda: storage_bench.run(10_000 if args.quick else 100_000),
         "startup": lambda: startup.run(500 if args.quick else 10_000),
         "matchall": matchall.run,
+        "broadcast": lambda: broadcast.run(100 if args.quick else broadcast.RECIPIENTS),
+        "crisis": bench_crisis.run,
     }
     for name, step in steps.items():
         if name in skip:

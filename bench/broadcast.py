@@ -124,10 +124,10 @@ async def measure(
     }
 
 
-def run() -> dict:
+def run(recipients: int = RECIPIENTS) -> dict:
     """Both scenarios: Telegram's limits on (the target), then off (for the record)."""
-    limited = asyncio.run(scenario(rate_limits=True))
-    unlimited = asyncio.run(scenario(rate_limits=False))
+    limited = asyncio.run(scenario(rate_limits=True, recipients=recipients))
+    unlimited = asyncio.run(scenario(rate_limits=False, recipients=recipients))
     return {
         "name": "broadcast",
         "limits_on": limited,

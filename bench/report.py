@@ -239,6 +239,34 @@ def _matchall(data: dict[str, Any]) -> list[str]:
     ]
 
 
+def _broadcast(data: dict[str, Any]) -> list[str]:
+    on, off = data["limits_on"], data["limits_off"]
+    return [
+        "## 6. Broadcast",
+        "",
+        f"One announcement to {on['recipients']} recipients through the outbox.",
+        "",
+        _row("Telegram's limits", "last delivery s", "minimum s", "ratio", "429s", "exactly once"),
+        _row(*["---"] * 6),
+        _row(
+            "on",
+            on["seconds_to_last_delivery"],
+            on["theoretical_minimum_seconds"],
+            on["ratio_to_minimum"],
+            on["responses_429"],
+            on["exactly_once"],
+        ),
+        _row("off", off["seconds_to_last_delivery"], "–", "–", off["responses_429"], off["exactly_once"]),
+        "",
+    ]
+
+
+def _crisis(data: dict[str, Any]) -> list[str]:
+    lines = ["## 7. Crisis screening", "", _row("message", "µs"), _row("---", "---")]
+    lines += [_row(name, value) for name, value in data["microseconds"].items()]
+    return [*lines, ""]
+
+
 def render(results: dict[str, Any]) -> str:
     lines = _machine(results)
     if "interactive" in results:
@@ -253,4 +281,8 @@ def render(results: dict[str, Any]) -> str:
         lines += _startup(results["startup"])
     if "matchall" in results:
         lines += _matchall(results["matchall"])
+    if "broadcast" in results:
+        lines += _broadcast(results["broadcast"])
+    if "crisis" in results:
+        lines += _crisis(results["crisis"])
     return "\n".join(lines) + "\n"
