@@ -51,7 +51,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Kindred
         .request(request_layer())
         .get_updates_request(request_layer(get_updates=True))
         .concurrent_updates(update_processor())
-        .rate_limiter(rate_limiter())
+        .rate_limiter(rate_limiter(settings))
         .context_types(CONTEXT_TYPES)
         .post_init(_post_init)
         .post_stop(_post_stop)
@@ -93,11 +93,17 @@ def update_processor() -> BaseUpdateProcessor:
     return PerChatUpdateProcessor()
 
 
-def rate_limiter() -> PatientRateLimiter:
-    """Retry 429s and 5xx, keep each group under 20 messages a minute.  No overall 30/s cap: it would
-    cap replies to people at 30 a second; bulk sending (reminders, broadcasts) goes through the
-    outbox, whose pacer keeps to Telegram's overall limit without ever earning a 429."""
-    return PatientRateLimiter(overall_max_rate=0, max_retries=5)
+def rate_limiter(settings: Settings) -> PatientRateLimiter:
+    """Retry 429s and 5xx, keep each group under GROUP_MESSAGES_PER_MINUTE (Telegram: 20).  No
+    overall 30/s cap: it would cap replies to people at 30 a second; bulk sending (reminders,
+    broadcasts) goes through the outbox, whose pacer keeps to Telegram's overall limit without ever
+    earning a 429."""
+    return PatientRateLimiter(
+        overall_max_rate=0,
+        group_max_rate=settings.group_messages_per_minute,
+        group_time_period=60,
+        max_retries=5,
+    )
 
 
 async def _post_init(application: KindredApplication) -> None:

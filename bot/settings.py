@@ -39,6 +39,7 @@ EXPECTED: dict[str, str] = {
     "webhook_secret": "1-256 characters from A-Z, a-z, 0-9, _ and -",
     "log_level": "one of DEBUG, INFO, WARNING, ERROR",
     "admin_cache_seconds": "a number of seconds between 0 and 86400",
+    "group_messages_per_minute": "a whole number between 1 and 1000",
     "attendance_window_minutes": "a number of minutes between 0 and 120",
     "sandbox_port": "a TCP port number between 1 and 65535",
     "feed_port": "a TCP port number between 1 and 65535",
@@ -80,6 +81,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     admin_cache_seconds: int = Field(default=300, ge=0, le=86400)
+    # Telegram allows about 20 messages a minute in one group; a self-hosted Bot API server may allow more.
+    group_messages_per_minute: int = Field(default=20, ge=1, le=1000)
     # A roll call opens this long before a meeting starts and closes this long after it ends.
     attendance_window_minutes: int = Field(default=15, ge=0, le=120)
     sandbox_host: str = "127.0.0.1"
