@@ -25,6 +25,7 @@ REFUSALS = (
     "Only facilitators (a group's Telegram admins) and coordinators can send announcements",
     "Only facilitators (for their groups) and coordinators can see check-in aggregates",
     "You don't facilitate any group",
+    "Reports are for coordinators and for the facilitators of a group",
 )
 
 
@@ -83,6 +84,8 @@ CASES = [
     Case("/feed unpublish", Where.GROUP, FACILITATORS_AND_COORDINATORS),
     Case("/feed publish", Where.PRIVATE, frozenset(), redirect="in the group itself"),
     Case("/import", Where.GROUP, FACILITATORS_AND_COORDINATORS, conversation=True),
+    Case("/attendance", Where.GROUP, FACILITATORS_AND_COORDINATORS),
+    Case("/report", Where.PRIVATE, FACILITATORS_AND_COORDINATORS | {Actor.OTHER_FACILITATOR}),
     Case("/matchall", Where.PRIVATE, COORDINATORS),
     Case("/matches", Where.PRIVATE, COORDINATORS),
     Case("/cancelmeeting 1", Where.GROUP, FACILITATORS_AND_COORDINATORS),
