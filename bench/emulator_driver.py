@@ -289,16 +289,19 @@ class Driver:
         return await self._measure(pid, self.plan(count, mix), rate)
 
     async def _measure(self, pid: int, planned: list[tuple[Person, Action]], rate: float | None) -> dict:
-        cpu0, own0 = cpu_seconds(pid), cpu_seconds(None)
+        cpu0, own0, calls0 = cpu_seconds(pid), cpu_seconds(None), self.tracker.calls
         batch = await self.run_batch(planned, rate)
         seconds = batch.ended - batch.started
         cpu = cpu_seconds(pid) - cpu0
+        calls = self.tracker.calls - calls0
         latencies = batch.latencies()
         return {
             "updates": len(planned),
             "seconds": round(seconds, 3),
             "updates_per_s": round(len(planned) / seconds, 1),
             "cpu_ms_per_update": round(1000 * cpu / len(planned), 3),
+            "calls_per_update": round(calls / len(planned), 3),  # Bot API requests but getUpdates
+            "cpu_ms_per_call": round(1000 * cpu / calls, 3) if calls else None,
             "emulator_cpu_ms_per_update": round(1000 * (cpu_seconds(None) - own0) / len(planned), 3),
             "p50_ms": round(1000 * percentile(latencies, 50), 2),
             "p95_ms": round(1000 * percentile(latencies, 95), 2),

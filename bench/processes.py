@@ -130,8 +130,15 @@ class BotUnderTest:
 
     async def ready(self, driver: DriverProcess, timeout: float = 60.0) -> float:  # noqa: ASYNC109
         """Wait until the bot answers a /help; seconds since the process was started."""
-        answered = (await driver.call("probe", timeout=timeout))["answered_at"]
-        return answered - self.started_at
+        assert self.process is not None, "start() first"
+        probe = asyncio.ensure_future(driver.call("probe", timeout=timeout))
+        exited = asyncio.ensure_future(self.process.wait())
+        await asyncio.wait((probe, exited), return_when=asyncio.FIRST_COMPLETED)
+        exited.cancel()
+        if not probe.done() or probe.exception() is not None:
+            probe.cancel()
+            raise RuntimeError(f"{self.kind} did not answer; its log ends:\n{self.logs()[-3000:]}")
+        return probe.result()["answered_at"] - self.started_at
 
     def set_clock(self, instant: datetime) -> None:
         """Kindred reads "now" from its clock file (``CLOCK_FILE``); SIGUSR1 makes it look again."""

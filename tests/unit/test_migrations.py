@@ -29,6 +29,8 @@ async def test_fresh_database_reaches_latest_version(tmp_path: Path) -> None:
     assert {"groups", "people", "memberships"} <= await tables(db)
     assert await db.fetch_value("PRAGMA journal_mode") == "wal"
     assert await db.fetch_value("PRAGMA foreign_keys") == 1
+    assert await db.fetch_value("PRAGMA synchronous") == 1  # NORMAL: safe across a process crash
+    assert await db.fetch_value("PRAGMA wal_autocheckpoint") == 10_000
     await db.close()
 
 
