@@ -17,6 +17,7 @@ from bot.clock import Clock, FileClock, clock_from_file
 from bot.http import AiohttpRequest
 from bot.outbox import Outbox
 from bot.rate_limiter import PatientRateLimiter
+from bot.rate_limits import Pacer
 from bot.roles import Authorizer
 from bot.scheduler import Scheduler
 from bot.services import BotData, Services
@@ -40,6 +41,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Kindred
     if settings.bot_token is None:
         raise ValueError("build_application needs a bot token (the sandbox provides its own)")
     api = settings.telegram_api_url
+    pacer = Pacer()  # Telegram's limits count replies and queued sends alike: one budget for both
     application = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
@@ -51,7 +53,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Kindred
         .request(request_layer())
         .get_updates_request(request_layer(get_updates=True))
         .concurrent_updates(update_processor())
-        .rate_limiter(rate_limiter(settings))
+        .rate_limiter(rate_limiter(settings, pacer))
         .context_types(CONTEXT_TYPES)
         .post_init(_post_init)
         .post_stop(_post_stop)
@@ -70,6 +72,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Kindred
             auth=Authorizer(
                 settings.coordinator_ids, partial(is_admin, application.bot), settings.admin_cache_seconds
             ),
+            pacer=pacer,
         )
     )
     for module in handlers.feature_modules():
@@ -93,7 +96,7 @@ def update_processor() -> BaseUpdateProcessor:
     return PerChatUpdateProcessor()
 
 
-def rate_limiter(settings: Settings) -> PatientRateLimiter:
+def rate_limiter(settings: Settings, pacer: Pacer) -> PatientRateLimiter:
     """Retry 429s and 5xx, keep each group under GROUP_MESSAGES_PER_MINUTE (Telegram: 20).  No
     overall 30/s cap: it would cap replies to people at 30 a second; bulk sending (reminders,
     broadcasts) goes through the outbox, whose pacer keeps to Telegram's overall limit without ever
@@ -103,6 +106,7 @@ def rate_limiter(settings: Settings) -> PatientRateLimiter:
         group_max_rate=settings.group_messages_per_minute,
         group_time_period=60,
         max_retries=5,
+        pacer=pacer,
     )
 
 
@@ -116,7 +120,7 @@ async def _post_init(application: KindredApplication) -> None:
         raise RuntimeError("python-telegram-bot's job-queue extra is not installed")
     services.scheduler = Scheduler(application.job_queue, services.clock)
     services.delivery = Outbox(
-        OutboxRepository(services.db), services.people, application.bot, services.clock
+        OutboxRepository(services.db), services.people, application.bot, services.clock, pacer=services.pacer
     )
     if isinstance(services.clock, FileClock):
         asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, services.clock.reload)

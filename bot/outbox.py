@@ -25,7 +25,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.clock import Clock
 from bot.logs import log_id
-from bot.rate_limits import Limits, Pacer
+from bot.rate_limits import PACED_SEND, Pacer
 from storage.outbox import OPEN, Delivery, OutboxRepository, QueuedDelivery, Status
 from storage.people import PeopleRepository
 
@@ -54,14 +54,14 @@ class Outbox:
         bot: Bot,
         clock: Clock,
         *,
-        limits: Limits | None = None,
+        pacer: Pacer | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._repo = repository
         self._people = people
         self._bot = bot
         self._clock = clock
-        self._pacer = Pacer(limits) if limits else Pacer()
+        self._pacer = pacer or Pacer()  # shared with the rate limiter, which counts replies in it
         self._monotonic = monotonic
         self._wakeup = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
@@ -184,6 +184,7 @@ class Outbox:
             await self._sleep(delay)
 
     async def _deliver(self, row: QueuedDelivery, launched: float) -> None:
+        PACED_SEND.set(True)  # this task's own context: the rate limiter leaves counting to us
         try:
             try:
                 message = await self._send(row.delivery)

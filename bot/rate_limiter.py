@@ -5,17 +5,23 @@ a 5xx or drops a connection; without a retry, the person who pressed a button wo
 answer.  Such failures are retried a few times after short pauses.  A *timeout* is not retried:
 the request may have reached Telegram, and sending twice is worse than the error message the
 person then gets.  The outbox has its own, longer retry policy on top of this one.
+
+Every message sent around the outbox (replies) is also counted in the outbox's pacer, since
+Telegram's limits count both.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import AIORateLimiter
+
+from bot.rate_limits import MESSAGE_SENDS, PACED_SEND, Pacer
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +30,17 @@ RETRY_DELAYS = (0.1, 0.3, 0.8, 2.0)
 
 
 class PatientRateLimiter(AIORateLimiter):
+    def __init__(
+        self,
+        *args: Any,
+        pacer: Pacer | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._pacer = pacer
+        self._monotonic = monotonic
+
     async def process_request(  # noqa: PLR0917 - python-telegram-bot's signature
         self,
         callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
@@ -35,7 +52,9 @@ class PatientRateLimiter(AIORateLimiter):
     ) -> bool | JSONDict | list[JSONDict]:
         for delay in (*RETRY_DELAYS, None):
             try:
-                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+                result = await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
             except TimedOut:
                 raise
             except NetworkError as error:
@@ -43,4 +62,14 @@ class PatientRateLimiter(AIORateLimiter):
                     raise
                 log.info("Telegram failed %s (%s); retrying in %.1f s", endpoint, error.message, delay)
                 await asyncio.sleep(delay)
+            else:
+                self._count(endpoint, data)
+                return result
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _count(self, endpoint: str, data: dict[str, Any]) -> None:
+        chat_id = data.get("chat_id")
+        if self._pacer is None or endpoint not in MESSAGE_SENDS or PACED_SEND.get():
+            return
+        if isinstance(chat_id, int):  # an @channel name has no window of ours
+            self._pacer.note(chat_id, self._monotonic())

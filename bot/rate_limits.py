@@ -5,6 +5,8 @@ second in one private chat; going faster earns 429 answers and, if repeated, lon
 python-telegram-bot's AIORateLimiter covers the first two but not the per-private-chat limit, and
 it reacts to 429s rather than avoiding them.  This pacer keeps sliding windows of what was sent,
 so the outbox can pick a message that may go now and never provoke a 429 in the first place.
+Replies to people are not held back, but Telegram counts them too: the rate limiter notes each
+one here (:meth:`Pacer.note`), so a fan-out that starts just after a reply leaves room for it.
 Pure logic over a monotonic clock reading passed in; nothing here sleeps.
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 import math
 from collections import Counter, deque
 from contextlib import suppress
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 
@@ -34,6 +37,30 @@ class Limits:
 TELEGRAM_LIMITS = Limits()
 # Telegram's published figures without our slack: what "as fast as Telegram allows" means.
 NOMINAL_LIMITS = Limits(overall=Window(30, 1.0), group=Window(20, 60.0), private=Window(1, 1.0))
+# Bot API methods that put a message in a chat: what Telegram's limits count.
+MESSAGE_SENDS = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendAnimation",
+        "sendAudio",
+        "sendVideo",
+        "sendVoice",
+        "sendSticker",
+        "sendLocation",
+        "sendVenue",
+        "sendContact",
+        "sendPoll",
+        "sendDice",
+        "sendMediaGroup",
+        "copyMessage",
+        "forwardMessage",
+    }
+)
+SWEEP_EVERY = 1024  # replies between sweeps of idle chats out of the pacer
+# True inside the outbox's delivery tasks: those sends are paced, and counted, by the outbox itself.
+PACED_SEND: ContextVar[bool] = ContextVar("PACED_SEND", default=False)
 
 
 @dataclass
@@ -41,6 +68,7 @@ class Pacer:
     limits: Limits = TELEGRAM_LIMITS
     _overall: deque[float] = field(default_factory=deque)
     _per_chat: dict[int, deque[float]] = field(default_factory=dict)
+    _notes: int = 0
 
     def _window_for(self, chat_id: int) -> Window:
         return self.limits.private if chat_id > 0 else self.limits.group
@@ -61,6 +89,18 @@ class Pacer:
     def record(self, chat_id: int, now: float) -> None:
         self._overall.append(now)
         self._per_chat.setdefault(chat_id, deque()).append(now)
+
+    def note(self, chat_id: int, now: float) -> None:
+        """A message went out around the outbox (a reply to someone) and was answered at *now*.
+
+        Replies are never held back, but they spend the same budget: counting them lets the
+        outbox leave room for them instead of earning a 429 for a reminder sent just after.  The
+        outbox may be idle for hours, so this keeps the windows trimmed itself."""
+        self.record(chat_id, now)
+        self._wait(self._overall, self.limits.overall, now)
+        self._notes += 1
+        if self._notes % SWEEP_EVERY == 0:
+            self.forget_idle(now)
 
     def settle(self, chat_id: int, launched: float, now: float) -> None:
         """The send recorded at *launched* has been answered: count it from *now* instead.

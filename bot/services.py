@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
+from bot.rate_limits import Pacer
 from bot.roles import Authorizer
 from bot.seen import SeenPeople
 from bot.settings import Settings
@@ -32,6 +33,7 @@ class Services:
     people: PeopleRepository
     auth: Authorizer
     seen: SeenPeople = field(default_factory=SeenPeople)
+    pacer: Pacer = field(default_factory=Pacer)  # Telegram's sending budget: replies and the outbox
     scheduler: Scheduler | None = field(default=None)  # needs the running JobQueue; set in post_init
     delivery: Outbox | None = field(default=None)  # needs the bot; set in post_init
 

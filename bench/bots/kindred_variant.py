@@ -34,7 +34,7 @@ UNDO = {
         lambda get_updates=False: HTTPXRequest(connection_pool_size=1 if get_updates else 256),
     ),
     "processor": (bot.app, "update_processor", lambda: SimpleUpdateProcessor(1)),
-    "limiter": (bot.app, "rate_limiter", lambda settings: PatientRateLimiter(max_retries=5)),
+    "limiter": (bot.app, "rate_limiter", lambda settings, pacer: PatientRateLimiter(max_retries=5)),
     "memo": (storage.people, "MEMO_SIZE", 0),
     "switch": (bot.main, "SWITCH_INTERVAL", 0.005),
 }

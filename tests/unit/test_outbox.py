@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from telegram import Bot
+from telegram.ext import ExtBot
 
 from bot.clock import FixedClock
 from bot.outbox import Delivery, Outbox
+from bot.rate_limiter import PatientRateLimiter
 from bot.rate_limits import TELEGRAM_LIMITS, Pacer, minimum_seconds
 from emulator import Emulator
 from storage.db import Database
@@ -24,6 +25,7 @@ from tests.e2e.harness import TOKEN
 @dataclass
 class Rig:
     emulator: Emulator
+    bot: ExtBot  # type: ignore[type-arg]
     outbox: Outbox
     repo: OutboxRepository
     people: PeopleRepository
@@ -36,9 +38,11 @@ class Rig:
 async def rig(db: Database, clock: FixedClock) -> AsyncIterator[Rig]:
     emulator = Emulator(token=TOKEN)
     await emulator.start()
-    async with Bot(TOKEN, base_url=f"{emulator.url}/bot") as bot:
+    pacer = Pacer()  # as bot/app.py wires it: the rate limiter counts replies in the outbox's pacer
+    limiter = PatientRateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=5, pacer=pacer)
+    async with ExtBot(TOKEN, base_url=f"{emulator.url}/bot", rate_limiter=limiter) as bot:
         repo, people = OutboxRepository(db), PeopleRepository(db)
-        outbox = Outbox(repo, people, bot, clock)
+        outbox = Outbox(repo, people, bot, clock, pacer=pacer)
         finished: list[tuple[str, dict[str, int]]] = []
         changed = asyncio.Condition()
 
@@ -49,7 +53,7 @@ async def rig(db: Database, clock: FixedClock) -> AsyncIterator[Rig]:
 
         outbox.on_batch_done("b:", record)
         await outbox.start()
-        yield Rig(emulator, outbox, repo, people, clock, finished, changed)
+        yield Rig(emulator, bot, outbox, repo, people, clock, finished, changed)
         await outbox.stop()
     await emulator.stop()
     assert emulator.rejections == []
@@ -94,6 +98,18 @@ async def test_everyone_gets_it_exactly_once_with_no_429(rig: Rig) -> None:
     await wait_finished(rig)
     assert rig.finished == [("b:1", {"sent": 32})]
     assert all(received(rig, chat) == 1 for chat in chats)
+    assert [f for f in rig.emulator.faults_served if f.error_code == 429] == []
+
+
+async def test_replies_just_before_a_fan_out_leave_it_no_429(rig: Rig) -> None:
+    """Telegram counts replies and queued sends in one budget; the outbox must leave room."""
+    rig.emulator.faults.rate_limits = True
+    chats = await audience(rig, people=33, groups=0)
+    for chat in chats[:3]:
+        await rig.bot.send_message(chat, "A reply to someone, sent around the outbox")
+    await rig.outbox.enqueue(deliveries(chats[3:]))  # 30 more: the budget allows 27 this second
+    await wait_finished(rig)
+    assert all(received(rig, chat) == 1 for chat in chats[3:])
     assert [f for f in rig.emulator.faults_served if f.error_code == 429] == []
 
 
