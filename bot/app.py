@@ -17,7 +17,7 @@ from bot.clock import Clock, FileClock, clock_from_file
 from bot.http import AiohttpRequest
 from bot.outbox import Outbox
 from bot.rate_limiter import PatientRateLimiter
-from bot.rate_limits import Pacer
+from bot.rate_limits import Pacer, limits_for
 from bot.roles import Authorizer
 from bot.scheduler import Scheduler
 from bot.services import BotData, Services
@@ -41,7 +41,8 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Kindred
     if settings.bot_token is None:
         raise ValueError("build_application needs a bot token (the sandbox provides its own)")
     api = settings.telegram_api_url
-    pacer = Pacer()  # Telegram's limits count replies and queued sends alike: one budget for both
+    # Telegram's limits count replies and queued sends alike: one budget for both.
+    pacer = Pacer(limits_for(settings.group_messages_per_minute))
     application = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())

@@ -16,7 +16,7 @@ import math
 from collections import Counter, deque
 from contextlib import suppress
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,14 @@ class Limits:
 
 
 TELEGRAM_LIMITS = Limits()
+
+
+def limits_for(group_messages_per_minute: int) -> Limits:
+    """Telegram's limits with the deployment's per-group rate (GROUP_MESSAGES_PER_MINUTE): the one
+    figure both the rate limiter (replies) and the pacer (queued sends) keep to."""
+    return replace(TELEGRAM_LIMITS, group=Window(group_messages_per_minute, TELEGRAM_LIMITS.group.seconds))
+
+
 # Telegram's published figures without our slack: what "as fast as Telegram allows" means.
 NOMINAL_LIMITS = Limits(overall=Window(30, 1.0), group=Window(20, 60.0), private=Window(1, 1.0))
 # Bot API methods that put a message in a chat: what Telegram's limits count.

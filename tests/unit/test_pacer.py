@@ -4,7 +4,7 @@ early, and counts the replies sent around the outbox, which spend the same budge
 from __future__ import annotations
 
 from bot.rate_limiter import PatientRateLimiter
-from bot.rate_limits import PACED_SEND, SWEEP_EVERY, TELEGRAM_LIMITS, Pacer
+from bot.rate_limits import PACED_SEND, SWEEP_EVERY, TELEGRAM_LIMITS, Pacer, limits_for
 
 OVERALL = TELEGRAM_LIMITS.overall
 
@@ -75,3 +75,14 @@ async def test_the_rate_limiter_counts_replies_but_not_paced_sends_or_answers() 
     PACED_SEND.reset(token)
     assert list(pacer._overall) == [5.0]
     assert set(pacer._per_chat) == {42}
+
+
+def test_the_group_rate_setting_paces_queued_sends_too() -> None:
+    limits = limits_for(45)
+    assert limits.group.limit == 45
+    assert (limits.overall, limits.private) == (TELEGRAM_LIMITS.overall, TELEGRAM_LIMITS.private)
+    pacer = Pacer(limits)
+    for n in range(45):  # ten a second: the overall window never binds
+        assert pacer.delay(-1, n / 10) == 0.0
+        pacer.record(-1, n / 10)
+    assert pacer.delay(-1, 4.5) > 55  # the 46th waits for the first to leave the minute
