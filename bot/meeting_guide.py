@@ -104,6 +104,16 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
 
 
+TAG_START = re.compile(r"<(?=[A-Za-z/!])")
+
+
+def plain_text(text: str) -> str:
+    """The spec's plain-text fields must hold no HTML, and apps may render them as HTML: a title
+    typed as "Men's group <Tuesdays>" is published with a look-alike bracket ("‹Tuesdays>"), which
+    reads the same and can never open a tag.  A "<" not followed by a letter ("<3") stays."""
+    return TAG_START.sub("‹", text)
+
+
 def meeting_slug(meeting: MeetingSeries) -> str:
     """Unique within Kindred (the id) and readable (the title), at most 64 characters."""
     suffix = f"-{meeting.id}"
@@ -136,7 +146,7 @@ def to_entry(
     schedule = meeting.schedule
     start = schedule.first_start
     entry: dict[str, Any] = {
-        "name": meeting.title,
+        "name": plain_text(meeting.title),
         "slug": meeting_slug(meeting),
         "day": spec_day(start.weekday()),
         "time": start.strftime("%H:%M"),
@@ -150,9 +160,9 @@ def to_entry(
     if meeting.place:
         entry["formatted_address"] = meeting.place
     if meeting.notes:
-        entry["notes"] = meeting.notes
+        entry["notes"] = plain_text(meeting.notes)
     if group_name:
-        entry["group"] = group_name
+        entry["group"] = plain_text(group_name)
     return entry
 
 

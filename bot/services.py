@@ -37,6 +37,12 @@ class Services:
     scheduler: Scheduler | None = field(default=None)  # needs the running JobQueue; set in post_init
     delivery: Outbox | None = field(default=None)  # needs the bot; set in post_init
 
+    async def home_timezone(self, user_id: int) -> str:
+        """Where a person most likely lives: their first group's zone, else the deployment's.
+        Features with a zone of the person's own (a daily prompt, a milestone) ask them first."""
+        groups = await self.groups.groups_of(user_id)
+        return groups[0].timezone if groups else self.settings.default_timezone
+
     @property
     def jobs(self) -> Scheduler:
         if self.scheduler is None:

@@ -137,10 +137,7 @@ async def member_zone(source: Any, user_id: int) -> ZoneInfo:
     """The member's zone: their prompt's, else their first group's, else the deployment default."""
     svc = _services(source)
     prompt = await CheckInRepository(svc.db).prompt(user_id)
-    if prompt is not None:
-        return ZoneInfo(prompt.timezone)
-    groups = await svc.groups.groups_of(user_id)
-    return ZoneInfo(groups[0].timezone if groups else svc.settings.default_timezone)
+    return ZoneInfo(prompt.timezone if prompt is not None else await svc.home_timezone(user_id))
 
 
 # -- the check-in conversation --

@@ -172,12 +172,6 @@ async def stop_congratulating(app: Any, user_id: int) -> None:
 # -- views shared by commands and buttons --
 
 
-async def default_zone(context: KindredContext, user_id: int) -> str:
-    """The member's first group's time zone, else the bot's default; they can change it."""
-    groups = await services(context).groups.groups_of(user_id)
-    return groups[0].timezone if groups else services(context).settings.default_timezone
-
-
 async def show_status(update: Update, context: KindredContext, record: MilestoneRecord) -> None:
     tr = await translator_for(update, context)
     today = local_today(services(context).clock.now(), record.timezone)
@@ -192,7 +186,7 @@ async def save_start(update: Update, context: KindredContext, start_text: str) -
         return ConversationHandler.END
     tr = await translator_for(update, context)
     existing = await repo(context.application).get(user.id)
-    zone = existing.timezone if existing else await default_zone(context, user.id)
+    zone = existing.timezone if existing else await services(context).home_timezone(user.id)
     now = services(context).clock.now()
     today = local_today(now, zone)
     try:

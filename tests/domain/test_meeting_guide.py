@@ -17,6 +17,7 @@ from bot.meeting_guide import (
     meeting_slug,
     parse_feed,
     parse_feed_bytes,
+    plain_text,
 )
 from bot.meetings import MeetingSeries
 from bot.recurrence import Recurrence, RecurrenceKind, Schedule, occurrences
@@ -68,6 +69,18 @@ def test_the_export_satisfies_the_spec_and_lists_what_it_left_out() -> None:
         (5, SkipReason.ONCE),
         (6, SkipReason.ENDED),
     ]
+
+
+def test_tag_like_text_is_published_defused_and_the_rest_as_typed() -> None:
+    meeting = series(
+        7, datetime(2026, 11, 24, 19, 0), title="Men's group <Tuesdays>", notes="<b>Bring tea</b> <3"
+    )
+    feed = build_feed([meeting], NOW, group_name="<i>Circle</i>")
+    (entry,) = feed.entries
+    assert validate_feed(feed.entries) == []
+    assert entry["name"] == "Men's group ‹Tuesdays>"
+    assert entry["notes"] == "‹b>Bring tea‹/b> <3"
+    assert entry["group"] == "‹i>Circle‹/i>"
 
 
 def test_the_updated_stamp_is_each_meetings_own_in_utc() -> None:
@@ -242,10 +255,10 @@ def test_round_trip_keeps_the_schedule(meetings: list[MeetingSeries]) -> None:
     window_start, window_end = NOW + timedelta(days=8), NOW + timedelta(days=120)
     for original, imported in zip(meetings, draft.meetings, strict=True):
         assert (imported.title, imported.place, imported.link, imported.notes) == (
-            original.title,
+            plain_text(original.title),  # tag-like text is published defused; otherwise as typed
             original.place,
             original.link,
-            original.notes,
+            original.notes and plain_text(original.notes),
         )
         assert imported.schedule.time_zone == original.schedule.time_zone
         assert imported.schedule.duration == original.schedule.duration
