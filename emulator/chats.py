@@ -194,6 +194,7 @@ class GroupChat(Chat):
         self.type = chat_type
         self.status: dict[int, str] = {}  # user id -> creator/administrator/member/left/kicked
         self.bot_status = "left"
+        self.migrated_to: int | None = None  # a basic group's supergroup, once upgraded
 
     def chat_json(self) -> dict[str, Any]:
         return {"id": self.id, "type": self.type, "title": self.title}
@@ -245,6 +246,19 @@ class GroupChat(Chat):
         """``by`` removes the bot: a my_chat_member update with status kicked (or left)."""
         old, self.bot_status = self.bot_status, "kicked" if kicked else "left"
         self.emulator.push_my_chat_member(self, by, old, self.bot_status)
+
+    async def upgrade_to_supergroup(self, by: Person) -> GroupChat:
+        """A basic group becomes a supergroup with a new id, as Telegram does when, say, an admin
+        turns on a supergroup-only setting: a ``migrate_to_chat_id`` message in the old chat, a
+        ``migrate_from_chat_id`` one in the new chat, and sends to the old id refused from then on."""
+        if self.type != "group":
+            raise ValueError("only a basic group can become a supergroup")
+        new = self.emulator.add_group(self.title)
+        new.status, new.bot_status = dict(self.status), self.bot_status
+        self.emulator.deliver_service_message(by, self, {"migrate_to_chat_id": new.id})
+        self.migrated_to = new.id
+        self.emulator.deliver_service_message(by, new, {"migrate_from_chat_id": self.id})
+        return new
 
     def __repr__(self) -> str:
         return f"<GroupChat {self.id} {self.title!r}>"

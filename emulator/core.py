@@ -295,6 +295,12 @@ class Emulator:
         """Telegram's refusals for a chat the bot cannot write to."""
         if isinstance(chat, GroupChat):
             kind = "supergroup chat" if chat.type == "supergroup" else "group chat"
+            if chat.migrated_to is not None:
+                raise ApiError(
+                    400,
+                    "Bad Request: group chat was upgraded to a supergroup chat",
+                    {"migrate_to_chat_id": chat.migrated_to},
+                )
             if chat.bot_status == "kicked":
                 raise forbidden(f"bot was kicked from the {kind}")
             if not chat.bot_present:

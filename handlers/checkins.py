@@ -551,6 +551,13 @@ async def on_startup(application: Application) -> None:  # type: ignore[type-arg
     log.info("Planned %d digests and %d daily prompts", len(slots), len(prompts))
 
 
+async def on_chat_migrated(application: Application, old_chat_id: int, new_chat_id: int) -> None:  # type: ignore[type-arg]
+    """Shared check-ins waiting for a digest moved to the supergroup's id: plan them there."""
+    for group_id, slot in await checkins(application).pending_slots():
+        if group_id == new_chat_id:
+            plan_digest(application, group_id, slot)
+
+
 # -- personal data (/mydata, /forget) --
 
 

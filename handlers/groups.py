@@ -12,8 +12,10 @@ from telegram.ext import BaseHandler, ChatMemberHandler, CommandHandler, Message
 
 from bot.commands import GROUP_ONLY, Command
 from bot.i18n import N_, Translator, resolve_language, translator
+from bot.logs import log_id
 from bot.roles import Action, Role
 from bot.timezones import canonical_timezone, suggest_timezones
+from handlers import feature_modules
 from handlers.common import FEATURES, KindredContext, escape, reply, require, services, translator_for
 
 log = logging.getLogger(__name__)
@@ -70,10 +72,20 @@ async def on_bot_membership(update: Update, context: KindredContext) -> None:
 
 
 async def on_migration(update: Update, context: KindredContext) -> None:
-    """A group became a supergroup: Telegram moved it to a new chat id."""
+    """A group became a supergroup: Telegram moved it to a new chat id, and everything follows.
+
+    Features that plan jobs per group (not per meeting or person) re-plan them through their
+    optional ``on_chat_migrated(application, old_chat_id, new_chat_id)`` hook."""
     message = update.effective_message
-    if message is not None and message.migrate_to_chat_id:
-        await services(context).groups.migrate_chat(message.chat_id, message.migrate_to_chat_id)
+    if message is None or not message.migrate_to_chat_id:
+        return
+    old, new = message.chat_id, message.migrate_to_chat_id
+    await services(context).groups.migrate_chat(old, new)
+    log.info("A group became a supergroup: %s is now %s", log_id(old), log_id(new))
+    for module in feature_modules():
+        moved = getattr(module, "on_chat_migrated", None)
+        if moved is not None:
+            await moved(context.application, old, new)
 
 
 def render_timezone_set(tr: Translator, zone: str, now: datetime) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.db import Database
+from storage.db import Database, Write
 from storage.timestamps import to_db
 
 
@@ -19,6 +19,27 @@ class Group:
     language: str
     active: bool
 
+
+# Every column that holds a group's chat id, moved when the group becomes a supergroup.  A test
+# reads the schema and fails on any such column in neither this list nor NOT_MOVED.
+GROUP_REFERENCES = (
+    ("memberships", "chat_id"),
+    ("meetings", "chat_id"),
+    ("meeting_announcements", "chat_id"),
+    ("group_reminder_offsets", "chat_id"),
+    ("roll_calls", "chat_id"),
+    ("attendance", "chat_id"),
+    ("resources", "chat_id"),
+    ("feed_publications", "chat_id"),
+    ("milestones", "celebrate_chat_id"),
+    ("shared_checkins", "group_id"),
+    ("outbox", "chat_id"),
+)
+NOT_MOVED = {
+    # Each row's contributor pseudonym is an HMAC of (group id, person): under a new id /forget
+    # could no longer find a person's rows.  /wellbeing shows the group from the move on.
+    ("checkin_contributions", "group_id"),
+}
 
 _COLUMNS = "chat_id, title, timezone, language, active"
 _JOINED_COLUMNS = "g.chat_id, g.title, g.timezone, g.language, g.active"
@@ -80,13 +101,42 @@ class GroupRepository:
         )
 
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
-        """A group became a supergroup and Telegram gave it a new id; foreign keys follow."""
-        async with self._db.transaction() as conn:
-            await conn.execute("PRAGMA defer_foreign_keys = ON")
-            await conn.execute("UPDATE groups SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
-            await conn.execute(
-                "UPDATE memberships SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
-            )
+        """A group became a supergroup and Telegram gave it a new id: everything follows, at once.
+
+        The new id may already have a row (an update from the supergroup arrived first); the old
+        group's settings win.  Check-in aggregates stay under the old id (see NOT_MOVED)."""
+        await self._db.write_all(
+            [
+                Write(
+                    """
+                    INSERT INTO groups (chat_id, title, timezone, language, active, created_at, updated_at)
+                    SELECT ?, title, timezone, language, active, created_at, updated_at
+                    FROM groups WHERE chat_id = ?
+                    ON CONFLICT (chat_id) DO UPDATE SET timezone = excluded.timezone,
+                        language = excluded.language, active = excluded.active
+                    """,
+                    (new_chat_id, old_chat_id),
+                ),
+                *(
+                    Write(
+                        f"UPDATE OR REPLACE {table} SET {column} = ? WHERE {column} = ?",
+                        (new_chat_id, old_chat_id),
+                    )
+                    for table, column in GROUP_REFERENCES
+                ),
+                Write(
+                    """
+                    UPDATE broadcasts SET targets = (
+                        SELECT json_group_array(CASE WHEN value = ?1 THEN ?2 ELSE value END)
+                        FROM json_each(broadcasts.targets)
+                    )
+                    WHERE EXISTS (SELECT 1 FROM json_each(broadcasts.targets) WHERE value = ?1)
+                    """,
+                    (old_chat_id, new_chat_id),
+                ),
+                Write("DELETE FROM groups WHERE chat_id = ?", (old_chat_id,)),
+            ]
+        )
 
     async def add_member(self, chat_id: int, user_id: int, now: datetime) -> None:
         await self._db.execute(

@@ -249,3 +249,22 @@ async def test_pinning_needs_admin_rights_in_groups(emu, api, alice, group):
     await group.make_bot_admin(by=alice)
     assert (await api("pinChatMessage", **ids))[0] == 200
     assert group.pinned is group.messages[0]
+
+
+async def test_a_basic_group_upgraded_to_a_supergroup(emu, api, alice):
+    basic = emu.add_group("Circle", chat_type="group")
+    await basic.add_member(alice, owner=True)
+    await basic.add_bot(by=alice)
+    await updates(api)
+    supergroup = await basic.upgrade_to_supergroup(by=alice)
+    old, new = (update["message"] for update in await updates(api))
+    assert (old["chat"]["id"], old["migrate_to_chat_id"]) == (basic.id, supergroup.id)
+    assert (new["chat"], new["migrate_from_chat_id"]) == (
+        {"id": supergroup.id, "type": "supergroup", "title": "Circle"},
+        basic.id,
+    )
+    status, body = await api("sendMessage", chat_id=basic.id, text="x")
+    assert (status, body["parameters"]) == (400, {"migrate_to_chat_id": supergroup.id})
+    assert supergroup.member_status(alice) == "creator" and supergroup.bot_present
+    with pytest.raises(ValueError, match="basic group"):
+        await supergroup.upgrade_to_supergroup(by=alice)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from storage.groups import Group, GroupRepository
+from storage.groups import GROUP_REFERENCES, NOT_MOVED, Group, GroupRepository
+from storage.outbox import Delivery, OutboxRepository
 from storage.people import PeopleRepository, Person, Sighting
 from tests.conftest import NOW
 
@@ -60,3 +61,53 @@ async def test_a_group_migrating_to_a_supergroup_keeps_its_members(db) -> None:
     await groups.migrate_chat(-10, -100200)
     assert await groups.get(-10) is None
     assert await groups.member_ids(-100200) == [5]
+
+
+async def test_every_column_holding_a_group_id_moves_with_a_supergroup_or_says_why_not(db) -> None:
+    tables = [row[0] for row in await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    holding = set()
+    for table in tables:
+        for column in await db.fetch_all(f"SELECT name FROM pragma_table_info('{table}')"):
+            name = column[0]
+            if name in {"chat_id", "group_id"} or name.endswith("_chat_id"):
+                holding.add((table, name))
+    holding.discard(("groups", "chat_id"))
+    assert holding == set(GROUP_REFERENCES) | NOT_MOVED
+
+
+async def test_a_supergroup_migration_moves_everything_in_one_step(db) -> None:
+    groups, people = GroupRepository(db), PeopleRepository(db)
+    await groups.register(-10, "Circle", "UTC", "en", NOW)
+    await groups.set_timezone(-10, "Europe/Madrid", NOW)
+    await groups.register(-100200, "Circle", "UTC", "en", NOW)  # the supergroup spoke first
+    await people.record(Sighting(5, "Sam", None, None, False), NOW)
+    stamp = "2026-11-23T12:00:00Z"
+    for sql, params in [
+        (
+            "INSERT INTO milestones (user_id, start_date, set_on, timezone, celebrate_chat_id, created_at,"
+            " updated_at) VALUES (5, '2026-01-01', '2026-01-01', 'UTC', -10, ?, ?)",
+            (stamp, stamp),
+        ),
+        ("INSERT INTO feed_publications (chat_id, token, created_at) VALUES (-10, 'tok', ?)", (stamp,)),
+        (
+            "INSERT INTO broadcasts (sender_id, text, targets, created_at) VALUES (5, 'x', '[-10, -20]', ?)",
+            (stamp,),
+        ),
+        (
+            "INSERT INTO shared_checkins (item_key, group_id, digest_at, mood, craving, note)"
+            " VALUES ('k', -10, ?, 3, 2, NULL)",
+            (stamp,),
+        ),
+    ]:
+        await db.execute(sql, params)
+    await OutboxRepository(db).enqueue([Delivery("r:1:-10", -10, "Reminder", "reminder")], NOW)
+
+    await groups.migrate_chat(-10, -100200)
+
+    assert await groups.get(-10) is None
+    assert (await groups.get(-100200)).timezone == "Europe/Madrid"  # the old group's settings win
+    assert await db.fetch_value("SELECT celebrate_chat_id FROM milestones") == -100200
+    assert await db.fetch_value("SELECT chat_id FROM feed_publications") == -100200
+    assert await db.fetch_value("SELECT targets FROM broadcasts") == "[-100200,-20]"
+    assert await db.fetch_value("SELECT group_id FROM shared_checkins") == -100200
+    assert [row.delivery.chat_id for row in await OutboxRepository(db).due(NOW, 10)] == [-100200]
