@@ -97,10 +97,9 @@ def clean_text(text: str, limit: int) -> str | None:
 
 
 @dataclass(frozen=True)
-class MentorRecord:
-    """A stored mentor profile; ``status`` is active, paused or retired."""
+class ProfileFields:
+    """What a mentor confirmed in /mentor."""
 
-    user_id: int
     focus: frozenset[Focus]
     recovery_since: date
     languages: frozenset[str]
@@ -110,6 +109,13 @@ class MentorRecord:
     gender: str | None
     preferences: str
     intro: str
+
+
+@dataclass(frozen=True)
+class MentorRecord(ProfileFields):
+    """A stored mentor profile; ``status`` is active, paused or retired."""
+
+    user_id: int
     status: str
 
     @property
@@ -135,11 +141,9 @@ class MentorRecord:
 
 
 @dataclass(frozen=True)
-class RequestRecord:
-    """A stored request; ``status`` is waiting, matched or withdrawn."""
+class RequestFields:
+    """What a member confirmed in /findmentor."""
 
-    request_id: int
-    member_id: int
     focus: frozenset[Focus]
     languages: frozenset[str]
     language_required: bool
@@ -147,6 +151,14 @@ class RequestRecord:
     availability: frozenset[Slot]
     gender_wish: GenderWish
     gender: str | None
+
+
+@dataclass(frozen=True)
+class RequestRecord(RequestFields):
+    """A stored request; ``status`` is waiting, matched or withdrawn."""
+
+    request_id: int
+    member_id: int
     status: str
     requested_at: datetime
 

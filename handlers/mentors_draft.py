@@ -26,6 +26,8 @@ from bot.mentors import (
     PREFERENCES_MAX,
     PROPOSAL_TTL,
     Draft,
+    ProfileFields,
+    RequestFields,
     clean_text,
     gender_code,
     parse_language_codes,
@@ -39,7 +41,6 @@ from handlers.mentors_views import (
     Pick,
     render_prompt,
 )
-from storage.mentors import ProfileFields, RequestFields
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from typing import Any
 import aiosqlite
 
 from bot.matching import Focus, GenderWish, PartOfDay, Slot
-from bot.mentors import MentorRecord, RequestRecord
+from bot.mentors import MentorRecord, ProfileFields, RequestFields, RequestRecord
 from storage.db import Database
 from storage.timestamps import from_db, maybe_from_db, to_db
 
@@ -42,34 +42,6 @@ class MatchRecord:
 
     def other(self, user_id: int) -> int:
         return self.member_id if user_id == self.mentor_id else self.mentor_id
-
-
-@dataclass(frozen=True)
-class ProfileFields:
-    """What a mentor confirmed in /mentor."""
-
-    focus: frozenset[Focus]
-    recovery_since: date
-    languages: frozenset[str]
-    timezone: str
-    availability: frozenset[Slot]
-    capacity: int
-    gender: str | None
-    preferences: str
-    intro: str
-
-
-@dataclass(frozen=True)
-class RequestFields:
-    """What a member confirmed in /findmentor."""
-
-    focus: frozenset[Focus]
-    languages: frozenset[str]
-    language_required: bool
-    timezone: str
-    availability: frozenset[Slot]
-    gender_wish: GenderWish
-    gender: str | None
 
 
 def _codes(values: Iterable[str]) -> str:

@@ -7,13 +7,12 @@ from datetime import date, timedelta
 import pytest
 
 from bot.matching import Focus, GenderWish, PartOfDay, Slot
+from bot.mentors import ProfileFields, RequestFields
 from storage.mentors import (
     DECLINED,
     EXPIRED,
     WITHDRAWN,
     MentorRepository,
-    ProfileFields,
-    RequestFields,
 )
 from storage.people import PeopleRepository, Sighting
 from tests.conftest import NOW
