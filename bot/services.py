@@ -32,8 +32,8 @@ class Services:
     groups: GroupRepository
     people: PeopleRepository
     auth: Authorizer
+    pacer: Pacer  # Telegram's sending budget, shared by the rate limiter (replies) and the outbox
     seen: SeenPeople = field(default_factory=SeenPeople)
-    pacer: Pacer = field(default_factory=Pacer)  # Telegram's sending budget: replies and the outbox
     scheduler: Scheduler | None = field(default=None)  # needs the running JobQueue; set in post_init
     delivery: Outbox | None = field(default=None)  # needs the bot; set in post_init
 
