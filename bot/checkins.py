@@ -245,12 +245,8 @@ class RawCell:
 
 
 @dataclass(frozen=True)
-class PublishedCell:
-    key: CellKey
-    checkins: int
-    contributors: int
-    average_mood: float
-    average_craving: float
+class PublishedCell(RawCell):
+    """A cell that passed :func:`suppress`: only this type may be shown (a RawCell is not one)."""
 
 
 @dataclass(frozen=True)
