@@ -30,6 +30,12 @@ def _machine(results: dict[str, Any]) -> list[str]:
     ]
 
 
+def _call_cells(flood: dict[str, Any]) -> tuple[str, str]:
+    """Bot API calls per update and CPU per call: what makes bots doing different work comparable."""
+    per_call = flood["cpu_ms_per_call"]  # None when the bot made no calls at all
+    return f"{flood['calls_per_update']:.2f}", "–" if per_call is None else f"{per_call:.2f}"
+
+
 def _interactive(data: dict[str, Any]) -> list[str]:
     bots = data["bots"]
     mix = ", ".join(f"{name} {weight:g}" for name, weight in data["mix"].items())
@@ -60,8 +66,7 @@ def _interactive(data: dict[str, Any]) -> list[str]:
                 name,
                 f"{flood['updates_per_s']:.0f} ({flood['updates']} in {flood['seconds']:.1f} s)",
                 f"{flood['cpu_ms_per_update']:.2f}",
-                f"{flood.get('calls_per_update', 0):.2f}",
-                f"{flood.get('cpu_ms_per_call') or 0:.2f}",
+                *_call_cells(flood),
                 f"{paced['cpu_ms_per_update']:.2f}",
                 f"{paced['p50_ms']:.1f}",
                 f"{paced['p95_ms']:.1f}",
@@ -130,8 +135,7 @@ def _tuning(rows: list[dict[str, Any]], data: dict[str, Any] | None) -> list[str
                 row["undo"] or "nothing (as shipped)",
                 f"{flood['updates_per_s']:.0f}",
                 f"{flood['cpu_ms_per_update']:.2f}",
-                f"{flood.get('calls_per_update', 0):.2f}",
-                f"{flood.get('cpu_ms_per_call') or 0:.2f}",
+                *_call_cells(flood),
                 f"{paced['cpu_ms_per_update']:.2f}",
                 f"{paced['p50_ms']:.1f}",
                 f"{paced['p95_ms']:.1f}",
