@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram.error import NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import AIORateLimiter
 
 from bot.rate_limits import MESSAGE_SENDS, PACED_SEND, Pacer
@@ -55,7 +55,7 @@ class PatientRateLimiter(AIORateLimiter):
                 result = await super().process_request(
                     callback, args, kwargs, endpoint, data, rate_limit_args
                 )
-            except TimedOut:
+            except (TimedOut, BadRequest):  # BadRequest is a NetworkError too, but a 400 stays a 400
                 raise
             except NetworkError as error:
                 if delay is None:

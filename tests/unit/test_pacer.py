@@ -3,6 +3,9 @@ early, and counts the replies sent around the outbox, which spend the same budge
 
 from __future__ import annotations
 
+import pytest
+from telegram.error import BadRequest, NetworkError
+
 from bot.rate_limiter import PatientRateLimiter
 from bot.rate_limits import PACED_SEND, SWEEP_EVERY, TELEGRAM_LIMITS, Pacer, limits_for
 
@@ -86,3 +89,24 @@ def test_the_group_rate_setting_paces_queued_sends_too() -> None:
         assert pacer.delay(-1, n / 10) == 0.0
         pacer.record(-1, n / 10)
     assert pacer.delay(-1, 4.5) > 55  # the 46th waits for the first to leave the minute
+
+
+async def test_a_bad_request_is_not_retried_but_a_server_error_is() -> None:
+    """PTB's BadRequest subclasses NetworkError; only 5xx and dropped connections deserve retries."""
+    limiter = PatientRateLimiter(overall_max_rate=0, group_max_rate=0)
+    calls: list[str] = []
+
+    async def failing(error: Exception) -> dict[str, object]:
+        calls.append(type(error).__name__)
+        if len(calls) == 1:
+            raise error
+        return {"message_id": 1}
+
+    with pytest.raises(BadRequest):
+        await limiter.process_request(
+            failing, (BadRequest("query is too old"),), {}, "answerCallbackQuery", {}, None
+        )
+    assert calls == ["BadRequest"]
+    calls.clear()
+    assert await limiter.process_request(failing, (NetworkError("Bad Gateway"),), {}, "sendMessage", {}, None)
+    assert calls == ["NetworkError", "NetworkError"]
