@@ -16,6 +16,8 @@ deadline (pool + connect + write + read) around the whole call.
 
 from __future__ import annotations
 
+import json
+
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
@@ -23,6 +25,11 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 _JSON = {"Content-Type": "application/json"}
+
+# Parameters PTB adds to methods that do not define them: with ``Defaults(parse_mode=...)`` every
+# call routed through ``Bot._send_message`` gets ``parse_mode``, editMessageReplyMarkup included.
+# Telegram ignores them; we drop them, so each request says only what the Bot API defines.
+_UNDEFINED_EXTRAS = {"editMessageReplyMarkup": frozenset({"parse_mode"})}
 
 
 def _sum(*parts: float | None) -> float | None:
@@ -95,7 +102,7 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=read,
         )
-        data, headers = self._body(request_data)
+        data, headers = self._body(request_data, _UNDEFINED_EXTRAS.get(url.rpartition("/")[2]))
         try:
             async with self._session.request(
                 method, url, data=data, headers=headers, timeout=timeout
@@ -107,7 +114,9 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
 
     @staticmethod
-    def _body(request_data: RequestData | None) -> tuple[bytes | aiohttp.FormData | None, dict[str, str]]:
+    def _body(
+        request_data: RequestData | None, drop: frozenset[str] | None = None
+    ) -> tuple[bytes | aiohttp.FormData | None, dict[str, str]]:
         """The parameters as a JSON body (``RequestData.json_payload``, which PTB provides for this),
         or multipart when files go up, as PTB's httpx layer sends them.
 
@@ -117,6 +126,9 @@ class AiohttpRequest(BaseRequest):
         first (a uuid4 and several objects per request)."""
         if request_data is None:
             return None, {}
+        if drop:
+            kept = {k: v for k, v in request_data.parameters.items() if k not in drop}
+            return json.dumps(kept).encode(), _JSON
         files = request_data.multipart_data
         if not files:
             return (request_data.json_payload, _JSON) if request_data.parameters else (None, {})

@@ -2,12 +2,14 @@
 
 Every request is checked the way Telegram checks it: required parameters, parameter types (including
 nested objects such as InlineKeyboardMarkup, recursively) and Telegram's coercions: form and
-multipart bodies carry every value as a string, nested objects as JSON strings. Unknown parameters
-are ignored, as Telegram ignores them.
+multipart bodies carry every value as a string, nested objects as JSON strings. A parameter or field the
+description does not define is refused too: Telegram silently ignores it, but a request that carries
+one is a bug in the bot (a setting it believes it made was dropped), so a test must fail on it.
 
-The description is read from ``$TELEGRAM_API_SCHEMA`` or ``<project root>/../shared/telegram-bot-api/
-api.json`` and never copied into the repository. Without it, the methods the emulator implements are
-still checked against compact built-in definitions (see ``_BUILTIN_METHODS``), with one warning.
+The description ships with the project (``emulator/botapi/api.json``, MIT-licensed; see
+``emulator/botapi/NOTICE.md`` for its source), so a clone anywhere validates in full.
+``$TELEGRAM_API_SCHEMA`` points at a newer one; a path that cannot be read is an error, never a
+silent downgrade to weaker checks.
 """
 
 from __future__ import annotations
@@ -49,22 +51,22 @@ class _TypeMismatch(Exception):
         self.expected = expected
 
 
+SHIPPED_SCHEMA = Path(__file__).resolve().parent / "botapi" / "api.json"
+
+
 def default_schema_path() -> Path:
-    """``$TELEGRAM_API_SCHEMA``, else ``<project root>/../shared/telegram-bot-api/api.json``."""
+    """``$TELEGRAM_API_SCHEMA``, else the description shipped in ``emulator/botapi/``."""
     env = os.environ.get("TELEGRAM_API_SCHEMA")
-    if env:
-        return Path(env)
-    project_root = Path(__file__).resolve().parent.parent
-    return project_root.parent / "shared" / "telegram-bot-api" / "api.json"
+    return Path(env) if env else SHIPPED_SCHEMA
 
 
 class Schema:
     """Method and type definitions, and the validator built on them."""
 
-    def __init__(self, methods: dict[str, Any], types: dict[str, Any], *, full: bool) -> None:
+    def __init__(self, methods: dict[str, Any], types: dict[str, Any], *, version: str) -> None:
         self.methods = methods
         self.types = types
-        self.full = full
+        self.version = version
         self._by_lower = {name.lower(): name for name in methods}
 
     @classmethod
@@ -78,8 +80,10 @@ class Schema:
 
     def validate(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         """Return ``params`` coerced to their declared types, or raise a 400 ApiError."""
+        fields = self.methods.get(method, {}).get("fields", [])
+        _refuse_undefined(params, fields, method)
         coerced = dict(params)
-        for spec in self.methods.get(method, {}).get("fields", []):
+        for spec in fields:
             name = spec["name"]
             value = params.get(name)
             if value is None or (value == "" and "String" not in spec["types"]):
@@ -147,8 +151,10 @@ class Schema:
         definition = self.types[kind]
         if "subtypes" in definition:
             return self._coerce_object_union(value, self._pick_subtypes(definition, value), path)
+        fields = definition.get("fields", [])
+        _refuse_undefined(value, fields, kind)
         coerced = dict(value)
-        for spec in definition.get("fields", []):
+        for spec in fields:
             name = spec["name"]
             if value.get(name) is None:
                 coerced.pop(name, None)
@@ -174,17 +180,26 @@ class Schema:
 
 @functools.cache
 def _load(path: Path) -> Schema:
-    """Schemas are read-only, so emulators share one per path; the warning is logged once."""
+    """Schemas are read-only, so emulators share one per path."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        log.warning(
-            "Telegram Bot API description not found at %s: the full check was skipped; only the "
-            "emulated methods are validated, against built-in definitions",
-            path,
-        )
-        return Schema(_builtin_methods(), _builtin_types(), full=False)
-    return Schema(data["methods"], data["types"], full=True)
+    except (OSError, ValueError) as exc:
+        raise SchemaUnavailable(
+            f"The Telegram Bot API description at {path} cannot be read ({exc.__class__.__name__}); "
+            "unset TELEGRAM_API_SCHEMA to use the one shipped in emulator/botapi/"
+        ) from None
+    return Schema(data["methods"], data["types"], version=data.get("version", "unknown"))
+
+
+class SchemaUnavailable(RuntimeError):
+    """The description named by ``$TELEGRAM_API_SCHEMA`` is missing or not JSON."""
+
+
+def _refuse_undefined(given: dict[str, Any], fields: list[dict[str, Any]], owner: str) -> None:
+    """Telegram ignores what it does not define; we refuse it, so the test that sent it fails."""
+    unknown = sorted(set(given) - {spec["name"] for spec in fields})
+    if unknown:
+        raise bad_request(f"{owner} does not define {', '.join(unknown)} (refused by the emulator)")
 
 
 def _missing(method: str, name: str) -> ApiError:
@@ -253,89 +268,3 @@ def _as_str(value: Any, path: str) -> str:
 
 
 _SCALARS = {"Integer": _as_int, "Float": _as_float, "Boolean": _as_bool, "String": _as_str}
-
-# Compact definitions of the emulated methods, used only when api.json is missing.
-# "name!" marks a required parameter; types are separated by "|".
-_MARKUP = "InlineKeyboardMarkup|ReplyKeyboardMarkup|ReplyKeyboardRemove|ForceReply"
-_SEND_COMMON = f"chat_id!:Integer|String; message_thread_id:Integer; disable_notification:Boolean; \
-protect_content:Boolean; reply_parameters:ReplyParameters; reply_markup:{_MARKUP}; parse_mode:String"
-_BUILTIN_METHODS = {
-    "getMe": "",
-    "logOut": "",
-    "close": "",
-    "getUpdates": "offset:Integer; limit:Integer; timeout:Integer; allowed_updates:Array of String",
-    "setWebhook": "url!:String; secret_token:String; max_connections:Integer; \
-allowed_updates:Array of String; drop_pending_updates:Boolean; certificate:InputFile; ip_address:String",
-    "deleteWebhook": "drop_pending_updates:Boolean",
-    "getWebhookInfo": "",
-    "setMyCommands": "commands!:Array of BotCommand; scope:BotCommandScope; language_code:String",
-    "getMyCommands": "scope:BotCommandScope; language_code:String",
-    "deleteMyCommands": "scope:BotCommandScope; language_code:String",
-    "sendMessage": f"{_SEND_COMMON}; text!:String; entities:Array of MessageEntity; \
-link_preview_options:LinkPreviewOptions",
-    "editMessageText": "chat_id:Integer|String; message_id:Integer; inline_message_id:String; text!:String; \
-parse_mode:String; entities:Array of MessageEntity; link_preview_options:LinkPreviewOptions; \
-reply_markup:InlineKeyboardMarkup",
-    "editMessageCaption": "chat_id:Integer|String; message_id:Integer; inline_message_id:String; \
-caption:String; parse_mode:String; reply_markup:InlineKeyboardMarkup",
-    "editMessageReplyMarkup": "chat_id:Integer|String; message_id:Integer; inline_message_id:String; \
-reply_markup:InlineKeyboardMarkup",
-    "deleteMessage": "chat_id!:Integer|String; message_id!:Integer",
-    "answerCallbackQuery": "callback_query_id!:String; text:String; show_alert:Boolean; url:String; \
-cache_time:Integer",
-    "sendDocument": f"{_SEND_COMMON}; document!:InputFile|String; thumbnail:InputFile|String; \
-caption:String; disable_content_type_detection:Boolean",
-    "sendPhoto": f"{_SEND_COMMON}; photo!:InputFile|String; caption:String; has_spoiler:Boolean",
-    "getFile": "file_id!:String",
-    "getChat": "chat_id!:Integer|String",
-    "getChatMember": "chat_id!:Integer|String; user_id!:Integer",
-    "getChatAdministrators": "chat_id!:Integer|String",
-    "getChatMemberCount": "chat_id!:Integer|String",
-    "leaveChat": "chat_id!:Integer|String",
-    "sendChatAction": "chat_id!:Integer|String; action!:String; message_thread_id:Integer",
-    "setChatMenuButton": "chat_id:Integer; menu_button:MenuButton",
-    "getChatMenuButton": "chat_id:Integer",
-    "setMyDescription": "description:String; language_code:String",
-    "getMyDescription": "language_code:String",
-    "setMyShortDescription": "short_description:String; language_code:String",
-    "getMyShortDescription": "language_code:String",
-    "pinChatMessage": "chat_id!:Integer|String; message_id!:Integer; disable_notification:Boolean",
-    "unpinChatMessage": "chat_id!:Integer|String; message_id:Integer",
-    "setMyName": "name:String; language_code:String",
-    "getMyName": "language_code:String",
-}
-_BUILTIN_TYPES = {
-    "InlineKeyboardMarkup": "inline_keyboard!:Array of Array of InlineKeyboardButton",
-    "InlineKeyboardButton": "text!:String; url:String; callback_data:String; switch_inline_query:String; \
-switch_inline_query_current_chat:String; pay:Boolean",
-    "BotCommand": "command!:String; description!:String",
-    "MessageEntity": "type!:String; offset!:Integer; length!:Integer; url:String; language:String",
-    "ReplyKeyboardMarkup": "keyboard!:Array of Array of KeyboardButton",
-    "KeyboardButton": "text!:String",
-    "ReplyKeyboardRemove": "remove_keyboard!:Boolean",
-    "ForceReply": "force_reply!:Boolean",
-    "ReplyParameters": "message_id!:Integer; chat_id:Integer|String",
-    "LinkPreviewOptions": "is_disabled:Boolean; url:String",
-    "BotCommandScope": "type!:String; chat_id:Integer|String; user_id:Integer",
-    "MenuButton": "type!:String",
-}
-
-
-def _parse_fields(compact: str) -> list[dict[str, Any]]:
-    fields = []
-    for part in filter(None, (p.strip() for p in compact.split(";"))):
-        name, types = part.split(":", 1)
-        fields.append({"name": name.rstrip("!"), "required": name.endswith("!"), "types": types.split("|")})
-    return fields
-
-
-def _builtin_methods() -> dict[str, Any]:
-    return {name: {"name": name, "fields": _parse_fields(spec)} for name, spec in _BUILTIN_METHODS.items()}
-
-
-def _builtin_types() -> dict[str, Any]:
-    types: dict[str, Any] = {
-        name: {"name": name, "fields": _parse_fields(s)} for name, s in _BUILTIN_TYPES.items()
-    }
-    types["InputFile"] = {"name": "InputFile"}
-    return types

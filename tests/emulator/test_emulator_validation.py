@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import logging
+import hashlib
 
 import pytest
 
 from emulator import Emulator
 from emulator.methods import METHODS
-from emulator.schema import Schema
+from emulator.schema import SHIPPED_SCHEMA, Schema, SchemaUnavailable, default_schema_path
 
 BUTTON = {"text": "Going", "callback_data": "rsvp:1"}
 
@@ -97,10 +97,10 @@ async def test_form_bodies_are_coerced_like_telegram(emu, api, alice):
     assert alice.messages[-1].buttons[0][0].callback_data == "rsvp:1"
 
 
-async def test_unknown_parameters_are_ignored(emu, api, alice):
+async def test_unknown_parameters_are_recorded_as_rejections(emu, api, alice):
     status, _ = await api("sendMessage", chat_id=alice.id, text="hi", sparkle=3)
-    assert status == 200
-    assert emu.rejections == []
+    assert status == 400
+    assert len(emu.rejections) == 1
 
 
 async def test_text_length_counts_after_entity_parsing(emu, api, alice):
@@ -167,28 +167,46 @@ async def test_valid_html_is_accepted_with_entities(emu, api, alice):
     assert emu.rejections == []
 
 
-async def test_without_the_description_file_emulated_methods_are_still_checked(tmp_path, caplog):
-    caplog.set_level(logging.WARNING, logger="emulator.schema")
-    emulator = Emulator(schema_path=tmp_path / "absent.json")
-    assert not emulator.schema.full
-    assert sum("full check was skipped" in r.getMessage() for r in caplog.records) == 1
-    Emulator(schema_path=tmp_path / "absent.json")
-    assert sum("full check was skipped" in r.getMessage() for r in caplog.records) == 1
-    status, body = await emulator.dispatch("sendMessage", {"chat_id": "1"})
-    assert (status, body["description"]) == (400, "Bad Request: message text is empty")
-    status, _ = await emulator.dispatch("sendMessage", {"chat_id": 1, "text": "x", "reply_markup": "[]"})
+def test_the_description_ships_with_the_project(monkeypatch):
+    monkeypatch.delenv("TELEGRAM_API_SCHEMA", raising=False)
+    assert default_schema_path() == SHIPPED_SCHEMA
+    digest = hashlib.sha256(SHIPPED_SCHEMA.read_bytes()).hexdigest()
+    assert digest in (SHIPPED_SCHEMA.parent / "NOTICE.md").read_text(encoding="utf-8")
+    assert Schema.load().version == "Bot API 10.1"
+
+
+def test_a_named_description_that_cannot_be_read_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("TELEGRAM_API_SCHEMA", str(tmp_path / "absent.json"))
+    with pytest.raises(SchemaUnavailable, match="cannot be read"):
+        Emulator()
+
+
+def test_every_emulated_method_has_a_definition():
+    assert sorted(set(METHODS) - set(Schema.load().methods)) == []
+
+
+async def test_a_parameter_the_method_does_not_define_is_refused(api, alice):
+    _, sent = await api("sendMessage", chat_id=alice.id, text="hi", reply_markup=_markup())
+    status, body = await api(
+        "editMessageReplyMarkup",
+        chat_id=alice.id,
+        message_id=sent["result"]["message_id"],
+        reply_markup=_markup(),
+        parse_mode="HTML",
+    )
     assert status == 400
+    assert "editMessageReplyMarkup does not define parse_mode" in body["description"]
 
 
-def test_the_full_description_is_found_from_a_worktree():
-    assert Schema.load().full
+async def test_a_field_the_object_does_not_define_is_refused(api, alice):
+    button = {"text": "Go", "callback_data": "x", "colour": "red"}
+    status, body = await api("sendMessage", chat_id=alice.id, text="hi", reply_markup=_markup(button))
+    assert status == 400
+    assert "InlineKeyboardButton does not define colour" in body["description"]
 
 
-@pytest.mark.parametrize("full", [True, False])
-def test_every_emulated_method_has_a_definition(tmp_path, full):
-    schema = Schema.load() if full else Schema.load(tmp_path / "absent.json")
-    assert schema.full is full
-    assert sorted(set(METHODS) - set(schema.methods)) == []
+def _markup(button: dict | None = None) -> dict:
+    return {"inline_keyboard": [[button or {"text": "Go", "callback_data": "x"}]]}
 
 
 async def test_chat_action_must_be_known(api, alice):
