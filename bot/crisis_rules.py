@@ -1,8 +1,8 @@
-"""Crisis screening: does a message say someone may be in danger right now?
+"""The rule layer of crisis screening: the floor under the semantic layer (:mod:`bot.crisis`).
 
-Every private message passes through :func:`detect`, so it must be cheap, deterministic and
-careful in both directions: a false alarm costs one kind message with helpline numbers, a miss
-can cost a life.  Where a phrase carries real risk and the reading is unclear, the rules flag it.
+Rules catch the clearest phrasings from the very first message after start-up, before the
+semantic model has loaded, and whatever the model thinks.  They are deterministic and cost tens of
+microseconds.
 
 How it works
 ------------
@@ -35,7 +35,8 @@ Only the category and the rule's name leave this module, never the text, so the 
 logged.  ``tests/data/crisis_phrases.tsv`` holds the labelled phrases; ``python -m
 bot.crisis_eval`` prints precision and recall on them.
 
-Known limits: this matches phrases, it does not understand them.  Sarcasm, long-range context
+Known limits (why :mod:`bot.crisis` adds a model): this matches phrases, it does not understand
+them.  Sarcasm, long-range context
 ("I used to think about killing myself" is flagged), past events told as stories and languages
 other than English and Spanish are beyond it; a third party's past suicide or overdose is not
 flagged.  Typical messages take tens of microseconds; a 4,096-character message takes a few
@@ -46,26 +47,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from enum import StrEnum
 
-
-class CrisisCategory(StrEnum):
-    """What kind of help the reply should point to, most severe first."""
-
-    OVERDOSE = "overdose"
-    SUICIDAL = "suicidal"
-    ACUTE_DANGER = "acute_danger"
-    SELF_HARM = "self_harm"
-    RELAPSE_DISTRESS = "relapse_distress"
-
-
-@dataclass(frozen=True)
-class CrisisSignal:
-    """A detection: safe to log (it never carries the message text)."""
-
-    category: CrisisCategory
-    rule: str
+from bot.crisis_kinds import CrisisCategory, CrisisSignal
 
 
 # --- normalisation ---------------------------------------------------------------------------
@@ -522,13 +505,9 @@ def rule_names() -> frozenset[str]:
     return frozenset(name for rules in _RULES.values() for name in rules)
 
 
-def detect(text: str, language: str | None = None) -> CrisisSignal | None:
-    """Screen *text* for a crisis in every language we speak.
-
-    *language* is accepted for callers' convenience and deliberately ignored: people switch
-    languages mid-conversation, so every message is screened with every language's rules.
-    """
-    del language
+def match_rules(text: str) -> CrisisSignal | None:
+    """The first rule (most severe category first) that *text* matches, in every language we speak:
+    people switch languages mid-conversation."""
     normal = _GUARD_RE.sub(" |", normalise(text))
     for category, pattern in _RULE_RES:
         match = pattern.search(normal)
