@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.feed_fetch import FETCHES_PER_HOUR
-from emulator import Person
+from emulator import Button, CallbackAnswer, Person, SentMessage
+from handlers.checkins_views import Step
 from tests.e2e.conftest import Launch, World
+from tests.e2e.harness import eventually
 
 LOOPBACK_BOT = "tests.e2e.loopback_bot"  # the bot, also allowed to fetch from 127.0.0.1
 UNKNOWN_CODE = "ABCD-EFGH-IJKL-MNOP"
@@ -84,6 +86,65 @@ async def test_a_members_import_link_is_refused_before_any_connection(launch: La
         await sam.send(f"/import {listener.url}")
         assert "I couldn't reach that link" in (await sam.next_message()).text
         assert listener.connections == FETCHES_PER_HOUR + 1
+
+
+# -- 2. a refused button press --
+
+
+def answers_to(world: World, query_id: str) -> list[dict[str, object]]:
+    """Every answerCallbackQuery the bot sent for one query, accepted or not."""
+    return [
+        params
+        for method, params in world.emulator.calls
+        if method == "answerCallbackQuery" and params.get("callback_query_id") == query_id
+    ]
+
+
+def query_id_of(world: World, data: str) -> str:
+    (query,) = [
+        update["callback_query"]
+        for update in world.emulator.updates.delivered
+        if update.get("callback_query", {}).get("data") == data
+    ]
+    return str(query["id"])
+
+
+async def press_data(world: World, person: Person, message: SentMessage, data: str) -> CallbackAnswer:
+    answer = await world.emulator.press(person, message, Button("forged", data), 5.0)
+    assert answer is not None, "the press was not answered"
+    return answer
+
+
+async def test_a_refused_share_press_is_answered_once_with_the_refusal(world: World) -> None:
+    sam, olga, maya = world.person("Sam"), world.person("Olga"), await started(world.person("Maya"))
+    home = await world.group_with_bot("Tuesday Circle", admin=sam)
+    other = await world.group_with_bot("Hill Circle", admin=olga)
+    await home.add_member(maya)  # after the bot, so it sees her join
+    await eventually(lambda: membership_count(world, home.id, maya.id) == 1)
+    await maya.send("/checkin")
+    question = await maya.next_message()
+    await maya.press(question, "ck:mood:4")
+    await question.next_edit()
+    await maya.press(question, "ck:craving:1")
+    await question.next_edit()
+    await maya.press(question, "Skip")
+    share = await maya.next_message()
+    assert "Share this check-in" in share.text
+
+    forged = Step("share", other.id).pack()  # a group Maya is not in
+    answer = await press_data(world, maya, share, forged)
+    assert answer.show_alert and "not in that group" in (answer.text or "")
+
+    await home.remove_member(maya)  # she leaves after the question was shown
+    await eventually(lambda: membership_count(world, home.id, maya.id) == 0)
+    answer = await press_data(world, maya, share, Step("share", home.id).pack())
+    assert answer.show_alert and "not in that group" in (answer.text or "")
+
+    await maya.press(share, "No, keep it private")  # the check-in goes on, and is saved
+    assert "saved" in (await share.next_edit()).text.lower()
+    for data in (forged, Step("share", home.id).pack()):
+        assert len(answers_to(world, query_id_of(world, data))) == 1
+    assert world.emulator.rejections == []
 
 
 # -- 3. /verify --
