@@ -169,3 +169,27 @@ async def test_the_21st_verify_in_an_hour_is_refused_kindly(world: World) -> Non
     world.bot.advance(timedelta(minutes=61))  # the window slides: checking works again
     await sam.send(f"/verify {UNKNOWN_CODE}")
     assert "No letter was issued with this code" in (await sam.next_message()).text
+
+
+# -- 4. a demoted facilitator --
+
+
+async def test_a_demoted_facilitator_is_refused_on_the_next_press(world: World) -> None:
+    sam, ana = world.person("Sam"), world.person("Ana")
+    group = world.emulator.add_group("Harbour Circle")
+    await group.add_member(sam, owner=True)
+    await group.add_member(ana)
+    await group.add_bot(by=sam, admin=True)  # admin bots are told of admin changes, if they ask
+    assert "chat_member" in (world.emulator.updates.allowed or [])  # asked for since its first poll
+    await group.next_message()
+    await group.make_admin(ana, by=sam)
+
+    await ana.send("/language", chat=group)  # a facilitator's menu: Ana's role is now cached
+    menu = await group.next_message()
+    assert "Choose the group's language" in menu.text
+
+    await group.remove_admin(ana, by=sam)
+    answer = await ana.press(menu, "Español")
+    assert answer is not None and answer.show_alert and "facilitators" in (answer.text or "")
+    await ana.send("/settz Europe/Madrid", chat=group)
+    assert "Only this group's facilitators" in (await group.next_message()).text
