@@ -20,7 +20,7 @@ from bot.rate_limiter import PatientRateLimiter
 from bot.rate_limits import Pacer, limits_for
 from bot.roles import Authorizer
 from bot.scheduler import Scheduler
-from bot.services import BotData, Services
+from bot.services import BotData, Services, Throttles
 from bot.settings import Settings
 from bot.update_processor import PerChatUpdateProcessor
 from handlers.common import CONTEXT_TYPES, is_admin
@@ -74,6 +74,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Kindred
                 settings.coordinator_ids, partial(is_admin, application.bot), settings.admin_cache_seconds
             ),
             pacer=pacer,
+            throttles=Throttles.from_settings(settings),
         )
     )
     for module in handlers.feature_modules():

@@ -25,6 +25,9 @@ from bot.i18n import N_
 
 MAX_BYTES = 1_000_000
 TIMEOUT_SECONDS = 15
+# Links one person may have fetched in any hour: importing is occasional, and each fetch is a
+# download the bot makes on someone's behalf (bot/attempts.py keeps the count).
+FETCHES_PER_HOUR = 10
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 

@@ -24,6 +24,10 @@ def secrets_of(settings: Settings) -> list[str]:
     return [value.get_secret_value() for value in values if value is not None]
 
 
+# Every kind of update, chat_member included: Telegram sends that one only when asked, and a
+# reported demotion must drop the person's cached role at once (handlers/registration.py).
+ALLOWED_UPDATES = Update.ALL_TYPES
+
 # Every database call hands work to aiosqlite's thread and back, and each handover waits for the
 # GIL, which a busy event loop gives up only every switch interval (5 ms by default).  At 0.5 ms
 # the handovers stop queueing behind each other: under load, replies came 2-4 times sooner at the
@@ -44,10 +48,10 @@ def serve(settings: Settings) -> None:
             url_path=urlparse(settings.webhook_url).path.lstrip("/"),
             webhook_url=settings.webhook_url,
             secret_token=settings.webhook_secret.get_secret_value(),
-            allowed_updates=Update.ALL_TYPES,
+            allowed_updates=ALLOWED_UPDATES,
         )
     else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
 
 
 def main() -> int:

@@ -4,7 +4,9 @@ Roles: a *coordinator* is named in ``COORDINATOR_IDS`` and oversees every group;
 is a Telegram administrator of a group and acts for that group only; everybody else is a
 *member*.  Admin status is asked of Telegram (through an injected lookup, so this module knows
 nothing of Telegram) and cached briefly, because facilitators change rarely and asking on every
-button press would be slow.  Promotions and demotions seen in updates refresh the cache at once.
+button press would be slow.  When Telegram reports a change in someone's status in a group (a
+promotion, a demotion, joining or leaving), the cached answer is dropped at once, so a demoted
+facilitator is refused on their very next privileged action rather than up to the TTL later.
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ class Authorizer:
         self._ttl = cache_seconds
         self._monotonic = monotonic
         self._cache: dict[tuple[int, int], tuple[bool, float]] = {}
+        self._changes = 0  # status changes reported so far (see is_facilitator)
 
     def is_coordinator(self, user_id: int) -> bool:
         return user_id in self._coordinators
@@ -87,13 +90,19 @@ class Authorizer:
         now = self._monotonic()
         if cached is not None and now - cached[1] < self._ttl:
             return cached[0]
+        changes = self._changes
         admin = await self._is_admin(chat_id, user_id)
-        self._cache[key] = (admin, now)
+        # A change reported while Telegram was being asked may have made this answer stale
+        # (asked before a demotion, answered after it): use it this once, but do not keep it.
+        if self._changes == changes:
+            self._cache[key] = (admin, now)
         return admin
 
-    def remember_admin(self, user_id: int, chat_id: int, admin: bool) -> None:
-        """An update showed a promotion or demotion: believe it now rather than after the TTL."""
-        self._cache[(chat_id, user_id)] = (admin, self._monotonic())
+    def forget(self, user_id: int, chat_id: int) -> None:
+        """Telegram reported a change in this person's status in this group: drop the cached
+        answer, so the next check asks Telegram afresh instead of trusting one up to the TTL old."""
+        self._cache.pop((chat_id, user_id), None)
+        self._changes += 1
 
     async def role(self, user_id: int, chat_id: int | None = None) -> Role:
         """The caller's highest role; facilitator needs a group to be facilitator *of*."""

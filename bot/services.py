@@ -8,9 +8,12 @@ types instead of untyped dictionary lookups.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from bot.attempts import AttemptLimiter, Limit
 from bot.clock import Clock
+from bot.feed_fetch import FETCHES_PER_HOUR
 from bot.rate_limits import Pacer
 from bot.roles import Authorizer
 from bot.seen import SeenPeople
@@ -24,6 +27,23 @@ if TYPE_CHECKING:
     from bot.scheduler import Scheduler
 
 
+@dataclass(frozen=True)
+class Throttles:
+    """How often one person may do what costs or risks something (a sliding window each, see
+    bot/attempts.py): check a proof code (a guess at one) and make the bot fetch a link."""
+
+    verify: AttemptLimiter
+    feed_fetch: AttemptLimiter
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Throttles:
+        hour = timedelta(hours=1)
+        return cls(
+            verify=AttemptLimiter(Limit(settings.verify_attempts_per_hour, hour)),
+            feed_fetch=AttemptLimiter(Limit(FETCHES_PER_HOUR, hour)),
+        )
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -33,6 +53,7 @@ class Services:
     people: PeopleRepository
     auth: Authorizer
     pacer: Pacer  # Telegram's sending budget, shared by the rate limiter (replies) and the outbox
+    throttles: Throttles  # per-person attempt limits (/verify, /import <link>)
     seen: SeenPeople = field(default_factory=SeenPeople)
     scheduler: Scheduler | None = field(default=None)  # needs the running JobQueue; set in post_init
     delivery: Outbox | None = field(default=None)  # needs the bot; set in post_init

@@ -41,6 +41,7 @@ EXPECTED: dict[str, str] = {
     "admin_cache_seconds": "a number of seconds between 0 and 86400",
     "group_messages_per_minute": "a whole number between 1 and 1000",
     "attendance_window_minutes": "a number of minutes between 0 and 120",
+    "verify_attempts_per_hour": "a whole number between 1 and 1000",
     "sandbox_port": "a TCP port number between 1 and 65535",
     "feed_port": "a TCP port number between 1 and 65535",
     "feed_listen": "the address to listen on, like 0.0.0.0",
@@ -85,6 +86,8 @@ class Settings(BaseSettings):
     group_messages_per_minute: int = Field(default=20, ge=1, le=1000)
     # A roll call opens this long before a meeting starts and closes this long after it ends.
     attendance_window_minutes: int = Field(default=15, ge=0, le=120)
+    # /verify codes one person may check in any hour: each try is a guess at a code.
+    verify_attempts_per_hour: int = Field(default=20, ge=1, le=1000)
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = Field(default=8080, ge=1, le=65535)
     # Deployment-wide /resources entries; None means the bundled bot/data/resources.toml.

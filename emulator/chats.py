@@ -221,11 +221,16 @@ class GroupChat(Chat):
         self._change(person, "kicked" if kicked else "left", actor=person)
         self.emulator.deliver_service_message(person, self, {"left_chat_member": person.user_json()})
 
-    async def make_admin(self, person: Person) -> None:
-        self._change(person, "administrator", actor=person)
+    async def make_admin(self, person: Person, *, by: Person | None = None) -> None:
+        """``by`` (default: the group's creator) promotes ``person``; admin bots get a chat_member update."""
+        self._change(person, "administrator", actor=by or self.creator() or person)
 
-    async def remove_admin(self, person: Person) -> None:
-        self._change(person, "member", actor=person)
+    async def remove_admin(self, person: Person, *, by: Person | None = None) -> None:
+        """``by`` (default: the group's creator) demotes ``person`` to an ordinary member."""
+        self._change(person, "member", actor=by or self.creator() or person)
+
+    def creator(self) -> Person | None:
+        return next((self.emulator.users[uid] for uid, s in self.status.items() if s == "creator"), None)
 
     def _change(self, person: Person, new: str, actor: Person) -> None:
         old = self.member_status(person)

@@ -240,13 +240,16 @@ class Emulator:
     def _member_change(
         self, chat: Chat, actor: Person, user: dict[str, Any], old: str, new: str
     ) -> dict[str, Any]:
-        return {
+        """A ChatMemberUpdated: *actor* changed *user*'s status from *old* to *new*."""
+        change = {
             "chat": chat.chat_json(),
             "from": actor.user_json(),
             "date": int(time.time()),
             "old_chat_member": member_json(user, old),
             "new_chat_member": member_json(user, new),
         }
+        self.schema.check("ChatMemberUpdated", change)
+        return change
 
     async def press(
         self,

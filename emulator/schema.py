@@ -99,6 +99,18 @@ class Schema:
                 ) from None
         return coerced
 
+    def check(self, kind: str, value: dict[str, Any]) -> None:
+        """Raise ValueError unless *value* is a valid *kind*: for objects the emulator builds
+        itself (updates), so they are held to the same description as the bot's requests.  A
+        type the built-in definitions lack is not checked."""
+        if kind not in self.types:
+            return
+        try:
+            self._coerce_object(value, kind, kind)
+        except (ApiError, _TypeMismatch) as exc:
+            detail = exc.description if isinstance(exc, ApiError) else f"{exc.path}: {exc.expected}"
+            raise ValueError(f"the emulator built an invalid {kind}: {detail}") from None
+
     def _coerce(self, value: Any, types: list[str], path: str) -> Any:
         objects = [t for t in types if t in self.types and t != "InputFile"]
         for kind in types:

@@ -48,9 +48,18 @@ from handlers.attendance_views import (
     render_history,
     render_report,
     render_verified,
+    render_verify_limit,
     report_ranges_keyboard,
 )
-from handlers.common import KindredContext, answer_query, reply, require, services, translator_for
+from handlers.common import (
+    KindredContext,
+    answer_query,
+    reply,
+    require,
+    services,
+    translator_for,
+    within_limit,
+)
 from storage.attendance import AttendanceRepository
 from storage.groups import Group
 from storage.meetings import Meeting, MeetingRepository
@@ -427,6 +436,10 @@ async def verify_command(update: Update, context: KindredContext) -> None:
     code = normalize_code(" ".join(context.args or []))
     if code is None:
         await reply(update, tr._("Send the code from the letter, like /verify ABCD-EFGH-IJKL-MNOP."))
+        return
+    # Each code checked is a guess at one: VERIFY_ATTEMPTS_PER_HOUR per person keeps guessing hopeless.
+    limiter = services(context).throttles.verify
+    if not await within_limit(update, context, limiter, "/verify", render_verify_limit):
         return
     key = letter_key(context)
     contents = await repo(context).letter(code)

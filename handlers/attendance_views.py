@@ -360,3 +360,15 @@ def render_verified(tr: Translator, letter: ProofLetter) -> str:
         last=day(tr, letter.last_day),
     )
     return f"{heading}\n\n{render_letter_lines(tr, letter.meetings)}"
+
+
+def render_verify_limit(tr: Translator, minutes: int) -> str:
+    """A person has checked VERIFY_ATTEMPTS_PER_HOUR codes within the hour: say so, and when to
+    try again, without a word about the code they sent."""
+    return tr.n_(
+        "You've checked many codes in a short time. To keep letters safe from guessing, please "
+        "wait about {minutes} minute before checking another.",
+        "You've checked many codes in a short time. To keep letters safe from guessing, please "
+        "wait about {minutes} minutes before checking another.",
+        minutes,
+    ).format(minutes=minutes)

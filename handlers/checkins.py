@@ -162,7 +162,12 @@ async def on_step(update: Update, context: KindredContext) -> int | None:
     if query is None or user is None or step is None or not isinstance(draft, Draft):
         await answer_query(query, views.stale_text(tr), True)
         return ConversationHandler.END
-    await answer_query(query)
+    # A press gets exactly one answer (Telegram refuses a second), so a refusal is decided first
+    # and is that answer; the steps themselves never answer.
+    refusal = await _refusal(update, context, tr, step)
+    await answer_query(query, refusal, alert=refusal is not None)
+    if refusal is not None:
+        return None
     answer = _STEPS.get(step.step)
     if answer is None:
         return None
@@ -170,6 +175,16 @@ async def on_step(update: Update, context: KindredContext) -> int | None:
         return await answer(update, context, tr, draft, step.value)
     except CheckInError:  # a forged value
         return None
+
+
+async def _refusal(update: Update, context: KindredContext, tr: Translator, step: views.Step) -> str | None:
+    """Why a press cannot go ahead, or None.  Only sharing can be refused: with a group the member
+    is not in (a forged button, or a group they left after the question was shown)."""
+    user = update.effective_user
+    if step.step != "share" or step.value == 0 or user is None:
+        return None
+    groups = {g.chat_id for g in await services(context).groups.groups_of(user.id)}
+    return None if step.value in groups else views.not_in_group_text(tr)
 
 
 async def _on_mood(
@@ -248,11 +263,7 @@ async def on_share(
         return None
     if group_id == 0 or user is None:
         return await save(update, context, tr, draft, share_note=False)
-    groups = {g.chat_id for g in await services(context).groups.groups_of(user.id)}
-    if group_id not in groups:  # forged, or the member has left the group since
-        await answer_query(update.callback_query, views.stale_text(tr), True)
-        return ASKING
-    draft.group_id = group_id
+    draft.group_id = group_id  # one of the member's groups: on_step refused any other
     if draft.note and not draft.note_is_crisis and update.callback_query is not None:
         await update.callback_query.edit_message_text(
             views.share_note_question(tr), reply_markup=views.share_note_markup(tr)

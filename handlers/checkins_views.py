@@ -154,6 +154,15 @@ def stale_text(tr: Translator) -> str:
     return tr._("That check-in has expired. Send /checkin to start a new one.")
 
 
+def not_in_group_text(tr: Translator) -> str:
+    """A share press for a group the member is not in: a forged button, or one they have left
+    since the question was shown.  The check-in waits for another choice."""
+    return tr._(
+        "You're not in that group (any more), so I can't share your check-in there. "
+        "Choose another group, or keep it private."
+    )
+
+
 # -- /prompt --
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -12,6 +13,7 @@ from telegram.constants import ChatType
 from telegram.error import Forbidden
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
+from bot.attempts import AttemptLimiter
 from bot.commands import ChatKind
 from bot.i18n import Translator, resolve_language, translator
 from bot.logs import log_id
@@ -110,6 +112,33 @@ async def require(
         await answer_query(update.callback_query, tr._(decision.reason), alert=True)
     else:
         await reply(update, tr._(decision.reason))
+    return False
+
+
+async def within_limit(
+    update: Update,
+    context: KindredContext,
+    limiter: AttemptLimiter,
+    action: str,
+    render: Callable[[Translator, int], str],
+) -> bool:
+    """Count one attempt at *action* (e.g. ``/verify``) by the caller; over their limit, log the
+    refusal (a pseudonymous id, never what they sent) and tell them kindly with ``render(tr,
+    minutes to wait)``, and return False."""
+    user = update.effective_user
+    if user is None:
+        return False
+    verdict = limiter.attempt(user.id, services(context).clock.now())
+    if verdict:
+        return True
+    log.info(
+        "Refused %s for %s: attempt limit reached (%d refused in a row)",
+        action,
+        log_id(user.id),
+        verdict.refusals,
+    )
+    tr = await translator_for(update, context)
+    await reply(update, render(tr, verdict.retry_minutes))
     return False
 
 

@@ -58,6 +58,7 @@ from handlers.common import (
     require,
     services,
     translator_for,
+    within_limit,
 )
 from handlers.feed_views import (
     FeedGroup,
@@ -65,6 +66,7 @@ from handlers.feed_views import (
     group_markup,
     import_markup,
     render_export_caption,
+    render_fetch_limit,
     render_group_imported,
     render_import_preview,
     render_imported,
@@ -105,6 +107,9 @@ MAX_CHOICES = 40  # toggle buttons in one message (Telegram allows 100)
 SESSION_KEY = "feed_import"
 PENDING_KEY = "feed_import_bytes"
 STALE = N_("That button no longer works. Please send the feed again.")
+NOT_A_FACILITATOR = N_(
+    "Only a group's facilitators can import meetings, and I don't see a group you facilitate."
+)
 
 
 @dataclass
@@ -203,25 +208,49 @@ async def publish(update: Update, context: KindredContext, chat_id: int, on: boo
 # -- import: receiving a feed --
 
 
+async def import_targets(update: Update, context: KindredContext) -> list[Group] | None:
+    """Where the caller may import, decided before anything is downloaded: in a group, the group
+    itself if they facilitate it; in private, every group of theirs they facilitate.  None when
+    they may not (and they have been told why)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return None
+    if not is_private(update):
+        if not await require(update, context, Action.IMPORT_FEED, chat.id):
+            return None
+        group = await services(context).groups.get(chat.id)
+        return [group] if group is not None else None
+    candidates = [g.chat_id for g in await services(context).groups.groups_of(user.id)]
+    allowed = await services(context).auth.groups_for(user.id, Action.IMPORT_FEED, candidates)
+    groups = [g for g in [await services(context).groups.get(c) for c in allowed] if g is not None]
+    if not groups:
+        tr = await translator_for(update, context)
+        await reply(update, tr._(NOT_A_FACILITATOR))
+        return None
+    return groups
+
+
 async def import_command(update: Update, context: KindredContext) -> None:
-    """``/import https://…`` fetches the feed; a bare /import explains how (in a group, only to
-    its facilitators: importing is theirs)."""
-    chat = update.effective_chat
-    if chat is None or (
-        not is_private(update) and not await require(update, context, Action.IMPORT_FEED, chat.id)
-    ):
+    """``/import https://…`` fetches the feed; a bare /import explains how.  Who asks is checked
+    before anything is fetched, and one person may have only so many links fetched an hour: a
+    fetch is a download the bot makes on someone's behalf."""
+    groups = await import_targets(update, context)
+    if groups is None:
         return
     tr = await translator_for(update, context)
     link = (context.args or [""])[0]
     if not link:
         await reply(update, tr._(IMPORT_HOW))
         return
+    limiter = services(context).throttles.feed_fetch
+    if not await within_limit(update, context, limiter, "/import <link>", render_fetch_limit):
+        return
     try:
         raw = await fetch_feed(link)
     except FetchError as error:
         await reply(update, tr._(error.message).format(**escape_params(error.params)))
         return
-    await received(update, context, raw)
+    await received(update, context, raw, groups)
 
 
 async def on_document(update: Update, context: KindredContext) -> None:
@@ -229,9 +258,10 @@ async def on_document(update: Update, context: KindredContext) -> None:
     document = message.document if message else None
     if message is None or document is None:
         return
-    tr = await translator_for(update, context)
-    if not is_private(update) and not await require(update, context, Action.IMPORT_FEED, message.chat_id):
+    groups = await import_targets(update, context)
+    if groups is None:
         return
+    tr = await translator_for(update, context)
     if (document.file_size or 0) > MAX_FILE_BYTES:
         await reply(update, tr._("That file is larger than 1 MB; please send a smaller one."))
         return
@@ -242,38 +272,23 @@ async def on_document(update: Update, context: KindredContext) -> None:
         log.warning("Could not download a feed file", exc_info=True)
         await reply(update, tr._("I couldn't download that file. Please send it again."))
         return
-    await received(update, context, raw[: MAX_FILE_BYTES + 1])
+    await received(update, context, raw[: MAX_FILE_BYTES + 1], groups)
 
 
-async def received(update: Update, context: KindredContext, raw: bytes) -> None:
-    """A feed arrived: pick the group (in private), then show what can be imported."""
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None:
-        return
-    if not is_private(update):
-        group = await services(context).groups.get(chat.id)
-        if group is not None:
-            await preview(update, context, group, raw)
+async def received(update: Update, context: KindredContext, raw: bytes, groups: list[Group]) -> None:
+    """A feed arrived for *groups* (from :func:`import_targets`): show what can be imported into
+    the one group, or ask which group first."""
+    if len(groups) == 1:
+        await preview(update, context, groups[0], raw)
         return
     tr = await translator_for(update, context)
-    candidates = [g.chat_id for g in await services(context).groups.groups_of(user.id)]
-    allowed = await services(context).auth.groups_for(user.id, Action.IMPORT_FEED, candidates)
-    groups = [g for g in [await services(context).groups.get(c) for c in allowed] if g is not None]
-    if not groups:
-        await reply(
-            update,
-            tr._("Only a group's facilitators can import meetings, and I don't see a group you facilitate."),
-        )
-    elif len(groups) == 1:
-        await preview(update, context, groups[0], raw)
-    else:
-        context.user_data[PENDING_KEY] = raw
-        choices = [(g.chat_id, g.title) for g in groups]
-        await reply(
-            update,
-            tr._("Which group should these meetings go to?"),
-            reply_markup=group_markup(choices, "import"),
-        )
+    context.user_data[PENDING_KEY] = raw
+    choices = [(g.chat_id, g.title) for g in groups]
+    await reply(
+        update,
+        tr._("Which group should these meetings go to?"),
+        reply_markup=group_markup(choices, "import"),
+    )
 
 
 async def preview(update: Update, context: KindredContext, group: Group, raw: bytes) -> None:

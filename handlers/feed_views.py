@@ -179,3 +179,14 @@ def group_markup(groups: list[tuple[int, str]], purpose: str) -> InlineKeyboardM
             for chat_id, title in groups
         ]
     )
+
+
+def render_fetch_limit(tr: Translator, minutes: int) -> str:
+    """A facilitator has had the bot fetch links too often (bot/feed_fetch.py FETCHES_PER_HOUR)."""
+    return tr.n_(
+        "I've fetched several links for you in a short time, so I'm pausing that for now. Please try "
+        "again in about {minutes} minute, or send the .json file instead.",
+        "I've fetched several links for you in a short time, so I'm pausing that for now. Please try "
+        "again in about {minutes} minutes, or send the .json file instead.",
+        minutes,
+    ).format(minutes=minutes)

@@ -19,7 +19,6 @@ PRESENT = {
     ChatMemberStatus.OWNER,
     ChatMemberStatus.RESTRICTED,
 }
-ADMINS = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
 
 
 class Registration:
@@ -50,6 +49,7 @@ class Registration:
         svc.seen.remember_membership(chat.id, user.id)
 
     async def forget_membership(self, context: KindredContext, chat_id: int, user: User) -> None:
+        services(context).auth.forget(user.id, chat_id)  # whoever leaves a group stops facilitating it
         services(context).seen.forget_membership(chat_id, user.id)
         await services(context).groups.remove_member(chat_id, user.id, services(context).clock.now())
 
@@ -71,13 +71,15 @@ class Registration:
             await self.forget_membership(context, chat.id, message.left_chat_member)
 
     async def on_member_change(self, update: Update, context: KindredContext) -> None:
-        """Someone joined, left, was promoted or demoted (Telegram tells admin bots)."""
+        """Someone joined, left, was promoted or demoted (Telegram tells admin bots, when they ask
+        for chat_member in allowed_updates: bot/main.py asks for every kind).  Their cached role
+        is dropped at once, so a demotion takes effect on their next privileged action."""
         change = update.chat_member
         if change is None:
             return
         user, chat = change.new_chat_member.user, change.chat
         status = change.new_chat_member.status
-        services(context).auth.remember_admin(user.id, chat.id, status in ADMINS)
+        services(context).auth.forget(user.id, chat.id)
         if status in PRESENT:
             await self.record_membership(context, chat, user)
         else:

@@ -31,8 +31,10 @@ class BotProcess:
         coordinators: tuple[int, ...] = (),
         env: dict[str, str] | None = None,
         polling: Callable[[], Callable[[], bool]] | None = None,
+        module: str = "bot",
     ) -> None:
         self.api_url = api_url
+        self.module = module  # what ``python -m`` runs: the bot, or a test's variant of it
         self.workdir = workdir
         self.database = workdir / "kindred.sqlite3"
         self.clock_file = workdir / "clock.txt"
@@ -69,7 +71,13 @@ class BotProcess:
         self._log_offset = self.log_file.stat().st_size if self.log_file.exists() else 0
         log = self.log_file.open("ab")
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=self.workdir, env=self.environment(), stdout=log, stderr=log
+            sys.executable,
+            "-m",
+            self.module,
+            cwd=self.workdir,
+            env=self.environment(),
+            stdout=log,
+            stderr=log,
         )
         log.close()
         await self.wait_for_log(READY_LINE, timeout)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
 from aiohttp import web
 
 
@@ -63,6 +64,42 @@ async def test_allowed_updates_is_remembered(emu, api):
     _, body = await api("getUpdates", offset=offset)  # allowed_updates not repeated: still applies
     assert kinds(body["result"]) == ["chat_member"]
     assert body["result"][0]["chat_member"]["new_chat_member"]["status"] == "administrator"
+
+
+async def test_promotion_and_demotion_reach_an_admin_bot_from_the_admin(emu, api):
+    """What the bot's role cache relies on: each change is a chat_member update naming who made
+    it, valid against the Bot API description, and getChatMember agrees at once."""
+    alice, bob = emu.add_user("Alice"), emu.add_user("Bob")
+    group = emu.add_group("Circle")
+    await group.add_member(alice, owner=True)
+    await group.add_member(bob)
+    await group.add_bot(by=alice, admin=True)
+    _, body = await api("getUpdates", timeout=0, allowed_updates=["chat_member"])
+    offset = body["result"][-1]["update_id"] + 1
+    await group.make_admin(bob)  # by the group's creator, unless told otherwise
+    _, member = await api("getChatMember", chat_id=group.id, user_id=bob.id)
+    assert member["result"]["status"] == "administrator"
+    await group.remove_admin(bob, by=alice)
+    _, member = await api("getChatMember", chat_id=group.id, user_id=bob.id)
+    assert member["result"]["status"] == "member"
+    _, body = await api("getUpdates", offset=offset, timeout=0)
+    changes = [update["chat_member"] for update in body["result"]]
+    assert [
+        (
+            c["from"]["id"],
+            c["new_chat_member"]["user"]["id"],
+            c["old_chat_member"]["status"],
+            c["new_chat_member"]["status"],
+        )
+        for c in changes
+    ] == [(alice.id, bob.id, "member", "administrator"), (alice.id, bob.id, "administrator", "member")]
+    for update in body["result"]:
+        emu.schema.check("Update", update)
+
+
+async def test_an_invalid_member_change_is_caught_where_it_is_built(emu):
+    with pytest.raises(ValueError, match="invalid ChatMemberUpdated"):
+        emu.schema.check("ChatMemberUpdated", {"chat": {"id": -1, "type": "supergroup"}, "date": 0})
 
 
 async def test_a_newer_poll_ends_the_older_with_conflict(emu, api):

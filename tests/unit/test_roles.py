@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.roles import COORDINATOR_ONLY, Action, Authorizer, Role
@@ -53,11 +55,35 @@ async def test_admin_status_is_cached_then_refreshed(auth: Authorizer, telegram:
     assert telegram.lookups == 2
 
 
-async def test_a_seen_promotion_takes_effect_at_once(auth: Authorizer, telegram: FakeTelegram) -> None:
-    assert not await auth.is_facilitator(MEMBER, GROUP)
-    auth.remember_admin(MEMBER, GROUP, True)
+async def test_a_reported_change_takes_effect_at_once(auth: Authorizer, telegram: FakeTelegram) -> None:
+    assert await auth.is_facilitator(ADMIN, GROUP)
+    telegram.admins.clear()  # demoted, and Telegram tells the bot (a chat_member update)
+    auth.forget(ADMIN, GROUP)
+    assert not await auth.is_facilitator(ADMIN, GROUP)  # asked afresh, not trusted for the TTL
+    telegram.admins.add((GROUP, MEMBER))  # promoted
+    auth.forget(MEMBER, GROUP)
     assert await auth.is_facilitator(MEMBER, GROUP)
-    assert telegram.lookups == 1
+    assert telegram.lookups == 3
+
+
+async def test_an_answer_overtaken_by_a_reported_change_is_not_kept(telegram: FakeTelegram) -> None:
+    """Asked before a demotion, answered after it: the answer serves that one check only."""
+    release = asyncio.Event()
+
+    async def slow_lookup(chat_id: int, user_id: int) -> bool:
+        answer = await telegram.is_admin(chat_id, user_id)
+        await release.wait()
+        return answer
+
+    auth = Authorizer([], slow_lookup, cache_seconds=60, monotonic=lambda: telegram.time)
+    in_flight = asyncio.create_task(auth.is_facilitator(ADMIN, GROUP))
+    await asyncio.sleep(0)  # the lookup has been asked
+    telegram.admins.clear()
+    auth.forget(ADMIN, GROUP)  # the demotion is reported while the answer is on its way
+    release.set()
+    assert await in_flight
+    assert not await auth.is_facilitator(ADMIN, GROUP)
+    assert telegram.lookups == 2
 
 
 @pytest.mark.parametrize("action", list(Action))
