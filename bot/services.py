@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
+from bot.edit_coalescer import EditCoalescer
 from bot.rate_limits import Pacer
 from bot.roles import Authorizer
 from bot.seen import SeenPeople
@@ -33,6 +34,7 @@ class Services:
     people: PeopleRepository
     auth: Authorizer
     pacer: Pacer  # Telegram's sending budget, shared by the rate limiter (replies) and the outbox
+    edits: EditCoalescer  # in-place count edits, latest wins per message (bot/edit_coalescer.py)
     seen: SeenPeople = field(default_factory=SeenPeople)
     scheduler: Scheduler | None = field(default=None)  # needs the running JobQueue; set in post_init
     delivery: Outbox | None = field(default=None)  # needs the bot; set in post_init
