@@ -2,7 +2,8 @@
 wait behind the group's count edits), the seats and the waitlist come out right, everyone
 waitlisted is told so in the answer to their press, and the label settles on the true counts in
 a handful of edits, with the emulator enforcing Telegram's rate limits.  The same holds for the
-other messages whose counts are edited in place (a facilitator's attendance panel)."""
+other messages whose counts are edited in place: a facilitator's attendance panel and a
+broadcast's progress."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from datetime import timedelta
 from emulator import CallbackAnswer, Person, SentMessage
 from tests.e2e.conftest import World
 from tests.e2e.test_attendance import MONDAY_6PM, add_meeting
+from tests.e2e.test_broadcasts import write_draft
 from tests.e2e.test_meetings import WEEKLY, button, started
 
 PEOPLE = 50
@@ -95,3 +97,27 @@ async def test_a_facilitator_tapping_names_fast_in_the_group_is_answered_at_once
     assert all(f"✅ {p.first_name}" in panel.button_texts() for p in members)
     assert 1 <= panel.edit_count - edits_before <= MOST_EDITS
     assert [f for f in world.emulator.faults_served if f.error_code == 429] == []
+
+
+async def test_presses_of_a_broadcasts_progress_make_one_edit_of_the_newest_counts(world: World) -> None:
+    """A broadcast's progress is edited in place too: several presses of a button that shows older
+    counts make one edit, never one that changes nothing (which Telegram refuses)."""
+    sam = world.person("Sam")
+    await world.group_with_bot("Circle", admin=sam)
+    choices = await write_draft(sam, "Potluck on Saturday")
+    await sam.press(choices, "Preview")
+    await sam.next_message()
+    summary = await sam.next_message()
+    await sam.press(summary, "📣 Send")
+    sending = await summary.next_edit()
+    assert "Still to send: 1" in sending.text
+    assert "Delivered: 1 of 1" in (await sam.next_message(timeout=10)).text
+    edits_before = sending.edit_count
+
+    answers = await asyncio.gather(*(sam.press(sending, "Progress") for _ in range(5)))
+
+    assert all(answer is not None for answer in answers)
+    await world.emulator.wait_for(lambda: "Finished." in sending.text, SETTLED_WITHIN)
+    await sam.expect_no_message(within=0.5)
+    assert sending.edit_count - edits_before == 1
+    assert world.emulator.rejections == []
