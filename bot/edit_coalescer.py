@@ -120,7 +120,6 @@ class EditCoalescer:
         self._messages: dict[MessageKey, _Message] = {}
         self._closing = asyncio.Event()
         self._submits = 0
-        self.edits_run = 0  # edits that reached Telegram (for tests and benchmarks)
 
     def submit(self, chat_id: int, message_id: int, edit: Edit[Any]) -> None:
         """Edit the message as soon as its budget allows, replacing any edit still waiting."""
@@ -165,7 +164,6 @@ class EditCoalescer:
             if message.shown is not None and content == message.shown:
                 return
             message.budget.spend(self._monotonic())
-            self.edits_run += 1
             if await edit.show(content):
                 message.shown = content
         except Exception:
