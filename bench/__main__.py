@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import bench_crisis, broadcast, fanout, interactive, matchall, startup, storage_bench
+from bench import bench_crisis, broadcast, fanout, interactive, matchall, rsvp_burst, startup, storage_bench
 from bench.proc import load_average
 from bench.report import render
 
@@ -76,7 +76,7 @@ def main() -> None:
     parser.add_argument(
         "--skip",
         default="",
-        help="comma-separated: interactive,tuning,fanout,storage,startup,matchall,broadcast,crisis",
+        help="comma-separated: interactive,tuning,fanout,storage,startup,matchall,broadcast,rsvp,crisis",
     )
     parser.add_argument(
         "--mix", type=interactive.parse_mix, default=None, help="e.g. help=2,press=3,mentor=1"
@@ -96,6 +96,7 @@ def main() -> None:
         "startup": lambda: startup.run(500 if args.quick else 10_000),
         "matchall": matchall.run,
         "broadcast": lambda: broadcast.run(100 if args.quick else broadcast.RECIPIENTS, limits_off=False),
+        "rsvp": lambda: rsvp_burst.run((50,) if args.quick else rsvp_burst.SIZES),
         "crisis": bench_crisis.run,
     }
     for name, step in steps.items():

@@ -280,8 +280,30 @@ def _broadcast(data: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def _rsvp(data: dict[str, Any]) -> list[str]:
+    lines = [
+        "## 7. A group pressing RSVP at once",
+        "",
+        "Everyone presses “Going” within a second on a meeting with 5 seats; Telegram's limits on. "
+        "Targets at 50: answers p95 ≤ 1 s and max ≤ 2 s, final label ≤ 5 s after the last press, no "
+        f"429, at most 5 seated: **{'met' if data['targets_met_at_50'] else 'missed'}**.",
+        "",
+        _row(
+            "presses", "answered", "p50 s", "p95 s", "max s", "edits", "final label s",
+            "busiest minute", "seated", "told waitlisted", "429s",
+        ),
+        _row(*["---"] * 11),
+    ]  # fmt: skip
+    for b in data["bursts"]:
+        final = b["final_label_after_last_press_s"]
+        cells = [b["presses"], b["answered"], b["answer_p50_s"], b["answer_p95_s"], b["answer_max_s"]]
+        cells += [b["edits"], "never" if final is None else final, b["busiest_minute_in_group"]]
+        lines.append(_row(*cells, b["seated"], b["waitlisted_told"], b["responses_429"]))
+    return [*lines, ""]
+
+
 def _crisis(data: dict[str, Any]) -> list[str]:
-    lines = ["## 7. Crisis screening", "", _row("message", "µs"), _row("---", "---")]
+    lines = ["## 8. Crisis screening", "", _row("message", "µs"), _row("---", "---")]
     lines += [_row(name, value) for name, value in data["microseconds"].items()]
     return [*lines, ""]
 
@@ -302,6 +324,8 @@ def render(results: dict[str, Any]) -> str:
         lines += _matchall(results["matchall"])
     if "broadcast" in results:
         lines += _broadcast(results["broadcast"])
+    if "rsvp" in results:
+        lines += _rsvp(results["rsvp"])
     if "crisis" in results:
         lines += _crisis(results["crisis"])
     return "\n".join(lines) + "\n"

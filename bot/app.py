@@ -14,6 +14,7 @@ from telegram.request import BaseRequest
 
 import handlers
 from bot.clock import Clock, FileClock, clock_from_file
+from bot.edit_coalescer import EditCoalescer, paces_for
 from bot.http import AiohttpRequest
 from bot.outbox import Outbox
 from bot.rate_limiter import PatientRateLimiter
@@ -75,6 +76,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Kindred
             ),
             pacer=pacer,
             throttles=Throttles.from_settings(settings),
+            edits=EditCoalescer(*paces_for(settings.group_messages_per_minute)),
         )
     )
     for module in handlers.feature_modules():
@@ -135,9 +137,10 @@ async def _post_init(application: KindredApplication) -> None:
 
 
 async def _post_stop(application: KindredApplication) -> None:
-    """Let features stop what they started (e.g. the feed server), and deliveries in flight settle,
-    before the database closes."""
+    """Let features stop what they started (e.g. the feed server), count edits still waiting go
+    out, and deliveries in flight settle, before the database closes."""
     services: Services = application.bot_data.services
+    await services.edits.close()
     for module in handlers.feature_modules():
         shutdown = getattr(module, "on_shutdown", None)
         if shutdown is not None:

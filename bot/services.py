@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.attempts import AttemptLimiter, Limit
 from bot.clock import Clock
+from bot.edit_coalescer import EditCoalescer
 from bot.feed_fetch import FETCHES_PER_HOUR
 from bot.rate_limits import Pacer
 from bot.roles import Authorizer
@@ -54,6 +55,7 @@ class Services:
     auth: Authorizer
     pacer: Pacer  # Telegram's sending budget, shared by the rate limiter (replies) and the outbox
     throttles: Throttles  # per-person attempt limits (/verify, /import <link>)
+    edits: EditCoalescer  # in-place count edits, latest wins per message (bot/edit_coalescer.py)
     seen: SeenPeople = field(default_factory=SeenPeople)
     scheduler: Scheduler | None = field(default=None)  # needs the running JobQueue; set in post_init
     delivery: Outbox | None = field(default=None)  # needs the bot; set in post_init

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import logging
 import warnings
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
@@ -31,7 +32,8 @@ from telegram.warnings import PTBUserWarning
 
 from bot.attendance import Window, correctable, roll_call_window
 from bot.commands import PRIVATE_ONLY, Command
-from bot.i18n import N_, translator
+from bot.edit_coalescer import Edit
+from bot.i18n import N_, Translator, translator
 from bot.logs import log_id
 from bot.recurrence import iter_occurrences, occurrences
 from bot.roles import Action, Role
@@ -420,25 +422,53 @@ async def on_open(update: Update, context: KindredContext) -> None:
 
 
 async def show_panel(update: Update, context: KindredContext, meeting: Meeting, start: datetime) -> None:
+    """Have the pressed message show the occurrence's marking panel.
+
+    Through the edit coalescer (bot/edit_coalescer.py): in a group each edit spends the group's
+    budget, and a facilitator's next tap must not wait for the last one's edit."""
     query = update.callback_query
-    if query is None:
+    if query is None or query.message is None:
         return
     tr = await translator_for(update, context)
-    members = await repo(context).members(meeting.chat_id)
-    marks = await repo(context).marks(meeting.id, start)
-    roll_call = await repo(context).roll_call(meeting.id, start)
-    now = services(context).clock.now()
-    can_open = (roll_call is None or not roll_call.posted) and now < window_of(
-        context.application, meeting, start
-    ).closes
-    zone = meeting.series.schedule.time_zone
-    text = render_panel(tr, meeting.series.title, start, zone, marks)
-    keyboard = panel_keyboard(tr, meeting.id, start, members, marks, can_open=can_open)
-    try:
-        await query.edit_message_text(text, reply_markup=keyboard)
-    except BadRequest as error:
-        if "not modified" not in str(error).lower():
-            raise
+    chat_id, message_id = query.message.chat.id, query.message.message_id
+    panel = Panel(context, tr, meeting, start, chat_id, message_id)
+    services(context).edits.submit(chat_id, message_id, Edit(panel.render, panel.show))
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One occurrence's marking panel on one message: rendered when the edit runs, then shown."""
+
+    context: KindredContext
+    tr: Translator
+    meeting: Meeting
+    start: datetime
+    chat_id: int
+    message_id: int
+
+    async def render(self) -> tuple[str, InlineKeyboardMarkup | None]:
+        meeting, start = self.meeting, self.start
+        members = await repo(self.context).members(meeting.chat_id)
+        marks = await repo(self.context).marks(meeting.id, start)
+        roll_call = await repo(self.context).roll_call(meeting.id, start)
+        now = services(self.context).clock.now()
+        can_open = (roll_call is None or not roll_call.posted) and now < window_of(
+            self.context.application, meeting, start
+        ).closes
+        zone = meeting.series.schedule.time_zone
+        text = render_panel(self.tr, meeting.series.title, start, zone, marks)
+        return text, panel_keyboard(self.tr, meeting.id, start, members, marks, can_open=can_open)
+
+    async def show(self, content: tuple[str, InlineKeyboardMarkup | None]) -> bool:
+        text, keyboard = content
+        try:
+            await self.context.bot.edit_message_text(
+                text, chat_id=self.chat_id, message_id=self.message_id, reply_markup=keyboard
+            )
+        except (BadRequest, Forbidden) as error:
+            log.info("Could not show an attendance panel: %s", error.message)
+            return False
+        return True
 
 
 async def stale(update: Update, context: KindredContext) -> None:

@@ -17,6 +17,7 @@ from functools import partial
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -45,6 +46,7 @@ from bot.broadcasts import (
 )
 from bot.callback_data import CallbackData
 from bot.commands import PRIVATE_ONLY, Command
+from bot.edit_coalescer import Edit
 from bot.i18n import N_, Translator, resolve_language, translator
 from bot.outbox import Delivery
 from bot.roles import Action, Role
@@ -609,10 +611,41 @@ async def progress_pressed(update: Update, context: KindredContext) -> None:
         await answer_query(query, tr._("No change yet."))
         return
     await answer_query(query)
-    titles = await titles_of(svc, broadcast.targets)
-    await query.edit_message_text(
-        render_progress(tr, broadcast, titles, p), reply_markup=progress_keyboard(tr, broadcast.id, p)
-    )
+    if query.message is None:
+        return
+    view = ProgressView(context, tr, broadcast, query.message.chat.id, query.message.message_id)
+    svc.edits.submit(view.chat_id, view.message_id, Edit(view.render, view.show))
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    """A broadcast's delivery counts on one message, edited in place through the coalescer
+    (bot/edit_coalescer.py): presses in a row, or on a button showing older counts, make one edit
+    of the newest counts, never one that changes nothing."""
+
+    context: KindredContext
+    tr: Translator
+    broadcast: Broadcast
+    chat_id: int
+    message_id: int
+
+    async def render(self) -> tuple[str, InlineKeyboardMarkup | None]:
+        svc = services(self.context)
+        p = progress(await svc.outbox.counts(batch_of(self.broadcast.id)))
+        titles = await titles_of(svc, self.broadcast.targets)
+        text = render_progress(self.tr, self.broadcast, titles, p)
+        return text, progress_keyboard(self.tr, self.broadcast.id, p)
+
+    async def show(self, content: tuple[str, InlineKeyboardMarkup | None]) -> bool:
+        text, keyboard = content
+        try:
+            await self.context.bot.edit_message_text(
+                text, chat_id=self.chat_id, message_id=self.message_id, reply_markup=keyboard
+            )
+        except (BadRequest, Forbidden) as error:
+            log.info("Could not show a broadcast's progress: %s", error.message)
+            return False
+        return True
 
 
 # -- personal data ---------------------------------------------------------------------------------

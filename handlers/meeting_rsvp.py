@@ -4,11 +4,13 @@ deep link that opens a meeting privately, and the private-reminder preference.""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from telegram import Message, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ApplicationHandlerStop
 
+from bot.edit_coalescer import Edit
 from bot.i18n import Translator
 from bot.meetings import Answer
 from bot.recurrence import Occurrence
@@ -90,27 +92,57 @@ async def record_rsvp(
 async def refresh_counts(
     context: KindredContext, meeting: Meeting, occurrence: Occurrence, pressed: Message | None
 ) -> None:
-    """Edit the counts on the pressed message and on the group's announcement, never a no-op edit."""
-    repo = meetings(context)
-    counts = await repo.counts(meeting.id, occurrence.start)
+    """Have the counts edited on the pressed message and on the group's announcements.
 
-    async def rows_for(chat_id: int) -> Rows:
-        return rsvp_rows(await translator_for_chat(context, chat_id), meeting, occurrence, counts)
+    The edits are handed to the coalescer (bot/edit_coalescer.py) rather than awaited: in a group
+    they spend the group's budget, and the next press must not wait for them.  Each renders the
+    counts when it runs, so the latest press wins."""
+    targets = [
+        (a.chat_id, a.message_id) for a in await meetings(context).announcements(meeting.id, occurrence.start)
+    ]
+    pressed_key = (pressed.chat_id, pressed.message_id) if pressed is not None else None
+    if pressed_key is not None and pressed_key not in targets:
+        targets.append(pressed_key)
+    for chat_id, message_id in targets:
+        counts = CountsEdit(context, meeting, occurrence, chat_id, message_id)
+        shown = (
+            _current_rows(pressed) if pressed is not None and (chat_id, message_id) == pressed_key else None
+        )
+        services(context).edits.submit(chat_id, message_id, Edit(counts.render, counts.show, shown))
 
-    pressed_id = None
-    if pressed is not None:
-        pressed_id = (pressed.chat_id, pressed.message_id)
-        await _edit_markup(context, *pressed_id, await rows_for(pressed.chat_id), _current_rows(pressed))
-    for announcement in await repo.announcements(meeting.id, occurrence.start):
-        rows = await rows_for(announcement.chat_id)
-        if repr(rows) == announcement.rendered:
-            continue
-        same = (announcement.chat_id, announcement.message_id) == pressed_id
-        if same or await _edit_markup(context, announcement.chat_id, announcement.message_id, rows, None):
-            await repo.set_rendered(meeting.id, occurrence.start, announcement, repr(rows))
+
+@dataclass(frozen=True)
+class CountsEdit:
+    """One occurrence's counts on one message: rendered when the edit runs, then shown."""
+
+    context: KindredContext
+    meeting: Meeting
+    occurrence: Occurrence
+    chat_id: int
+    message_id: int
+
+    async def render(self) -> Rows:
+        counts = await meetings(self.context).counts(self.meeting.id, self.occurrence.start)
+        tr = await translator_for_chat(self.context, self.chat_id)
+        return rsvp_rows(tr, self.meeting, self.occurrence, counts)
+
+    async def show(self, rows: Rows) -> bool:
+        """Edit the buttons; an announcement also remembers what it shows (never a no-op edit)."""
+        repo = meetings(self.context)
+        announced = await repo.announcements(self.meeting.id, self.occurrence.start)
+        here = next(
+            (a for a in announced if (a.chat_id, a.message_id) == (self.chat_id, self.message_id)), None
+        )
+        if here is not None and here.rendered == repr(rows):
+            return True
+        if not await _edit_markup(self.context, self.chat_id, self.message_id, rows):
+            return False
+        if here is not None:
+            await repo.set_rendered(self.meeting.id, self.occurrence.start, here, repr(rows))
+        return True
 
 
-def _current_rows(message: Message) -> Rows | None:
+def _current_rows(message: Message) -> Rows:
     keyboard = message.reply_markup.inline_keyboard if message.reply_markup else ()
     return [
         [{"text": button.text, "callback_data": button.callback_data or ""} for button in row]
@@ -118,11 +150,7 @@ def _current_rows(message: Message) -> Rows | None:
     ]
 
 
-async def _edit_markup(
-    context: KindredContext, chat_id: int, message_id: int, rows: Rows, current: Rows | None
-) -> bool:
-    if current is not None and current == rows:
-        return False
+async def _edit_markup(context: KindredContext, chat_id: int, message_id: int, rows: Rows) -> bool:
     try:
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=markup(rows))
     except BadRequest as error:
