@@ -60,6 +60,7 @@ async def test_erasing_a_mentor_tells_the_mentee_and_moves_pending_requests_on(d
     await repo.save_profile(BEA, PROFILE, NOW)
     matched = await repo.create_request(MAYA, REQUEST, NOW)
     first = await repo.create_proposal(matched.request_id, ANA, NOW, NOW + timedelta(hours=48))
+    await repo.mentor_accept(first.proposal_id, NOW, NOW + timedelta(hours=48))
     await repo.accept(first.proposal_id, NOW)
     waiting = await repo.create_request(NOA, REQUEST, NOW)
     await repo.create_proposal(waiting.request_id, ANA, NOW, NOW + timedelta(hours=48))
