@@ -146,11 +146,16 @@ async def findmentor_command(update: Update, context: KindredContext) -> int:
         button = InlineKeyboardButton(
             tr._("Withdraw my request"), callback_data=Withdraw(request.request_id).pack()
         )
-        await reply(
-            update,
-            tr._("Your request for a mentor is waiting; I will write as soon as someone accepts."),
-            reply_markup=InlineKeyboardMarkup([[button]]),
+        pending = await repo.pending_proposals(member_id=user.id)
+        text = (
+            tr._(
+                "A mentor has said yes to your request: my message above lets you accept them or ask "
+                "for someone else."
+            )
+            if any(p.awaiting_member for p in pending)
+            else tr._("Your request for a mentor is waiting; I will write as soon as someone accepts.")
         )
+        await reply(update, text, reply_markup=InlineKeyboardMarkup([[button]]))
         return ConversationHandler.END
     intro = N_(
         "Let's find you a peer mentor: someone further along in recovery who has offered to listen. "

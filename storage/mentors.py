@@ -325,8 +325,13 @@ class MentorRepository:
         )
         return None if row is None else _proposal(row)
 
-    async def pending_proposals(self, mentor_id: int | None = None) -> list[Proposal]:
+    async def pending_proposals(
+        self, mentor_id: int | None = None, *, member_id: int | None = None
+    ) -> list[Proposal]:
+        """Open proposals, all of them or one mentor's or one member's, soonest deadline first."""
         where, params = ("AND p.mentor_id = ?", (mentor_id,)) if mentor_id is not None else ("", ())
+        if member_id is not None:
+            where, params = "AND r.member_id = ?", (member_id,)
         rows = await self._db.fetch_all(
             f"SELECT {_PROPOSAL_COLUMNS} FROM {_PROPOSAL_FROM} WHERE p.status = 'pending' {where} "
             "ORDER BY p.expires_at, p.proposal_id",

@@ -218,6 +218,9 @@ async def test_a_member_may_ask_for_someone_else_and_nobody_learns_who(
     assert "Maya" in overview.text and "a mentor accepted; waiting for the member" in overview.text
     assert "Ana: 1 of 2 (active)" in overview.text  # the place stays held while Maya decides
 
+    await maya.send("/findmentor")  # the member's request knows it waits for them now
+    assert "A mentor has said yes to your request" in (await maya.next_message()).text
+
     await maya.press(summary, "Ask for someone else")
     assert "look for someone else" in (await summary.next_edit()).text
     second = await bea.next_message()
