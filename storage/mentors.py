@@ -329,13 +329,13 @@ class MentorRepository:
         self, mentor_id: int | None = None, *, member_id: int | None = None
     ) -> list[Proposal]:
         """Open proposals, all of them or one mentor's or one member's, soonest deadline first."""
-        where, params = ("AND p.mentor_id = ?", (mentor_id,)) if mentor_id is not None else ("", ())
-        if member_id is not None:
-            where, params = "AND r.member_id = ?", (member_id,)
+        filters = {"p.mentor_id": mentor_id, "r.member_id": member_id}
+        chosen = {column: value for column, value in filters.items() if value is not None}
+        where = "".join(f" AND {column} = ?" for column in chosen)
         rows = await self._db.fetch_all(
-            f"SELECT {_PROPOSAL_COLUMNS} FROM {_PROPOSAL_FROM} WHERE p.status = 'pending' {where} "
+            f"SELECT {_PROPOSAL_COLUMNS} FROM {_PROPOSAL_FROM} WHERE p.status = 'pending'{where} "
             "ORDER BY p.expires_at, p.proposal_id",
-            params,
+            tuple(chosen.values()),
         )
         return [_proposal(row) for row in rows]
 
