@@ -18,7 +18,8 @@ from bot.i18n import N_, supported_languages, translator
 from bot.matching import Focus, GenderWish, MentorProfile, MentorRequest, Slot
 
 PROPOSAL_TTL = timedelta(hours=48)
-"""A mentor has this long to answer before the request moves on to the next candidate."""
+"""A mentor has this long to answer before the request moves on to the next candidate.  The
+member's own time to answer, once a mentor has accepted, is the ``MEMBER_CONSENT_HOURS`` setting."""
 INTRO_MAX = 300
 PREFERENCES_MAX = 200
 REASON_MAX = 500
@@ -112,6 +113,19 @@ class ProfileFields:
 
 
 @dataclass(frozen=True)
+class MentorSummary:
+    """A mentor as the member sees them before both have accepted: areas, languages, experience.
+
+    Anonymous by construction: no id, name, username, intro (free text may name them), gender or
+    time zone, so a renderer given only this cannot identify the mentor.
+    """
+
+    focus: frozenset[Focus]
+    languages: frozenset[str]
+    months_in_recovery: int
+
+
+@dataclass(frozen=True)
 class MentorRecord(ProfileFields):
     """A stored mentor profile; ``status`` is active, paused or retired."""
 
@@ -121,6 +135,14 @@ class MentorRecord(ProfileFields):
     @property
     def active(self) -> bool:
         return self.status == "active"
+
+    def summary(self, now: datetime) -> MentorSummary:
+        """What the member sees before accepting this mentor: nothing that names them."""
+        return MentorSummary(
+            focus=self.focus,
+            languages=self.languages,
+            months_in_recovery=months_between(self.recovery_since, now.date()),
+        )
 
     def to_profile(self, mentee_count: int, now: datetime) -> MentorProfile:
         """The matcher's view; *mentee_count* counts active matches and pending proposals."""

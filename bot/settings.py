@@ -51,6 +51,7 @@ EXPECTED: dict[str, str] = {
     "crisis_resources_file": "a readable .json or .toml file of crisis lines "
     "(its shape is described in bot/crisis_resources.py), or unset for the US defaults",
     "retention_days": "a whole number of days between 1 and 3650",
+    "member_consent_hours": "a whole number of hours between 1 and 720",
     "resources_file": "a TOML file of [[resource]] entries like bot/data/resources.toml "
     "(category, name, and a phone or link each)",
 }
@@ -101,6 +102,8 @@ class Settings(BaseSettings):
     clock_file: Path | None = None
     crisis_resources_file: Path | None = None
     retention_days: int = Field(default=365, ge=1, le=3650)
+    # Once a mentor accepts, the member has this long to accept them too (or ask for someone else).
+    member_consent_hours: int = Field(default=48, ge=1, le=720)
 
     @property
     def sandbox(self) -> bool:

@@ -53,6 +53,7 @@ from handlers.mentors_draft import DRAFT, DRAFT_KEY, on_draft_text, on_pick, sta
 from handlers.mentors_flow import mentors, stale_button
 from handlers.mentors_views import (
     Answer,
+    Consent,
     EndChoice,
     EndPick,
     MatchAllChoice,
@@ -97,6 +98,7 @@ COMMANDS = (
 
 RELAY, END_REASON = DRAFT + 1, DRAFT + 2
 RELAY_KEY, ENDING_KEY = "mentor_relay", "mentor_ending"
+FINISHED = N_("This is finished: it was already answered, or its time ran out. Nothing more to do here.")
 
 # -- groups: talk privately --
 
@@ -144,15 +146,20 @@ async def findmentor_command(update: Update, context: KindredContext) -> int:
         button = InlineKeyboardButton(
             tr._("Withdraw my request"), callback_data=Withdraw(request.request_id).pack()
         )
-        await reply(
-            update,
-            tr._("Your request for a mentor is waiting; I will write as soon as someone accepts."),
-            reply_markup=InlineKeyboardMarkup([[button]]),
+        pending = await repo.pending_proposals(member_id=user.id)
+        text = (
+            tr._(
+                "A mentor has said yes to your request: my message above lets you accept them or ask "
+                "for someone else."
+            )
+            if any(p.awaiting_member for p in pending)
+            else tr._("Your request for a mentor is waiting; I will write as soon as someone accepts.")
         )
+        await reply(update, text, reply_markup=InlineKeyboardMarkup([[button]]))
         return ConversationHandler.END
     intro = N_(
         "Let's find you a peer mentor: someone further along in recovery who has offered to listen. "
-        "🌱 Nobody sees your name until a mentor accepts. /cancel stops at any time."
+        "🌱 Nobody sees your name until you and a mentor have both accepted. /cancel stops at any time."
     )
     return await start_draft(update, context, Draft(kind="request"), intro)
 
@@ -251,20 +258,55 @@ async def on_answer(update: Update, context: KindredContext) -> None:
     if proposal.status == "pending" and proposal.expires_at <= services(context).clock.now():
         await flow.expire(app, proposal.proposal_id)
         proposal = await mentors(context).proposal(proposal.proposal_id) or proposal
-    if proposal.status != "pending" or answer.choice not in ("yes", "no"):
+    if proposal.status != "pending" or proposal.awaiting_member or answer.choice not in ("yes", "no"):
         await answer_query(query, tr._("This request is no longer waiting for you."), alert=True)
         return
     await answer_query(query)
     if answer.choice == "yes":
-        if await flow.accept(app, proposal) is not None:
-            await flow.safe_edit(
-                query.message, tr._("✅ You accepted. I have sent you both each other's details.")
-            )  # type: ignore[arg-type]
+        if await flow.mentor_accepts(app, proposal) is not None:
+            await flow.safe_edit(  # type: ignore[arg-type]
+                query.message,
+                tr._(
+                    "✅ You accepted, thank you. The member now sees a summary of you without your "
+                    "name; once they accept too, I will send you both each other's details."
+                ),
+            )
         return
     if await flow.decline(app, proposal):
         await flow.safe_edit(  # type: ignore[arg-type]
             query.message,
             tr._("Thank you for saying so. I will ask someone else; the member will not know who declined."),
+        )
+
+
+async def on_consent(update: Update, context: KindredContext) -> None:
+    """The member's half of consent: accept the mentor who said yes, or ask for someone else."""
+    query, user = update.callback_query, update.effective_user
+    consent = Consent.unpack(query.data if query else None)
+    proposal = await mentors(context).proposal(consent.proposal_id) if consent else None
+    if query is None or user is None or consent is None or proposal is None or proposal.member_id != user.id:
+        await stale_button(update, context)
+        return
+    tr = await translator_for(update, context)
+    app = context.application
+    if proposal.awaiting_member and proposal.expires_at <= services(context).clock.now():
+        await flow.expire(app, proposal.proposal_id)  # the job has not run yet: the answer is late
+        proposal = await mentors(context).proposal(proposal.proposal_id) or proposal
+    if not proposal.awaiting_member or consent.choice not in ("yes", "other"):
+        await answer_query(query, tr._(FINISHED), alert=True)
+        await flow.safe_edit_markup(query.message)  # type: ignore[arg-type]
+        return
+    await answer_query(query)
+    if consent.choice == "yes":
+        if await flow.accept(app, proposal) is not None:
+            await flow.safe_edit(  # type: ignore[arg-type]
+                query.message, tr._("✅ You accepted. I have sent you both each other's details.")
+            )
+        return
+    if await flow.member_declines(app, proposal):
+        await flow.safe_edit(  # type: ignore[arg-type]
+            query.message,
+            tr._("All right, I will look for someone else. That mentor will not learn who you are."),
         )
 
 
@@ -436,6 +478,9 @@ async def erase_personal_data(context: KindredContext, user_id: int) -> list[str
             ),
         )
     to_move = [p.request_id for p in await repo.pending_proposals(user_id)]
+    for proposal in await repo.pending_proposals(user_id):
+        if proposal.awaiting_member:  # the member was deciding about this mentor
+            await flow.tell_mentor_gone(app, proposal)
     for proposal in await repo.pending_proposals():
         if user_id in (proposal.mentor_id, proposal.member_id):
             services(context).jobs.cancel(flow.job_name(proposal.proposal_id))
@@ -519,6 +564,7 @@ def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
             CommandHandler("matchall", matchall_command, filters=private),
             CommandHandler("matches", matches_command, filters=private),
             CallbackQueryHandler(on_answer, pattern=Answer.pattern()),
+            CallbackQueryHandler(on_consent, pattern=Consent.pattern()),
             CallbackQueryHandler(on_profile_action, pattern=ProfileAction.pattern()),
             CallbackQueryHandler(on_withdraw, pattern=Withdraw.pattern()),
             CallbackQueryHandler(on_matchall_choice, pattern=MatchAllChoice.pattern()),

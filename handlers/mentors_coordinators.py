@@ -20,6 +20,7 @@ from handlers.mentors_views import (
     MatchAllChoice,
     Overview,
     PreviewLine,
+    Waiting,
     render_matchall_preview,
     render_overview,
 )
@@ -102,7 +103,10 @@ async def matches_command(update: Update, context: KindredContext) -> None:
         return
     repo, app = mentors(context), context.application
     now = services(context).clock.now()
-    pending = {p.request_id for p in await repo.pending_proposals()}
+    waiting_on = {
+        p.request_id: Waiting.MEMBER if p.awaiting_member else Waiting.MENTOR
+        for p in await repo.pending_proposals()
+    }
     load = await repo.load()
 
     async def name(user_id: int) -> str:
@@ -110,7 +114,8 @@ async def matches_command(update: Update, context: KindredContext) -> None:
 
     view = Overview(
         waiting=[
-            (r, await name(r.member_id), r.request_id in pending) for r in await repo.waiting_requests()
+            (r, await name(r.member_id), waiting_on.get(r.request_id, Waiting.QUEUE))
+            for r in await repo.waiting_requests()
         ],
         active=[(m, await name(m.mentor_id), await name(m.member_id)) for m in await repo.active_matches()],
         load=[(p, await name(p.user_id), load.get(p.user_id, 0)) for p in await repo.profiles()],

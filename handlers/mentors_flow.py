@@ -4,11 +4,18 @@ Everything here takes the running ``Application`` (handlers pass ``context.appli
 expiry job has no update) so the same code serves a button press and a timeout.  The database is
 the truth: a proposal's expiry is stored before the mentor is asked, and ``on_startup`` re-plans
 every pending expiry from it.
+
+Consent is two-sided.  The mentor is asked first, anonymously; their yes shows the member an
+anonymous summary of the mentor and gives the member ``MEMBER_CONSENT_HOURS`` to answer (the same
+stored expiry and job, re-planned).  Only the member's yes starts the match and exchanges names.
+The member asking for someone else, or not answering, moves the request on to the next candidate;
+the mentor learns only that the match did not go ahead.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -23,11 +30,13 @@ from bot.mentors import PROPOSAL_TTL, MentorRecord, RequestRecord
 from bot.services import Services
 from handlers.common import KindredContext, answer_query, services, translator_for
 from handlers.mentors_views import (
+    consent_buttons,
     contact_markup,
     proposal_buttons,
     render_ended_for_other,
     render_match_for_member,
     render_match_for_mentor,
+    render_mentor_summary,
     render_proposal,
 )
 from storage.mentors import DECLINED, EXPIRED, WITHDRAWN, MatchRecord, MentorRepository, Proposal
@@ -36,6 +45,10 @@ from storage.people import Person
 log = logging.getLogger(__name__)
 
 STALE = N_("That button no longer works. Please start again with the command.")
+NOT_GOING_AHEAD = N_(
+    "🌿 The match you accepted did not go ahead. Thank you for offering; your place is free for "
+    "another member."
+)
 
 
 def mentors(context: KindredContext) -> MentorRepository:
@@ -148,16 +161,46 @@ def plan_expiry(app: Any, proposal: Proposal) -> None:
 
 
 async def expire(app: Any, proposal_id: int) -> None:
-    """The expiry job: an unanswered proposal passes to the next candidate."""
+    """The expiry job: a proposal the mentor, or then the member, left unanswered passes to the next
+    candidate."""
     closed = await repo(app).close_proposal(proposal_id, EXPIRED, svc(app).clock.now())
     if closed is None:
         return
-    log.info("Proposal %d expired", proposal_id)
-    tr = await tr_for(app, closed.mentor_id)
-    await close_question(
-        app, closed, tr._("Nobody answered this request in time, so I passed it on. No worries.")
-    )
+    if closed.awaiting_member:
+        log.info("Proposal %d expired waiting for the member", proposal_id)
+        await tell_not_going_ahead(app, closed)
+        tr = await tr_for(app, closed.member_id)
+        await send(
+            app,
+            closed.member_id,
+            tr._(
+                "I did not hear from you in time, so I am asking another mentor. No worries: the "
+                "first one will not learn who you are."
+            ),
+        )
+    else:
+        log.info("Proposal %d expired", proposal_id)
+        tr = await tr_for(app, closed.mentor_id)
+        await close_question(
+            app, closed, tr._("Nobody answered this request in time, so I passed it on. No worries.")
+        )
     await move_on(app, closed.request_id)
+
+
+async def tell_not_going_ahead(app: Any, proposal: Proposal) -> None:
+    """The mentor accepted but the member did not: say only that, never who or why."""
+    tr = await tr_for(app, proposal.mentor_id)
+    await send(app, proposal.mentor_id, tr._(NOT_GOING_AHEAD))
+
+
+async def tell_mentor_gone(app: Any, proposal: Proposal) -> None:
+    """The mentor the member was deciding about paused, retired or left."""
+    tr = await tr_for(app, proposal.member_id)
+    await send(
+        app,
+        proposal.member_id,
+        tr._("That mentor is no longer available, so I am looking for someone else for you."),
+    )
 
 
 async def decline(app: Any, proposal: Proposal) -> bool:
@@ -174,6 +217,8 @@ async def withdraw(app: Any, proposal: Proposal, *, move: bool) -> None:
     """The mentor paused, retired or left: the proposal is withdrawn and the request moves on."""
     closed = await repo(app).close_proposal(proposal.proposal_id, WITHDRAWN, svc(app).clock.now())
     svc(app).jobs.cancel(job_name(proposal.proposal_id))
+    if closed is not None and closed.awaiting_member:
+        await tell_mentor_gone(app, closed)
     if closed is not None and move:
         await move_on(app, closed.request_id)
 
@@ -199,12 +244,57 @@ async def move_on(app: Any, request_id: int) -> None:
 # -- consent given --
 
 
+def member_consent_hours(app: Any) -> int:
+    return int(svc(app).settings.member_consent_hours)
+
+
+async def mentor_accepts(app: Any, proposal: Proposal) -> Proposal | None:
+    """The mentor's yes: the member sees an anonymous summary and has their own time to answer.
+
+    None when the proposal no longer waited for this mentor, or the member cannot be reached (then
+    the request is withdrawn and the mentor's question says the match did not go ahead).
+    """
+    now = svc(app).clock.now()
+    hours = member_consent_hours(app)
+    waiting = await repo(app).mentor_accept(proposal.proposal_id, now, now + timedelta(hours=hours))
+    if waiting is None:
+        return None
+    plan_expiry(app, waiting)  # the same job name: the member's deadline replaces the mentor's
+    profile = await repo(app).profile(waiting.mentor_id)
+    tr = await tr_for(app, waiting.member_id)
+    sent = None
+    if profile is not None:
+        summary = render_mentor_summary(tr, profile.summary(now), hours)
+        sent = await send(app, waiting.member_id, summary, consent_buttons(tr, waiting.proposal_id))
+    if sent is None:
+        svc(app).jobs.cancel(job_name(waiting.proposal_id))
+        await repo(app).withdraw_request(waiting.request_id, now)
+        mentor_tr = await tr_for(app, waiting.mentor_id)
+        await close_question(app, waiting, mentor_tr._(NOT_GOING_AHEAD))
+        return None
+    log.info("Proposal %d accepted by the mentor; the member decides", waiting.proposal_id)
+    return waiting
+
+
+async def member_declines(app: Any, proposal: Proposal) -> bool:
+    """The member asked for someone else: the pair is never proposed again, and the request moves on."""
+    closed = await repo(app).close_proposal(proposal.proposal_id, DECLINED, svc(app).clock.now())
+    if closed is None:
+        return False
+    svc(app).jobs.cancel(job_name(proposal.proposal_id))
+    log.info("Proposal %d: the member asked for someone else", proposal.proposal_id)
+    await tell_not_going_ahead(app, closed)
+    await move_on(app, closed.request_id)
+    return True
+
+
 async def accept(app: Any, proposal: Proposal) -> MatchRecord | None:
+    """The member's yes after the mentor's: the match starts and both learn the other's name."""
     match = await repo(app).accept(proposal.proposal_id, svc(app).clock.now())
     if match is None:
         return None
     svc(app).jobs.cancel(job_name(proposal.proposal_id))
-    log.info("Proposal %d accepted; match %d started", proposal.proposal_id, match.match_id)
+    log.info("Proposal %d accepted by both; match %d started", proposal.proposal_id, match.match_id)
     await introduce(app, match)
     return match
 
@@ -260,3 +350,13 @@ async def safe_edit(message: Message | None, text: str, markup: InlineKeyboardMa
             raise
     except TelegramError:
         log.debug("Could not edit a message", exc_info=True)
+
+
+async def safe_edit_markup(message: Message | None) -> None:
+    """Take the buttons off a finished question (a stale press); already gone is fine."""
+    if message is None or message.reply_markup is None:
+        return
+    try:
+        await message.edit_reply_markup(reply_markup=None)
+    except TelegramError:
+        log.debug("Could not remove a message's buttons", exc_info=True)

@@ -1,12 +1,14 @@
 """Peer mentoring: every message and keyboard the feature shows, and its typed callback data.
 
-Rendering lives here only; every value a person typed goes through ``escape()``.  Proposals shown
-to a mentor are anonymous by construction: :func:`render_proposal` is given the request alone,
-never the person.
+Rendering lives here only; every value a person typed goes through ``escape()``.  Consent is
+two-sided and anonymous by construction: :func:`render_proposal` (for the mentor) is given the
+request alone, and :func:`render_mentor_summary` (for the member, once the mentor has accepted) a
+:class:`~bot.mentors.MentorSummary` alone; neither is ever given a person.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +29,7 @@ from bot.mentors import (
     PREFERENCES_MAX,
     Draft,
     MentorRecord,
+    MentorSummary,
     RequestRecord,
     TimeToMatch,
 )
@@ -48,6 +51,14 @@ class Pick(CallbackData, prefix="mdraft"):
 class Answer(CallbackData, prefix="mprop"):
     proposal_id: int
     choice: str  # "yes" or "no"
+
+
+@dataclass(frozen=True)
+class Consent(CallbackData, prefix="mcons"):
+    """The member's answer once a mentor has accepted."""
+
+    proposal_id: int
+    choice: str  # "yes", or "other" (ask for someone else)
 
 
 @dataclass(frozen=True)
@@ -383,7 +394,7 @@ def render_proposal(tr: Translator, request: RequestRecord, hours: int) -> str:
             tr._("Free:") + "\n" + availability_list(tr, request.availability),
             "",
             tr._(
-                "Their name stays private until you accept. Please answer within {hours} hours; "
+                "Names stay private until you have both accepted. Please answer within {hours} hours; "
                 "after that I will ask someone else."
             ).format(hours=hours),
         ]
@@ -397,6 +408,44 @@ def proposal_buttons(tr: Translator, proposal_id: int) -> InlineKeyboardMarkup:
                 _button(tr._("Accept"), Answer(proposal_id, "yes")),
                 _button(tr._("Decline"), Answer(proposal_id, "no")),
             ]
+        ]
+    )
+
+
+# -- the member's half of consent: anonymous for the member --
+
+
+def experience(tr: Translator, months: int) -> str:
+    """Time in recovery in whole years (or months, under a year): enough to judge, not to identify."""
+    if months >= 12:
+        years = months // 12
+        return tr.n_("{count} year in recovery", "{count} years in recovery", years).format(count=years)
+    return tr.n_("{count} month in recovery", "{count} months in recovery", months).format(count=months)
+
+
+def render_mentor_summary(tr: Translator, summary: MentorSummary, hours: int) -> str:
+    """What a member sees once a mentor has accepted: areas, languages, experience; never a name."""
+    return "\n".join(
+        [
+            tr._("🌱 <b>A peer mentor has said yes to your request.</b> A little about them:"),
+            "",
+            tr._("Knows about: {areas}").format(areas=focus_list(tr, summary.focus)),
+            tr._("Languages: {languages}").format(languages=language_list(tr, summary.languages)),
+            tr._("Experience: {experience}").format(experience=experience(tr, summary.months_in_recovery)),
+            "",
+            tr._(
+                "You learn their name, and they learn yours, only once you accept too. Please answer "
+                "within {hours} hours; after that I will look for someone else."
+            ).format(hours=hours),
+        ]
+    )
+
+
+def consent_buttons(tr: Translator, proposal_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_button(tr._("Accept this mentor"), Consent(proposal_id, "yes"))],
+            [_button(tr._("Ask for someone else"), Consent(proposal_id, "other"))],
         ]
     )
 
@@ -541,11 +590,25 @@ def render_matchall_preview(
     return "\n\n".join(parts), markup
 
 
+class Waiting(enum.Enum):
+    """On whom a waiting request waits in /matches."""
+
+    QUEUE = "queue"  # nobody: no proposal is open
+    MENTOR = "mentor"  # a mentor has been asked
+    MEMBER = "member"  # a mentor accepted; the member decides
+
+
+WAITING_NOTES = {
+    Waiting.MENTOR: N_("a mentor is considering it"),
+    Waiting.MEMBER: N_("a mentor accepted; waiting for the member"),
+}
+
+
 @dataclass(frozen=True)
 class Overview:
     """What /matches shows; names are resolved by the handler."""
 
-    waiting: Sequence[tuple[RequestRecord, str, bool]]  # request, member name, has a pending proposal
+    waiting: Sequence[tuple[RequestRecord, str, Waiting]]  # request, member name, on whom it waits
     active: Sequence[tuple[MatchRecord, str, str]]  # match, mentor name, member name
     load: Sequence[tuple[MentorRecord, str, int]]  # profile, mentor name, members held
     ended: Sequence[tuple[MatchRecord, str, str]]
@@ -569,8 +632,8 @@ def render_overview(tr: Translator, view: Overview, now: datetime) -> str:
             waited=duration(tr, now - request.requested_at),
             areas=focus_list(tr, request.focus),
         )
-        + (" · " + tr._("a mentor is considering it") if pending else "")
-        for request, name, pending in view.waiting
+        + (" · " + tr._(WAITING_NOTES[waiting]) if waiting in WAITING_NOTES else "")
+        for request, name, waiting in view.waiting
     ]
     active = [
         tr._("{mentor} ↔ {member}, since {date}").format(

@@ -1,4 +1,12 @@
-"""Peer mentoring: profiles, requests, proposals (with their expiry), matches and declined pairs."""
+"""Peer mentoring: profiles, requests, proposals (with their expiry), matches and declined pairs.
+
+Consent is two-sided, and a proposal records both halves without a column of its own: while its
+``status`` is ``pending``, ``answered_at`` is NULL until the mentor says yes, and set (to the
+mentor's answer) while the member decides.  ``expires_at`` is always the deadline of whoever is
+being asked now: the mentor's, then (reset when the mentor accepts) the member's, so the one
+expiry job rebuilt from it at start-up serves both.  The final ``status`` is set by whoever ends
+it; ``answered_at`` keeps the mentor's answer when there was one.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +35,12 @@ class Proposal:
     proposed_at: datetime
     expires_at: datetime
     mentor_message_id: int | None
+    answered_at: datetime | None = None
+
+    @property
+    def awaiting_member(self) -> bool:
+        """The mentor said yes; the member has not answered yet (see the module docstring)."""
+        return self.status == PENDING and self.answered_at is not None
 
 
 @dataclass(frozen=True)
@@ -71,7 +85,7 @@ _REQUEST_COLUMNS = (
 )
 _PROPOSAL_COLUMNS = (
     "p.proposal_id, p.request_id, p.mentor_id, r.member_id, p.status, p.proposed_at, p.expires_at, "
-    "p.mentor_message_id"
+    "p.mentor_message_id, p.answered_at"
 )
 _PROPOSAL_FROM = "mentor_proposals p JOIN mentor_requests r ON r.request_id = p.request_id"
 _MATCH_COLUMNS = "match_id, mentor_id, member_id, requested_at, started_at, ended_at, ended_by, end_reason"
@@ -119,6 +133,7 @@ def _proposal(row: aiosqlite.Row) -> Proposal:
         proposed_at=from_db(row["proposed_at"]),
         expires_at=from_db(row["expires_at"]),
         mentor_message_id=row["mentor_message_id"],
+        answered_at=maybe_from_db(row["answered_at"]),
     )
 
 
@@ -310,12 +325,17 @@ class MentorRepository:
         )
         return None if row is None else _proposal(row)
 
-    async def pending_proposals(self, mentor_id: int | None = None) -> list[Proposal]:
-        where, params = ("AND p.mentor_id = ?", (mentor_id,)) if mentor_id is not None else ("", ())
+    async def pending_proposals(
+        self, mentor_id: int | None = None, *, member_id: int | None = None
+    ) -> list[Proposal]:
+        """Open proposals, all of them or one mentor's or one member's, soonest deadline first."""
+        filters = {"p.mentor_id": mentor_id, "r.member_id": member_id}
+        chosen = {column: value for column, value in filters.items() if value is not None}
+        where = "".join(f" AND {column} = ?" for column in chosen)
         rows = await self._db.fetch_all(
-            f"SELECT {_PROPOSAL_COLUMNS} FROM {_PROPOSAL_FROM} WHERE p.status = 'pending' {where} "
+            f"SELECT {_PROPOSAL_COLUMNS} FROM {_PROPOSAL_FROM} WHERE p.status = 'pending'{where} "
             "ORDER BY p.expires_at, p.proposal_id",
-            params,
+            tuple(chosen.values()),
         )
         return [_proposal(row) for row in rows]
 
@@ -329,7 +349,8 @@ class MentorRepository:
             if not pending:
                 return None
             await conn.execute(
-                "UPDATE mentor_proposals SET status = ?, answered_at = ? WHERE proposal_id = ?",
+                "UPDATE mentor_proposals SET status = ?, answered_at = COALESCE(answered_at, ?) "
+                "WHERE proposal_id = ?",
                 (status, to_db(now), proposal_id),
             )
             if status in (DECLINED, EXPIRED):
@@ -340,20 +361,40 @@ class MentorRepository:
                 )
         return pending[0]
 
-    async def accept(self, proposal_id: int, now: datetime) -> MatchRecord | None:
-        """The mentor said yes: the proposal, the request and a new match change together.
+    async def mentor_accept(
+        self, proposal_id: int, now: datetime, member_deadline: datetime
+    ) -> Proposal | None:
+        """The mentor said yes: the proposal now waits on the member until *member_deadline*.
 
-        None when the proposal was no longer pending (answered twice, expired, withdrawn).
+        None when the proposal was no longer waiting for the mentor (answered twice, expired,
+        withdrawn).
         """
         async with self._db.transaction() as conn:
-            pending = await self._pending_for(conn, "p.proposal_id = ?", (proposal_id,))
+            cursor = await conn.execute(
+                "UPDATE mentor_proposals SET answered_at = ?, expires_at = ? "
+                "WHERE proposal_id = ? AND status = 'pending' AND answered_at IS NULL",
+                (to_db(now), to_db(member_deadline), proposal_id),
+            )
+            if cursor.rowcount != 1:
+                return None
+        return await self.proposal(proposal_id)
+
+    async def accept(self, proposal_id: int, now: datetime) -> MatchRecord | None:
+        """Both said yes (the member last): the proposal, the request and a new match change together.
+
+        None when the proposal was not waiting for the member (pressed twice, expired, withdrawn,
+        or the mentor has not accepted).
+        """
+        async with self._db.transaction() as conn:
+            pending = await self._pending_for(
+                conn, "p.proposal_id = ? AND p.answered_at IS NOT NULL", (proposal_id,)
+            )
             if not pending:
                 return None
             proposal = pending[0]
             stamp = to_db(now)
             await conn.execute(
-                "UPDATE mentor_proposals SET status = 'accepted', answered_at = ? WHERE proposal_id = ?",
-                (stamp, proposal_id),
+                "UPDATE mentor_proposals SET status = 'accepted' WHERE proposal_id = ?", (proposal_id,)
             )
             await conn.execute(
                 "UPDATE mentor_requests SET status = 'matched', closed_at = ? WHERE request_id = ?",

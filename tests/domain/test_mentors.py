@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import fields
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.matching import GenderWish
+from bot.matching import Focus, GenderWish
 from bot.mentors import (
     MAX_MONTHS,
     MENTOR_STEPS,
     Draft,
+    MentorRecord,
+    MentorSummary,
     clean_text,
     gender_code,
     months_ago,
@@ -97,3 +100,23 @@ def test_time_to_match() -> None:
 )
 def test_a_typed_gender_in_any_language_matches_the_buttons(typed: str, code: str) -> None:
     assert gender_code(typed) == code
+
+
+def test_the_summary_a_member_sees_names_nobody() -> None:
+    """Before both accept, the member sees areas, languages and experience: nothing identifying."""
+    record = MentorRecord(
+        focus=frozenset({Focus.ALCOHOL}),
+        recovery_since=date(2023, 5, 20),
+        languages=frozenset({"es", "en"}),
+        timezone="Europe/Madrid",
+        availability=frozenset(),
+        capacity=2,
+        gender="woman",
+        preferences="text first",
+        intro="I'm Ana from Triana; call me any evening.",
+        user_id=42,
+        status="active",
+    )
+    summary = record.summary(datetime(2026, 11, 23, 12, tzinfo=UTC))
+    assert summary == MentorSummary(frozenset({Focus.ALCOHOL}), frozenset({"es", "en"}), 42)
+    assert {f.name for f in fields(summary)} == {"focus", "languages", "months_in_recovery"}

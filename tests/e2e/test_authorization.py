@@ -2,7 +2,8 @@
 private chats.  Each case says what must happen: the action goes ahead, or a clear refusal.
 
 People: a member of group A, the facilitator (admin) of group A, the facilitator of group B (an
-ordinary member in A), and a coordinator.  Forged buttons are covered in each feature's tests.
+ordinary member in A), and a coordinator.  Forged buttons are covered in each feature's tests, and
+here for buttons that belong to one person (mentoring consent), which no role may press for them.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from enum import Enum
 
 import pytest
 
-from emulator import Emulator, GroupChat, Person
+from emulator import Button, Emulator, GroupChat, Person
 from tests.e2e.conftest import Launch, World
+from tests.e2e.test_mentors import register_mentor, request_mentor
 
 REFUSALS = (
     "Only this group's facilitators",
@@ -178,3 +180,46 @@ async def test_the_authorisation_matrix(cast: Cast) -> None:
                 await cast.people[actor].next_message(timeout=10)
                 await settle(cast)
     assert failures == []
+
+
+def answers_given(world: World) -> int:
+    return sum(1 for method, _ in world.emulator.calls if method == "answerCallbackQuery")
+
+
+async def test_mentoring_consent_buttons_answer_only_their_owner(cast: Cast) -> None:
+    """The member's consent buttons (and the mentor's): every role in the matrix, and the mentor
+    on the member's buttons, is refused; each press is answered exactly once; nothing changes."""
+    world = cast.world
+    ana, maya = world.person("Ana"), world.person("Maya")
+    await register_mentor(ana)
+    await request_mentor(maya)
+    offer = await ana.next_message()
+    await ana.press(offer, "Accept")
+    await offer.next_edit()
+    summary = await maya.next_message()
+    assert "A peer mentor has said yes" in summary.text
+    await settle(cast)
+
+    strangers = [*cast.people.values(), ana]
+    presses = [(person, summary, label) for person in strangers for label in summary.button_texts()]
+    presses += [(person, offer, "mprop:1:yes") for person in cast.people.values()]
+    before = answers_given(world)
+    for person, message, label in presses:
+        button = message.find_button(label) if label in message.button_texts() else None
+        answer = (
+            await person.press(message, label)
+            if button
+            else await world.emulator.press(person, message, Button("x", callback_data=label), 5.0)
+        )
+        assert answer is not None and answer.show_alert, (person, label, answer)
+        assert "no longer works" in (answer.text or "") or "no longer waiting" in (answer.text or "")
+    await settle(cast)
+    assert answers_given(world) - before == len(presses)  # each press answered, and only once
+    with sqlite3.connect(world.bot.database) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM mentor_matches").fetchone() == (0,)
+        assert conn.execute("SELECT status FROM mentor_proposals").fetchall() == [("pending",)]
+        assert conn.execute("SELECT COUNT(*) FROM mentor_declined_pairs").fetchone() == (0,)
+    assert summary.button_texts() == ["Accept this mentor", "Ask for someone else"]
+
+    await maya.press(summary, "Accept this mentor")  # the owner's press still works
+    assert "You accepted" in (await summary.next_edit()).text

@@ -105,6 +105,18 @@ async def test_mentor_accepts_and_both_get_contact_only_then(emulator: Emulator,
     await ana.press(proposal, "Accept")
     assert "You accepted" in (await proposal.next_edit()).text
 
+    # Two-sided consent: Maya first sees an anonymous summary of the mentor who said yes.
+    summary = await maya.next_message()
+    assert "A peer mentor has said yes to your request" in summary.text
+    assert "Alcohol" in summary.text and "Spanish" in summary.text and "2 years in recovery" in summary.text
+    for hidden in ("Ana", "ana_r", "t.me", "Seven years", str(ana.id)):
+        assert hidden not in str(summary.to_json()), hidden
+    await ana.expect_no_message(within=0.3)  # and Ana learns nothing until Maya accepts too
+    assert rows(world, "SELECT COUNT(*) FROM mentor_matches") == [(0,)]
+    accept = summary.find_button("Accept this mentor")
+    await maya.press(summary, "Accept this mentor")
+    assert "You accepted" in (await summary.next_edit()).text
+
     to_mentor = await ana.next_message()
     assert "You are now <b>Maya</b>" in to_mentor.html or "You are now Maya" in to_mentor.text
     to_member = await maya.next_message()
@@ -124,6 +136,9 @@ async def test_mentor_accepts_and_both_get_contact_only_then(emulator: Emulator,
 
     matches = rows(world, "SELECT mentor_id, member_id, ended_at FROM mentor_matches")
     assert matches == [(ana.id, maya.id, None)]
+    twice = await emulator.press(maya, summary, accept, 5.0)  # a second press: kindly finished
+    assert twice is not None and twice.show_alert and "This is finished" in (twice.text or "")
+    assert rows(world, "SELECT COUNT(*) FROM mentor_matches") == [(1,)]
 
     # Maya ends the match with a private reason; Ana is told kindly, without it.
     await maya.send("/endmatch")
@@ -181,6 +196,77 @@ async def test_a_decline_and_a_timeout_move_on_even_across_a_restart(world: Worl
         ("declined",),
         ("expired",),
     ]
+
+
+async def test_a_member_may_ask_for_someone_else_and_nobody_learns_who(
+    emulator: Emulator, launch: Launch
+) -> None:
+    cleo = emulator.add_user("Cleo")
+    world = await launch(coordinators=(cleo,))
+    ana, bea, maya = world.person("Ana"), world.person("Bea"), world.person("Maya")
+    await register_mentor(ana, MentorAnswers(months="40"))  # the best fit: longest in recovery
+    await register_mentor(bea, MentorAnswers(months="14"))
+    await request_mentor(maya)
+    first = await ana.next_message()
+    await ana.press(first, "Accept")
+    await first.next_edit()
+    summary = await maya.next_message()
+    assert "3 years in recovery" in summary.text and "Ana" not in summary.text
+
+    await cleo.send("/matches")  # coordinators see whose answer the request waits for
+    overview = await cleo.next_message()
+    assert "Maya" in overview.text and "a mentor accepted; waiting for the member" in overview.text
+    assert "Ana: 1 of 2 (active)" in overview.text  # the place stays held while Maya decides
+
+    await maya.send("/findmentor")  # the member's request knows it waits for them now
+    assert "A mentor has said yes to your request" in (await maya.next_message()).text
+
+    await maya.press(summary, "Ask for someone else")
+    assert "look for someone else" in (await summary.next_edit()).text
+    second = await bea.next_message()
+    assert "A member is looking for a peer mentor" in second.text
+    told = await ana.next_message()
+    assert "did not go ahead" in told.text
+    for mentor in (ana, bea):  # no mentor learnt who the member was
+        assert all("Maya" not in m.text for m in mentor.messages)
+
+    await bea.press(second, "Accept")
+    again = await maya.next_message()
+    assert "1 year in recovery" in again.text
+    assert all(name not in m.text for m in maya.messages for name in ("Ana", "Bea"))
+    assert rows(world, "SELECT mentor_id, member_id, reason FROM mentor_declined_pairs") == [
+        (ana.id, maya.id, "declined")
+    ]
+    assert rows(world, "SELECT COUNT(*) FROM mentor_matches") == [(0,)]
+
+
+async def test_the_members_own_timeout_moves_on_even_across_a_restart(launch: Launch) -> None:
+    world = await launch(env={"MEMBER_CONSENT_HOURS": "24"})
+    ana, bea, maya = world.person("Ana"), world.person("Bea"), world.person("Maya")
+    await register_mentor(ana, MentorAnswers(months="40"))
+    await register_mentor(bea, MentorAnswers(months="14"))
+    await request_mentor(maya)
+    first = await ana.next_message()
+    await ana.press(first, "Accept")
+    await first.next_edit()
+    summary = await maya.next_message()
+    assert "within 24 hours" in summary.text
+
+    # The member's deadline lives in the database (it replaced the mentor's): a restart re-plans it.
+    await world.bot.stop()
+    await world.bot.start()
+    world.bot.advance(timedelta(hours=23))
+    await bea.expect_no_message(within=0.5)
+    world.bot.advance(timedelta(hours=2))
+    second = await bea.next_message()
+    assert "A member is looking for a peer mentor" in second.text and "Maya" not in second.text
+    assert "did not go ahead" in (await ana.next_message()).text
+    assert "did not hear from you in time" in (await maya.next_message()).text
+    late = await maya.press(summary, "Accept this mentor")
+    assert late is not None and late.show_alert and "This is finished" in (late.text or "")
+    assert rows(world, "SELECT COUNT(*) FROM mentor_matches") == [(0,)]
+    assert rows(world, "SELECT reason FROM mentor_declined_pairs") == [("expired",)]
+    assert all(name not in m.text for m in maya.messages for name in ("Ana", "Bea"))
 
 
 async def test_matchall_previews_then_sends_and_refuses_members(emulator: Emulator, launch: Launch) -> None:

@@ -60,6 +60,7 @@ async def test_erasing_a_mentor_tells_the_mentee_and_moves_pending_requests_on(d
     await repo.save_profile(BEA, PROFILE, NOW)
     matched = await repo.create_request(MAYA, REQUEST, NOW)
     first = await repo.create_proposal(matched.request_id, ANA, NOW, NOW + timedelta(hours=48))
+    await repo.mentor_accept(first.proposal_id, NOW, NOW + timedelta(hours=48))
     await repo.accept(first.proposal_id, NOW)
     waiting = await repo.create_request(NOA, REQUEST, NOW)
     await repo.create_proposal(waiting.request_id, ANA, NOW, NOW + timedelta(hours=48))
@@ -100,3 +101,19 @@ async def test_erasing_a_member_closes_the_mentors_open_question(db, clock) -> N
     assert context.application.bot.edited == [(ANA, "The member withdrew this request. Thank you anyway.")]
     assert context.application.bot_data.services.jobs.planned == {}
     assert await repo.pending_proposals() == [] and await repo.profile(ANA) is not None
+
+
+async def test_erasing_a_mentor_the_member_was_deciding_about_tells_the_member_anonymously(db, clock) -> None:
+    context = await make_context(db, clock)
+    repo = MentorRepository(db)
+    await repo.save_profile(ANA, PROFILE, NOW)
+    await repo.save_profile(BEA, PROFILE, NOW)
+    request = await repo.create_request(MAYA, REQUEST, NOW)
+    proposal = await repo.create_proposal(request.request_id, ANA, NOW, NOW + timedelta(hours=48))
+    await repo.mentor_accept(proposal.proposal_id, NOW, NOW + timedelta(hours=48))
+
+    await feature.erase_personal_data(context, ANA)
+    told = [text for chat, text in context.application.bot.sent if chat == MAYA]
+    assert told == ["That mentor is no longer available, so I am looking for someone else for you."]
+    proposals = await repo.pending_proposals()  # and the request moved on to Bea
+    assert [(p.mentor_id, p.member_id, p.awaiting_member) for p in proposals] == [(BEA, MAYA, False)]

@@ -78,19 +78,29 @@ async def test_a_member_has_one_open_request(repo: MentorRepository) -> None:
     assert (await repo.create_request(MAYA, REQUEST, NOW)).request_id != request.request_id
 
 
-async def test_accepting_creates_a_match_once(repo: MentorRepository) -> None:
+async def test_a_match_starts_only_when_both_have_accepted_and_only_once(repo: MentorRepository) -> None:
     await repo.save_profile(ANA, PROFILE, NOW)
     request = await repo.create_request(MAYA, REQUEST, NOW)
     proposal = await repo.create_proposal(request.request_id, ANA, NOW, NOW + timedelta(hours=48))
     assert proposal.member_id == MAYA and proposal.expires_at == NOW + timedelta(hours=48)
+    assert not proposal.awaiting_member
     assert await repo.load() == {ANA: 1}  # a pending proposal holds a place
     assert [p.proposal_id for p in await repo.pending_proposals(ANA)] == [proposal.proposal_id]
+    assert await repo.accept(proposal.proposal_id, NOW) is None  # the member cannot go first
+    mentor_yes = NOW + timedelta(hours=1)
+    waiting = await repo.mentor_accept(proposal.proposal_id, mentor_yes, mentor_yes + timedelta(hours=24))
+    assert waiting is not None and waiting.awaiting_member and waiting.status == "pending"
+    assert waiting.expires_at == mentor_yes + timedelta(hours=24)  # now the member's deadline
+    assert await repo.mentor_accept(proposal.proposal_id, mentor_yes, NOW) is None  # pressed twice
+    assert await repo.load() == {ANA: 1}  # the place stays held while the member decides
+    assert await repo.waiting_requests(without_proposal=True) == []
     later = NOW + timedelta(hours=3)
     match = await repo.accept(proposal.proposal_id, later)
     assert match is not None and (match.mentor_id, match.member_id) == (ANA, MAYA)
     assert match.started_at - match.requested_at == timedelta(hours=3)
     assert await repo.accept(proposal.proposal_id, later) is None  # pressed twice
     assert (await repo.request(request.request_id)).status == "matched"
+    assert (await repo.proposal(proposal.proposal_id)).answered_at == mentor_yes  # the mentor's answer
     assert await repo.load() == {ANA: 1}
     assert (ANA, MAYA) in await repo.excluded_pairs()
     assert [m.match_id for m in await repo.active_matches(MAYA)] == [match.match_id]
@@ -102,11 +112,20 @@ async def test_accepting_creates_a_match_once(repo: MentorRepository) -> None:
 
 
 @pytest.mark.parametrize("status", [DECLINED, EXPIRED])
-async def test_a_decline_or_expiry_excludes_the_pair_for_good(repo: MentorRepository, status: str) -> None:
+@pytest.mark.parametrize("mentor_accepted", [False, True])
+async def test_a_decline_or_expiry_excludes_the_pair_for_good(
+    repo: MentorRepository, status: str, mentor_accepted: bool
+) -> None:
+    """Whichever side declines or lets it expire, the mentor or (after the mentor's yes) the member."""
     request = await repo.create_request(MAYA, REQUEST, NOW)
     proposal = await repo.create_proposal(request.request_id, ANA, NOW, NOW + timedelta(hours=48))
+    if mentor_accepted:
+        proposal = await repo.mentor_accept(proposal.proposal_id, NOW, NOW + timedelta(hours=48))
+        assert proposal is not None
     closed = await repo.close_proposal(proposal.proposal_id, status, NOW)
     assert closed is not None and closed.status == "pending"  # as it was when closed
+    assert closed.awaiting_member is mentor_accepted
+    assert await repo.accept(proposal.proposal_id, NOW) is None
     assert await repo.close_proposal(proposal.proposal_id, status, NOW) is None
     assert (await repo.proposal(proposal.proposal_id)).status == status
     assert await repo.excluded_pairs() == {(ANA, MAYA)}
@@ -125,6 +144,7 @@ async def test_export_hides_the_other_side_and_erase_removes_everything(repo: Me
     await repo.save_profile(ANA, PROFILE, NOW)
     request = await repo.create_request(MAYA, REQUEST, NOW)
     proposal = await repo.create_proposal(request.request_id, ANA, NOW, NOW + timedelta(hours=48))
+    await repo.mentor_accept(proposal.proposal_id, NOW, NOW)
     match = await repo.accept(proposal.proposal_id, NOW)
     await repo.end_match(match.match_id, MAYA, "private reason", NOW)
     other = await repo.create_request(NOA, REQUEST, NOW)

@@ -29,6 +29,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
         "LOG_LEVEL",
         "CRISIS_RESOURCES_FILE",
         "RETENTION_DAYS",
+        "MEMBER_CONSENT_HOURS",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -86,6 +87,7 @@ def test_settings_are_read_from_a_dotenv_file(tmp_path) -> None:
         ({"WEBHOOK_SECRET": "has spaces"}, "WEBHOOK_SECRET"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
         ({"RETENTION_DAYS": "0"}, "RETENTION_DAYS"),
+        ({"MEMBER_CONSENT_HOURS": "0"}, "MEMBER_CONSENT_HOURS"),
         ({"CRISIS_RESOURCES_FILE": "missing-lines.toml"}, "CRISIS_RESOURCES_FILE"),
         ({"BOT_TOKEN": TOKEN}, "PSEUDONYM_SECRET"),
         ({"BOT_TOKEN": TOKEN, "PSEUDONYM_SECRET": SECRET, "RUN_MODE": "webhook"}, "WEBHOOK_URL"),
