@@ -77,18 +77,25 @@ def score(text: str) -> Score | None:
 
 
 def detect(text: str) -> CrisisSignal | None:
-    """Screen *text*: None when nothing suggests danger now, else what kind and how sure."""
+    """Screen *text*: None when nothing suggests danger now, else what kind and how sure.
+
+    While no model is loaded the rules answer alone.  Once it is, the model decides, and a rule
+    still fires whatever the model says if it earned it on the blind batches (the floor); the
+    other rules' matches are weighed by the model like any other words.
+    """
     if not text or not text.strip():
         return None
     rule = match_rules(text)
+    model = _model()
     reading = score(text)
-    if reading is None:
+    if model is None or reading is None:
         return rule
-    limits = _model().thresholds[reading.head]  # type: ignore[union-attr]
-    if rule is not None:
+    if rule is not None and rule.rule in model.floor_rules:
         return rule
+    limits = model.thresholds[reading.head]
+    category = rule.category if rule is not None else reading.category
     if reading.probability >= limits.clear:
-        return CrisisSignal(reading.category, "model", Urgency.CLEAR)
+        return CrisisSignal(category, "model", Urgency.CLEAR)
     if reading.probability >= limits.possible:
-        return CrisisSignal(reading.category, "model", Urgency.POSSIBLE)
+        return CrisisSignal(category, "model", Urgency.POSSIBLE)
     return None

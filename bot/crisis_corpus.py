@@ -32,6 +32,9 @@ SETS: dict[str, Role] = {
     "batch_en_a": Role.TRAINING,
     "batch_es_a": Role.TRAINING,
     "batch_mixed_b": Role.TRAINING,
+    "batch_personas_c": Role.TRAINING,
+    "batch_everyday_d": Role.TRAINING,
+    "test_frozen_1": Role.FROZEN,
 }
 
 

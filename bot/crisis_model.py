@@ -14,10 +14,13 @@ written by people who never saw them.  Two kinds of features carry what rules ca
   its similarities barely separate) and over static (model2vec-style) vectors, which no package
   ships for Spanish; see the README's crisis section for the figures.
 
-Two logistic-regression heads are trained by :mod:`bot.crisis_train` and shipped in
+Two multinomial logistic-regression heads are trained by :mod:`bot.crisis_train` and shipped in
 ``bot/data/crisis_model.npz``: *fast* (n-grams only) answers while the encoder loads in the
-background at start-up, *full* (n-grams and embedding) once it has.  Each head gives the chance
-that a message is a crisis, and a second head per feature set picks which help to lead with.
+background at start-up, *full* (n-grams and embedding) once it has.  A head tells apart every
+*kind* in the labelled sets, the hard negatives included (a past story, a negation, an idiom, a
+relapse that is over), rather than just crisis or not: naming what makes a message safe is what
+keeps precision up.  The chance of a crisis is the sum over the danger kinds, and the likeliest
+danger kind picks the help to lead with.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from bot.crisis_kinds import CrisisCategory
+from bot.crisis_kinds import DANGER_KINDS, CrisisCategory, help_for
 from bot.crisis_rules import normalise
 
 log = logging.getLogger(__name__)
@@ -43,7 +46,6 @@ EMBEDDING_SIZE = 512
 # Beyond this many characters only the start and the end are embedded: the cost of the encoder
 # grows with length, and what a long message says about danger is in what it leads or ends with.
 EMBED_CHARS = 600
-CATEGORIES = tuple(CrisisCategory)
 
 _CHARS = HashingVectorizer(
     analyzer="char_wb", ngram_range=(2, 5), n_features=2**20, alternate_sign=False, norm=None
@@ -80,17 +82,22 @@ def embedding_text(text: str) -> str:
 
 @dataclass(frozen=True)
 class Head:
-    """A linear classifier over n-gram weights (sparse) and, for the full head, the embedding."""
+    """A linear classifier over the kinds: n-gram weights (sparse) and, for the full head, the
+    embedding's."""
 
-    ngram_weights: sparse.csr_matrix  # (classes, N_GRAM_FEATURES)
-    embedding_weights: np.ndarray | None  # (classes, EMBEDDING_SIZE)
-    bias: np.ndarray  # (classes,)
+    kinds: tuple[str, ...]
+    ngram_weights: sparse.csr_matrix  # (kinds, N_GRAM_FEATURES)
+    embedding_weights: np.ndarray | None  # (kinds, EMBEDDING_SIZE)
+    bias: np.ndarray  # (kinds,)
 
-    def logits(self, ngrams: sparse.csr_matrix, embedding: np.ndarray | None) -> np.ndarray:
-        out = np.asarray((ngrams @ self.ngram_weights.T).todense()).ravel() + self.bias
-        if self.embedding_weights is not None and embedding is not None:
-            out = out + self.embedding_weights @ embedding
-        return out
+    def probabilities(self, ngrams: sparse.csr_matrix, embeddings: np.ndarray | None) -> np.ndarray:
+        """One row of kind probabilities per message."""
+        logits = np.asarray((ngrams @ self.ngram_weights.T).todense()) + self.bias
+        if self.embedding_weights is not None and embeddings is not None:
+            logits = logits + embeddings @ self.embedding_weights.T
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
 
 
 @dataclass(frozen=True)
@@ -112,32 +119,35 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class SemanticModel:
-    """The trained heads and their thresholds, as shipped in ``crisis_model.npz``."""
+    """The trained heads, their thresholds, and the rules that stay a floor under them."""
 
     idf: np.ndarray
-    crisis: dict[str, Head]
-    category: dict[str, Head]
+    heads: dict[str, Head]
     thresholds: dict[str, Thresholds]
+    floor_rules: frozenset[str]  # rules precise enough on blind data to fire whatever the model says
     trained_on: tuple[str, ...]
 
     def score(self, text: str, embedding: np.ndarray | None) -> Score:
-        head = "full" if embedding is not None else "fast"
+        head_name = "full" if embedding is not None else "fast"
+        head = self.heads[head_name]
         ngrams = weigh(ngram_counts([text]), self.idf)
-        logit = float(self.crisis[head].logits(ngrams, embedding)[0])
-        category = CATEGORIES[int(np.argmax(self.category[head].logits(ngrams, embedding)))]
-        return Score(float(1.0 / (1.0 + np.exp(-logit))), category, head)
+        kinds = head.probabilities(ngrams, None if embedding is None else embedding[None, :])[0]
+        return crisis_reading(head.kinds, kinds, head_name)
 
     def save(self, path: Path) -> None:
-        arrays: dict[str, Any] = {"idf": self.idf, "trained_on": np.array(self.trained_on)}
-        for kind, heads in (("crisis", self.crisis), ("category", self.category)):
-            for name, head in heads.items():
-                prefix = f"{kind}_{name}"
-                coo = head.ngram_weights.tocoo()
-                arrays[f"{prefix}_rows"], arrays[f"{prefix}_cols"] = coo.row, coo.col
-                arrays[f"{prefix}_values"] = coo.data.astype(np.float32)
-                arrays[f"{prefix}_bias"] = head.bias
-                if head.embedding_weights is not None:
-                    arrays[f"{prefix}_embedding"] = head.embedding_weights.astype(np.float32)
+        arrays: dict[str, Any] = {
+            "idf": self.idf.astype(np.float32),
+            "trained_on": np.array(self.trained_on),
+            "floor_rules": np.array(sorted(self.floor_rules), dtype=str),
+        }
+        for name, head in self.heads.items():
+            coo = head.ngram_weights.tocoo()
+            arrays[f"{name}_kinds"] = np.array(head.kinds)
+            arrays[f"{name}_rows"], arrays[f"{name}_cols"] = coo.row.astype(np.int32), coo.col.astype(np.int32)
+            arrays[f"{name}_values"] = coo.data.astype(np.float16)
+            arrays[f"{name}_bias"] = head.bias
+            if head.embedding_weights is not None:
+                arrays[f"{name}_embedding"] = head.embedding_weights.astype(np.float32)
         for name, limits in self.thresholds.items():
             arrays[f"thresholds_{name}"] = np.array([limits.possible, limits.clear])
         np.savez_compressed(path, **arrays)
@@ -146,26 +156,40 @@ class SemanticModel:
     def load(cls, path: Path = MODEL_FILE) -> SemanticModel:
         with np.load(path) as data:
             arrays = {key: data[key] for key in data.files}
-        heads: dict[str, dict[str, Head]] = {"crisis": {}, "category": {}}
-        for kind, by_name in heads.items():
-            for name in ("fast", "full"):
-                prefix = f"{kind}_{name}"
-                classes = len(arrays[f"{prefix}_bias"])
-                weights = sparse.csr_matrix(
-                    (arrays[f"{prefix}_values"], (arrays[f"{prefix}_rows"], arrays[f"{prefix}_cols"])),
-                    shape=(classes, N_GRAM_FEATURES),
-                )
-                by_name[name] = Head(weights, arrays.get(f"{prefix}_embedding"), arrays[f"{prefix}_bias"])
-        thresholds = {
-            name: Thresholds(*map(float, arrays[f"thresholds_{name}"])) for name in ("fast", "full")
-        }
+        heads = {}
+        for name in ("fast", "full"):
+            kinds = tuple(str(k) for k in arrays[f"{name}_kinds"])
+            weights = sparse.csr_matrix(
+                (
+                    arrays[f"{name}_values"].astype(np.float64),
+                    (arrays[f"{name}_rows"], arrays[f"{name}_cols"]),
+                ),
+                shape=(len(kinds), N_GRAM_FEATURES),
+            )
+            heads[name] = Head(kinds, weights, arrays.get(f"{name}_embedding"), arrays[f"{name}_bias"])
         return cls(
-            idf=arrays["idf"],
-            crisis=heads["crisis"],
-            category=heads["category"],
-            thresholds=thresholds,
+            idf=arrays["idf"].astype(np.float64),
+            heads=heads,
+            thresholds={
+                name: Thresholds(*map(float, arrays[f"thresholds_{name}"])) for name in ("fast", "full")
+            },
+            floor_rules=frozenset(str(rule) for rule in arrays["floor_rules"]),
             trained_on=tuple(str(name) for name in arrays["trained_on"]),
         )
+
+
+def crisis_reading(kinds: tuple[str, ...], probabilities: np.ndarray, head: str) -> Score:
+    """Sum the danger kinds' probabilities; the likeliest one says which help leads."""
+    danger = [i for i, kind in enumerate(kinds) if is_danger_kind(kind)]
+    likeliest = max(danger, key=lambda i: probabilities[i])
+    return Score(float(probabilities[danger].sum()), help_for(kinds[likeliest]), head)
+
+
+def is_danger_kind(kind: str) -> bool:
+    return kind in DANGER_KINDS or kind in _OWN_CATEGORIES
+
+
+_OWN_CATEGORIES = frozenset(category.value for category in CrisisCategory)
 
 
 class Encoder:

@@ -1,13 +1,21 @@
 """Train the semantic layer: ``python -m bot.crisis_train`` writes ``bot/data/crisis_model.npz``.
 
 Only sets whose role is *own* or *training* (:mod:`bot.crisis_corpus`) are read; a frozen blind
-batch never is.  Thresholds come from leave-one-set-out cross-validation, so they are chosen on
-messages the head being scored did not learn from:
+batch never is.  Each head learns every labelled kind (danger kinds and hard negatives alike).
+Thresholds come from leave-one-set-out cross-validation, so they are chosen on messages the head
+being scored did not learn from:
 
-- ``possible`` is the highest threshold that still catches ``TARGET_RECALL`` of the crises held
-  out: below it nothing is said, at or above it the member is at least asked if they are safe;
+They are chosen on the blind batches only: the own set was written together with the rules and
+says little about words nobody has seen.
+
+- ``possible`` is the highest threshold that still catches ``TARGET_RECALL`` of the held-out
+  crises: at or above it the member is at least asked whether they are safe;
 - ``clear`` is the lowest threshold at which ``CLEAR_PRECISION`` of what it flags held out was a
   crisis: at or above it the crisis reply comes at once.
+
+The rules keep a floor under the model only where they earned it: a rule that fired on the blind
+training batches and was right at least ``FLOOR_PRECISION`` of the time fires whatever the model
+says; the others answer alone only while no model is loaded.
 
 Training is deterministic (lbfgs, fixed data order), so the same data gives the same file.
 """
@@ -15,6 +23,7 @@ Training is deterministic (lbfgs, fixed data order), so the same data gives the 
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,34 +31,40 @@ import numpy as np
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
-from bot.crisis_corpus import Example, Role, load, names_with
+from bot.crisis_corpus import SETS, Example, Role, load, names_with
 from bot.crisis_model import (
-    CATEGORIES,
     EMBEDDING_SIZE,
     MODEL_FILE,
-    N_GRAM_FEATURES,
     Encoder,
     Head,
     SemanticModel,
     Thresholds,
+    crisis_reading,
     ngram_counts,
     weigh,
 )
+from bot.crisis_rules import match_rules
 
 TARGET_RECALL = 0.97
-CLEAR_PRECISION = 0.95
-CRISIS_C = 10.0
-CATEGORY_C = 10.0
-# The embedding's share of the full head: both parts are unit-length, this weighs meaning over form.
-EMBEDDING_SCALE = 1.5
+CLEAR_PRECISION = 0.97
+FLOOR_PRECISION = 0.9
+C = 10.0
+# The embedding's share of the full head: both parts are unit-length vectors.
+EMBEDDING_SCALE = 1.0
+MIN_DOCUMENTS = 2  # an n-gram seen in one message only is noise, not evidence
 
 
 @dataclass(frozen=True)
 class TrainingData:
     examples: list[Example]
-    sets: list[str]  # the set each example came from, for cross-validation
+    sets: np.ndarray  # the set each example came from, for cross-validation
+    kinds: np.ndarray
     counts: sparse.csr_matrix
     embeddings: np.ndarray
+
+    @property
+    def labels(self) -> np.ndarray:
+        return np.array([e.crisis for e in self.examples])
 
 
 def gather(names: Sequence[str], encoder: Encoder) -> TrainingData:
@@ -60,67 +75,52 @@ def gather(names: Sequence[str], encoder: Encoder) -> TrainingData:
         sets += [name] * len(batch)
     texts = [e.text for e in examples]
     embeddings = np.vstack([encoder.embed(texts[i : i + 64]) for i in range(0, len(texts), 64)])
-    return TrainingData(examples, sets, ngram_counts(texts), embeddings)
+    kinds = np.array([e.kind if e.kind != "-" else "safe" for e in examples])
+    return TrainingData(examples, np.array(sets), kinds, ngram_counts(texts), embeddings)
 
 
 def idf_of(counts: sparse.csr_matrix) -> np.ndarray:
-    """Smoothed inverse document frequency, as scikit-learn's TfidfTransformer computes it."""
-    documents = np.bincount(counts.indices, minlength=N_GRAM_FEATURES)
-    return np.log((1 + counts.shape[0]) / (1 + documents)) + 1.0
+    """Smoothed inverse document frequency (as scikit-learn's TfidfTransformer computes it), zero
+    for n-grams in fewer than ``MIN_DOCUMENTS`` messages so they carry no weight."""
+    documents = np.bincount(counts.indices, minlength=counts.shape[1])
+    idf = np.log((1 + counts.shape[0]) / (1 + documents)) + 1.0
+    idf[documents < MIN_DOCUMENTS] = 0.0
+    return idf
 
 
-def features(ngrams: sparse.csr_matrix, embeddings: np.ndarray | None) -> sparse.csr_matrix:
-    if embeddings is None:
-        return ngrams
-    return sparse.hstack([ngrams, sparse.csr_matrix(embeddings * EMBEDDING_SCALE)], format="csr")
-
-
-def fit_head(x: sparse.csr_matrix, y: np.ndarray, c: float, *, full: bool) -> Head:
-    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x, y)
-    coef = model.coef_ if len(model.classes_) > 2 else model.coef_  # binary: one row
-    weights = sparse.csr_matrix(coef[:, :N_GRAM_FEATURES])
-    weights.eliminate_zeros()
-    embedding = coef[:, N_GRAM_FEATURES:] * EMBEDDING_SCALE if full else None
+def fit_head(data: TrainingData, rows: np.ndarray, idf: np.ndarray, *, full: bool) -> Head:
+    """Fit on the n-grams that carry weight only, then place the weights back in hashed space."""
+    active = np.flatnonzero(idf)
+    x = weigh(data.counts[rows], idf)[:, active]
+    if full:
+        x = sparse.hstack([x, sparse.csr_matrix(data.embeddings[rows] * EMBEDDING_SCALE)], format="csr")
+    model = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(x, data.kinds[rows])
+    coef = model.coef_
+    weights = sparse.csr_matrix((coef.shape[0], idf.shape[0]))
+    weights = sparse.lil_matrix(weights)
+    weights[:, active] = coef[:, : len(active)]
+    embedding = coef[:, len(active) :] * EMBEDDING_SCALE if full else None
     if embedding is not None and embedding.shape[1] != EMBEDDING_SIZE:
         raise ValueError("the full head's embedding part has the wrong size")
-    return Head(weights, embedding, model.intercept_.copy())
+    return Head(tuple(str(k) for k in model.classes_), weights.tocsr(), embedding, model.intercept_.copy())
 
 
-def train_heads(data: TrainingData, rows: np.ndarray, idf: np.ndarray) -> tuple[dict[str, Head], dict[str, Head]]:
+def crisis_probabilities(head: Head, data: TrainingData, rows: np.ndarray, idf: np.ndarray) -> np.ndarray:
     ngrams = weigh(data.counts[rows], idf)
-    labels = np.array([data.examples[i].crisis for i in rows])
-    crisis_rows = rows[labels]
-    categories = np.array([CATEGORIES.index(data.examples[i].category) for i in crisis_rows])
-    crisis, category = {}, {}
-    for name, embeddings in (("fast", None), ("full", data.embeddings)):
-        crisis[name] = fit_head(
-            features(ngrams, None if embeddings is None else embeddings[rows]), labels, CRISIS_C, full=embeddings is not None
-        )
-        category_features = features(
-            weigh(data.counts[crisis_rows], idf), None if embeddings is None else embeddings[crisis_rows]
-        )
-        category[name] = fit_head(category_features, categories, CATEGORY_C, full=embeddings is not None)
-    return crisis, category
-
-
-def probabilities(head: Head, data: TrainingData, rows: np.ndarray, idf: np.ndarray, *, full: bool) -> np.ndarray:
-    ngrams = weigh(data.counts[rows], idf)
-    logits = np.asarray((ngrams @ head.ngram_weights.T).todense())[:, 0] + head.bias[0]
-    if full and head.embedding_weights is not None:
-        logits = logits + data.embeddings[rows] @ head.embedding_weights[0]
-    return 1.0 / (1.0 + np.exp(-logits))
+    embeddings = data.embeddings[rows] if head.embedding_weights is not None else None
+    kinds = head.probabilities(ngrams, embeddings)
+    return np.array([crisis_reading(head.kinds, row, "").probability for row in kinds])
 
 
 def held_out_probabilities(data: TrainingData) -> dict[str, np.ndarray]:
     """Each set's probabilities from heads trained on every other set."""
     out = {"fast": np.zeros(len(data.examples)), "full": np.zeros(len(data.examples))}
-    sets = np.array(data.sets)
     for name in dict.fromkeys(data.sets):
-        train, test = np.flatnonzero(sets != name), np.flatnonzero(sets == name)
+        train, test = np.flatnonzero(data.sets != name), np.flatnonzero(data.sets == name)
         idf = idf_of(data.counts[train])
-        crisis, _ = train_heads(data, train, idf)
         for head in out:
-            out[head][test] = probabilities(crisis[head], data, test, idf, full=head == "full")
+            fitted = fit_head(data, train, idf, full=head == "full")
+            out[head][test] = crisis_probabilities(fitted, data, test, idf)
     return out
 
 
@@ -128,7 +128,7 @@ def choose_thresholds(probs: np.ndarray, labels: np.ndarray) -> Thresholds:
     positives = np.sort(probs[labels])
     possible = float(positives[int(np.floor((1 - TARGET_RECALL) * len(positives)))])
     clear = 0.99
-    for candidate in np.linspace(possible, 0.99, 200):
+    for candidate in np.linspace(possible, 0.99, 400):
         flagged = probs >= candidate
         if flagged.any() and labels[flagged].mean() >= CLEAR_PRECISION:
             clear = float(candidate)
@@ -136,31 +136,46 @@ def choose_thresholds(probs: np.ndarray, labels: np.ndarray) -> Thresholds:
     return Thresholds(possible=round(possible, 4), clear=round(max(clear, possible), 4))
 
 
+def floor_rules(data: TrainingData) -> frozenset[str]:
+    """Rules that were right at least ``FLOOR_PRECISION`` of the time on the blind batches."""
+    right: Counter[str] = Counter()
+    fired: Counter[str] = Counter()
+    for example, name in zip(data.examples, data.sets, strict=True):
+        signal = match_rules(example.text)
+        if signal is None or name == "crisis_phrases":  # the rules were written from the own set
+            continue
+        fired[signal.rule] += 1
+        right[signal.rule] += example.crisis
+    return frozenset(rule for rule, count in fired.items() if right[rule] / count >= FLOOR_PRECISION)
+
+
 def train(names: Sequence[str], encoder: Encoder) -> tuple[SemanticModel, dict[str, np.ndarray], TrainingData]:
     data = gather(names, encoder)
-    labels = np.array([e.crisis for e in data.examples])
     held_out = held_out_probabilities(data)
-    thresholds = {head: choose_thresholds(probs, labels) for head, probs in held_out.items()}
+    blind = data.sets != names[0] if SETS[names[0]] is Role.OWN else np.ones(len(data.sets), dtype=bool)
+    thresholds = {
+        head: choose_thresholds(probs[blind], data.labels[blind]) for head, probs in held_out.items()
+    }
     everything = np.arange(len(data.examples))
     idf = idf_of(data.counts)
-    crisis, category = train_heads(data, everything, idf)
-    model = SemanticModel(idf.astype(np.float32), crisis, category, thresholds, tuple(names))
+    heads = {head: fit_head(data, everything, idf, full=head == "full") for head in ("fast", "full")}
+    model = SemanticModel(idf, heads, thresholds, floor_rules(data), tuple(names))
     return model, held_out, data
 
 
 def _summary(held_out: dict[str, np.ndarray], data: TrainingData, model: SemanticModel) -> None:
-    labels = np.array([e.crisis for e in data.examples])
-    sets = np.array(data.sets)
+    labels = data.labels
     for head, probs in held_out.items():
         limits = model.thresholds[head]
         print(f"{head} head: possible >= {limits.possible}, clear >= {limits.clear} (held out, by set)")
         for name in dict.fromkeys(data.sets):
-            rows = sets == name
+            rows = data.sets == name
             flagged = probs[rows] >= limits.possible
             hits = int((flagged & labels[rows]).sum())
             recall = hits / max(1, int(labels[rows].sum()))
             precision = hits / max(1, int(flagged.sum()))
             print(f"  {name:18} recall {recall:.2f}  precision {precision:.2f}")
+    print(f"rules kept as a floor: {', '.join(sorted(model.floor_rules)) or 'none'}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
