@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from babel.dates import format_datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callback_data import CallbackData
@@ -20,6 +19,7 @@ from bot.i18n import N_, Translator
 from bot.meeting_form import MeetingDraft, format_meeting_line
 from bot.meetings import Answer, RsvpCounts, format_offset
 from bot.recurrence import Occurrence, Recurrence, RecurrenceKind
+from bot.time_format import format_when
 from handlers.common import escape
 from storage.meetings import Meeting
 
@@ -88,8 +88,7 @@ def markup(rows: Rows | None) -> InlineKeyboardMarkup | None:
 
 def when(tr: Translator, meeting: Meeting, occurrence: Occurrence) -> str:
     """``Tue 1 Dec 2026, 19:00 (Europe/Madrid)``: the wall-clock time in the meeting's own zone."""
-    local = format_datetime(occurrence.local_start, "EEE d MMM y, HH:mm", locale=tr.locale)
-    return f"{local} ({escape(meeting.schedule.time_zone)})"
+    return escape(format_when(tr, occurrence.start, meeting.schedule.time_zone))
 
 
 def repeat_text(tr: Translator, recurrence: Recurrence) -> str:
