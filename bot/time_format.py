@@ -46,4 +46,10 @@ def format_when(tr: Translator, moment: datetime, zone: str) -> str:
 def format_clock(tr: Translator, moment: datetime | time, zone: str) -> str:
     """``19:00 (Europe/Madrid)``: the time of day only, where the day is already said."""
     clock = moment if isinstance(moment, time) else wall_time(moment, zone).time()
-    return f"{format_time(clock, CLOCK_PATTERN, locale=tr.locale)} ({zone})"
+    return f"{format_hour(tr, clock)} ({zone})"
+
+
+def format_hour(tr: Translator, clock: time) -> str:
+    """``19:00`` alone: only inside a sentence that names the zone itself (or for a typed time
+    that does not exist there, so has no zone to show)."""
+    return format_time(clock, CLOCK_PATTERN, locale=tr.locale)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -23,9 +24,11 @@ from telegram.ext import (
 
 from bot.callback_data import CallbackData
 from bot.i18n import Translator
-from bot.meeting_form import FormError, parse_meeting_line
+from bot.meeting_form import FormError, MeetingDraft, parse_meeting_line
+from bot.recurrence import next_occurrence
 from handlers.common import KindredContext, answer_query, escape, reply, services, translator_for
 from handlers.meetings import facilitated_groups, render_no_groups, schedule_line
+from handlers.meetings_views import first_meeting, start_note
 
 GROUP, TITLE, START, DURATION, REPEAT, PLACE, NOTES, CONFIRM = range(8)
 DRAFT = "meeting_draft"
@@ -113,21 +116,32 @@ async def _group_zone(context: KindredContext) -> str:
     return group.timezone if group else services(context).settings.default_timezone
 
 
-async def _check(update: Update, context: KindredContext, line: str) -> bool:
+async def _check(update: Update, context: KindredContext, line: str) -> MeetingDraft | None:
     """Parse the draft so far; on a problem, explain it and keep the draft for another try."""
     try:
-        parse_meeting_line(line, time_zone=await _group_zone(context), now=services(context).clock.now())
+        return parse_meeting_line(
+            line, time_zone=await _group_zone(context), now=services(context).clock.now()
+        )
     except FormError as error:
         tr = await translator_for(update, context)
         await reply(update, error.render(tr) + "\n" + tr._("Please try again."))
-        return False
-    return True
+        return None
+
+
+def _resolved(tr: Translator, meeting: MeetingDraft, now: datetime) -> tuple[str, str | None]:
+    """The first meeting as it will really happen, and a warning when its time does not exist or
+    happens twice; the typed text (``tue 19:00``) is never repeated back as if it were a date."""
+    occurrence = next_occurrence(meeting.schedule, now)
+    if occurrence is None:
+        return "", None
+    zone = meeting.schedule.time_zone
+    return first_meeting(tr, zone, occurrence), start_note(tr, zone, occurrence)
 
 
 async def got_title(update: Update, context: KindredContext) -> int:
     text = _clean(update.effective_message.text or "") if update.effective_message else ""
     _draft(context)["title"] = text
-    if not await _check(update, context, f"{text} | tomorrow 12:00"):
+    if await _check(update, context, f"{text} | tomorrow 12:00") is None:
         return TITLE
     tr = await translator_for(update, context)
     zone = await _group_zone(context)
@@ -142,11 +156,14 @@ async def got_title(update: Update, context: KindredContext) -> int:
 
 async def got_start(update: Update, context: KindredContext) -> int:
     _draft(context)["start"] = _clean(update.effective_message.text or "") if update.effective_message else ""
-    if not await _check(update, context, _line(_draft(context), 2)):
+    meeting = await _check(update, context, _line(_draft(context), 2))
+    if meeting is None:
         return START
     tr = await translator_for(update, context)
+    first, note = _resolved(tr, meeting, services(context).clock.now())
+    question = "\n".join(part for part in (first, note, tr._("How long is it?")) if part)
     rows = [[(value, Wizard("d", value)) for value in DURATIONS]]
-    await reply(update, tr._("How long is it?"), reply_markup=_keyboard(rows))
+    await reply(update, question, reply_markup=_keyboard(rows))
     return DURATION
 
 
@@ -187,7 +204,7 @@ async def _ask_text(update: Update, tr: Translator, question: str, step: str) ->
 
 async def got_place(update: Update, context: KindredContext) -> int:
     _draft(context)["place"] = _clean(update.effective_message.text or "") if update.effective_message else ""
-    if not await _check(update, context, _line(_draft(context), 5)):
+    if await _check(update, context, _line(_draft(context), 5)) is None:
         return PLACE
     return await _ask_notes(update, context)
 
@@ -215,7 +232,7 @@ async def skipped(update: Update, context: KindredContext) -> int:
 async def got_notes(update: Update, context: KindredContext) -> int:
     message = update.effective_message
     _draft(context)["notes"] = (message.text or "").strip() if message else ""
-    if not await _check(update, context, _line(_draft(context), 6)):
+    if await _check(update, context, _line(_draft(context), 6)) is None:
         return NOTES
     return await _confirm(update, context)
 
@@ -225,11 +242,16 @@ async def _confirm(update: Update, context: KindredContext) -> int:
     draft = _draft(context)
     draft.setdefault("place", "")
     draft.setdefault("notes", "")
+    meeting = await _check(update, context, _line(draft, 6))
+    if meeting is None:  # time moved on since the start was typed (it has passed): ask again
+        return START
+    first, note = _resolved(tr, meeting, services(context).clock.now())
     summary = "\n".join(
         [
             tr._("Please check:"),
             f"<b>{escape(draft['title'])}</b>",
-            escape(draft["start"]) + " · " + escape(draft["duration"]),
+            first + " · " + escape(draft["duration"]),
+            *([note] if note else []),
             escape(_repeat_label(tr, draft["repeat"])),
             escape(draft["place"]),
             escape(draft["notes"]),

@@ -1,0 +1,91 @@
+"""Times people can trust (issue 21): resolved dates in confirmations, clock changes said aloud,
+one late reminder after downtime, roll calls on time, and every button answered."""
+
+from __future__ import annotations
+
+from emulator import GroupChat, Person
+from tests.e2e.conftest import World
+
+
+async def started(person: Person) -> Person:
+    """The person opened a private chat with the bot (so it may write to them)."""
+    await person.send("/start")
+    await person.next_message()
+    return person
+
+
+async def madrid_circle(world: World) -> tuple[Person, GroupChat]:
+    sam = await started(world.person("Sam"))
+    group = await world.group_with_bot("Circle", admin=sam)
+    await sam.send("/settz Europe/Madrid", chat=group)
+    assert "Time zone set to Europe/Madrid" in (await group.next_message()).text
+    return sam, group
+
+
+async def guided(sam: Person, title: str, start: str) -> tuple[str, str]:
+    """The guided /schedule up to its confirmation: (the answer to the start, the summary)."""
+    await sam.send("/schedule")
+    assert "What is the meeting called" in (await sam.next_message()).text
+    await sam.send(title)
+    await sam.next_message()
+    await sam.send(start)
+    durations = await sam.next_message()
+    await sam.press(durations, "60m")
+    repeats = await sam.next_message()
+    await sam.press(repeats, "Just once")
+    place = await sam.next_message()
+    await sam.press(place, "Skip")
+    notes = await sam.next_message()
+    await sam.press(notes, "Skip")
+    summary = await sam.next_message()
+    return durations.text, summary.text
+
+
+async def test_confirmations_show_the_resolved_date_and_time(world: World) -> None:
+    # The clock reads Monday 23 Nov 2026, 12:00 UTC: "tue 19:00" is Tuesday the 24th.
+    sam, group = await madrid_circle(world)
+    answer, summary = await guided(sam, "Tuesday Circle", "tue 19:00")
+    assert "First meeting: Tue 24 Nov 2026, 19:00 (Europe/Madrid)" in answer
+    assert "First meeting: Tue 24 Nov 2026, 19:00 (Europe/Madrid)" in summary
+    assert "tue 19:00" not in summary
+    await sam.send("/cancel")
+    assert "Nothing was scheduled" in (await sam.next_message()).text
+
+    await sam.send("/schedule Wednesday Circle | wed 18:30")
+    done = (await sam.next_message()).text
+    assert "Scheduled <b>Wednesday Circle</b>" in done or "Scheduled Wednesday Circle" in done
+    assert "First meeting: Wed 25 Nov 2026, 18:30 (Europe/Madrid)" in done
+    assert "Wed 25 Nov 2026, 18:30 (Europe/Madrid)" in (await group.next_message()).text
+
+
+async def test_times_skipped_or_repeated_by_the_clock_change_are_explained(world: World) -> None:
+    sam, group = await madrid_circle(world)
+
+    # One-line form in the group: the announcement shows the real time and a note says why.
+    await sam.send("/schedule Night owls | 2027-03-28 02:30", chat=group)
+    announcement = await group.next_message()
+    assert "Sun 28 Mar 2027, 03:30 (Europe/Madrid)" in announcement.text
+    note = (await group.next_message()).text
+    assert "02:30 does not exist on 28 Mar 2027 in Europe/Madrid" in note
+    assert "03:30 (Europe/Madrid)" in note and "/editmeeting" in note
+
+    await sam.send("/schedule Night owls | 2027-10-31 02:30", chat=group)
+    await group.next_message()  # the announcement
+    note = (await group.next_message()).text
+    assert "02:30 happens twice on 31 Oct 2027 in Europe/Madrid" in note
+    assert "the first 02:30, before the change (UTC+02:00)" in note
+
+    # An ordinary time gets no note.
+    await sam.send("/schedule Day owls | 2027-10-31 12:30", chat=group)
+    await group.next_message()
+    await group.expect_no_message(within=0.3)
+
+    # The guided form says it as soon as the start is given, and again in the summary.
+    answer, summary = await guided(sam, "Night owls", "2027-03-28 02:30")
+    for text in (answer, summary):
+        assert "02:30 does not exist on 28 Mar 2027" in text
+        assert "First meeting: Sun 28 Mar 2027, 03:30 (Europe/Madrid)" in text
+    await sam.send("/cancel")
+    await sam.next_message()
+    answer, summary = await guided(sam, "Night owls", "2027-10-31 02:30")
+    assert "happens twice" in answer and "happens twice" in summary
