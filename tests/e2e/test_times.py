@@ -3,6 +3,9 @@ one late reminder after downtime, roll calls on time, and every button answered.
 
 from __future__ import annotations
 
+import sqlite3
+from datetime import UTC, datetime
+
 from emulator import GroupChat, Person
 from tests.e2e.conftest import World
 
@@ -89,3 +92,29 @@ async def test_times_skipped_or_repeated_by_the_clock_change_are_explained(world
     await sam.next_message()
     answer, summary = await guided(sam, "Night owls", "2027-10-31 02:30")
     assert "happens twice" in answer and "happens twice" in summary
+
+
+async def test_after_downtime_only_the_latest_reminder_is_sent(world: World) -> None:
+    sam = await started(world.person("Sam"))
+    group = await world.group_with_bot("Circle", admin=sam)
+    await sam.send("/schedule Tuesday Circle | 2026-11-24 19:00", chat=group)  # reminders 24 h and 1 h
+    assert "Tuesday Circle" in (await group.next_message()).text
+
+    # Down from before the 24 h reminder (23 Nov 19:00) until after the 1 h one (24 Nov 18:00).
+    await world.bot.kill()
+    world.bot.set_clock(datetime(2026, 11, 24, 18, 30, tzinfo=UTC))
+    await world.bot.start()
+    reminder = await group.next_message()
+    assert "Reminder" in reminder.text and "Tue 24 Nov 2026, 19:00 (UTC)" in reminder.text
+    await group.expect_no_message(within=0.8)
+    assert ledger(world) == [(1440, "skipped"), (60, "enqueued")]
+    assert "a later reminder of the same occurrence is sent instead" in world.bot.logs(since_start=True)
+
+    assert await world.bot.stop() == 0
+    await world.bot.start()  # and a restart does not send the skipped one after all
+    await group.expect_no_message(within=0.5)
+
+
+def ledger(world: World) -> list[tuple[int, str]]:
+    with sqlite3.connect(world.bot.database) as conn:
+        return conn.execute("SELECT offset_minutes, outcome FROM reminder_ledger ORDER BY 1 DESC").fetchall()
