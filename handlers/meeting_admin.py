@@ -85,7 +85,7 @@ async def skip_occurrence(context: KindredContext, meeting: Meeting, occurrence:
     await services(context).outbox.cancel_pending(
         f"reminder:{meeting.id}:{occurrence.start.strftime('%Y-%m-%dT%H:%MZ')}:"
     )
-    await meeting_reminders.refresh_series(context.application, meeting.id)
+    await meeting_reminders.series_changed(context.application, meeting.id)
 
 
 def _occurrence_on(meeting: Meeting, args: list[str], now: datetime) -> Occurrence | None:
@@ -123,7 +123,7 @@ async def cancel_series(context: KindredContext, meeting: Meeting) -> None:
         context, f"meeting:{meeting.id}:cancelled", list(coming), lambda t: notice_cancelled(t, meeting)
     )
     await services(context).outbox.cancel_pending(f"reminder:{meeting.id}:")
-    await meeting_reminders.refresh_series(context.application, meeting.id)
+    await meeting_reminders.series_changed(context.application, meeting.id)
 
 
 async def tell_group_cancelled(context: KindredContext, meeting: Meeting) -> None:
@@ -158,7 +158,7 @@ async def edit_meeting(update: Update, context: KindredContext) -> None:
         list(coming),
         lambda t: notice_changed(t, updated, upcoming),
     )
-    await meeting_reminders.refresh_series(context.application, meeting.id)
+    await meeting_reminders.series_changed(context.application, meeting.id)
     await reply(update, notice_changed(tr, updated, upcoming))
     group = await services(context).groups.get(meeting.chat_id)
     if group is not None:

@@ -28,6 +28,7 @@ from bot.meetings import (
     reminders_due,
     settle_due_reminders,
 )
+from handlers import feature_modules
 from handlers.meetings_views import group_reminder, private_reminder, private_reminder_rows, rsvp_rows
 from storage.groups import Group
 from storage.meetings import Meeting, MeetingRepository
@@ -121,6 +122,17 @@ async def _enqueue(
         )
     new = await application.bot_data.services.outbox.enqueue(deliveries)
     log.info("Queued %d of %d reminder deliveries for meeting %d", new, len(deliveries), meeting.id)
+
+
+async def series_changed(application: Any, meeting_id: int) -> None:
+    """A series was created, edited, skipped or cancelled: re-plan its reminders, and tell every
+    feature that plans its own jobs per meeting (``on_meeting_changed(application, meeting_id)``,
+    e.g. the roll call) at once rather than at its next sweep."""
+    await refresh_series(application, meeting_id)
+    for module in feature_modules():
+        changed = getattr(module, "on_meeting_changed", None)
+        if changed is not None:
+            await changed(application, meeting_id)
 
 
 async def refresh_group(application: Any, chat_id: int) -> None:

@@ -154,7 +154,7 @@ async def create_meeting(
     meeting = await meetings(context).create(group.chat_id, draft, created_by, svc.clock.now())
     log.info("Meeting %d scheduled", meeting.id)
     announcement = await announce(context, meeting, group)
-    await meeting_reminders.refresh_series(context.application, meeting.id)
+    await meeting_reminders.series_changed(context.application, meeting.id)
     return meeting, announcement
 
 

@@ -118,3 +118,17 @@ async def test_after_downtime_only_the_latest_reminder_is_sent(world: World) -> 
 def ledger(world: World) -> list[tuple[int, str]]:
     with sqlite3.connect(world.bot.database) as conn:
         return conn.execute("SELECT offset_minutes, outcome FROM reminder_ledger ORDER BY 1 DESC").fetchall()
+
+
+async def test_the_roll_call_opens_when_its_window_does(world: World) -> None:
+    sam = await started(world.person("Sam"))
+    group = await world.group_with_bot("Circle", admin=sam)
+    # 12:00 now; the meeting starts at 12:17, so its roll call opens at 12:02 (15 minutes before).
+    await sam.send("/schedule Quick circle | 2026-11-23 12:17", chat=group)
+    assert "Quick circle" in (await group.next_message()).text
+    world.bot.set_clock(datetime(2026, 11, 23, 12, 1, 59, tzinfo=UTC))
+    await group.expect_no_message(within=0.5)
+    world.bot.set_clock(datetime(2026, 11, 23, 12, 2, tzinfo=UTC))  # not at the next 5-minute sweep
+    roll_call = await group.next_message(timeout=5)
+    assert "Roll call: Quick circle" in roll_call.text
+    assert "Mon 23 Nov 2026, 12:17 (UTC)" in roll_call.text
