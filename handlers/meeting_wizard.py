@@ -8,11 +8,13 @@ the confirmed meeting is stored in the database.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -30,8 +32,11 @@ from handlers.common import KindredContext, answer_query, escape, reply, service
 from handlers.meetings import facilitated_groups, render_no_groups, schedule_line
 from handlers.meetings_views import first_meeting, start_note
 
+log = logging.getLogger(__name__)
+
 GROUP, TITLE, START, DURATION, REPEAT, PLACE, NOTES, CONFIRM = range(8)
 DRAFT = "meeting_draft"
+KEYBOARD = "keyboard_message"  # in the draft: the id of the one question whose buttons are live
 TIMEOUT_SECONDS = 30 * 60
 DURATIONS = ("45m", "60m", "90m", "2h")
 REPEATS = ("once", "weekly", "every 2 weeks", "monthly")
@@ -43,7 +48,10 @@ class Wizard(CallbackData, prefix="mwiz"):
     value: str
 
 
-def _keyboard(rows: list[list[tuple[str, Wizard]]]) -> InlineKeyboardMarkup:
+Rows = list[list[tuple[str, Wizard]]]
+
+
+def _keyboard(rows: Rows) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(text, callback_data=data.pack()) for text, data in row] for row in rows]
     )
@@ -51,6 +59,28 @@ def _keyboard(rows: list[list[tuple[str, Wizard]]]) -> InlineKeyboardMarkup:
 
 def _draft(context: KindredContext) -> dict[str, str]:
     return context.user_data.setdefault(DRAFT, {})  # type: ignore[union-attr]
+
+
+async def _ask(
+    update: Update, context: KindredContext, text: str, rows: list[list[tuple[str, Wizard]]]
+) -> None:
+    """Ask with buttons, taking them off the previous question: only the open step has buttons."""
+    await _close_keyboard(update, context, _draft(context))
+    message = await reply(update, text, reply_markup=_keyboard(rows))
+    if message is not None:
+        _draft(context)[KEYBOARD] = str(message.message_id)
+
+
+async def _close_keyboard(update: Update, context: KindredContext, draft: dict[str, str]) -> None:
+    """Remove the buttons of the wizard's last question once it is answered or the wizard ends, so
+    nobody presses a finished step (a press that slips through is answered by ``handlers.start``)."""
+    message_id, chat = draft.pop(KEYBOARD, None), update.effective_chat
+    if message_id is None or chat is None:
+        return
+    try:
+        await context.bot.edit_message_reply_markup(chat.id, int(message_id), reply_markup=None)
+    except TelegramError:
+        log.debug("Could not remove a finished step's buttons", exc_info=True)
 
 
 def _line(draft: dict[str, str], upto: int) -> str:
@@ -78,7 +108,7 @@ async def start(update: Update, context: KindredContext) -> int:
         await reply(update, _ask_title(tr, groups[0].title))
         return TITLE
     rows = [[(group.title, Wizard("g", str(group.chat_id)))] for group in groups]
-    await reply(update, tr._("Which group is the meeting for?"), reply_markup=_keyboard(rows))
+    await _ask(update, context, tr._("Which group is the meeting for?"), rows)
     return GROUP
 
 
@@ -106,6 +136,7 @@ async def chose_group(update: Update, context: KindredContext) -> int:
         await answer_query(query, tr._("That button no longer works. Please send /schedule again."), True)
         return GROUP
     await answer_query(query)
+    await _close_keyboard(update, context, _draft(context))
     _draft(context)["chat_id"] = data.value
     await reply(update, _ask_title(tr, allowed[int(data.value)].title))
     return TITLE
@@ -163,7 +194,7 @@ async def got_start(update: Update, context: KindredContext) -> int:
     first, note = _resolved(tr, meeting, services(context).clock.now())
     question = "\n".join(part for part in (first, note, tr._("How long is it?")) if part)
     rows = [[(value, Wizard("d", value)) for value in DURATIONS]]
-    await reply(update, question, reply_markup=_keyboard(rows))
+    await _ask(update, context, question, rows)
     return DURATION
 
 
@@ -185,21 +216,22 @@ async def got_pick(update: Update, context: KindredContext) -> int:
         await answer_query(query)
         _draft(context)["duration"] = data.value
         rows = [[(_repeat_label(tr, value), Wizard("r", value))] for value in REPEATS]
-        await reply(update, tr._("Does it repeat?"), reply_markup=_keyboard(rows))
+        await _ask(update, context, tr._("Does it repeat?"), rows)
         return REPEAT
     if data is not None and data.step == "r" and data.value in REPEATS:
         await answer_query(query)
         _draft(context)["repeat"] = data.value
         await _ask_text(
-            update, tr, tr._("Where? Send a place, or an https:// link for an online meeting."), "place"
+            update, context, tr._("Where? Send a place, or an https:// link for an online meeting."), "place"
         )
         return PLACE
     await answer_query(query, tr._("That button no longer works. Please send /schedule again."), True)
     return ConversationHandler.END
 
 
-async def _ask_text(update: Update, tr: Translator, question: str, step: str) -> None:
-    await reply(update, question, reply_markup=_keyboard([[(tr._("Skip"), Wizard("s", step))]]))
+async def _ask_text(update: Update, context: KindredContext, question: str, step: str) -> None:
+    tr = await translator_for(update, context)
+    await _ask(update, context, question, [[(tr._("Skip"), Wizard("s", step))]])
 
 
 async def got_place(update: Update, context: KindredContext) -> int:
@@ -211,7 +243,7 @@ async def got_place(update: Update, context: KindredContext) -> int:
 
 async def _ask_notes(update: Update, context: KindredContext) -> int:
     tr = await translator_for(update, context)
-    await _ask_text(update, tr, tr._("Any notes for the group? (Or skip.)"), "notes")
+    await _ask_text(update, context, tr._("Any notes for the group? (Or skip.)"), "notes")
     return NOTES
 
 
@@ -220,7 +252,7 @@ async def skipped(update: Update, context: KindredContext) -> int:
     query = update.callback_query
     data = Wizard.unpack(query.data if query else None)
     await answer_query(query)
-    if data is not None and data.step == "s" and data.value == "place":
+    if data is not None and data.step == "s" and data.value == "place" and "place" not in _draft(context):
         _draft(context)["place"] = ""
         return await _ask_notes(update, context)
     if data is not None and data.step == "s" and data.value == "notes":
@@ -258,7 +290,7 @@ async def _confirm(update: Update, context: KindredContext) -> int:
         ]
     ).strip()
     rows = [[(tr._("Save and announce"), Wizard("ok", "-")), (tr._("Cancel"), Wizard("no", "-"))]]
-    await reply(update, summary, reply_markup=_keyboard(rows))
+    await _ask(update, context, summary, rows)
     return CONFIRM
 
 
@@ -268,6 +300,7 @@ async def confirmed(update: Update, context: KindredContext) -> int:
     data = Wizard.unpack(query.data if query else None)
     draft = context.user_data.pop(DRAFT, {})  # type: ignore[union-attr]
     await answer_query(query)
+    await _close_keyboard(update, context, draft)
     if data is None or data.step != "ok" or "notes" not in draft:
         await reply(update, tr._("Nothing was scheduled."))
         return ConversationHandler.END
@@ -283,7 +316,7 @@ async def confirmed(update: Update, context: KindredContext) -> int:
 
 
 async def cancel(update: Update, context: KindredContext) -> int:
-    context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
+    await _close_keyboard(update, context, context.user_data.pop(DRAFT, {}))  # type: ignore[union-attr]
     tr = await translator_for(update, context)
     await reply(update, tr._("Nothing was scheduled."))
     return ConversationHandler.END

@@ -6,8 +6,9 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
-from emulator import GroupChat, Person
+from emulator import Button, GroupChat, Person
 from tests.e2e.conftest import World
+from tests.e2e.harness import eventually
 
 
 async def started(person: Person) -> Person:
@@ -132,3 +133,36 @@ async def test_the_roll_call_opens_when_its_window_does(world: World) -> None:
     roll_call = await group.next_message(timeout=5)
     assert "Roll call: Quick circle" in roll_call.text
     assert "Mon 23 Nov 2026, 12:17 (UTC)" in roll_call.text
+
+
+async def test_every_button_press_is_answered_and_finished_steps_lose_their_buttons(world: World) -> None:
+    sam, group = await madrid_circle(world)
+    await sam.send("/schedule")
+    await sam.next_message()
+    await sam.send("Tuesday Circle")
+    await sam.next_message()
+    await sam.send("tue 19:00")
+    durations = await sam.next_message()
+    sixty = durations.find_button("60m")
+    await sam.press(durations, "60m")
+    repeats = await sam.next_message()
+    await sam.press(repeats, "Just once")
+    place = await sam.next_message()
+    await sam.send("Community Centre")  # typed, not skipped: the Skip button goes all the same
+    notes = await sam.next_message()
+    await sam.press(notes, "Skip")
+    summary = await sam.next_message()
+    save = summary.find_button("Save and announce")
+    await sam.press(summary, "Save and announce")
+    assert "Scheduled" in (await sam.next_message()).text
+    assert "Tuesday Circle" in (await group.next_message()).text
+    for question in (durations, repeats, place, notes, summary):
+        await eventually(lambda q=question: q.buttons == [])
+
+    # Buttons of the finished wizard, pressed on a phone still showing them, are answered kindly.
+    for message, button in ((durations, sixty), (summary, save)):
+        answer = await world.emulator.press(sam, message, button, 5.0)
+        assert answer is not None and "already finished" in answer.text
+    unknown = await world.emulator.press(sam, summary, Button("old", "gone:1"), 5.0)
+    assert unknown is not None and "already finished" in unknown.text
+    await sam.expect_no_message(within=0.3)  # nothing was scheduled twice
