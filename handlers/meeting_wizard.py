@@ -237,6 +237,7 @@ async def _ask_text(update: Update, context: KindredContext, question: str, step
 async def got_place(update: Update, context: KindredContext) -> int:
     _draft(context)["place"] = _clean(update.effective_message.text or "") if update.effective_message else ""
     if await _check(update, context, _line(_draft(context), 5)) is None:
+        del _draft(context)["place"]  # still to be answered: its Skip button still works
         return PLACE
     return await _ask_notes(update, context)
 

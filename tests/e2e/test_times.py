@@ -7,8 +7,9 @@ import sqlite3
 from datetime import UTC, datetime
 
 from emulator import Button, GroupChat, Person
-from tests.e2e.conftest import World
+from tests.e2e.conftest import Launch, World
 from tests.e2e.harness import eventually
+from tests.e2e.test_checkins import check_in, circle
 
 
 async def started(person: Person) -> Person:
@@ -166,3 +167,14 @@ async def test_every_button_press_is_answered_and_finished_steps_lose_their_butt
     unknown = await world.emulator.press(sam, summary, Button("old", "gone:1"), 5.0)
     assert unknown is not None and "already finished" in unknown.text
     await sam.expect_no_message(within=0.3)  # nothing was scheduled twice
+
+
+async def test_a_morning_checkin_shows_in_mystats_at_once(launch: Launch) -> None:
+    world = await launch(now=datetime(2026, 11, 23, 8, 0, tzinfo=UTC))  # before local noon (UTC)
+    maya = await started(world.person("Maya"))
+    await circle(world, "Circle", await started(world.person("Sam")), (maya,))
+    assert "Saved" in await check_in(maya, mood=4, craving=1)
+    await maya.send("/mystats")
+    stats = await maya.next_message()
+    assert stats.photo is not None, stats.text
+    assert "checked in on 1 day" in (stats.caption or "")
