@@ -61,9 +61,7 @@ def _draft(context: KindredContext) -> dict[str, str]:
     return context.user_data.setdefault(DRAFT, {})  # type: ignore[union-attr]
 
 
-async def _ask(
-    update: Update, context: KindredContext, text: str, rows: list[list[tuple[str, Wizard]]]
-) -> None:
+async def _ask(update: Update, context: KindredContext, text: str, rows: Rows) -> None:
     """Ask with buttons, taking them off the previous question: only the open step has buttons."""
     await _close_keyboard(update, context, _draft(context))
     message = await reply(update, text, reply_markup=_keyboard(rows))
