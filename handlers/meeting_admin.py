@@ -28,7 +28,14 @@ from handlers.meeting_support import (
     render_syntax_short,
     tell_promoted,
 )
-from handlers.meetings_views import Rsvp, notice_cancelled, notice_changed, notice_skipped, reminders_setting
+from handlers.meetings_views import (
+    Rsvp,
+    notice_cancelled,
+    notice_changed,
+    notice_skipped,
+    reminders_setting,
+    start_note,
+)
 from storage.groups import Group
 from storage.meetings import Meeting
 
@@ -159,7 +166,8 @@ async def edit_meeting(update: Update, context: KindredContext) -> None:
         lambda t: notice_changed(t, updated, upcoming),
     )
     await meeting_reminders.series_changed(context.application, meeting.id)
-    await reply(update, notice_changed(tr, updated, upcoming))
+    note = start_note(tr, updated.schedule.time_zone, upcoming) if upcoming else None
+    await reply(update, notice_changed(tr, updated, upcoming) + (f"\n{note}" if note else ""))
     group = await services(context).groups.get(meeting.chat_id)
     if group is not None:
         await announce(context, updated, group)

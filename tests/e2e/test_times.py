@@ -3,6 +3,7 @@ one late reminder after downtime, roll calls on time, and every button answered.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import UTC, datetime
 
@@ -79,6 +80,13 @@ async def test_times_skipped_or_repeated_by_the_clock_change_are_explained(world
     note = (await group.next_message()).text
     assert "02:30 happens twice on 31 Oct 2027 in Europe/Madrid" in note
     assert "the first 02:30, before the change (UTC+02:00)" in note
+
+    # /editmeeting says it too.
+    meeting_id = re.search(r"/editmeeting ([0-9]+)", note)[1]  # type: ignore[index]
+    await sam.send(f"/editmeeting {meeting_id} Night owls | 2027-03-28 02:30", chat=group)
+    edited = (await group.next_message()).text
+    assert "has changed" in edited and "02:30 does not exist on 28 Mar 2027" in edited
+    await group.next_message()  # announced again
 
     # An ordinary time gets no note.
     await sam.send("/schedule Day owls | 2027-10-31 12:30", chat=group)
