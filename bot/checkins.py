@@ -153,9 +153,15 @@ def local_day(moment: datetime, tz: ZoneInfo) -> date:
 def personal_stats(
     checkins: Iterable[CheckIn], now: datetime, tz: ZoneInfo, windows: Sequence[int] = STATS_WINDOWS
 ) -> PersonalStats:
-    """Averages, streaks and mood trend for ``/mystats``; check-ins after *now* are ignored."""
-    past = [c for c in checkins if c.at <= now]
+    """Averages, streaks and mood trend for ``/mystats``; check-ins on local days after today are
+    ignored.
+
+    The rule is by local day, not by instant: personal rows keep only their day (anonymity), and
+    :func:`at_local_noon` stands in for the hour, so a morning check-in sits "after now" until
+    noon.  Comparing instants would hide today's morning check-ins until midday.
+    """
     today = local_day(now, tz)
+    past = [c for c in checkins if local_day(c.at, tz) <= today]
     days = {local_day(c.at, tz) for c in past}
     current, best = streaks(days, today)
     return PersonalStats(current, best, tuple(_period(past, now, tz, today, n) for n in windows))

@@ -75,6 +75,7 @@ class ReminderAction(StrEnum):
     SCHEDULE = "schedule"  # not due yet: put it in the job queue
     SEND = "send"  # due and the meeting has not started: better late than never
     SKIP = "skip"  # the meeting has started (or is over): a reminder now would only confuse
+    SUPERSEDED = "superseded"  # a later reminder of the same meeting is sent instead
 
 
 def late_reminder_action(due: datetime, occurrence_start: datetime, now: datetime) -> ReminderAction:
@@ -180,6 +181,35 @@ def reminders_due(
         if owed_since <= due <= now
     ]
     return sorted(found, key=lambda reminder: (reminder.due, reminder.offset))
+
+
+def settle_due_reminders(
+    due: Sequence[DueReminder], now: datetime
+) -> list[tuple[DueReminder, ReminderAction]]:
+    """What to do with each reminder in *due* (from :func:`reminders_due`, minus those handled).
+
+    After downtime several reminders of one occurrence can be due at once (down across both the
+    24 h and the 1 h reminder).  Sending them all would put identical messages back to back, so
+    only the most recent one per occurrence is sent; the earlier ones are ``SUPERSEDED`` (to be
+    recorded as skipped, so they are never sent later either).
+    """
+    actions = [
+        (reminder, late_reminder_action(reminder.due, reminder.occurrence.start, now)) for reminder in due
+    ]
+    latest: dict[datetime, DueReminder] = {}
+    for reminder, action in actions:
+        current = latest.get(reminder.occurrence.start)
+        if action is ReminderAction.SEND and (current is None or reminder.due > current.due):
+            latest[reminder.occurrence.start] = reminder
+    return [
+        (
+            reminder,
+            ReminderAction.SUPERSEDED
+            if action is ReminderAction.SEND and latest[reminder.occurrence.start] is not reminder
+            else action,
+        )
+        for reminder, action in actions
+    ]
 
 
 def next_reminder_due(schedule: Schedule, offsets: Sequence[timedelta], now: datetime) -> datetime | None:

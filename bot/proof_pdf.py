@@ -12,12 +12,13 @@ from functools import cache
 from pathlib import Path
 
 import matplotlib
-from babel.dates import format_date, format_time
+from babel.dates import format_date
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from bot.attendance import ProofLetter
 from bot.i18n import Translator
+from bot.time_format import format_clock
 
 FONT = "DejaVu"
 
@@ -85,12 +86,12 @@ def _table(pdf: FPDF, letter: ProofLetter, tr: Translator) -> None:
         for meeting in letter.meetings:
             start = meeting.local_start
             date_text = format_date(start.date(), "medium", locale=tr.locale)
-            time_text = format_time(start.time(), "short", locale=tr.locale)
+            time_text = format_clock(tr, start, meeting.time_zone)
             table.row(
                 (
                     meeting.group_title,
                     meeting.meeting_title,
                     date_text,
-                    f"{time_text} ({meeting.minutes} min, {meeting.time_zone})",
+                    f"{time_text}, {meeting.minutes} min",
                 )
             )

@@ -285,6 +285,27 @@ def to_utc(local: datetime, zone: ZoneInfo) -> datetime:
     return local.replace(tzinfo=zone, fold=0).astimezone(UTC)
 
 
+class WallTime(StrEnum):
+    """How often a wall-clock time happens on its day in a zone."""
+
+    EXISTS = "exists"  # once, as usual
+    SKIPPED = "skipped"  # never: the clocks jump over it (spring forward)
+    REPEATED = "repeated"  # twice: the clocks go back over it (fall back)
+
+
+def wall_time_kind(local: datetime, zone: ZoneInfo) -> WallTime:
+    """Whether the naive wall time *local* exists once, not at all or twice in *zone*.
+
+    People must be told when the time they typed is resolved by the rules of the module
+    docstring: a skipped 02:30 really starts at 03:30, and a repeated 02:30 is the first one.
+    """
+    first, second = local.replace(tzinfo=zone, fold=0), local.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return WallTime.EXISTS
+    round_trip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    return WallTime.SKIPPED if round_trip != local else WallTime.REPEATED
+
+
 def occurrences(schedule: Schedule, start: datetime, end: datetime) -> list[Occurrence]:
     """Occurrences whose start instant lies in ``[start, end)``, skipped dates left out.
 

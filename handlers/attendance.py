@@ -3,8 +3,10 @@
 
 Roll calls are planned from the meetings in the database: ``rollcall:{meeting_id}`` opens the
 next occurrence's roll call (posting the "I'm here" button) and ``rollcall-close:{meeting_id}:{start}``
-closes it.  A sweep every few minutes (``attendance:sweep``) re-plans every meeting, so meetings
-created, edited or cancelled by the meetings feature are followed without it having to tell us.
+closes it.  The meetings feature tells us when a series is created, edited, skipped or cancelled
+(:func:`on_meeting_changed`), so a meeting scheduled minutes ahead gets its button the moment its
+window opens; at start-up every meeting is planned from the database, and a sweep every few
+minutes (``attendance:sweep``) re-plans them all as a safety net.
 Reports and letters are built in private chats only.
 """
 
@@ -165,6 +167,15 @@ async def sweep(app: App) -> None:
         if name not in active:
             services.jobs.cancel(name)
     services.jobs.at("attendance:sweep", services.clock.now() + SWEEP_EVERY, lambda: sweep(app))
+
+
+async def on_meeting_changed(app: App, meeting_id: int) -> None:
+    """Re-plan one series' roll call now (the hook ``meeting_reminders.series_changed`` calls)."""
+    meeting = await find_meeting(app, meeting_id, active_only=True)
+    if meeting is None:
+        app.bot_data.services.jobs.cancel(f"rollcall:{meeting_id}")
+    else:
+        await plan_next(app, meeting)
 
 
 async def open_roll_call(app: App, meeting_id: int, start: datetime) -> None:

@@ -255,13 +255,19 @@ async def send_report(
         InputFile(report.csv, filename=f"attendance-{first}-{last}.csv"),
         caption=tr._("The table behind the report (meeting, date, member, present)."),
     )
-    png = await asyncio.to_thread(_chart, tr, groups, report.chart)
+    png = await asyncio.to_thread(_chart, tr, groups, report.chart, (first, last))
     await chat.send_photo(
         InputFile(png, filename="attendance.png"), caption=tr._("People present per meeting.")
     )
 
 
-def _chart(tr: Translator, groups: Sequence[Group], points: dict[int, list[tuple[date, float]]]) -> bytes:
+def _chart(
+    tr: Translator,
+    groups: Sequence[Group],
+    points: dict[int, list[tuple[date, float]]],
+    period: tuple[date, date],
+) -> bytes:
+    """People present per meeting over exactly the period asked for, counted in whole people."""
     titles = {g.chat_id: g.title for g in groups}
     series = [
         Series(values, titles.get(chat_id) if len(points) > 1 else None) for chat_id, values in points.items()
@@ -273,7 +279,9 @@ def _chart(tr: Translator, groups: Sequence[Group], points: dict[int, list[tuple
         tr._("People present"),
         CHART_SIZE,
         y_limits=(0, top + 1),
+        x_limits=period,
         format_day=lambda day: format_date(day, "d MMM", locale=tr.locale),
+        whole_numbers=True,
     )
 
 

@@ -10,14 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date
 from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.attendance import AttendedMeeting, ProofLetter, Summary, local_time
+from bot.attendance import AttendedMeeting, ProofLetter, Summary
 from bot.callback_data import CallbackData
 from bot.checkins import Trend
 from bot.i18n import N_, Translator
+from bot.time_format import format_clock, format_when
 from handlers.common import escape
 from storage.attendance import CheckIn, HistoryItem, Member
 from storage.groups import Group
@@ -72,12 +73,9 @@ class ProofRange(CallbackData, prefix="atproof"):
 # -- shared pieces --
 
 
-def short_when(tr: Translator, instant: datetime, zone: str) -> str:
-    return local_when(tr, local_time(instant, zone))
-
-
-def local_when(tr: Translator, local: datetime) -> str:
-    return f"{day(tr, local.date())}, {format_time(local.time(), 'short', locale=tr.locale)}"
+def short_when(tr: Translator, moment: datetime, zone: str) -> str:
+    """An instant, or a naive wall time in *zone*, shown the one way every time is shown."""
+    return escape(format_when(tr, moment, zone))
 
 
 def label(text: str, limit: int = 40) -> str:
@@ -99,7 +97,7 @@ def render_roll_call(tr: Translator, title: str, start: datetime, zone: str, clo
     ).format(
         title=escape(title),
         when=short_when(tr, start, zone),
-        closes=format_time(local_time(closes, zone).time(), "short", locale=tr.locale),
+        closes=escape(format_clock(tr, closes, zone)),
     )
 
 
@@ -324,7 +322,7 @@ def render_letter_lines(tr: Translator, meetings: Sequence[AttendedMeeting]) -> 
     return "\n".join(
         "• "
         + tr._("{when}: {meeting} ({group}), {minutes} min").format(
-            when=local_when(tr, m.local_start),
+            when=short_when(tr, m.local_start, m.time_zone),
             meeting=escape(m.meeting_title),
             group=escape(m.group_title),
             minutes=m.minutes,

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from telegram import InputFile, Update
 from telegram.ext import (
     Application,
@@ -375,6 +376,7 @@ async def mystats(update: Update, context: KindredContext) -> None:
         today,
         tr._("Your mood, last {days} days").format(days=days),
         tr._("Mood"),
+        format_day=lambda day: format_date(day, "d MMM", locale=tr.locale),
     )
     chat = update.effective_chat
     if chat is not None:

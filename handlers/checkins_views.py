@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date
 from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -25,6 +24,7 @@ from bot.checkins import (
     week_start,
 )
 from bot.i18n import N_, Translator
+from bot.time_format import format_clock
 from handlers.common import escape
 from storage.checkins import SharedItem
 from storage.groups import Group
@@ -139,10 +139,10 @@ def share_note_markup(tr: Translator) -> InlineKeyboardMarkup:
 def saved_text(tr: Translator, group: Group | None, digest_at: datetime | None, note_withheld: bool) -> str:
     lines = [tr._("✅ Saved. Thank you for checking in. /mystats shows your trend.")]
     if group is not None and digest_at is not None:
-        local = digest_at.astimezone(ZoneInfo(group.timezone))
         lines.append(
             tr._("It will appear in {group}'s digest at {time}, without your name.").format(
-                group=f"<b>{escape(group.title)}</b>", time=format_time(local, "HH:mm", locale=tr.locale)
+                group=f"<b>{escape(group.title)}</b>",
+                time=escape(format_clock(tr, digest_at, group.timezone)),
             )
         )
         if note_withheld:
@@ -174,8 +174,8 @@ def prompt_usage(tr: Translator) -> str:
 
 
 def prompt_set_text(tr: Translator, at: time, zone: str) -> str:
-    return tr._("I'll send you a check-in prompt every day at {time} ({zone}). /prompt off stops it.").format(
-        time=at.strftime("%H:%M"), zone=escape(zone)
+    return tr._("I'll send you a check-in prompt every day at {time}. /prompt off stops it.").format(
+        time=escape(format_clock(tr, at, zone))
     )
 
 

@@ -13,6 +13,7 @@ from bot.i18n import Translator
 from bot.meeting_guide import SKIP_MESSAGES, ImportedMeeting, ImportProblem, SkipReason
 from bot.meetings import MeetingSeries
 from bot.recurrence import escape_params
+from bot.time_format import format_hour
 from handlers.common import escape
 
 MAX_LISTED_PROBLEMS = 15
@@ -42,8 +43,8 @@ def _weekday(tr: Translator, meeting: ImportedMeeting) -> str:
 
 def describe_import(tr: Translator, meeting: ImportedMeeting) -> str:
     """One line, plain text (for buttons too): "Tue 19:00 Tuesday Circle (America/New_York)"."""
-    start = meeting.schedule.first_start
-    return f"{_weekday(tr, meeting)} {start:%H:%M} {meeting.title} ({meeting.schedule.time_zone})"
+    hour = format_hour(tr, meeting.schedule.first_start.time())
+    return f"{_weekday(tr, meeting)} {hour} {meeting.title} ({meeting.schedule.time_zone})"
 
 
 def render_export_caption(

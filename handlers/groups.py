@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus
@@ -14,6 +13,7 @@ from bot.commands import GROUP_ONLY, Command
 from bot.i18n import N_, Translator, resolve_language, translator
 from bot.logs import log_id
 from bot.roles import Action, Role
+from bot.time_format import format_clock
 from bot.timezones import canonical_timezone, suggest_timezones
 from handlers import feature_modules
 from handlers.common import FEATURES, KindredContext, escape, reply, require, services, translator_for
@@ -89,9 +89,8 @@ async def on_migration(update: Update, context: KindredContext) -> None:
 
 
 def render_timezone_set(tr: Translator, zone: str, now: datetime) -> str:
-    local = now.astimezone(ZoneInfo(zone))
     return tr._("Time zone set to {zone}. It is {time} there now.").format(
-        zone=escape(zone), time=local.strftime("%H:%M")
+        zone=escape(zone), time=escape(format_clock(tr, now, zone))
     )
 
 

@@ -28,7 +28,14 @@ from handlers.meeting_support import (
     render_syntax_short,
     tell_promoted,
 )
-from handlers.meetings_views import Rsvp, notice_cancelled, notice_changed, notice_skipped, reminders_setting
+from handlers.meetings_views import (
+    Rsvp,
+    notice_cancelled,
+    notice_changed,
+    notice_skipped,
+    reminders_setting,
+    start_note,
+)
 from storage.groups import Group
 from storage.meetings import Meeting
 
@@ -85,7 +92,7 @@ async def skip_occurrence(context: KindredContext, meeting: Meeting, occurrence:
     await services(context).outbox.cancel_pending(
         f"reminder:{meeting.id}:{occurrence.start.strftime('%Y-%m-%dT%H:%MZ')}:"
     )
-    await meeting_reminders.refresh_series(context.application, meeting.id)
+    await meeting_reminders.series_changed(context.application, meeting.id)
 
 
 def _occurrence_on(meeting: Meeting, args: list[str], now: datetime) -> Occurrence | None:
@@ -123,7 +130,7 @@ async def cancel_series(context: KindredContext, meeting: Meeting) -> None:
         context, f"meeting:{meeting.id}:cancelled", list(coming), lambda t: notice_cancelled(t, meeting)
     )
     await services(context).outbox.cancel_pending(f"reminder:{meeting.id}:")
-    await meeting_reminders.refresh_series(context.application, meeting.id)
+    await meeting_reminders.series_changed(context.application, meeting.id)
 
 
 async def tell_group_cancelled(context: KindredContext, meeting: Meeting) -> None:
@@ -158,8 +165,9 @@ async def edit_meeting(update: Update, context: KindredContext) -> None:
         list(coming),
         lambda t: notice_changed(t, updated, upcoming),
     )
-    await meeting_reminders.refresh_series(context.application, meeting.id)
-    await reply(update, notice_changed(tr, updated, upcoming))
+    await meeting_reminders.series_changed(context.application, meeting.id)
+    note = start_note(tr, updated.schedule.time_zone, upcoming) if upcoming else None
+    await reply(update, notice_changed(tr, updated, upcoming) + (f"\n{note}" if note else ""))
     group = await services(context).groups.get(meeting.chat_id)
     if group is not None:
         await announce(context, updated, group)

@@ -5,7 +5,8 @@ reminder.  When it runs (and at start-up, and whenever a series or a group's rem
 change), :func:`refresh_series` handles every reminder that is due and not yet in the
 ``reminder_ledger``: one not-yet-started occurrence gets its deliveries enqueued (the group, plus
 members who answered going/maybe and allow private reminders), one that has started is skipped and
-logged; then the job is planned for the next reminder.
+logged; when downtime left several reminders of one occurrence due, only the latest is sent and
+the others are recorded as skipped; then the job is planned for the next reminder.
 
 Exactly-once rests on two keys.  The outbox ignores a delivery key it already holds, whatever its
 status, and its worker marks a row ``sending`` before the HTTP call and ``sent`` after.  The ledger
@@ -23,10 +24,11 @@ from bot.meetings import (
     MISSED_LOOKBACK,
     DueReminder,
     ReminderAction,
-    late_reminder_action,
     next_reminder_due,
     reminders_due,
+    settle_due_reminders,
 )
+from handlers import feature_modules
 from handlers.meetings_views import group_reminder, private_reminder, private_reminder_rows, rsvp_rows
 from storage.groups import Group
 from storage.meetings import Meeting, MeetingRepository
@@ -59,20 +61,25 @@ async def refresh_series(application: Any, meeting_id: int) -> None:
     now = services.clock.now()
     owed_since = max(meeting.updated_at, changed_at) if changed_at else meeting.updated_at
     handled = await repo.handled_reminders(meeting_id, now - MISSED_LOOKBACK)
-    for reminder in reminders_due(meeting.schedule, offsets, now, owed_since):
-        if (reminder.occurrence.start, reminder.offset_minutes) in handled:
-            continue
-        action = late_reminder_action(reminder.due, reminder.occurrence.start, now)
+    owed = [
+        reminder
+        for reminder in reminders_due(meeting.schedule, offsets, now, owed_since)
+        if (reminder.occurrence.start, reminder.offset_minutes) not in handled
+    ]
+    for reminder, action in settle_due_reminders(owed, now):
         if action is ReminderAction.SEND:
             await _enqueue(application, repo, meeting, group, reminder)
             await repo.record_reminder(
                 meeting_id, reminder.occurrence.start, reminder.offset_minutes, "enqueued", now
             )
-        elif action is ReminderAction.SKIP:
+        elif action in (ReminderAction.SKIP, ReminderAction.SUPERSEDED):
             log.info(
-                "Skipped the %d-minute reminder of meeting %d: the occurrence had already started",
+                "Skipped the %d-minute reminder of meeting %d: %s",
                 reminder.offset_minutes,
                 meeting_id,
+                "the occurrence had already started"
+                if action is ReminderAction.SKIP
+                else "a later reminder of the same occurrence is sent instead",
             )
             await repo.record_reminder(
                 meeting_id, reminder.occurrence.start, reminder.offset_minutes, "skipped", now
@@ -115,6 +122,17 @@ async def _enqueue(
         )
     new = await application.bot_data.services.outbox.enqueue(deliveries)
     log.info("Queued %d of %d reminder deliveries for meeting %d", new, len(deliveries), meeting.id)
+
+
+async def series_changed(application: Any, meeting_id: int) -> None:
+    """A series was created, edited, skipped or cancelled: re-plan its reminders, and tell every
+    feature that plans its own jobs per meeting (``on_meeting_changed(application, meeting_id)``,
+    e.g. the roll call) at once rather than at its next sweep."""
+    await refresh_series(application, meeting_id)
+    for module in feature_modules():
+        changed = getattr(module, "on_meeting_changed", None)
+        if changed is not None:
+            await changed(application, meeting_id)
 
 
 async def refresh_group(application: Any, chat_id: int) -> None:

@@ -8,10 +8,13 @@ the confirmed meeting is stored in the database.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -23,12 +26,17 @@ from telegram.ext import (
 
 from bot.callback_data import CallbackData
 from bot.i18n import Translator
-from bot.meeting_form import FormError, parse_meeting_line
+from bot.meeting_form import FormError, MeetingDraft, parse_meeting_line
+from bot.recurrence import next_occurrence
 from handlers.common import KindredContext, answer_query, escape, reply, services, translator_for
 from handlers.meetings import facilitated_groups, render_no_groups, schedule_line
+from handlers.meetings_views import first_meeting, start_note
+
+log = logging.getLogger(__name__)
 
 GROUP, TITLE, START, DURATION, REPEAT, PLACE, NOTES, CONFIRM = range(8)
 DRAFT = "meeting_draft"
+KEYBOARD = "keyboard_message"  # in the draft: the id of the one question whose buttons are live
 TIMEOUT_SECONDS = 30 * 60
 DURATIONS = ("45m", "60m", "90m", "2h")
 REPEATS = ("once", "weekly", "every 2 weeks", "monthly")
@@ -40,7 +48,10 @@ class Wizard(CallbackData, prefix="mwiz"):
     value: str
 
 
-def _keyboard(rows: list[list[tuple[str, Wizard]]]) -> InlineKeyboardMarkup:
+Rows = list[list[tuple[str, Wizard]]]
+
+
+def _keyboard(rows: Rows) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(text, callback_data=data.pack()) for text, data in row] for row in rows]
     )
@@ -48,6 +59,26 @@ def _keyboard(rows: list[list[tuple[str, Wizard]]]) -> InlineKeyboardMarkup:
 
 def _draft(context: KindredContext) -> dict[str, str]:
     return context.user_data.setdefault(DRAFT, {})  # type: ignore[union-attr]
+
+
+async def _ask(update: Update, context: KindredContext, text: str, rows: Rows) -> None:
+    """Ask with buttons, taking them off the previous question: only the open step has buttons."""
+    await _close_keyboard(update, context, _draft(context))
+    message = await reply(update, text, reply_markup=_keyboard(rows))
+    if message is not None:
+        _draft(context)[KEYBOARD] = str(message.message_id)
+
+
+async def _close_keyboard(update: Update, context: KindredContext, draft: dict[str, str]) -> None:
+    """Remove the buttons of the wizard's last question once it is answered or the wizard ends, so
+    nobody presses a finished step (a press that slips through is answered by ``handlers.start``)."""
+    message_id, chat = draft.pop(KEYBOARD, None), update.effective_chat
+    if message_id is None or chat is None:
+        return
+    try:
+        await context.bot.edit_message_reply_markup(chat.id, int(message_id), reply_markup=None)
+    except TelegramError:
+        log.debug("Could not remove a finished step's buttons", exc_info=True)
 
 
 def _line(draft: dict[str, str], upto: int) -> str:
@@ -75,7 +106,7 @@ async def start(update: Update, context: KindredContext) -> int:
         await reply(update, _ask_title(tr, groups[0].title))
         return TITLE
     rows = [[(group.title, Wizard("g", str(group.chat_id)))] for group in groups]
-    await reply(update, tr._("Which group is the meeting for?"), reply_markup=_keyboard(rows))
+    await _ask(update, context, tr._("Which group is the meeting for?"), rows)
     return GROUP
 
 
@@ -103,6 +134,7 @@ async def chose_group(update: Update, context: KindredContext) -> int:
         await answer_query(query, tr._("That button no longer works. Please send /schedule again."), True)
         return GROUP
     await answer_query(query)
+    await _close_keyboard(update, context, _draft(context))
     _draft(context)["chat_id"] = data.value
     await reply(update, _ask_title(tr, allowed[int(data.value)].title))
     return TITLE
@@ -113,21 +145,32 @@ async def _group_zone(context: KindredContext) -> str:
     return group.timezone if group else services(context).settings.default_timezone
 
 
-async def _check(update: Update, context: KindredContext, line: str) -> bool:
+async def _check(update: Update, context: KindredContext, line: str) -> MeetingDraft | None:
     """Parse the draft so far; on a problem, explain it and keep the draft for another try."""
     try:
-        parse_meeting_line(line, time_zone=await _group_zone(context), now=services(context).clock.now())
+        return parse_meeting_line(
+            line, time_zone=await _group_zone(context), now=services(context).clock.now()
+        )
     except FormError as error:
         tr = await translator_for(update, context)
         await reply(update, error.render(tr) + "\n" + tr._("Please try again."))
-        return False
-    return True
+        return None
+
+
+def _resolved(tr: Translator, meeting: MeetingDraft, now: datetime) -> tuple[str, str | None]:
+    """The first meeting as it will really happen, and a warning when its time does not exist or
+    happens twice; the typed text (``tue 19:00``) is never repeated back as if it were a date."""
+    occurrence = next_occurrence(meeting.schedule, now)
+    if occurrence is None:
+        return "", None
+    zone = meeting.schedule.time_zone
+    return first_meeting(tr, zone, occurrence), start_note(tr, zone, occurrence)
 
 
 async def got_title(update: Update, context: KindredContext) -> int:
     text = _clean(update.effective_message.text or "") if update.effective_message else ""
     _draft(context)["title"] = text
-    if not await _check(update, context, f"{text} | tomorrow 12:00"):
+    if await _check(update, context, f"{text} | tomorrow 12:00") is None:
         return TITLE
     tr = await translator_for(update, context)
     zone = await _group_zone(context)
@@ -142,11 +185,14 @@ async def got_title(update: Update, context: KindredContext) -> int:
 
 async def got_start(update: Update, context: KindredContext) -> int:
     _draft(context)["start"] = _clean(update.effective_message.text or "") if update.effective_message else ""
-    if not await _check(update, context, _line(_draft(context), 2)):
+    meeting = await _check(update, context, _line(_draft(context), 2))
+    if meeting is None:
         return START
     tr = await translator_for(update, context)
+    first, note = _resolved(tr, meeting, services(context).clock.now())
+    question = "\n".join(part for part in (first, note, tr._("How long is it?")) if part)
     rows = [[(value, Wizard("d", value)) for value in DURATIONS]]
-    await reply(update, tr._("How long is it?"), reply_markup=_keyboard(rows))
+    await _ask(update, context, question, rows)
     return DURATION
 
 
@@ -168,33 +214,35 @@ async def got_pick(update: Update, context: KindredContext) -> int:
         await answer_query(query)
         _draft(context)["duration"] = data.value
         rows = [[(_repeat_label(tr, value), Wizard("r", value))] for value in REPEATS]
-        await reply(update, tr._("Does it repeat?"), reply_markup=_keyboard(rows))
+        await _ask(update, context, tr._("Does it repeat?"), rows)
         return REPEAT
     if data is not None and data.step == "r" and data.value in REPEATS:
         await answer_query(query)
         _draft(context)["repeat"] = data.value
         await _ask_text(
-            update, tr, tr._("Where? Send a place, or an https:// link for an online meeting."), "place"
+            update, context, tr._("Where? Send a place, or an https:// link for an online meeting."), "place"
         )
         return PLACE
     await answer_query(query, tr._("That button no longer works. Please send /schedule again."), True)
     return ConversationHandler.END
 
 
-async def _ask_text(update: Update, tr: Translator, question: str, step: str) -> None:
-    await reply(update, question, reply_markup=_keyboard([[(tr._("Skip"), Wizard("s", step))]]))
+async def _ask_text(update: Update, context: KindredContext, question: str, step: str) -> None:
+    tr = await translator_for(update, context)
+    await _ask(update, context, question, [[(tr._("Skip"), Wizard("s", step))]])
 
 
 async def got_place(update: Update, context: KindredContext) -> int:
     _draft(context)["place"] = _clean(update.effective_message.text or "") if update.effective_message else ""
-    if not await _check(update, context, _line(_draft(context), 5)):
+    if await _check(update, context, _line(_draft(context), 5)) is None:
+        del _draft(context)["place"]  # still to be answered: its Skip button still works
         return PLACE
     return await _ask_notes(update, context)
 
 
 async def _ask_notes(update: Update, context: KindredContext) -> int:
     tr = await translator_for(update, context)
-    await _ask_text(update, tr, tr._("Any notes for the group? (Or skip.)"), "notes")
+    await _ask_text(update, context, tr._("Any notes for the group? (Or skip.)"), "notes")
     return NOTES
 
 
@@ -203,7 +251,7 @@ async def skipped(update: Update, context: KindredContext) -> int:
     query = update.callback_query
     data = Wizard.unpack(query.data if query else None)
     await answer_query(query)
-    if data is not None and data.step == "s" and data.value == "place":
+    if data is not None and data.step == "s" and data.value == "place" and "place" not in _draft(context):
         _draft(context)["place"] = ""
         return await _ask_notes(update, context)
     if data is not None and data.step == "s" and data.value == "notes":
@@ -215,7 +263,7 @@ async def skipped(update: Update, context: KindredContext) -> int:
 async def got_notes(update: Update, context: KindredContext) -> int:
     message = update.effective_message
     _draft(context)["notes"] = (message.text or "").strip() if message else ""
-    if not await _check(update, context, _line(_draft(context), 6)):
+    if await _check(update, context, _line(_draft(context), 6)) is None:
         return NOTES
     return await _confirm(update, context)
 
@@ -225,18 +273,23 @@ async def _confirm(update: Update, context: KindredContext) -> int:
     draft = _draft(context)
     draft.setdefault("place", "")
     draft.setdefault("notes", "")
+    meeting = await _check(update, context, _line(draft, 6))
+    if meeting is None:  # time moved on since the start was typed (it has passed): ask again
+        return START
+    first, note = _resolved(tr, meeting, services(context).clock.now())
     summary = "\n".join(
         [
             tr._("Please check:"),
             f"<b>{escape(draft['title'])}</b>",
-            escape(draft["start"]) + " · " + escape(draft["duration"]),
+            first + " · " + escape(draft["duration"]),
+            *([note] if note else []),
             escape(_repeat_label(tr, draft["repeat"])),
             escape(draft["place"]),
             escape(draft["notes"]),
         ]
     ).strip()
     rows = [[(tr._("Save and announce"), Wizard("ok", "-")), (tr._("Cancel"), Wizard("no", "-"))]]
-    await reply(update, summary, reply_markup=_keyboard(rows))
+    await _ask(update, context, summary, rows)
     return CONFIRM
 
 
@@ -246,6 +299,7 @@ async def confirmed(update: Update, context: KindredContext) -> int:
     data = Wizard.unpack(query.data if query else None)
     draft = context.user_data.pop(DRAFT, {})  # type: ignore[union-attr]
     await answer_query(query)
+    await _close_keyboard(update, context, draft)
     if data is None or data.step != "ok" or "notes" not in draft:
         await reply(update, tr._("Nothing was scheduled."))
         return ConversationHandler.END
@@ -261,7 +315,7 @@ async def confirmed(update: Update, context: KindredContext) -> int:
 
 
 async def cancel(update: Update, context: KindredContext) -> int:
-    context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
+    await _close_keyboard(update, context, context.user_data.pop(DRAFT, {}))  # type: ignore[union-attr]
     tr = await translator_for(update, context)
     await reply(update, tr._("Nothing was scheduled."))
     return ConversationHandler.END

@@ -51,11 +51,21 @@ from handlers.meeting_support import (
     bot_username,
     command_text,
     meetings,
+    next_of,
     occurrence_at,
     render_syntax_short,
     tell_promoted,
 )
-from handlers.meetings_views import MeetingMenu, PrivateReminders, Rsvp, manage_rows, markup, meeting_list
+from handlers.meetings_views import (
+    MeetingMenu,
+    PrivateReminders,
+    Rsvp,
+    first_meeting,
+    manage_rows,
+    markup,
+    meeting_list,
+    start_note,
+)
 from storage.groups import Group
 from storage.meetings import Meeting
 
@@ -144,7 +154,7 @@ async def create_meeting(
     meeting = await meetings(context).create(group.chat_id, draft, created_by, svc.clock.now())
     log.info("Meeting %d scheduled", meeting.id)
     announcement = await announce(context, meeting, group)
-    await meeting_reminders.refresh_series(context.application, meeting.id)
+    await meeting_reminders.series_changed(context.application, meeting.id)
     return meeting, announcement
 
 
@@ -214,13 +224,23 @@ async def schedule_line(
         await reply(update, error.render(tr) + "\n\n" + render_syntax_short(tr))
         return None
     meeting, _ = await create_meeting(context, group, draft, user.id)
+    zone, occurrence = meeting.schedule.time_zone, next_of(meeting, services(context).clock.now())
+    note = start_note(tr, zone, occurrence) if occurrence else None
+    if note:
+        note += "\n" + tr._("To choose another time: /editmeeting {id} with the one-line form.").format(
+            id=meeting.id
+        )
     if is_private(update):
-        await reply(
-            update,
+        lines = [
             tr._("Scheduled <b>{title}</b> (#{id}) and announced it in {group}.").format(
                 title=escape(meeting.title), id=meeting.id, group=escape(group.title)
             ),
-        )
+            first_meeting(tr, zone, occurrence) if occurrence else "",
+            note or "",
+        ]
+        await reply(update, "\n".join(line for line in lines if line))
+    elif note:  # in the group the announcement shows the time; only a surprising one needs words
+        await reply(update, note)
     return meeting
 
 

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from babel.dates import format_datetime
+from babel.dates import format_date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callback_data import CallbackData
 from bot.i18n import N_, Translator
 from bot.meeting_form import MeetingDraft, format_meeting_line
 from bot.meetings import Answer, RsvpCounts, format_offset
-from bot.recurrence import Occurrence, Recurrence, RecurrenceKind
+from bot.recurrence import Occurrence, Recurrence, RecurrenceKind, WallTime, wall_time_kind, zone_for
+from bot.time_format import format_clock, format_hour, format_when
 from handlers.common import escape
 from storage.meetings import Meeting
 
@@ -88,8 +89,36 @@ def markup(rows: Rows | None) -> InlineKeyboardMarkup | None:
 
 def when(tr: Translator, meeting: Meeting, occurrence: Occurrence) -> str:
     """``Tue 1 Dec 2026, 19:00 (Europe/Madrid)``: the wall-clock time in the meeting's own zone."""
-    local = format_datetime(occurrence.local_start, "EEE d MMM y, HH:mm", locale=tr.locale)
-    return f"{local} ({escape(meeting.schedule.time_zone)})"
+    return escape(format_when(tr, occurrence.start, meeting.schedule.time_zone))
+
+
+def first_meeting(tr: Translator, zone: str, occurrence: Occurrence) -> str:
+    """The resolved first occurrence of a meeting being scheduled, not the words typed for it."""
+    return tr._("First meeting: {when}").format(when=escape(format_when(tr, occurrence.start, zone)))
+
+
+def start_note(tr: Translator, zone: str, occurrence: Occurrence) -> str | None:
+    """Said when the typed wall time does not exist (spring forward) or happens twice (fall back),
+    with the choice made (see ``bot.recurrence``); None for an ordinary time."""
+    local = occurrence.local_start
+    kind = wall_time_kind(local, zone_for(zone))
+    if kind is WallTime.EXISTS:
+        return None
+    params = {
+        "time": format_hour(tr, local.time()),
+        "date": format_date(local.date(), "d MMM y", locale=tr.locale),
+        "zone": escape(zone),
+    }
+    if kind is WallTime.SKIPPED:
+        return "⚠️ " + tr._(
+            "{time} does not exist on {date} in {zone}: the clocks jump forward then. "
+            "The meeting starts at {real}, the same moment {time} would be on the old clock."
+        ).format(real=escape(format_clock(tr, occurrence.start, zone)), **params)
+    offset = occurrence.start.astimezone(zone_for(zone)).strftime("%z")
+    return "⚠️ " + tr._(
+        "{time} happens twice on {date} in {zone}: the clocks go back then. "
+        "I chose the first {time}, before the change (UTC{offset})."
+    ).format(offset=f"{offset[:3]}:{offset[3:]}", **params)
 
 
 def repeat_text(tr: Translator, recurrence: Recurrence) -> str:

@@ -205,7 +205,19 @@ async def not_understood(update: Update, context: KindredContext) -> None:
     await reply(update, render_not_understood(tr))
 
 
-ORDER = 90  # after every feature: the generic /start and the catch-all must come last
+async def button_gone(update: Update, context: KindredContext) -> None:
+    """A button press no feature claimed (a finished step, a flow that timed out, a message from
+    before an upgrade): Telegram shows a spinner and then "the bot did not answer" unless every
+    query is answered, so say kindly that it is finished."""
+    tr = await translator_for(update, context)
+    await answer_query(update.callback_query, render_button_gone(tr), True)
+
+
+def render_button_gone(tr: Translator) -> str:
+    return tr._("This button belongs to something already finished. Send the command again to start afresh.")
+
+
+ORDER = 90  # after every feature: the generic /start and the catch-alls must come last
 
 
 def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
@@ -216,6 +228,7 @@ def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
             CommandHandler("language", language),
             CallbackQueryHandler(language_chosen, pattern=ChooseLanguage.pattern()),
             MessageHandler(filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, not_understood),
+            CallbackQueryHandler(button_gone),  # last: only presses no feature handler matched
         ],
     }
 

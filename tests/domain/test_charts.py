@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import math
+import re
 import struct
 import zlib
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
+from unittest import mock
 
 import pytest
 from babel.dates import format_date
 
 from bot.charts import Series, line_chart_png, mood_chart_png
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 TODAY = date(2026, 11, 23)
 
@@ -66,3 +73,36 @@ def test_different_data_gives_a_different_picture() -> None:
     low = mood_chart_png([(TODAY, 1)], 30, TODAY, "Mood", "Mood")
     high = mood_chart_png([(TODAY, 5)], 30, TODAY, "Mood", "Mood")
     assert low != high
+
+
+def drawn(render: Callable[[], bytes]) -> Figure:
+    """The figure a chart function saved to PNG, to read its axes as a person would see them."""
+    from matplotlib.figure import Figure  # noqa: PLC0415
+
+    saved: list[Figure] = []
+    original = Figure.savefig
+
+    def spy(figure: Figure, *args: object, **kwargs: object) -> None:
+        saved.append(figure)
+        original(figure, *args, **kwargs)
+
+    with mock.patch.object(Figure, "savefig", spy):
+        render()
+    return saved[-1]
+
+
+def x_days(figure: Figure) -> tuple[float, float]:
+    from matplotlib.dates import date2num  # noqa: PLC0415
+
+    left, right = figure.axes[0].get_xlim()
+    return left - date2num(TODAY), right - date2num(TODAY)
+
+
+def test_mood_chart_shows_today_whole_and_names_the_month_it_starts_in() -> None:
+    figure = drawn(lambda: mood_chart_png([(TODAY, 4)], 30, TODAY, "Mood", "Mood"))
+    left, right = x_days(figure)
+    assert right >= 0.4, "today's point sits on the right edge, cut in half"
+    assert -30 < left <= -29.4  # 30 days, today included, and nothing more
+    labels = [label.get_text() for label in figure.axes[0].get_xticklabels()]
+    assert labels[0] == "25 Oct"  # where the 30 days start, month included
+    assert all(re.fullmatch(r"[0-9]{1,2} [A-Z][a-z]{2}", label) for label in labels), labels

@@ -19,6 +19,7 @@ from bot.checkins import (
     SuppressedCell,
     Trend,
     aggregate_cells,
+    at_local_noon,
     digest_order,
     next_digest_time,
     personal_stats,
@@ -149,6 +150,17 @@ def test_a_late_night_checkin_counts_for_the_local_day() -> None:
     stats = personal_stats([checkin(late)], now, NEW_YORK)
     assert stats.current_streak == 1  # yesterday, local time
     assert stats.period(30).days_checked_in == 1
+
+
+def test_a_morning_checkin_counts_at_once() -> None:
+    # Stored rows keep the day only and stand at local noon; at 08:00 today's check-in must count.
+    now = local(MADRID, 2026, 12, 29, 8, 0)
+    today = at_local_noon(date(2026, 12, 29), MADRID)
+    stats = personal_stats([checkin(today)], now, MADRID)
+    assert stats.period(30).checkins == 1
+    assert stats.current_streak == 1
+    tomorrow = at_local_noon(date(2026, 12, 30), MADRID)
+    assert personal_stats([checkin(tomorrow)], now, MADRID).period(30).checkins == 0
 
 
 def test_period_averages_and_windows() -> None:

@@ -12,12 +12,14 @@ from bot.meetings import (
     DEFAULT_REMINDER_OFFSETS,
     MISSED_LOOKBACK,
     Answer,
+    ReminderAction,
     RemindersError,
     format_offset,
     next_reminder_due,
     parse_reminder_offsets,
     reminders_due,
     seats_to_fill,
+    settle_due_reminders,
     takes_waitlist,
 )
 from bot.recurrence import Recurrence, RecurrenceKind, Schedule
@@ -94,3 +96,27 @@ def test_waitlist_rules() -> None:
     assert seats_to_fill(3, 3, 5) == 0
     assert seats_to_fill(None, 3, 2) == 2
     assert seats_to_fill(3, 0, 0) == 0
+
+
+def test_after_downtime_only_the_latest_due_reminder_of_an_occurrence_is_sent() -> None:
+    created = FIRST - 3 * DAY
+    now = FIRST - HOUR / 2  # down across both the 24 h and the 1 h reminder of the 24 Nov meeting
+    due = reminders_due(WEEKLY, DEFAULT_REMINDER_OFFSETS, now, created)
+    settled = [(reminder.offset, action) for reminder, action in settle_due_reminders(due, now)]
+    assert settled == [(DAY, ReminderAction.SUPERSEDED), (HOUR, ReminderAction.SEND)]
+    # Each occurrence keeps its own latest reminder; one that started is still just skipped.
+    later = FIRST + 7 * DAY - HOUR / 2
+    settled = [
+        (reminder.occurrence.start, reminder.offset, action)
+        for reminder, action in settle_due_reminders(
+            reminders_due(WEEKLY, DEFAULT_REMINDER_OFFSETS, later, created), later
+        )
+    ]
+    assert settled == [
+        (FIRST, DAY, ReminderAction.SKIP),
+        (FIRST, HOUR, ReminderAction.SKIP),
+        (FIRST + 7 * DAY, DAY, ReminderAction.SUPERSEDED),
+        (FIRST + 7 * DAY, HOUR, ReminderAction.SEND),
+    ]
+    # On time, nothing is superseded.
+    assert [a for _, a in settle_due_reminders(due[:1], FIRST - DAY)] == [ReminderAction.SEND]

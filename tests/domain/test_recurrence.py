@@ -17,11 +17,13 @@ from bot.recurrence import (
     Recurrence,
     RecurrenceKind,
     Schedule,
+    WallTime,
     local_datetime,
     monthly_position,
     next_occurrence,
     occurrences,
     validate_new_schedule,
+    wall_time_kind,
     zone_for,
 )
 
@@ -369,3 +371,17 @@ def test_errors_render_translated_and_escaped() -> None:
     spanish = raised.value.render(translator("es"))
     assert "&lt;b&gt;Evil&lt;/b&gt;" in english and "<b>" not in english
     assert "&lt;b&gt;Evil&lt;/b&gt;" in spanish and spanish != english
+
+
+@pytest.mark.parametrize(
+    ("local", "expected"),
+    [
+        (datetime(2026, 3, 29, 2, 30), WallTime.SKIPPED),  # Madrid springs forward 02:00 -> 03:00
+        (datetime(2026, 10, 25, 2, 30), WallTime.REPEATED),  # and falls back 03:00 -> 02:00
+        (datetime(2026, 3, 29, 3, 30), WallTime.EXISTS),
+        (datetime(2026, 10, 25, 3, 0), WallTime.EXISTS),
+        (datetime(2026, 12, 1, 19, 0), WallTime.EXISTS),
+    ],
+)
+def test_times_that_do_not_exist_or_happen_twice_are_recognised(local: datetime, expected: WallTime) -> None:
+    assert wall_time_kind(local, ZoneInfo("Europe/Madrid")) is expected
