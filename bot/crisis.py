@@ -29,7 +29,7 @@ import functools
 import logging
 
 from bot.crisis_kinds import CrisisCategory, CrisisSignal, Urgency
-from bot.crisis_model import MODEL_FILE, Encoder, Score, SemanticModel
+from bot.crisis_model import MODEL_FILE, Encoder, Score, SemanticModel, passages
 from bot.crisis_rules import match_rules, normalise, rule_names
 
 __all__ = [
@@ -72,8 +72,8 @@ def score(text: str) -> Score | None:
     model = _model()
     if model is None:
         return None
-    embedding = _ENCODER.embed([text])[0] if _ENCODER.ready else None
-    return model.score(text, embedding)
+    parts = passages(text)
+    return model.score(parts, _ENCODER.embed(parts) if _ENCODER.ready else None)
 
 
 def detect(text: str) -> CrisisSignal | None:

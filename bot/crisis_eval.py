@@ -32,6 +32,11 @@ class Tally:
         return f"{self.hits}/{self.total}"
 
 
+def _pair() -> list[Tally]:
+    """Crises caught, and safe messages flagged."""
+    return [Tally(), Tally()]
+
+
 @dataclass
 class Report:
     """Confusion counts over one set, overall, per language and per kind."""
@@ -42,7 +47,7 @@ class Report:
     positives: int = 0
     negatives: int = 0
     clear: int = 0  # flagged crises answered at once (the rest were asked "are you safe?")
-    by_language: dict[str, list[Tally]] = field(default_factory=lambda: defaultdict(lambda: [Tally(), Tally()]))
+    by_language: dict[str, list[Tally]] = field(default_factory=lambda: defaultdict(_pair))
     by_kind: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     misses: list[Example] = field(default_factory=list)
     false_alarms: list[Example] = field(default_factory=list)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,9 +44,11 @@ log = logging.getLogger(__name__)
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "crisis_model.npz"
 EMBEDDING_SIZE = 512
-# Beyond this many characters only the start and the end are embedded: the cost of the encoder
-# grows with length, and what a long message says about danger is in what it leads or ends with.
-EMBED_CHARS = 600
+# A message up to WHOLE_CHARS long is read whole, so context ("ten years ago", "not") counts.
+# A longer one is read in passages of at most PASSAGE_CHARS, each scored on its own: one sentence
+# of danger in a long, ordinary message must not be diluted by the rest of it.
+WHOLE_CHARS = 600
+PASSAGE_CHARS = 200
 
 _CHARS = HashingVectorizer(
     analyzer="char_wb", ngram_range=(2, 5), n_features=2**20, alternate_sign=False, norm=None
@@ -72,12 +75,25 @@ def weigh(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
     return sparse.diags(1.0 / norms) @ weighted
 
 
-def embedding_text(text: str) -> str:
-    """What the encoder sees of *text*: all of it, or its start and end when it is long."""
-    if len(text) <= EMBED_CHARS:
-        return text
-    half = EMBED_CHARS // 2
-    return f"{text[:half]} … {text[-half:]}"
+_SENTENCE_END = re.compile(r"(?<=[.!?…\n])\s+")
+
+
+def passages(text: str) -> list[str]:
+    """*text* whole, or (when long) sentence by sentence, a sentence longer than
+    ``PASSAGE_CHARS`` cut at a space: each passage is then scored on its own."""
+    if len(text) <= WHOLE_CHARS:
+        return [text]
+    out: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        rest = sentence.strip()
+        while len(rest) > PASSAGE_CHARS:
+            cut = rest.rfind(" ", 0, PASSAGE_CHARS)
+            cut = cut if cut > 0 else PASSAGE_CHARS
+            out.append(rest[:cut])
+            rest = rest[cut:].lstrip()
+        if rest:
+            out.append(rest)
+    return list(dict.fromkeys(out))  # a repeated sentence reads the same every time
 
 
 @dataclass(frozen=True)
@@ -127,12 +143,13 @@ class SemanticModel:
     floor_rules: frozenset[str]  # rules precise enough on blind data to fire whatever the model says
     trained_on: tuple[str, ...]
 
-    def score(self, text: str, embedding: np.ndarray | None) -> Score:
-        head_name = "full" if embedding is not None else "fast"
+    def score(self, texts: list[str], embeddings: np.ndarray | None) -> Score:
+        """The most worrying reading among *texts* (the passages of one message)."""
+        head_name = "full" if embeddings is not None else "fast"
         head = self.heads[head_name]
-        ngrams = weigh(ngram_counts([text]), self.idf)
-        kinds = head.probabilities(ngrams, None if embedding is None else embedding[None, :])[0]
-        return crisis_reading(head.kinds, kinds, head_name)
+        kinds = head.probabilities(weigh(ngram_counts(texts), self.idf), embeddings)
+        readings = [crisis_reading(head.kinds, row, head_name) for row in kinds]
+        return max(readings, key=lambda reading: reading.probability)
 
     def save(self, path: Path) -> None:
         arrays: dict[str, Any] = {
@@ -143,7 +160,8 @@ class SemanticModel:
         for name, head in self.heads.items():
             coo = head.ngram_weights.tocoo()
             arrays[f"{name}_kinds"] = np.array(head.kinds)
-            arrays[f"{name}_rows"], arrays[f"{name}_cols"] = coo.row.astype(np.int32), coo.col.astype(np.int32)
+            arrays[f"{name}_rows"] = coo.row.astype(np.int32)
+            arrays[f"{name}_cols"] = coo.col.astype(np.int32)
             arrays[f"{name}_values"] = coo.data.astype(np.float16)
             arrays[f"{name}_bias"] = head.bias
             if head.embedding_weights is not None:
@@ -219,7 +237,7 @@ class Encoder:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length embeddings, one row per text; only once :attr:`ready`."""
-        vectors = np.asarray(self._model.encode([embedding_text(t) for t in texts]), dtype=np.float64)
+        vectors = np.asarray(self._model.encode(texts), dtype=np.float64)
         return vectors.reshape(len(texts), EMBEDDING_SIZE)
 
     def _load(self) -> None:

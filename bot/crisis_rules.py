@@ -50,7 +50,6 @@ import unicodedata
 
 from bot.crisis_kinds import CrisisCategory, CrisisSignal
 
-
 # --- normalisation ---------------------------------------------------------------------------
 
 _SQUEEZE = re.compile(r"([a-z])\1+")

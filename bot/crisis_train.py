@@ -13,9 +13,9 @@ says little about words nobody has seen.
 - ``clear`` is the lowest threshold at which ``CLEAR_PRECISION`` of what it flags held out was a
   crisis: at or above it the crisis reply comes at once.
 
-The rules keep a floor under the model only where they earned it: a rule that fired on the blind
-training batches and was right at least ``FLOOR_PRECISION`` of the time fires whatever the model
-says; the others answer alone only while no model is loaded.
+The rules keep a floor under the model only where they earned it: a rule that fired at least
+``FLOOR_MIN_HITS`` times on the blind training batches and was never wrong there fires whatever the
+model says; the others answer alone only while no model is loaded.
 
 Training is deterministic (lbfgs, fixed data order), so the same data gives the same file.
 """
@@ -47,7 +47,7 @@ from bot.crisis_rules import match_rules
 
 TARGET_RECALL = 0.97
 CLEAR_PRECISION = 0.97
-FLOOR_PRECISION = 0.9
+FLOOR_MIN_HITS = 3
 C = 10.0
 # The embedding's share of the full head: both parts are unit-length vectors.
 EMBEDDING_SCALE = 1.0
@@ -118,9 +118,9 @@ def held_out_probabilities(data: TrainingData) -> dict[str, np.ndarray]:
     for name in dict.fromkeys(data.sets):
         train, test = np.flatnonzero(data.sets != name), np.flatnonzero(data.sets == name)
         idf = idf_of(data.counts[train])
-        for head in out:
+        for head, probabilities in out.items():
             fitted = fit_head(data, train, idf, full=head == "full")
-            out[head][test] = crisis_probabilities(fitted, data, test, idf)
+            probabilities[test] = crisis_probabilities(fitted, data, test, idf)
     return out
 
 
@@ -137,7 +137,7 @@ def choose_thresholds(probs: np.ndarray, labels: np.ndarray) -> Thresholds:
 
 
 def floor_rules(data: TrainingData) -> frozenset[str]:
-    """Rules that were right at least ``FLOOR_PRECISION`` of the time on the blind batches."""
+    """Rules that fired ``FLOOR_MIN_HITS`` times or more on the blind batches, always rightly."""
     right: Counter[str] = Counter()
     fired: Counter[str] = Counter()
     for example, name in zip(data.examples, data.sets, strict=True):
@@ -146,10 +146,15 @@ def floor_rules(data: TrainingData) -> frozenset[str]:
             continue
         fired[signal.rule] += 1
         right[signal.rule] += example.crisis
-    return frozenset(rule for rule, count in fired.items() if right[rule] / count >= FLOOR_PRECISION)
+    return frozenset(
+        rule for rule, count in fired.items() if count >= FLOOR_MIN_HITS and right[rule] == count
+    )
 
 
-def train(names: Sequence[str], encoder: Encoder) -> tuple[SemanticModel, dict[str, np.ndarray], TrainingData]:
+Trained = tuple[SemanticModel, dict[str, np.ndarray], "TrainingData"]
+
+
+def train(names: Sequence[str], encoder: Encoder) -> Trained:
     data = gather(names, encoder)
     held_out = held_out_probabilities(data)
     blind = data.sets != names[0] if SETS[names[0]] is Role.OWN else np.ones(len(data.sets), dtype=bool)
