@@ -34,6 +34,9 @@ SETS: dict[str, Role] = {
     "batch_mixed_b": Role.TRAINING,
     "batch_personas_c": Role.TRAINING,
     "batch_everyday_d": Role.TRAINING,
+    "batch_lengths_e": Role.TRAINING,
+    "batch_contexts_f": Role.TRAINING,
+    "everyday_g": Role.TRAINING,
     "test_frozen_1": Role.FROZEN,
 }
 

@@ -179,7 +179,9 @@ def _summary(held_out: dict[str, np.ndarray], data: TrainingData, model: Semanti
             hits = int((flagged & labels[rows]).sum())
             recall = hits / max(1, int(labels[rows].sum()))
             precision = hits / max(1, int(flagged.sum()))
-            print(f"  {name:18} recall {recall:.2f}  precision {precision:.2f}")
+            alarms = int((flagged & ~labels[rows]).sum())
+            safe = int((~labels[rows]).sum())
+            print(f"  {name:18} recall {recall:.2f}  precision {precision:.2f}  false alarms {alarms}/{safe}")
     print(f"rules kept as a floor: {', '.join(sorted(model.floor_rules)) or 'none'}")
 
 
