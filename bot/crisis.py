@@ -56,10 +56,12 @@ def _model() -> SemanticModel | None:
         return None
 
 
-def start_semantic_layer() -> None:
-    """Read the classifier now and load the encoder in the background (called at start-up)."""
+def start_semantic_layer(*, encoder: bool = True) -> None:
+    """Read the classifier now and (unless told not to) load the encoder in the background;
+    called at start-up, so the first message never waits for either."""
     _model()
-    _ENCODER.start_loading()
+    if encoder:
+        _ENCODER.start_loading()
 
 
 def semantic_ready(timeout: float | None = 0) -> bool:

@@ -42,6 +42,8 @@ EXPECTED: dict[str, str] = {
     "group_messages_per_minute": "a whole number between 1 and 1000",
     "attendance_window_minutes": "a number of minutes between 0 and 120",
     "verify_attempts_per_hour": "a whole number between 1 and 1000",
+    "crisis_escalation_minutes": "a number of minutes between 1 and 1440",
+    "crisis_encoder": "true or false",
     "sandbox_port": "a TCP port number between 1 and 65535",
     "feed_port": "a TCP port number between 1 and 65535",
     "feed_listen": "the address to listen on, like 0.0.0.0",
@@ -89,6 +91,11 @@ class Settings(BaseSettings):
     attendance_window_minutes: int = Field(default=15, ge=0, le=120)
     # /verify codes one person may check in any hour: each try is a guess at a code.
     verify_attempts_per_hour: int = Field(default=20, ge=1, le=1000)
+    # A crisis alert no facilitator acknowledges within this many minutes goes to the coordinators.
+    crisis_escalation_minutes: int = Field(default=10, ge=1, le=1440)
+    # Crisis screening's multilingual sentence encoder (about 135 MB, loaded in the background at
+    # start-up). Off: the n-gram model and the rules screen alone, with lower recall.
+    crisis_encoder: bool = True
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = Field(default=8080, ge=1, le=65535)
     # Deployment-wide /resources entries; None means the bundled bot/data/resources.toml.

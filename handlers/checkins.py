@@ -197,8 +197,8 @@ async def _on_mood(
     await update.callback_query.edit_message_text(
         views.craving_question(tr, draft.mood), reply_markup=views.craving_markup()
     )
-    if draft.mood == 1:
-        await offer_help(update, context, None, tr)
+    if draft.mood == 1 and update.effective_user is not None:
+        await offer_help(context, update.effective_user.id, None, tr, told=True)
     return ASKING
 
 

@@ -1,12 +1,17 @@
-"""The crisis safety net: screening every private message, /sos, and alerting facilitators on consent.
+"""The crisis safety net: screening every message the bot reads, /sos, and the middle tier.
 
 Screening runs in the ``CRISIS`` handler group, before anything else sees the update, and does
 not stop the update: a check-in note that reads as a crisis is still saved (and never shared),
-a conversation answer still counts.  The reply comes at once with crisis lines; the member may
-then ask, with a button, for their groups' facilitators (the Telegram admins) to be told.  That
-consent is consent to be named: the alert carries the member's name, never their message.
+a conversation answer still counts.
 
-Logs carry only the detected category: never the text and never an id.
+- A **clear** crisis gets the crisis lines at once; a member of a group is then asked whether a
+  facilitator may be told (:mod:`handlers.crisis_alerts` does the telling and the escalation).
+- A **possible** crisis gets a short "are you safe right now?" with two buttons, and the crisis
+  lines in the same message, so nobody has to press anything to reach help.
+- In a **group**, the person is answered privately where the bot can write to them, and the group
+  sees one short line pointing to /sos: never their words, never their name.
+
+Logs carry only the detected category and urgency: never the text and never an id.
 """
 
 from __future__ import annotations
@@ -16,17 +21,23 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.callback_data import CallbackData
 from bot.commands import Command
-from bot.crisis import CrisisCategory, detect
+from bot.crisis import CrisisCategory, CrisisSignal, Urgency, detect, start_semantic_layer
 from bot.crisis_resources import CrisisResources, load_crisis_resources
 from bot.i18n import N_, Translator, resolve_language, translator
-from bot.logs import log_id
 from handlers.common import (
     CRISIS,
     FEATURES,
@@ -46,6 +57,11 @@ COMMANDS = (Command("sos", N_("Crisis lines, any time"), order=2),)
 @dataclass(frozen=True)
 class Consent(CallbackData, prefix="sos"):
     answer: str  # "yes": tell my facilitators (and name me); "no": don't
+
+
+@dataclass(frozen=True)
+class SafetyCheck(CallbackData, prefix="safe"):
+    answer: str  # "safe": I'm safe right now; "help": I need help now
 
 
 @cache
@@ -84,19 +100,47 @@ def render_resources(tr: Translator, resources: CrisisResources, category: Crisi
     return "\n".join(parts) + "\n\n" + emergency
 
 
-def render_support(tr: Translator, resources: CrisisResources, category: CrisisCategory | None) -> str:
-    opening = tr._(
-        "💛 I'm really glad you told me. You don't have to go through this alone. "
-        "People are ready to help you right now:"
-    )
+def render_support(
+    tr: Translator, resources: CrisisResources, category: CrisisCategory | None, *, told: bool = True
+) -> str:
+    """The crisis reply; *told* is False for /sos, where nobody has told the bot anything."""
+    if told:
+        opening = tr._(
+            "💛 I'm really glad you told me. You don't have to go through this alone. "
+            "People are ready to help you right now:"
+        )
+    else:
+        opening = tr._("💛 You don't have to go through this alone. People are ready to help you right now:")
     return f"{opening}\n\n{render_resources(tr, resources, category)}"
 
 
-def consent_question(tr: Translator) -> str:
-    return tr._(
-        "Would you like me to tell a facilitator of your group, so they can reach out to you? "
-        "They would see your name, not what you wrote."
+def render_safety_check(tr: Translator, resources: CrisisResources, category: CrisisCategory | None) -> str:
+    question = tr._(
+        "💛 I want to check in with you: <b>are you safe right now?</b> Whatever the answer, "
+        "you can talk to someone any time:"
     )
+    return f"{question}\n\n{render_resources(tr, resources, category)}"
+
+
+def safety_check_markup(tr: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(tr._("I need help now"), callback_data=SafetyCheck("help").pack())],
+            [InlineKeyboardButton(tr._("I'm safe right now"), callback_data=SafetyCheck("safe").pack())],
+        ]
+    )
+
+
+def consent_question(tr: Translator, escalation_minutes: int) -> str:
+    return tr.n_(
+        "Would you like me to tell a facilitator of your group, so they can reach out to you? They "
+        "would see your name, not what you wrote. If no facilitator answers within {minutes} minute, "
+        "I will tell a coordinator too.",
+        "Would you like me to tell a facilitator of your group, so they can reach out to you? They "
+        "would see your name, not what you wrote. If no facilitator answers within {minutes} minutes, "
+        "I will tell a coordinator too.",
+        escalation_minutes,
+    ).format(minutes=escalation_minutes)
 
 
 def consent_markup(tr: Translator) -> InlineKeyboardMarkup:
@@ -108,66 +152,130 @@ def consent_markup(tr: Translator) -> InlineKeyboardMarkup:
     )
 
 
-def render_alert(tr: Translator, member: User, group_titles: list[str], emergency: str) -> str:
-    name = escape(member.full_name)
-    handle = f" (@{escape(member.username)})" if member.username else ""
-    link = f'<a href="tg://user?id={member.id}">{name}</a>'
-    return "\n".join(
-        [
-            tr._("🆘 <b>A member asked for support</b>"),
-            tr._(
-                "{name}{handle} from {groups} is going through a very hard moment and asked me to let "
-                "a facilitator know. Please reach out to {link} privately when you can."
-            ).format(name=name, handle=handle, groups=escape(", ".join(group_titles)), link=link),
-            tr._("If they may be in immediate danger, encourage them to call {number}.").format(
-                number=escape(emergency)
-            ),
-        ]
+def group_pointer(tr: Translator) -> str:
+    """The one line a group sees: it names nobody and repeats nothing."""
+    return tr._(
+        "💛 If anyone here needs support right now: /sos shows crisis lines, free and confidential, "
+        "and you can always write to me privately."
     )
 
 
 # -- offering help --
 
 
+async def send_private(context: KindredContext, user_id: int, text: str, **kwargs: object) -> bool:
+    """Write to someone's private chat; False if they cannot be reached there."""
+    try:
+        await context.bot.send_message(user_id, text, **kwargs)  # type: ignore[arg-type]
+    except Forbidden:
+        await services(context).people.mark_unreachable(user_id, services(context).clock.now())
+        return False
+    except TelegramError:
+        log.warning("Could not deliver a crisis reply privately", exc_info=True)
+        return False
+    return True
+
+
 async def offer_help(
-    update: Update, context: KindredContext, category: CrisisCategory | None, tr: Translator
-) -> None:
+    context: KindredContext, user_id: int, category: CrisisCategory | None, tr: Translator, *, told: bool
+) -> bool:
     """Crisis lines at once, then (for members of a group) the question about telling a facilitator."""
-    user = update.effective_user
     resources = crisis_resources(context)
-    await reply(update, render_support(tr, resources, category))
-    if user is not None and await services(context).groups.groups_of(user.id):
-        await reply(update, consent_question(tr), reply_markup=consent_markup(tr))
+    if not await send_private(context, user_id, render_support(tr, resources, category, told=told)):
+        return False
+    svc = services(context)
+    if await svc.groups.groups_of(user_id):
+        question = consent_question(tr, svc.settings.crisis_escalation_minutes)
+        await send_private(context, user_id, question, reply_markup=consent_markup(tr))
+    return True
+
+
+async def answer_signal(context: KindredContext, user_id: int, signal: CrisisSignal, tr: Translator) -> bool:
+    """A clear crisis gets the crisis reply; a possible one is asked if they are safe."""
+    if signal.urgency is Urgency.CLEAR:
+        return await offer_help(context, user_id, signal.category, tr, told=True)
+    text = render_safety_check(tr, crisis_resources(context), signal.category)
+    return await send_private(context, user_id, text, reply_markup=safety_check_markup(tr))
+
+
+def _screened_text(update: Update) -> str:
+    """What a person wrote, without a leading /command (whose arguments are still read)."""
+    message = update.effective_message
+    text = (message.text or message.caption or "") if message else ""
+    if text.startswith("/"):
+        _, _, text = text.partition(" ")
+    return text
 
 
 async def screen(update: Update, context: KindredContext) -> None:
     """Every private text: a crisis gets crisis lines before any other reply; nothing is stopped."""
-    message = update.effective_message
-    if message is None or not message.text:
+    user = update.effective_user
+    signal = detect(_screened_text(update))
+    if signal is None or user is None:
         return
-    signal = detect(message.text)
-    if signal is None:
+    log.info("Crisis screening matched a private message (%s, %s)", signal.category, signal.urgency)
+    await answer_signal(context, user.id, signal, await translator_for(update, context))
+
+
+async def screen_group(update: Update, context: KindredContext) -> None:
+    """A message the bot reads in a group (a reply to it, a mention, a command): answer the person
+    privately where possible, and point the group to /sos without repeating anything."""
+    user = update.effective_user
+    signal = detect(_screened_text(update))
+    if signal is None or user is None:
         return
-    log.info("Crisis screening matched a private message (%s)", signal.category)
-    await offer_help(update, context, signal.category, await translator_for(update, context))
+    log.info("Crisis screening matched a group message (%s, %s)", signal.category, signal.urgency)
+    svc = services(context)
+    person = await svc.people.get(user.id)
+    if person is not None and person.private_chat and person.reachable:
+        language = person.language or resolve_language(person.telegram_language)
+        await answer_signal(context, user.id, signal, translator(language))
+    await reply(update, group_pointer(await translator_for(update, context)))
 
 
 async def sos(update: Update, context: KindredContext) -> None:
     """Crisis lines at any time; in a group, the lines only (consent is a private matter)."""
     tr = await translator_for(update, context)
-    resources = crisis_resources(context)
-    chat = update.effective_chat
-    if chat is not None and chat.type == ChatType.PRIVATE:
-        await offer_help(update, context, None, tr)
+    chat, user = update.effective_chat, update.effective_user
+    if chat is not None and chat.type == ChatType.PRIVATE and user is not None:
+        await offer_help(context, user.id, None, tr, told=False)
         return
     heading = tr._("🆘 <b>Crisis lines</b>, free and confidential:")
-    await reply(update, f"{heading}\n\n{render_resources(tr, resources, None)}")
+    await reply(update, f"{heading}\n\n{render_resources(tr, crisis_resources(context), None)}")
+
+
+# -- the middle tier's answer --
+
+
+async def on_safety_check(update: Update, context: KindredContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    tr = await translator_for(update, context)
+    choice = SafetyCheck.unpack(query.data)
+    if choice is None or choice.answer not in ("safe", "help"):
+        await answer_query(query, tr._("That button no longer works. Send /sos for crisis lines."), True)
+        return
+    await answer_query(query)
+    resources = crisis_resources(context)
+    if choice.answer == "help":
+        await query.edit_message_reply_markup(None)
+        log.info("A member asked for help after a safety check")
+        await offer_help(context, user.id, None, tr, told=True)
+        return
+    thanks = tr._(
+        "Thank you for letting me know. 💛 If that changes, send /sos at any time, day or night. "
+        "These lines are always there:"
+    )
+    await query.edit_message_text(f"{thanks}\n\n{render_resources(tr, resources, None)}")
 
 
 # -- consent --
 
 
 async def on_consent(update: Update, context: KindredContext) -> None:
+    from handlers.crisis_alerts import ask_for_support  # noqa: PLC0415 - the alerts module imports us
+
     query, user = update.callback_query, update.effective_user
     choice = Consent.unpack(query.data if query else None)
     if query is None or user is None:
@@ -182,62 +290,25 @@ async def on_consent(update: Update, context: KindredContext) -> None:
             tr._("Okay, I won't tell anyone. Send /sos whenever you want the crisis lines again. 💛")
         )
         return
-    told = await alert_facilitators(context, user)
-    if told:
-        text = tr.n_(
-            "I told {count} facilitator. They will reach out to you privately when they can. "
-            "If you need help right now, please use the lines above.",
-            "I told {count} facilitators. They will reach out to you privately when they can. "
-            "If you need help right now, please use the lines above.",
-            told,
-        ).format(count=told)
-        await query.edit_message_text(text)
-        return
-    sorry = tr._(
-        "I'm sorry: I could not reach any facilitator right now (they need to have started a private "
-        "chat with me). Please contact one of these lines, they are there for you:"
-    )
-    await query.edit_message_text(f"{sorry}\n\n{render_resources(tr, crisis_resources(context), None)}")
+    await query.edit_message_text(await ask_for_support(context, user, tr))
 
 
-async def alert_facilitators(context: KindredContext, member: User) -> int:
-    """Tell the admins of the member's groups who can be written to; returns how many were told."""
-    svc = services(context)
-    titles_by_admin: dict[int, list[str]] = {}
-    for group in await svc.groups.groups_of(member.id):
-        try:
-            admins = await context.bot.get_chat_administrators(group.chat_id)
-        except TelegramError:
-            log.warning("Could not list a group's administrators for a crisis alert", exc_info=True)
-            continue
-        for admin in admins:
-            if not admin.user.is_bot and admin.user.id != member.id:
-                titles_by_admin.setdefault(admin.user.id, []).append(group.title)
-    emergency = crisis_resources(context).emergency_number
-    told = 0
-    for admin_id, titles in titles_by_admin.items():
-        person = await svc.people.get(admin_id)
-        if person is None or not person.private_chat or not person.reachable:
-            continue
-        tr = translator(person.language or resolve_language(person.telegram_language))
-        try:
-            await context.bot.send_message(admin_id, render_alert(tr, member, titles, emergency))
-        except Forbidden:
-            await svc.people.mark_unreachable(admin_id, svc.clock.now())
-            continue
-        except TelegramError:
-            log.warning("Could not deliver a crisis alert to %s", log_id(admin_id), exc_info=True)
-            continue
-        told += 1
-    log.info("A crisis alert reached %d facilitator(s)", told)
-    return told
+async def on_startup(application: Application) -> None:  # type: ignore[type-arg]
+    """Read the crisis model now; the sentence encoder loads in the background (the rules and the
+    n-gram model answer meanwhile), unless ``CRISIS_ENCODER`` is off."""
+    start_semantic_layer(encoder=application.bot_data.services.settings.crisis_encoder)
 
 
 def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
+    text = filters.TEXT | filters.CAPTION
     return {
-        CRISIS: [MessageHandler(filters.ChatType.PRIVATE & filters.TEXT, screen)],
+        CRISIS: [
+            MessageHandler(filters.ChatType.PRIVATE & text, screen),
+            MessageHandler(filters.ChatType.GROUPS & text, screen_group),
+        ],
         FEATURES: [
             CommandHandler("sos", sos),
             CallbackQueryHandler(on_consent, pattern=Consent.pattern()),
+            CallbackQueryHandler(on_safety_check, pattern=SafetyCheck.pattern()),
         ],
     }

@@ -61,6 +61,8 @@ class BotProcess:
             CLOCK_FILE=str(self.clock_file),
             PYTHONPATH=str(ROOT),
             PYTHONUNBUFFERED="1",
+            # The sentence encoder costs each bot start a second of CPU; crisis tests turn it on.
+            CRISIS_ENCODER="false",
         )
         env.update(self.extra_env)
         return env
