@@ -1,5 +1,6 @@
 """A meeting's own menu for facilitators: announce it again, skip the next one, cancel the series,
 or get the prefilled ``/editmeeting`` line.  Opened from the ⚙️ buttons under ``/meetings``.
+``/cancelmeeting``'s question ("Cancel the series" / "Keep it") is answered here too.
 
 Every press re-checks ``require()`` on the meeting's OWN group, so forged callback data naming
 another group's meeting is refused exactly like a member pressing it.  Skip and cancel go through
@@ -18,14 +19,22 @@ from telegram.error import BadRequest
 
 from bot.i18n import Translator
 from bot.roles import Action
-from handlers.common import KindredContext, answer_query, reply, require, services, translator_for
-from handlers.meeting_admin import cancel_series, skip_occurrence, tell_group_cancelled
+from handlers.common import (
+    KindredContext,
+    answer_query,
+    is_private,
+    reply,
+    require,
+    services,
+    translator_for,
+)
+from handlers.meeting_admin import cancel_question, cancel_series, skip_occurrence, tell_group_cancelled
 from handlers.meeting_support import announce, meetings, next_of, occurrence_at
 from handlers.meetings_views import (
     MeetingMenu,
     MenuStep,
     Rows,
-    confirm_cancel,
+    cancel_stale,
     confirm_skip,
     edit_help,
     edit_line,
@@ -34,7 +43,9 @@ from handlers.meetings_views import (
     menu_rows,
     menu_text,
     notice_cancelled,
+    notice_kept,
     notice_skipped,
+    version,
 )
 from storage.meetings import Meeting
 
@@ -121,17 +132,32 @@ async def _skip(
 async def _ask_cancel(
     update: Update, context: KindredContext, meeting: Meeting, data: MeetingMenu, tr: Translator
 ) -> None:
+    """The same question as ``/cancelmeeting``; "Keep it" goes back to the menu."""
     await answer_query(update.callback_query)
-    await _show(update, *confirm_cancel(tr, meeting))
+    await _show(update, *await cancel_question(context, meeting, tr, keep=MenuStep.BACK))
 
 
 async def _cancel(
     update: Update, context: KindredContext, meeting: Meeting, data: MeetingMenu, tr: Translator
 ) -> None:
+    """Cancel, if the meeting is still as it was when asked (a series already cancelled never
+    gets here: :func:`on_menu` says it no longer exists).  Every press gets one answer."""
+    if data.ref != version(meeting):
+        await answer_query(update.callback_query, cancel_stale(tr, meeting), True)
+        return
     await answer_query(update.callback_query)
     await cancel_series(context, meeting)
     await _show(update, notice_cancelled(tr, meeting), [])
-    await tell_group_cancelled(context, meeting)
+    if is_private(update):  # asked in the group, the edited question itself tells the group
+        await tell_group_cancelled(context, meeting)
+
+
+async def _keep(
+    update: Update, context: KindredContext, meeting: Meeting, data: MeetingMenu, tr: Translator
+) -> None:
+    """ "Keep it" under ``/cancelmeeting``'s question: nothing changes; the buttons go."""
+    await answer_query(update.callback_query)
+    await _show(update, notice_kept(tr, meeting), [])
 
 
 async def _edit(
@@ -150,6 +176,7 @@ STEPS = {
     MenuStep.SKIP_CONFIRMED: _skip,
     MenuStep.CANCEL: _ask_cancel,
     MenuStep.CANCEL_CONFIRMED: _cancel,
+    MenuStep.KEEP: _keep,
     MenuStep.EDIT: _edit,
 }
 
