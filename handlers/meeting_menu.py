@@ -13,10 +13,12 @@ RSVP counts on it are edited in place; a facilitator's press is a one-off, not a
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from telegram import Message, Update
 from telegram.error import BadRequest
 
+from bot.edit_coalescer import Edit
 from bot.i18n import Translator
 from bot.roles import Action
 from handlers.common import (
@@ -147,7 +149,7 @@ async def _cancel(
         return
     await answer_query(update.callback_query)
     await cancel_series(context, meeting)
-    await _show(update, notice_cancelled(tr, meeting), [])
+    await _close(update, context, notice_cancelled(tr, meeting))
     if is_private(update):  # asked in the group, the edited question itself tells the group
         await tell_group_cancelled(context, meeting)
 
@@ -155,9 +157,46 @@ async def _cancel(
 async def _keep(
     update: Update, context: KindredContext, meeting: Meeting, data: MeetingMenu, tr: Translator
 ) -> None:
-    """ "Keep it" under ``/cancelmeeting``'s question: nothing changes; the buttons go."""
+    """The question's "Keep it" (``/cancelmeeting``): nothing changes and the buttons go.
+
+    Two quick presses (two facilitators, or a double tap) both arrive showing the buttons, and
+    Telegram refuses a second identical edit: :func:`_close` closes the question once."""
     await answer_query(update.callback_query)
-    await _show(update, notice_kept(tr, meeting), [])
+    pressed = _pressed(update)
+    if pressed is not None and pressed.reply_markup is not None:  # else: closed already
+        await _close(update, context, notice_kept(tr, meeting))
+
+
+async def _close(update: Update, context: KindredContext, text: str) -> None:
+    """Replace the pressed question by its outcome, through the coalescer: of two outcomes
+    pressed at once the later wins, and an identical second one is skipped."""
+    pressed = _pressed(update)
+    if pressed is None:
+        await reply(update, text)
+        return
+    closing = _Closing(context, pressed.chat_id, pressed.message_id, text)
+    services(context).edits.submit(pressed.chat_id, pressed.message_id, Edit(closing.render, closing.show))
+
+
+@dataclass(frozen=True)
+class _Closing:
+    """A question replaced by its outcome, without buttons (an edit for the coalescer)."""
+
+    context: KindredContext
+    chat_id: int
+    message_id: int
+    text: str
+
+    async def render(self) -> str:
+        return self.text
+
+    async def show(self, text: str) -> bool:
+        try:
+            await self.context.bot.edit_message_text(text, chat_id=self.chat_id, message_id=self.message_id)
+        except BadRequest as error:
+            log.debug("Could not close a question: %s", error.message)
+            return False
+        return True
 
 
 async def _edit(
