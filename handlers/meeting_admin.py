@@ -220,7 +220,8 @@ async def capacity(update: Update, context: KindredContext) -> None:
         occurrence = occurrence_at(updated, start)
         if occurrence is not None:
             await tell_promoted(context, updated, occurrence, people)
-    await refresh_cards(context, updated)
+    if updated.capacity != meeting.capacity:  # the cards' "Seats" line and Going label change
+        await refresh_cards(context, updated)
     if seats is None:
         await reply(update, tr._("Meeting #{id} has no seat limit now.").format(id=meeting.id))
         return
