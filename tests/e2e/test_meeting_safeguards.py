@@ -72,6 +72,11 @@ async def test_a_capacity_below_those_going_is_explained_and_shown_on_the_card(w
     assert "a seat freed up" in (await ana.next_message()).text
     await card.next_edit()
     assert "Seats: 3" in card.text and button(card, "✅ Going") == "✅ Going (2/3)"
+    edits = card.edit_count
+    await sam.send("/capacity 1 3", chat=group)  # the same again: the card is left alone
+    assert (await group.next_message()).text == "Meeting #1: seats set to 3."
+    await group.expect_no_message(within=0.3)
+    assert card.edit_count == edits
 
 
 # --- item 9: quiet members connect from a meeting card --------------------------------------
