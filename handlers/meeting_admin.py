@@ -127,7 +127,7 @@ async def cancel_meeting(update: Update, context: KindredContext) -> None:
 async def cancel_question(
     context: KindredContext, meeting: Meeting, tr: Translator, keep: MenuStep
 ) -> tuple[str, Rows]:
-    """ "Cancel the series" / "Keep it", saying how many are going to the next meeting.
+    """The question with "Cancel the series" / "Keep it", saying how many go to the next meeting.
 
     Shared by ``/cancelmeeting`` (*keep* closes the question) and the menu (*keep* goes back)."""
     occurrence = next_of(meeting, services(context).clock.now())

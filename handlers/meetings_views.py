@@ -109,7 +109,7 @@ class Connect:
 
     @classmethod
     def from_payload(cls, payload: str) -> Connect | None:
-        match = re.fullmatch(r"g(-[0-9]{1,16})", payload.strip())
+        match = re.fullmatch(cls.PREFIX + r"(-[0-9]{1,16})", payload.strip())
         return cls(int(match.group(1))) if match else None
 
     def link(self, bot_username: str) -> str:
