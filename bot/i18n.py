@@ -74,13 +74,20 @@ def language_name(code: str) -> str:
 
 
 def load_catalog(language: str) -> Catalog:
-    """Merge every feature's ``.po`` file for *language* into one catalog."""
+    """Merge every feature's ``.po`` file for *language* into one catalog.
+
+    The plural rule is the catalogs' own (their ``Plural-Forms`` header), not Babel's from CLDR:
+    CLDR gives Spanish three forms (one, many, other) where the catalogs, like gettext, write two,
+    and with CLDR's rule every Spanish plural but the singular came out in English."""
     merged = Catalog(locale=language)
     for po_file in sorted((LOCALES_DIR / language / "LC_MESSAGES").glob("*.po")):
         with po_file.open("rb") as handle:
-            for message in read_po(handle, locale=language):
-                if message.id:
-                    merged[message.id] = message
+            catalog = read_po(handle, locale=language)
+        if "Plural-Forms" in dict(catalog.mime_headers):
+            merged.mime_headers = [("Plural-Forms", dict(catalog.mime_headers)["Plural-Forms"])]
+        for message in catalog:
+            if message.id:
+                merged[message.id] = message
     return merged
 
 

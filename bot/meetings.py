@@ -7,7 +7,7 @@ Pure functions of injected time; the scheduler and the handlers build on these. 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -256,3 +256,12 @@ def seats_to_fill(capacity: int | None, seated: int, waiting: int) -> int:
     if capacity is None:
         return waiting
     return max(0, min(waiting, capacity - seated))
+
+
+def over_capacity(capacity: int | None, going: Mapping[datetime, int]) -> list[tuple[datetime, int]]:
+    """Occurrences with more people seated than *capacity* (a capacity lowered below those already
+    going), earliest first.  Nobody loses a seat: the surplus only keeps newcomers on the waitlist
+    until enough people leave, so a facilitator is told rather than surprised."""
+    if capacity is None:
+        return []
+    return sorted((start, seated) for start, seated in going.items() if seated > capacity)

@@ -12,11 +12,12 @@ from telegram.error import Forbidden
 
 from bot.i18n import Translator, translator
 from bot.meeting_form import FormError, parse_meeting_line
-from bot.meetings import RemindersError, parse_reminder_offsets
+from bot.meetings import RemindersError, over_capacity, parse_reminder_offsets
 from bot.recurrence import Occurrence, iter_occurrences, occurrences
 from bot.roles import Action
 from handlers import meeting_reminders
 from handlers.common import KindredContext, escape, is_private, reply, require, services, translator_for
+from handlers.meeting_rsvp import refresh_cards
 from handlers.meeting_support import (
     announce,
     command_text,
@@ -29,7 +30,12 @@ from handlers.meeting_support import (
     tell_promoted,
 )
 from handlers.meetings_views import (
+    MenuStep,
+    Rows,
     Rsvp,
+    capacity_set,
+    confirm_cancel,
+    markup,
     notice_cancelled,
     notice_changed,
     notice_skipped,
@@ -109,14 +115,27 @@ def _occurrence_on(meeting: Meeting, args: list[str], now: datetime) -> Occurren
 
 
 async def cancel_meeting(update: Update, context: KindredContext) -> None:
+    """Ask first, with buttons: cancelling a series cannot be undone.  The answer is handled by
+    the meeting menu's handler (``meeting_menu``), which authorises every press again."""
     tr = await translator_for(update, context)
     meeting = await meeting_from_args(update, context, tr, "/cancelmeeting 12")
     if meeting is None:
         return
-    await cancel_series(context, meeting)
-    await reply(update, notice_cancelled(tr, meeting))
-    if is_private(update):
-        await tell_group_cancelled(context, meeting)
+    text, rows = await cancel_question(context, meeting, tr, keep=MenuStep.KEEP)
+    await reply(update, text, reply_markup=markup(rows))
+
+
+async def cancel_question(
+    context: KindredContext, meeting: Meeting, tr: Translator, keep: MenuStep
+) -> tuple[str, Rows]:
+    """The question with "Cancel the series" / "Keep it", saying how many go to the next meeting.
+
+    Shared by ``/cancelmeeting`` (*keep* closes the question) and the menu (*keep* goes back)."""
+    occurrence = next_of(meeting, services(context).clock.now())
+    upcoming = None
+    if occurrence is not None:
+        upcoming = (occurrence, await meetings(context).counts(meeting.id, occurrence.start))
+    return confirm_cancel(tr, meeting, upcoming, keep)
 
 
 async def cancel_series(context: KindredContext, meeting: Meeting) -> None:
@@ -195,21 +214,25 @@ async def capacity(update: Update, context: KindredContext) -> None:
         )
         return
     seats = None if value in ("off", "none") else int(value)
-    now = services(context).clock.now()
+    repo, now = meetings(context), services(context).clock.now()
     upcoming = [o.start for o in occurrences(meeting.schedule, now, now + timedelta(days=366))]
-    promoted = await meetings(context).set_capacity(meeting.id, seats, now, upcoming)
-    updated = await meetings(context).get(meeting.id) or meeting
+    promoted = await repo.set_capacity(meeting.id, seats, now, upcoming)
+    updated = await repo.get(meeting.id) or meeting
     for start, people in promoted.items():
         occurrence = occurrence_at(updated, start)
         if occurrence is not None:
             await tell_promoted(context, updated, occurrence, people)
+    if updated.capacity != meeting.capacity:  # the cards' "Seats" line and Going label change
+        await refresh_cards(context, updated)
     if seats is None:
         await reply(update, tr._("Meeting #{id} has no seat limit now.").format(id=meeting.id))
-    else:
-        await reply(
-            update,
-            tr._("Meeting #{id}: seats set to {n}.").format(id=meeting.id, n=seats),
-        )
+        return
+    crowded = [
+        (occurrence, going)
+        for start, going in over_capacity(seats, await repo.going_by_occurrence(meeting.id, now))
+        if (occurrence := occurrence_at(updated, start)) is not None
+    ]
+    await reply(update, capacity_set(tr, updated, seats, crowded))
 
 
 async def reminders(update: Update, context: KindredContext) -> None:

@@ -1,5 +1,6 @@
 """A meeting's own menu for facilitators: announce it again, skip the next one, cancel the series,
 or get the prefilled ``/editmeeting`` line.  Opened from the ⚙️ buttons under ``/meetings``.
+``/cancelmeeting``'s question ("Cancel the series" / "Keep it") is answered here too.
 
 Every press re-checks ``require()`` on the meeting's OWN group, so forged callback data naming
 another group's meeting is refused exactly like a member pressing it.  Skip and cancel go through
@@ -12,20 +13,30 @@ RSVP counts on it are edited in place; a facilitator's press is a one-off, not a
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from telegram import Message, Update
 from telegram.error import BadRequest
 
+from bot.edit_coalescer import Edit
 from bot.i18n import Translator
 from bot.roles import Action
-from handlers.common import KindredContext, answer_query, reply, require, services, translator_for
-from handlers.meeting_admin import cancel_series, skip_occurrence, tell_group_cancelled
+from handlers.common import (
+    KindredContext,
+    answer_query,
+    is_private,
+    reply,
+    require,
+    services,
+    translator_for,
+)
+from handlers.meeting_admin import cancel_question, cancel_series, skip_occurrence, tell_group_cancelled
 from handlers.meeting_support import announce, meetings, next_of, occurrence_at
 from handlers.meetings_views import (
     MeetingMenu,
     MenuStep,
     Rows,
-    confirm_cancel,
+    cancel_stale,
     confirm_skip,
     edit_help,
     edit_line,
@@ -34,7 +45,9 @@ from handlers.meetings_views import (
     menu_rows,
     menu_text,
     notice_cancelled,
+    notice_kept,
     notice_skipped,
+    version,
 )
 from storage.meetings import Meeting
 
@@ -121,17 +134,69 @@ async def _skip(
 async def _ask_cancel(
     update: Update, context: KindredContext, meeting: Meeting, data: MeetingMenu, tr: Translator
 ) -> None:
+    """The same question as ``/cancelmeeting``; "Keep it" goes back to the menu."""
     await answer_query(update.callback_query)
-    await _show(update, *confirm_cancel(tr, meeting))
+    await _show(update, *await cancel_question(context, meeting, tr, keep=MenuStep.BACK))
 
 
 async def _cancel(
     update: Update, context: KindredContext, meeting: Meeting, data: MeetingMenu, tr: Translator
 ) -> None:
+    """Cancel, if the meeting is still as it was when asked (a series already cancelled never
+    gets here: :func:`on_menu` says it no longer exists).  Every press gets one answer."""
+    if data.ref != version(meeting):
+        await answer_query(update.callback_query, cancel_stale(tr, meeting), True)
+        return
     await answer_query(update.callback_query)
     await cancel_series(context, meeting)
-    await _show(update, notice_cancelled(tr, meeting), [])
-    await tell_group_cancelled(context, meeting)
+    await _close(update, context, notice_cancelled(tr, meeting))
+    if is_private(update):  # asked in the group, the edited question itself tells the group
+        await tell_group_cancelled(context, meeting)
+
+
+async def _keep(
+    update: Update, context: KindredContext, meeting: Meeting, data: MeetingMenu, tr: Translator
+) -> None:
+    """The question's "Keep it" (``/cancelmeeting``): nothing changes and the buttons go.
+
+    Two quick presses (two facilitators, or a double tap) both arrive showing the buttons, and
+    Telegram refuses a second identical edit: :func:`_close` closes the question once."""
+    await answer_query(update.callback_query)
+    pressed = _pressed(update)
+    if pressed is not None and pressed.reply_markup is not None:  # else: closed already
+        await _close(update, context, notice_kept(tr, meeting))
+
+
+async def _close(update: Update, context: KindredContext, text: str) -> None:
+    """Replace the pressed question by its outcome, through the coalescer: of two outcomes
+    pressed at once the later wins, and an identical second one is skipped."""
+    pressed = _pressed(update)
+    if pressed is None:
+        await reply(update, text)
+        return
+    closing = _Closing(context, pressed.chat_id, pressed.message_id, text)
+    services(context).edits.submit(pressed.chat_id, pressed.message_id, Edit(closing.render, closing.show))
+
+
+@dataclass(frozen=True)
+class _Closing:
+    """A question replaced by its outcome, without buttons (an edit for the coalescer)."""
+
+    context: KindredContext
+    chat_id: int
+    message_id: int
+    text: str
+
+    async def render(self) -> str:
+        return self.text
+
+    async def show(self, text: str) -> bool:
+        try:
+            await self.context.bot.edit_message_text(text, chat_id=self.chat_id, message_id=self.message_id)
+        except BadRequest as error:
+            log.debug("Could not close a question: %s", error.message)
+            return False
+        return True
 
 
 async def _edit(
@@ -150,6 +215,7 @@ STEPS = {
     MenuStep.SKIP_CONFIRMED: _skip,
     MenuStep.CANCEL: _ask_cancel,
     MenuStep.CANCEL_CONFIRMED: _cancel,
+    MenuStep.KEEP: _keep,
     MenuStep.EDIT: _edit,
 }
 

@@ -17,6 +17,7 @@ from bot.recurrence import Occurrence
 from handlers.common import KindredContext, answer_query, escape, is_private, reply, services, translator_for
 from handlers.meeting_support import (
     bot_username,
+    connect_link,
     is_group_member,
     meeting_id_from,
     meetings,
@@ -35,7 +36,7 @@ from handlers.meetings_views import (
     rsvp_answer,
     rsvp_rows,
 )
-from storage.meetings import Meeting
+from storage.meetings import Announcement, Meeting
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,8 @@ class CountsEdit:
     async def render(self) -> Rows:
         counts = await meetings(self.context).counts(self.meeting.id, self.occurrence.start)
         tr = await translator_for_chat(self.context, self.chat_id)
-        return rsvp_rows(tr, self.meeting, self.occurrence, counts)
+        connect = await connect_link(self.context, self.chat_id)
+        return rsvp_rows(tr, self.meeting, self.occurrence, counts, connect=connect)
 
     async def show(self, rows: Rows) -> bool:
         """Edit the buttons; an announcement also remembers what it shows (never a no-op edit)."""
@@ -142,10 +144,72 @@ class CountsEdit:
         return True
 
 
+@dataclass(frozen=True)
+class CardEdit:
+    """An announcement's whole card, text and buttons, re-rendered when the edit runs.
+
+    After ``/capacity`` the card's "Seats" line and its Going label (``going/seats``) are both
+    out of date.  Handed to the coalescer like a count edit; if a press's count edit replaces it
+    while it waits, the buttons are still right and only the "Seats" line waits for the next one."""
+
+    context: KindredContext
+    meeting_id: int
+    occurrence: Occurrence
+    chat_id: int
+    message_id: int
+
+    async def render(self) -> tuple[str, Rows] | None:
+        repo = meetings(self.context)
+        meeting = await repo.get(self.meeting_id)
+        if meeting is None or meeting.cancelled:
+            return None
+        tr = await translator_for_chat(self.context, self.chat_id)
+        counts = await repo.counts(meeting.id, self.occurrence.start)
+        connect = await connect_link(self.context, self.chat_id)
+        rows = rsvp_rows(tr, meeting, self.occurrence, counts, connect=connect)
+        return meeting_card(tr, meeting, self.occurrence, await bot_username(self.context)), rows
+
+    async def show(self, card: tuple[str, Rows] | None) -> bool:
+        if card is None:
+            return False
+        text, rows = card
+        try:
+            await self.context.bot.edit_message_text(
+                text, chat_id=self.chat_id, message_id=self.message_id, reply_markup=markup(rows)
+            )
+        except (BadRequest, Forbidden) as error:
+            log.debug("Could not update a meeting card: %s", getattr(error, "message", ""))
+            return False
+        announcement = Announcement(self.chat_id, self.message_id, "")
+        await meetings(self.context).set_rendered(
+            self.meeting_id, self.occurrence.start, announcement, repr(rows)
+        )
+        return True
+
+
+async def refresh_cards(context: KindredContext, meeting: Meeting) -> None:
+    """Re-render every announcement of the series' upcoming occurrences (its seats changed)."""
+    repo, now = meetings(context), services(context).clock.now()
+    for start, announcement in await repo.announced_since(meeting.id, now):
+        occurrence = occurrence_at(meeting, start)
+        if occurrence is None:
+            continue
+        card = CardEdit(context, meeting.id, occurrence, announcement.chat_id, announcement.message_id)
+        services(context).edits.submit(
+            announcement.chat_id, announcement.message_id, Edit(card.render, card.show)
+        )
+
+
 def _current_rows(message: Message) -> Rows:
+    """The pressed message's buttons in the shape :func:`rsvp_rows` renders (URL buttons too)."""
     keyboard = message.reply_markup.inline_keyboard if message.reply_markup else ()
     return [
-        [{"text": button.text, "callback_data": button.callback_data or ""} for button in row]
+        [
+            {"text": button.text, "url": button.url}
+            if button.url
+            else {"text": button.text, "callback_data": button.callback_data or ""}
+            for button in row
+        ]
         for row in keyboard
     ]
 

@@ -14,7 +14,7 @@ from telegram.error import Forbidden, TelegramError
 from bot.i18n import Translator, resolve_language, translator
 from bot.recurrence import Occurrence, next_occurrence, occurrences
 from handlers.common import KindredContext, services
-from handlers.meetings_views import Rsvp, markup, meeting_card, notice_promoted, rsvp_rows
+from handlers.meetings_views import Connect, Rsvp, markup, meeting_card, notice_promoted, rsvp_rows
 from storage.groups import Group
 from storage.meetings import Meeting, MeetingRepository
 from storage.outbox import Delivery
@@ -62,7 +62,8 @@ async def announce(context: KindredContext, meeting: Meeting, group: Group) -> M
     if occurrence is None:
         return None
     tr = translator(group.language)
-    rows = rsvp_rows(tr, meeting, occurrence, await meetings(context).counts(meeting.id, occurrence.start))
+    counts = await meetings(context).counts(meeting.id, occurrence.start)
+    rows = rsvp_rows(tr, meeting, occurrence, counts, connect=await connect_link(context, group.chat_id))
     text = meeting_card(tr, meeting, occurrence, await bot_username(context))
     try:
         message = await context.bot.send_message(group.chat_id, text, reply_markup=markup(rows))
@@ -75,15 +76,38 @@ async def announce(context: KindredContext, meeting: Meeting, group: Group) -> M
     return message
 
 
+async def connect_link(context: KindredContext, chat_id: int) -> str | None:
+    """The "Connect privately" link for a meeting message in a group; None in a private chat."""
+    if chat_id > 0:
+        return None
+    return Connect(chat_id).link(await bot_username(context))
+
+
 async def is_group_member(context: KindredContext, chat_id: int, user_id: int) -> bool:
     """Known as a member, or Telegram says so (people who joined before the bot never showed up)."""
     if user_id in await services(context).groups.member_ids(chat_id):
         return True
+    return await confirm_membership(context, chat_id, user_id)
+
+
+async def confirm_membership(context: KindredContext, chat_id: int, user_id: int) -> bool:
+    """Ask Telegram (getChatMember) whether the person is in the group; if so, remember it.
+
+    In privacy mode the bot never hears of members who stay quiet, so their private /meetings
+    would stay empty; once Telegram confirms them, they are members like any other."""
+    svc = services(context)
+    group = await svc.groups.get(chat_id)
+    if group is None or not group.active:
+        return False
     try:
         member = await context.bot.get_chat_member(chat_id, user_id)
     except TelegramError:
         return False
-    return member.status in MEMBER_STATUSES
+    if member.status not in MEMBER_STATUSES:
+        return False
+    await svc.groups.add_member(chat_id, user_id, svc.clock.now())
+    svc.seen.remember_membership(chat_id, user_id)
+    return True
 
 
 async def translator_for_chat(context: KindredContext, chat_id: int) -> Translator:

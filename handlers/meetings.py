@@ -21,7 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import InputFile, Message, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.calendar_export import meetings_to_ics
 from bot.callback_data import CallbackData
@@ -50,6 +50,7 @@ from handlers.meeting_support import (
     announce,
     bot_username,
     command_text,
+    confirm_membership,
     meetings,
     next_of,
     occurrence_at,
@@ -57,13 +58,18 @@ from handlers.meeting_support import (
     tell_promoted,
 )
 from handlers.meetings_views import (
+    Connect,
     MeetingMenu,
     PrivateReminders,
     Rsvp,
+    connected,
     first_meeting,
     manage_rows,
     markup,
     meeting_list,
+    missing_group_hint,
+    not_connected,
+    not_connected_help,
     start_note,
 )
 from storage.groups import Group
@@ -280,6 +286,9 @@ async def groups_in_view(update: Update, context: KindredContext) -> list[Group]
 async def list_meetings(update: Update, context: KindredContext) -> None:
     tr = await translator_for(update, context)
     groups = await groups_in_view(update, context)
+    if not groups and is_private(update):
+        await reply(update, not_connected_help(tr))
+        return
     titles = {group.chat_id: group.title for group in groups}
     repo, now = meetings(context), services(context).clock.now()
     upcoming = [
@@ -298,11 +307,29 @@ async def list_meetings(update: Update, context: KindredContext) -> None:
         for _, meeting, occurrence in upcoming[:LIST_LIMIT]
     ]
     manage = await manageable(update, context, [meeting for meeting, *_ in entries])
-    await reply(
-        update,
-        meeting_list(tr, entries, await bot_username(context)),
-        reply_markup=markup(manage_rows(tr, manage)),
-    )
+    text = meeting_list(tr, entries, await bot_username(context))
+    if is_private(update):
+        text += "\n\n" + missing_group_hint(tr)
+    await reply(update, text, reply_markup=markup(manage_rows(tr, manage)))
+
+
+async def connect(update: Update, context: KindredContext) -> None:
+    """``/start g<chat id>`` from a meeting's "Connect privately" button: once Telegram confirms
+    the person is in that group, remember them as a member and show their meetings.
+
+    The payload is not secret (see ``Connect``): forged, it names a group the person is not in,
+    and they get the same kind refusal as for an unknown group, which names no group."""
+    user = update.effective_user
+    target = Connect.from_payload((context.args or [""])[0])
+    tr = await translator_for(update, context)
+    if user is None or target is None or not await confirm_membership(context, target.chat_id, user.id):
+        await reply(update, not_connected(tr))
+        raise ApplicationHandlerStop
+    group = await services(context).groups.get(target.chat_id)
+    log.info("A member connected privately through a group's meeting message")
+    await reply(update, connected(tr, group.title if group else ""))
+    await list_meetings(update, context)
+    raise ApplicationHandlerStop
 
 
 async def manageable(update: Update, context: KindredContext, listed: list[Meeting]) -> list[Meeting]:
@@ -320,6 +347,9 @@ async def manageable(update: Update, context: KindredContext, listed: list[Meeti
 async def calendar(update: Update, context: KindredContext) -> None:
     tr = await translator_for(update, context)
     groups = await groups_in_view(update, context)
+    if not groups and is_private(update):
+        await reply(update, not_connected_help(tr))
+        return
     found = await meetings(context).active_in([group.chat_id for group in groups])
     if not found:
         await reply(update, tr._("No meetings are planned yet."))
@@ -378,6 +408,7 @@ async def on_startup(application: Any) -> None:
 
 
 DEEP_LINK = filters.ChatType.PRIVATE & filters.Regex(r"^/start(@\w+)?\s+m[0-9]{1,12}\s*$")
+CONNECT_LINK = filters.ChatType.PRIVATE & filters.Regex(r"^/start(@\w+)?\s+g-?[0-9]{1,16}\s*$")
 
 
 def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
@@ -386,6 +417,7 @@ def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
     return {
         FEATURES: [
             CommandHandler("start", open_meeting, filters=DEEP_LINK),
+            CommandHandler("start", connect, filters=CONNECT_LINK),
             wizard_handler(),
             CommandHandler("schedule", schedule),
             CommandHandler("meetings", list_meetings),

@@ -7,6 +7,7 @@ turned into PTB markup by :func:`markup`, so a queued reminder and an announceme
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -68,17 +69,52 @@ class MenuStep(StrEnum):
     SKIP_CONFIRMED = "skipok"
     CANCEL = "cancel"  # asks for confirmation
     CANCEL_CONFIRMED = "cancelok"
+    KEEP = "keep"  # "Keep it" under /cancelmeeting's question: nothing changes
     EDIT = "edit"
 
 
 @dataclass(frozen=True)
 class MeetingMenu(CallbackData, prefix="mmenu"):
+    """A button about one meeting, from its menu or from ``/cancelmeeting``'s question.
+
+    Anyone can forge callback data, so the handler authorises every press on the meeting's own
+    group; ``ref`` makes a confirmation stale rather than secret: SKIP_CONFIRMED names the
+    occurrence shown when asking (in Rsvp's minutes), CANCEL_CONFIRMED the meeting's
+    :func:`version` when asking, so a confirmation of details that changed since is refused."""
+
     meeting_id: int
     step: MenuStep
-    occurrence: int = 0  # for SKIP_CONFIRMED: the occurrence shown when asking, in Rsvp's minutes
+    ref: int = 0
 
     def occurrence_start(self) -> datetime | None:
-        return start_from_minutes(self.occurrence)
+        return start_from_minutes(self.ref)
+
+
+def version(meeting: Meeting) -> int:
+    """What a cancel confirmation was asked about: the meeting as last changed (whole seconds)."""
+    return int(meeting.updated_at.timestamp())
+
+
+@dataclass(frozen=True)
+class Connect:
+    """The ``/start`` payload of the "Connect privately" button: ``g`` and the group's chat id.
+
+    Not secret, and harmless when forged: it only ever connects the person who opens it, and
+    only after Telegram confirms they are a member of that group (getChatMember)."""
+
+    chat_id: int
+    PREFIX = "g"
+
+    def payload(self) -> str:
+        return f"{self.PREFIX}{self.chat_id}"
+
+    @classmethod
+    def from_payload(cls, payload: str) -> Connect | None:
+        match = re.fullmatch(cls.PREFIX + r"(-[0-9]{1,16})", payload.strip())
+        return cls(int(match.group(1))) if match else None
+
+    def link(self, bot_username: str) -> str:
+        return f"https://t.me/{bot_username}?start={self.payload()}"
 
 
 def markup(rows: Rows | None) -> InlineKeyboardMarkup | None:
@@ -179,8 +215,19 @@ def meeting_card(
     return "\n".join(lines)
 
 
-def rsvp_rows(tr: Translator, meeting: Meeting, occurrence: Occurrence, counts: RsvpCounts) -> Rows:
-    """Going / maybe / can't make it, each with its count; the counts are what edits update."""
+def rsvp_rows(
+    tr: Translator,
+    meeting: Meeting,
+    occurrence: Occurrence,
+    counts: RsvpCounts,
+    *,
+    connect: str | None = None,
+) -> Rows:
+    """Going / maybe / can't make it, each with its count; the counts are what edits update.
+
+    Going shows ``going/seats`` once seats are limited, also when more are going than there are
+    seats (a capacity lowered below them: nobody is removed).  In a group, *connect* is the link
+    of the "Connect privately" button (:func:`connect_row`), kept on every edit of the buttons."""
     going = str(counts.going) if meeting.capacity is None else f"{counts.going}/{meeting.capacity}"
     if counts.waitlist:
         going += " " + tr._("+{n} waiting").format(n=counts.waitlist)
@@ -190,12 +237,21 @@ def rsvp_rows(tr: Translator, meeting: Meeting, occurrence: Occurrence, counts: 
         Answer.NO: tr._("❌ Can't make it ({count})").format(count=counts.no),
     }
     minutes = Rsvp.occurrence_minutes(occurrence.start)
-    return [
+    rows: Rows = [
         [
             {"text": labels[answer], "callback_data": Rsvp(meeting.id, minutes, _CODE_OF[answer]).pack()}
             for answer in Answer
         ]
     ]
+    return rows + connect_row(tr, connect) if connect else rows
+
+
+def connect_row(tr: Translator, link: str) -> Rows:
+    """A URL button opening the private chat with a ``/start g<group>`` payload (:class:`Connect`).
+
+    In privacy mode Telegram shows the bot only members who write a command or press a button,
+    so a quiet member is unknown and their private /meetings is empty; this connects them."""
+    return [[{"text": tr._("💬 Connect privately"), "url": link}]]
 
 
 def private_reminder_rows(tr: Translator) -> Rows:
@@ -267,8 +323,67 @@ def meeting_list(
                 going=counts.going, maybe=counts.maybe, no=counts.no
             )
             + (" · " + tr._("{n} waiting").format(n=counts.waitlist) if counts.waitlist else "")
+            + (" · " + seats_text(tr, meeting.capacity) if meeting.capacity is not None else "")
         )
     return "\n".join(lines)
+
+
+def seats_text(tr: Translator, seats: int) -> str:
+    return tr.n_("{n} seat", "{n} seats", seats).format(n=seats)
+
+
+def not_connected_help(tr: Translator) -> str:
+    """Private ``/meetings`` (or ``/calendar``) from someone the bot has not seen in any group."""
+    return tr._(
+        "I don't know your groups yet, so I have no meetings to show you here. Telegram only lets "
+        "me see the members of a group who send a command there or press one of my buttons.\n\n"
+        "To connect: in your group, press “💬 Connect privately” under a meeting (or send /meetings "
+        "there once). Then send /meetings here again."
+    )
+
+
+def missing_group_hint(tr: Translator) -> str:
+    """Under a private list: a group the bot has not seen the reader in is not listed."""
+    return tr._("<i>A group missing? Press “💬 Connect privately” under one of its meetings.</i>")
+
+
+def connected(tr: Translator, group_title: str) -> str:
+    return tr._(
+        "You're connected with <b>{group}</b>: its meetings are in /meetings here, and I can remind "
+        "you privately of those you answer."
+    ).format(group=escape(group_title))
+
+
+def not_connected(tr: Translator) -> str:
+    """A ``/start g…`` link Telegram does not confirm: never says which group it named."""
+    return tr._(
+        "I couldn't confirm that you are a member of that group, so I haven't connected you. If "
+        "you have just joined it, please try the button again in a moment."
+    )
+
+
+def capacity_set(
+    tr: Translator, meeting: Meeting, seats: int, crowded: Sequence[tuple[Occurrence, int]]
+) -> str:
+    """``/capacity``'s answer; when more are already going than the new seats, says so plainly.
+
+    *crowded*: the occurrences with more people going than seats, earliest first."""
+    text = tr._("Meeting #{id}: seats set to {n}.").format(id=meeting.id, n=seats)
+    if not crowded:
+        return text
+    occurrence, going = crowded[0]
+    text += "\n" + tr.n_(
+        "{going} person is already going on {when}.",
+        "{going} people are already going on {when}.",
+        going,
+    ).format(going=going, when=when(tr, meeting, occurrence))
+    if len(crowded) > 1:
+        later = len(crowded) - 1
+        text += " " + tr.n_(
+            "So it is for {n} later date too.", "So it is for {n} later dates too.", later
+        ).format(n=later)
+    text += " " + tr._("Nobody is removed: new “Going” answers go to the waitlist until enough people leave.")
+    return text
 
 
 def reminders_setting(tr: Translator, offsets: Sequence[timedelta]) -> str:
@@ -309,8 +424,8 @@ def notice_promoted(tr: Translator, meeting: Meeting, occurrence: Occurrence) ->
 # --- a meeting's own menu (facilitators) -----------------------------------------------------
 
 
-def _menu_button(text: str, meeting_id: int, step: MenuStep, occurrence: int = 0) -> dict[str, str]:
-    return {"text": text, "callback_data": MeetingMenu(meeting_id, step, occurrence).pack()}
+def _menu_button(text: str, meeting_id: int, step: MenuStep, ref: int = 0) -> dict[str, str]:
+    return {"text": text, "callback_data": MeetingMenu(meeting_id, step, ref).pack()}
 
 
 def manage_rows(tr: Translator, manageable: Sequence[Meeting]) -> Rows:
@@ -360,18 +475,57 @@ def confirm_skip(tr: Translator, meeting: Meeting, occurrence: Occurrence) -> tu
     return text, _confirm_rows(tr, meeting, MenuStep.SKIP_CONFIRMED, tr._("Yes, skip it"), minutes)
 
 
-def confirm_cancel(tr: Translator, meeting: Meeting) -> tuple[str, Rows]:
-    text = tr._(
-        "Cancel the whole series <b>{title}</b>? Everyone coming will be told, and no more "
-        "reminders are sent."
-    ).format(title=escape(meeting.title))
-    return text, _confirm_rows(tr, meeting, MenuStep.CANCEL_CONFIRMED, tr._("Yes, cancel the series"))
+def confirm_cancel(
+    tr: Translator,
+    meeting: Meeting,
+    upcoming: tuple[Occurrence, RsvpCounts] | None,
+    keep: MenuStep,
+) -> tuple[str, Rows]:
+    """The question ``/cancelmeeting`` and the menu's "Cancel series" both ask, with how many are
+    going to the next meeting.  *keep* is what "Keep it" does: KEEP (just close the question) or
+    BACK (the menu again)."""
+    lines = [tr._("Cancel the whole series <b>{title}</b>?").format(title=escape(meeting.title))]
+    if upcoming is not None:
+        occurrence, counts = upcoming
+        lines.append(
+            tr.n_(
+                "{n} person is going to the next meeting, {when}.",
+                "{n} people are going to the next meeting, {when}.",
+                counts.going,
+            ).format(n=counts.going, when=when(tr, meeting, occurrence))
+        )
+        if counts.waitlist:
+            lines.append(
+                tr.n_(
+                    "{n} more is on the waitlist.", "{n} more are on the waitlist.", counts.waitlist
+                ).format(n=counts.waitlist)
+            )
+    lines.append(tr._("Everyone coming will be told, and no more reminders are sent."))
+    rows = [
+        [
+            _menu_button(tr._("Cancel the series"), meeting.id, MenuStep.CANCEL_CONFIRMED, version(meeting)),
+            _menu_button(tr._("Keep it"), meeting.id, keep),
+        ]
+    ]
+    return "\n".join(lines), rows
 
 
-def _confirm_rows(tr: Translator, meeting: Meeting, step: MenuStep, yes: str, occurrence: int = 0) -> Rows:
+def notice_kept(tr: Translator, meeting: Meeting) -> str:
+    return tr._("Nothing changed: <b>{title}</b> goes on as planned.").format(title=escape(meeting.title))
+
+
+def cancel_stale(tr: Translator, meeting: Meeting) -> str:
+    """A cancel confirmation pressed after the meeting changed (alert text: plain, no HTML)."""
+    return tr._(
+        "This meeting has changed since I asked, so I did not cancel it. Send /cancelmeeting {id} to "
+        "see it again."
+    ).format(id=meeting.id)
+
+
+def _confirm_rows(tr: Translator, meeting: Meeting, step: MenuStep, yes: str, ref: int = 0) -> Rows:
     return [
         [
-            _menu_button(yes, meeting.id, step, occurrence),
+            _menu_button(yes, meeting.id, step, ref),
             _menu_button(tr._("No, go back"), meeting.id, MenuStep.BACK),
         ]
     ]

@@ -296,6 +296,19 @@ class MeetingRepository:
             waitlist=found.get(("going", True), 0),
         )
 
+    async def going_by_occurrence(self, meeting_id: int, since: datetime) -> dict[datetime, int]:
+        """Seated "going" answers per occurrence from *since* (the waitlist not counted)."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT occurrence_start, COUNT(*) FROM rsvps
+            WHERE meeting_id = ? AND occurrence_start >= ? AND answer = 'going'
+              AND waitlist_position IS NULL
+            GROUP BY occurrence_start
+            """,
+            (meeting_id, to_db(since)),
+        )
+        return {from_db(row[0]): row[1] for row in rows}
+
     async def answer_of(self, meeting_id: int, occurrence_start: datetime, user_id: int) -> Answer | None:
         value = await self._db.fetch_value(
             "SELECT answer FROM rsvps WHERE meeting_id = ? AND occurrence_start = ? AND user_id = ?",
@@ -352,6 +365,15 @@ class MeetingRepository:
             (meeting_id, to_db(occurrence_start)),
         )
         return [Announcement(row[0], row[1], row[2]) for row in rows]
+
+    async def announced_since(self, meeting_id: int, since: datetime) -> list[tuple[datetime, Announcement]]:
+        """Every announcement of the series' occurrences from *since*: (occurrence start, message)."""
+        rows = await self._db.fetch_all(
+            "SELECT occurrence_start, chat_id, message_id, rendered FROM meeting_announcements "
+            "WHERE meeting_id = ? AND occurrence_start >= ? ORDER BY occurrence_start, message_id",
+            (meeting_id, to_db(since)),
+        )
+        return [(from_db(row[0]), Announcement(row[1], row[2], row[3])) for row in rows]
 
     async def set_rendered(
         self, meeting_id: int, occurrence_start: datetime, announcement: Announcement, rendered: str

@@ -73,3 +73,11 @@ def test_translator_translates_and_falls_back() -> None:
 )
 def test_language_resolution(code: str | None, expected: str) -> None:
     assert resolve_language(code) == expected
+
+
+def test_spanish_plurals_follow_the_catalogs_two_forms() -> None:
+    """Babel's CLDR rule gives Spanish three forms; the catalogs (like gettext) write two."""
+    counted = ("{n} person was counted.", "{n} people were counted.")
+    assert translator("es").n_(*counted, 1) == "Se contó {n} persona."
+    for n in (0, 2, 3, 1_000_000):
+        assert translator("es").n_(*counted, n) == "Se contaron {n} personas.", n

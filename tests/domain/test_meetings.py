@@ -10,6 +10,7 @@ from bot.meetings import (
     TITLE_MAX_LENGTH,
     ReminderAction,
     late_reminder_action,
+    over_capacity,
     reminder_times,
     validate_title,
 )
@@ -67,3 +68,11 @@ def test_reminder_times_refuse_negative_offsets_and_naive_starts() -> None:
 )
 def test_late_reminder_action(now: datetime, action: ReminderAction) -> None:
     assert late_reminder_action(START - DAY, START, now) is action
+
+
+def test_over_capacity_names_occurrences_with_more_seated_than_seats_earliest_first() -> None:
+    first, second, third = (datetime(2026, 12, day, 19, 0, tzinfo=UTC) for day in (1, 8, 15))
+    going = {third: 4, first: 2, second: 1}
+    assert over_capacity(1, going) == [(first, 2), (third, 4)]
+    assert over_capacity(4, going) == []  # exactly full is not over
+    assert over_capacity(None, going) == []  # no limit: nobody is over it

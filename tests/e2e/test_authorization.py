@@ -223,3 +223,44 @@ async def test_mentoring_consent_buttons_answer_only_their_owner(cast: Cast) -> 
 
     await maya.press(summary, "Accept this mentor")  # the owner's press still works
     assert "You accepted" in (await summary.next_edit()).text
+
+
+async def test_cancel_confirmation_buttons_answer_only_the_groups_facilitators(cast: Cast) -> None:
+    """/cancelmeeting's "Keep it" and "Cancel the series": every role that may not cancel the
+    group's meetings is refused (nothing changes), those who may are obeyed; a press after the
+    series is gone is refused kindly; each press is answered exactly once."""
+    world, group, people = cast.world, cast.group, cast.people
+    await people[Actor.FACILITATOR].send("/cancelmeeting 1", chat=group)
+    question = await group.next_message()
+    assert question.button_texts() == ["Cancel the series", "Keep it"]
+    keep, confirm = question.find_button("Keep it"), question.find_button("Cancel the series")
+    before, presses = answers_given(world), 0
+
+    for actor in Actor:
+        for pressed in (keep, confirm) if actor not in FACILITATORS_AND_COORDINATORS else ():
+            answer = await world.emulator.press(people[actor], question, pressed, 5.0)
+            presses += 1
+            assert answer is not None and answer.show_alert, (actor, pressed.text)
+            assert "Only this group's facilitators" in (answer.text or ""), (actor, pressed.text)
+    with sqlite3.connect(world.bot.database) as conn:
+        assert conn.execute("SELECT SUM(cancelled) FROM meetings").fetchone() == (0,)
+    assert question.edit_count == 0
+
+    for actor in (Actor.FACILITATOR, Actor.COORDINATOR):  # "Keep it": nothing changes, buttons go
+        answer = await world.emulator.press(people[actor], question, keep, 5.0)
+        presses += 1
+        assert answer is not None and not answer.show_alert, actor
+    assert "Nothing changed" in (await question.next_edit()).text and question.button_texts() == []
+    assert question.edit_count == 1  # the second "Keep it" found the question closed already
+    answer = await world.emulator.press(people[Actor.COORDINATOR], question, confirm, 5.0)
+    presses += 1
+    assert answer is not None and not answer.show_alert
+    assert "has been cancelled" in (await question.next_edit()).text
+    for actor in Actor:  # the series is gone: refused kindly, whoever presses
+        answer = await world.emulator.press(people[actor], question, confirm, 5.0)
+        presses += 1
+        assert answer is not None and answer.show_alert and "no longer exists" in (answer.text or "")
+    await settle(cast)
+    assert answers_given(world) - before == presses
+    with sqlite3.connect(world.bot.database) as conn:
+        assert conn.execute("SELECT id FROM meetings WHERE cancelled = 1").fetchall() == [(1,)]

@@ -119,8 +119,13 @@ async def test_skip_and_cancel_from_the_menu_ask_first_and_tell_those_going(worl
     await card.next_edit()
     await sam.press(menu, "🗑 Cancel series")
     await menu.next_edit()
-    assert "Cancel the whole series" in menu.text
-    await sam.press(menu, "Yes, cancel the series")
+    assert "Cancel the whole series" in menu.text and "1 person is going to the next meeting" in menu.text
+    await sam.press(menu, "Keep it")  # the same question as /cancelmeeting; here it goes back
+    await menu.next_edit()
+    assert "📣 Announce this meeting" in menu.button_texts()
+    await sam.press(menu, "🗑 Cancel series")
+    await menu.next_edit()
+    await sam.press(menu, "Cancel the series")
     await menu.next_edit()
     assert "has been cancelled" in menu.text
     assert "has been cancelled" in (await group.next_message()).text

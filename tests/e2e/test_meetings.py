@@ -148,6 +148,8 @@ async def test_waitlist_moves_up_and_counts_edit_in_place(world: World) -> None:
     announcement = await group.next_message()
     await sam.send("/capacity 1 1", chat=group)
     assert "seats set to 1" in (await group.next_message()).text
+    await announcement.next_edit()  # the card shows its seats now
+    assert "Seats: 1" in announcement.text and button(announcement, "✅ Going") == "✅ Going (0/1)"
     await maya.press(announcement, button(announcement, "✅ Going"))
     await announcement.next_edit()
     assert button(announcement, "✅ Going") == "✅ Going (1/1)"
@@ -159,9 +161,14 @@ async def test_waitlist_moves_up_and_counts_edit_in_place(world: World) -> None:
     assert again is not None
     await maya.press(announcement, button(announcement, "❌ Can't make it"))
     await announcement.next_edit()
-    assert announcement.button_texts() == ["✅ Going (1/1)", "🤔 Maybe (0)", "❌ Can't make it (1)"]
+    assert announcement.button_texts() == [
+        "✅ Going (1/1)",
+        "🤔 Maybe (0)",
+        "❌ Can't make it (1)",
+        "💬 Connect privately",
+    ]
     assert "a seat freed up" in (await leo.next_message()).text
-    assert announcement.edit_count == 3
+    assert announcement.edit_count == 4
 
 
 async def test_skip_and_cancel_tell_those_going_and_the_deep_link_opens_privately(world: World) -> None:
@@ -196,7 +203,9 @@ async def test_skip_and_cancel_tell_those_going_and_the_deep_link_opens_privatel
         assert garbage is not None and "no longer works" in (garbage.text or ""), data
 
     await sam.send("/cancelmeeting 1", chat=group)
-    assert "has been cancelled" in (await group.next_message()).text
+    question = await group.next_message()
+    await sam.press(question, "Cancel the series")
+    assert "has been cancelled" in (await question.next_edit()).text
     assert "has been cancelled" in (await maya.next_message()).text
     await maya.press(card, button(card, "✅ Going"))
     await maya.send("/meetings")
