@@ -303,8 +303,14 @@ def _rsvp(data: dict[str, Any]) -> list[str]:
 
 
 def _crisis(data: dict[str, Any]) -> list[str]:
-    lines = ["## 8. Crisis screening", "", _row("message", "µs"), _row("---", "---")]
-    lines += [_row(name, value) for name, value in data["microseconds"].items()]
+    lines = ["## 8. Crisis screening (full semantic layer)", "", _row("message", "p50 ms", "p99 ms")]
+    lines.append(_row("---", "---", "---"))
+    lines += [_row(name, v["p50_ms"], v["p99_ms"]) for name, v in data["milliseconds"].items()]
+    lines += [
+        "",
+        f"First answer (rules and n-gram model) {data['first_answer_s']} s after import; encoder ready "
+        f"{data['encoder_ready_s']} s; resident memory {data['rss_mb']} MB.",
+    ]
     return [*lines, ""]
 
 

@@ -38,7 +38,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from bot.crisis_kinds import DANGER_KINDS, CrisisCategory, help_for
-from bot.crisis_rules import normalise
+from bot.crisis_rules import guarded
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +60,9 @@ N_GRAM_FEATURES = 2**20 + 2**18
 
 
 def ngram_counts(texts: list[str]) -> sparse.csr_matrix:
-    """Raw n-gram counts of the normalised texts (the idf weighting is learned, see below)."""
-    normal = [normalise(t) for t in texts]
+    """Raw n-gram counts of the normalised texts, harmless readings the rules' guards know ("I
+    would never kill myself", "me muero de risa") masked out; the idf weighting is learned."""
+    normal = [guarded(t) for t in texts]
     return sparse.hstack([_CHARS.transform(normal), _WORDS.transform(normal)], format="csr")
 
 
@@ -236,8 +237,12 @@ class Encoder:
         return self._ready.wait(timeout)
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """Unit-length embeddings, one row per text; only once :attr:`ready`."""
-        vectors = np.asarray(self._model.encode(texts), dtype=np.float64)
+        """Unit-length embeddings, one row per text; only once :attr:`ready`.
+
+        The encoder is cased, and "TUVE UNA RECAÍDA" read far from "tuve una recaída": people
+        shout in crisis, so it reads lower case with runs of spaces and newlines collapsed."""
+        plain = [" ".join(text.lower().split()) for text in texts]
+        vectors = np.asarray(self._model.encode(plain), dtype=np.float64)
         return vectors.reshape(len(texts), EMBEDDING_SIZE)
 
     def _load(self) -> None:

@@ -504,10 +504,16 @@ def rule_names() -> frozenset[str]:
     return frozenset(name for rules in _RULES.values() for name in rules)
 
 
+def guarded(text: str) -> str:
+    """The normalised text with every harmless reading the guards know masked out; the rules and
+    the model's n-grams both read this."""
+    return _GUARD_RE.sub(" |", normalise(text))
+
+
 def match_rules(text: str) -> CrisisSignal | None:
     """The first rule (most severe category first) that *text* matches, in every language we speak:
     people switch languages mid-conversation."""
-    normal = _GUARD_RE.sub(" |", normalise(text))
+    normal = guarded(text)
     for category, pattern in _RULE_RES:
         match = pattern.search(normal)
         if match is None:
