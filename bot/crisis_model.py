@@ -44,11 +44,14 @@ log = logging.getLogger(__name__)
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "crisis_model.npz"
 EMBEDDING_SIZE = 512
-# A message up to WHOLE_CHARS long is read whole, so context ("ten years ago", "not") counts.
-# A longer one is read in passages of at most PASSAGE_CHARS, each scored on its own: one sentence
-# of danger in a long, ordinary message must not be diluted by the rest of it.
-WHOLE_CHARS = 600
+# A message is always read whole, so context ("ten years ago", "not") counts.  One of at least
+# SENTENCE_CHARS is also read sentence by sentence (sentences of MIN_WORDS words or more, cut at
+# PASSAGE_CHARS), and the most worrying reading wins: one sentence of danger in a long, ordinary
+# message must not be diluted by the rest of it.  (Chosen by cross-validation on the blind
+# batches: at the same recall, fewer false alarms than reading whole only.)
+SENTENCE_CHARS = 250
 PASSAGE_CHARS = 200
+MIN_WORDS = 3
 
 _CHARS = HashingVectorizer(
     analyzer="char_wb", ngram_range=(2, 5), n_features=2**20, alternate_sign=False, norm=None
@@ -80,11 +83,11 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…\n])\s+")
 
 
 def passages(text: str) -> list[str]:
-    """*text* whole, or (when long) sentence by sentence, a sentence longer than
-    ``PASSAGE_CHARS`` cut at a space: each passage is then scored on its own."""
-    if len(text) <= WHOLE_CHARS:
+    """*text* whole, then (when long) each sentence of ``MIN_WORDS`` words or more, a sentence
+    longer than ``PASSAGE_CHARS`` cut at a space; each passage is scored on its own."""
+    if len(text) < SENTENCE_CHARS:
         return [text]
-    out: list[str] = []
+    out: list[str] = [text]
     for sentence in _SENTENCE_END.split(text):
         rest = sentence.strip()
         while len(rest) > PASSAGE_CHARS:
@@ -92,9 +95,10 @@ def passages(text: str) -> list[str]:
             cut = cut if cut > 0 else PASSAGE_CHARS
             out.append(rest[:cut])
             rest = rest[cut:].lstrip()
-        if rest:
-            out.append(rest)
-    return list(dict.fromkeys(out))  # a repeated sentence reads the same every time
+        out.append(rest)
+    whole, *parts = out
+    kept = [part for part in parts if len(part.split()) >= MIN_WORDS and part != whole]
+    return [whole, *dict.fromkeys(kept)]  # a repeated sentence reads the same every time
 
 
 @dataclass(frozen=True)

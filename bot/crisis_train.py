@@ -41,6 +41,7 @@ from bot.crisis_model import (
     Thresholds,
     crisis_reading,
     ngram_counts,
+    passages,
     weigh,
 )
 from bot.crisis_rules import match_rules
@@ -105,14 +106,26 @@ def fit_head(data: TrainingData, rows: np.ndarray, idf: np.ndarray, *, full: boo
     return Head(tuple(str(k) for k in model.classes_), weights.tocsr(), embedding, model.intercept_.copy())
 
 
-def crisis_probabilities(head: Head, data: TrainingData, rows: np.ndarray, idf: np.ndarray) -> np.ndarray:
-    ngrams = weigh(data.counts[rows], idf)
-    embeddings = data.embeddings[rows] if head.embedding_weights is not None else None
-    kinds = head.probabilities(ngrams, embeddings)
-    return np.array([crisis_reading(head.kinds, row, "").probability for row in kinds])
+def crisis_probabilities(
+    head: Head, data: TrainingData, rows: np.ndarray, idf: np.ndarray, encoder: Encoder
+) -> np.ndarray:
+    """As the live screen reads each message: whole, and a long one sentence by sentence too."""
+    full = head.embedding_weights is not None
+    kinds = head.probabilities(weigh(data.counts[rows], idf), data.embeddings[rows] if full else None)
+    out = np.array([crisis_reading(head.kinds, row, "").probability for row in kinds])
+    for position, row in enumerate(rows):
+        parts = passages(data.examples[row].text)[1:]
+        if parts:
+            readings = head.probabilities(
+                weigh(ngram_counts(parts), idf), encoder.embed(parts) if full else None
+            )
+            out[position] = max(
+                out[position], *(crisis_reading(head.kinds, r, "").probability for r in readings)
+            )
+    return out
 
 
-def held_out_probabilities(data: TrainingData) -> dict[str, np.ndarray]:
+def held_out_probabilities(data: TrainingData, encoder: Encoder) -> dict[str, np.ndarray]:
     """Each set's probabilities from heads trained on every other set."""
     out = {"fast": np.zeros(len(data.examples)), "full": np.zeros(len(data.examples))}
     for name in dict.fromkeys(data.sets):
@@ -120,7 +133,7 @@ def held_out_probabilities(data: TrainingData) -> dict[str, np.ndarray]:
         idf = idf_of(data.counts[train])
         for head, probabilities in out.items():
             fitted = fit_head(data, train, idf, full=head == "full")
-            probabilities[test] = crisis_probabilities(fitted, data, test, idf)
+            probabilities[test] = crisis_probabilities(fitted, data, test, idf, encoder)
     return out
 
 
@@ -156,7 +169,7 @@ Trained = tuple[SemanticModel, dict[str, np.ndarray], "TrainingData"]
 
 def train(names: Sequence[str], encoder: Encoder) -> Trained:
     data = gather(names, encoder)
-    held_out = held_out_probabilities(data)
+    held_out = held_out_probabilities(data, encoder)
     blind = data.sets != names[0] if SETS[names[0]] is Role.OWN else np.ones(len(data.sets), dtype=bool)
     thresholds = {
         head: choose_thresholds(probs[blind], data.labels[blind]) for head, probs in held_out.items()

@@ -13,7 +13,7 @@ from bot import crisis
 from bot.crisis import CrisisCategory, CrisisSignal, Urgency, detect, normalise, rule_names
 from bot.crisis_corpus import SETS, Role, load, names_with
 from bot.crisis_eval import Report, evaluate
-from bot.crisis_model import PASSAGE_CHARS, WHOLE_CHARS, SemanticModel, passages
+from bot.crisis_model import MIN_WORDS, PASSAGE_CHARS, SENTENCE_CHARS, SemanticModel, passages
 from bot.crisis_rules import match_rules
 
 PHRASES = load("crisis_phrases")
@@ -231,16 +231,22 @@ def test_positives_survive_case_punctuation_and_whitespace(phrase, data) -> None
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=3000))
-def test_passages_cover_the_text_and_stay_short(text: str) -> None:
+def test_a_message_is_read_whole_and_a_long_one_by_its_sentences(text: str) -> None:
     parts = passages(text)
-    if len(text) <= WHOLE_CHARS:
+    assert parts[0] == text
+    if len(text) < SENTENCE_CHARS:
         assert parts == [text]
-        return
-    assert all(0 < len(part) <= PASSAGE_CHARS for part in parts)
-    assert "".join(text.split()).startswith("") and set("".join(parts).split()) <= set(text.split()) | {
-        w for part in parts for w in part.split()
-    }
-    assert sum(len(part) for part in parts) >= len(set(text.split())) and all(part.strip() for part in parts)
+    for part in parts[1:]:
+        assert 0 < len(part) <= PASSAGE_CHARS and len(part.split()) >= MIN_WORDS
+        assert set(part.split()) <= set(text.split()) | {w for p in parts[1:] for w in p.split()}
+    assert len(parts) == len(set(parts))
+
+
+def test_one_sentence_of_danger_in_a_long_ordinary_message_is_read() -> None:
+    day = "Work was fine and the meeting ran late, then I cooked dinner and called my sister. "
+    assert detect(
+        day * 3 + "I have the pills counted out and I am going to take them all tonight. " + day * 2
+    )
 
 
 def test_the_compiled_tokenizer_reads_like_the_pure_one() -> None:
