@@ -38,6 +38,7 @@ SETS: dict[str, Role] = {
     "batch_contexts_f": Role.TRAINING,
     "everyday_g": Role.TRAINING,
     "test_frozen_1": Role.FROZEN,
+    "everyday_h": Role.FROZEN,
 }
 
 
