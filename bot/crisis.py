@@ -83,7 +83,9 @@ def detect(text: str) -> CrisisSignal | None:
 
     While no model is loaded the rules answer alone.  Once it is, the model decides, and a rule
     still fires whatever the model says if it earned it on the blind batches (the floor); the
-    other rules' matches are weighed by the model like any other words.
+    other rules' matches are weighed by the model like any other words.  The fast head (the
+    first second after start-up, or with the encoder turned off) only speaks when it is clear:
+    on one or two words its middle band is mostly noise ("off", "stop").
     """
     if not text or not text.strip():
         return None
@@ -98,6 +100,6 @@ def detect(text: str) -> CrisisSignal | None:
     category = rule.category if rule is not None else reading.category
     if reading.probability >= limits.clear:
         return CrisisSignal(category, "model", Urgency.CLEAR)
-    if reading.probability >= limits.possible:
+    if reading.probability >= limits.possible and reading.head == "full":
         return CrisisSignal(category, "model", Urgency.POSSIBLE)
     return None

@@ -199,12 +199,10 @@ async def answer_signal(context: KindredContext, user_id: int, signal: CrisisSig
 
 
 def _screened_text(update: Update) -> str:
-    """What a person wrote, without a leading /command (whose arguments are still read)."""
+    """What a person wrote to someone; a /command and its settings ("/prompt off") are not that."""
     message = update.effective_message
     text = (message.text or message.caption or "") if message else ""
-    if text.startswith("/"):
-        _, _, text = text.partition(" ")
-    return text
+    return "" if text.startswith("/") else text
 
 
 async def screen(update: Update, context: KindredContext) -> None:

@@ -103,6 +103,10 @@ def test_the_fast_head_answers_while_the_encoder_loads(monkeypatch: pytest.Monke
     reading = crisis.score("I took all my pills and my chest hurts")
     assert reading is not None and reading.head == "fast"
     assert detect("I took all my pills and my chest hurts") is not None
+    limits = SemanticModel.load().thresholds["fast"]
+    middle = (limits.possible + limits.clear) / 2
+    monkeypatch.setattr(crisis, "score", lambda text: crisis.Score(middle, CrisisCategory.SUICIDAL, "fast"))
+    assert detect("off") is None  # the fast head's middle band is not trusted
 
 
 def test_a_floor_rule_fires_whatever_the_model_says(monkeypatch: pytest.MonkeyPatch) -> None:
