@@ -37,6 +37,7 @@ SETS: dict[str, Role] = {
     "batch_lengths_e": Role.TRAINING,
     "batch_contexts_f": Role.TRAINING,
     "everyday_g": Role.TRAINING,
+    "batch_border_i": Role.TRAINING,
     "test_frozen_1": Role.FROZEN,
     "everyday_h": Role.FROZEN,
 }
