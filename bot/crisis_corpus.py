@@ -40,6 +40,7 @@ SETS: dict[str, Role] = {
     "batch_border_i": Role.TRAINING,
     "test_frozen_1": Role.FROZEN,
     "everyday_h": Role.FROZEN,
+    "test_frozen_2": Role.FROZEN,
 }
 
 
