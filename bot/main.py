@@ -7,6 +7,7 @@ a person can try Kindred as a member, a facilitator and a coordinator.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import os
@@ -120,7 +121,38 @@ def _run(application: KindredApplication, settings: Settings) -> None:
         application.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=None)
 
 
-def main() -> int:
+USAGE_DETAILS = """\
+Kindred runs in one of three modes, chosen by its settings (environment or .env; see
+.env.example and the README's Configuration table):
+
+  sandbox   no BOT_TOKEN: a local imitation of Telegram with a chat page at
+            http://SANDBOX_HOST:SANDBOX_PORT/ (default http://127.0.0.1:8080/); nothing leaves
+            this computer
+  polling   BOT_TOKEN and PSEUDONYM_SECRET set (RUN_MODE=polling, the default): serve Telegram
+            by long polling; works anywhere, behind NAT too
+  webhook   RUN_MODE=webhook with WEBHOOK_URL and WEBHOOK_SECRET: Telegram calls WEBHOOK_URL,
+            served on WEBHOOK_LISTEN:WEBHOOK_PORT behind a TLS proxy
+
+Stop with Ctrl+C or SIGTERM. Exit codes: 0 stopped cleanly, 2 bad configuration or arguments,
+3 a database from newer code.
+"""
+
+
+def parse_arguments(argv: list[str] | None) -> None:
+    """Kindred takes no arguments (settings come from the environment), but ``--help`` prints how
+    to run it and exits 0, and anything else is refused with the usage and exit code 2, rather
+    than starting the sandbox as if nothing had been asked."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Kindred, a Telegram bot for peer-support recovery groups.",
+        epilog=USAGE_DETAILS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parse_arguments(argv)  # exits on --help (0) and on unknown arguments (2)
     try:
         settings = load_settings()
     except SettingsError as error:
