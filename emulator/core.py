@@ -112,6 +112,7 @@ class Emulator:
         self._group_ids = itertools.count(_FIRST_GROUP_ID, -1)
         self._signal = Signal()
         self.version = 0  # bumped on every change; the sandbox long-polls on it
+        self.closing = False  # set by stop(): the sandbox page's long polls end at once
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -126,6 +127,8 @@ class Emulator:
         self.url = f"http://{self.host}:{self.port}"
 
     async def stop(self) -> None:
+        self.closing = True
+        self.notify()  # the page's long polls answer now, so the server need not wait for them
         await self.updates.close()
         self._queries.clear()  # presses still waiting simply time out
         if self._runner is not None:

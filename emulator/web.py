@@ -150,7 +150,7 @@ async def messages(request: web.Request) -> web.Response:
     chat = _chat_for(emu, person, request.query.get("chat"))
     after = int(request.query.get("after", -1))
     with contextlib.suppress(TimeoutError):
-        await emu.wait_for(lambda: emu.version > after, LONG_POLL_SECONDS)
+        await emu.wait_for(lambda: emu.version > after or emu.closing, LONG_POLL_SECONDS)
     entries = [_bot_entry(m) for m in chat.messages] + [_user_entry(m) for m in chat.user_messages]
     entries.sort(key=lambda e: e["id"])
     return web.json_response({"version": emu.version, "messages": entries})

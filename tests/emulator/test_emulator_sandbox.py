@@ -191,3 +191,20 @@ def test_the_page_opens_telegram_links_itself_and_can_attach_files() -> None:
     page = PAGE.read_text()
     assert "/open-link" in page and "telegramLink(url)" in page
     assert "/upload" in page and 'type="file"' in page
+
+
+async def test_stopping_ends_the_pages_long_polls_at_once(sandbox):
+    """The sandbox stops within moments of Ctrl+C even with the page open: before, the server
+    waited for the page's long poll (up to 25 s) past its shutdown grace."""
+    emu, session = sandbox
+    ana = emu.add_user("Ana")
+    waiting = asyncio.create_task(
+        session.get(f"/sandbox/api/messages?user={ana.id}&chat={ana.id}&after={emu.version}")
+    )
+    await asyncio.sleep(0.05)  # the long poll has reached the server
+    assert not waiting.done()
+    started = asyncio.get_running_loop().time()
+    await emu.stop()
+    assert asyncio.get_running_loop().time() - started < 0.5
+    async with await asyncio.wait_for(waiting, 1) as response:
+        assert response.status == 200
