@@ -81,7 +81,7 @@ class MeasuredEmulator(Emulator):
 
     tracker: Tracker
 
-    async def dispatch(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    async def dispatch(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any] | str]:
         status, body = await super().dispatch(method, params)
         name = self.schema.canonical(method) or method
         if name != "getUpdates":

@@ -37,7 +37,7 @@ class TimedEmulator(Emulator):
 
     arrivals: list[tuple[float, str, int | None, int | None]]
 
-    async def dispatch(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    async def dispatch(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any] | str]:
         name = self.schema.canonical(method) or method
         if name in GROUP_SENDS | GROUP_EDITS:
             self.arrivals.append(

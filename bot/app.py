@@ -24,7 +24,7 @@ from bot.scheduler import Scheduler
 from bot.services import BotData, Services, Throttles
 from bot.settings import Settings
 from bot.update_processor import PerChatUpdateProcessor
-from handlers.common import CONTEXT_TYPES, is_admin
+from handlers.common import CONTEXT_TYPES, buttons_tracked_per_person, is_admin
 from handlers.errors import on_error
 from storage.db import Database
 from storage.groups import GroupRepository
@@ -79,9 +79,10 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Kindred
             edits=EditCoalescer(*paces_for(settings.group_messages_per_minute)),
         )
     )
-    for module in handlers.feature_modules():
-        for group, feature_handlers in module.handlers().items():
-            application.add_handlers(feature_handlers, group=group)
+    with buttons_tracked_per_person():  # the forms' buttons belong to the person's conversation
+        for module in handlers.feature_modules():
+            for group, feature_handlers in module.handlers().items():
+                application.add_handlers(feature_handlers, group=group)
     application.add_error_handler(on_error)
     return application
 

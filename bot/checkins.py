@@ -3,9 +3,11 @@
 A check-in is stored under a pseudonym (:mod:`bot.pseudonym`), never a user id.  Three further
 rules keep it anonymous, and each lives in exactly one function here:
 
-* Aggregates go through :func:`suppress`: a (group, ISO week) cell with fewer than
-  :data:`MIN_CONTRIBUTORS` distinct people shows no numbers at all, because an average over two
-  people is nearly a disclosure.  The SQL layer's rows pass through the same function.
+* Aggregates go through :func:`suppress`: a (group, ISO week) cell with fewer distinct people
+  than the small-cell threshold (``SMALL_CELL_THRESHOLD``, default
+  :data:`DEFAULT_SMALL_CELL_THRESHOLD`, never below :data:`SMALL_CELL_FLOOR`) shows no numbers at
+  all, because an average over two people is nearly a disclosure.  The SQL layer's rows pass
+  through the same function.
 * Shared check-ins are posted in a digest at fixed local times (:func:`next_digest_time`), never
   when sent, and in random order (:func:`digest_order`), so timing cannot point at the sender.
 * Nothing here formats messages: the handler turns these numbers into words.
@@ -31,7 +33,10 @@ from bot.i18n import N_
 MOOD_MIN, MOOD_MAX = 1, 5
 CRAVING_MIN, CRAVING_MAX = 0, 10
 NOTE_MAX_LENGTH = 500
-MIN_CONTRIBUTORS = 5
+# The small-cell threshold is a setting (SMALL_CELL_THRESHOLD); these are its default and floor.
+# Below three, a person who knows their own numbers can work out the other one's from an average.
+DEFAULT_SMALL_CELL_THRESHOLD = 5
+SMALL_CELL_FLOOR = 3
 STATS_WINDOWS = (30, 90)
 # A fitted mood change smaller than this (in mood points) across the window reads as "steady".
 TREND_THRESHOLD = 0.5
@@ -265,10 +270,13 @@ class SuppressedCell:
 Cell = PublishedCell | SuppressedCell
 
 
-def suppress(cell: RawCell, min_contributors: int = MIN_CONTRIBUTORS) -> Cell:
-    """The one place the k-anonymity threshold is applied."""
-    if min_contributors < 2:
-        raise ValueError("min_contributors below 2 would publish a single person's numbers")
+def suppress(cell: RawCell, *, min_contributors: int) -> Cell:
+    """The one place the k-anonymity threshold is applied; callers pass the configured threshold
+    (``Settings.small_cell_threshold``), so there is no default to forget it with."""
+    if min_contributors < SMALL_CELL_FLOOR:
+        raise ValueError(
+            f"min_contributors below {SMALL_CELL_FLOOR} would nearly publish a single person's numbers"
+        )
     if cell.contributors < min_contributors:
         return SuppressedCell(cell.key)
     return PublishedCell(cell.key, cell.checkins, cell.contributors, cell.average_mood, cell.average_craving)
@@ -281,7 +289,7 @@ def cell_key(group_id: int, at: datetime, tz: ZoneInfo) -> CellKey:
 
 
 def aggregate_cells(
-    rows: Iterable[tuple[int, CheckIn]], tz: ZoneInfo, min_contributors: int = MIN_CONTRIBUTORS
+    rows: Iterable[tuple[int, CheckIn]], tz: ZoneInfo, *, min_contributors: int
 ) -> list[Cell]:
     """Per (group, ISO week): counts and averages, suppressed below *min_contributors* people.
 
@@ -300,7 +308,7 @@ def aggregate_cells(
             average_mood=statistics.fmean(c.mood for c in items),
             average_craving=statistics.fmean(c.craving for c in items),
         )
-        cells.append(suppress(raw, min_contributors))
+        cells.append(suppress(raw, min_contributors=min_contributors))
     return cells
 
 

@@ -17,11 +17,12 @@ deadline (pool + connect + write + read) around the whole call.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 _JSON = {"Content-Type": "application/json"}
@@ -112,6 +113,18 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        """PTB's parser, without its ``logger.exception``: a proxy in front of Telegram answers a
+        502 with an HTML page, which PTB then logged as a traceback with the whole page even though
+        the request is retried (bot/rate_limiter.py) and the failure is reported there in one line.
+        The error raised is the same (``TelegramError("Invalid server response")``), so PTB still
+        turns the status code into ``NetworkError`` and a successful status into an error."""
+        try:
+            return json.loads(payload.decode("utf-8", "replace"))  # type: ignore[no-any-return]
+        except ValueError as error:
+            raise TelegramError("Invalid server response") from error
 
     @staticmethod
     def _body(

@@ -12,8 +12,9 @@ from collections.abc import Iterable
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
-# Libraries that log full request URLs (which contain the token), update payloads (message text:
-# telegram.ext.Application's "Processing update") or SQL parameters (aiosqlite's DEBUG lines).
+# Libraries kept at WARNING: they log full request URLs (which contain the token), update payloads
+# (message text: telegram.ext.Application's "Processing update"), SQL parameters (aiosqlite's DEBUG
+# lines), or routine detail by the dozen.
 _NOISY = (
     "httpx",
     "httpcore",
@@ -22,6 +23,8 @@ _NOISY = (
     "telegram.ext.Application",
     "aiosqlite",
     "aiohttp.access",
+    # fpdf2 subsets the embedded DejaVu font with fontTools, which logs ~75 INFO lines per /proof.
+    "fontTools",
 )
 
 

@@ -29,6 +29,17 @@ JSONDict = dict[str, Any]
 RETRY_DELAYS = (0.1, 0.3, 0.8, 2.0)
 
 
+# How PTB words a failure whose body was not Telegram's JSON: "Bad Gateway (502). Parsing the
+# server response b'<html>...' failed"; the page itself says nothing the status does not.
+_UNPARSED = ". Parsing the server response"
+
+
+def brief(error: NetworkError, limit: int = 200) -> str:
+    """The failure in one short line: without a proxy's HTML page, and never longer than *limit*."""
+    message = error.message.split(_UNPARSED, 1)[0]
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
 class PatientRateLimiter(AIORateLimiter):
     def __init__(
         self,
@@ -60,7 +71,7 @@ class PatientRateLimiter(AIORateLimiter):
             except NetworkError as error:
                 if delay is None:
                     raise
-                log.info("Telegram failed %s (%s); retrying in %.1f s", endpoint, error.message, delay)
+                log.warning("Telegram failed %s (%s); retrying in %.1f s", endpoint, brief(error), delay)
                 await asyncio.sleep(delay)
             else:
                 self._count(endpoint, data)

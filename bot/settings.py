@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.checkins import DEFAULT_SMALL_CELL_THRESHOLD, SMALL_CELL_FLOOR
 from bot.crisis_resources import CrisisResourcesError, load_crisis_resources
 from bot.resources import DEFAULT_FILE as DEFAULT_RESOURCES_FILE
 from bot.resources import ResourceFileError, load_resource_file
@@ -54,6 +55,9 @@ EXPECTED: dict[str, str] = {
     "(its shape is described in bot/crisis_resources.py), or unset for the US defaults",
     "retention_days": "a whole number of days between 1 and 3650",
     "member_consent_hours": "a whole number of hours between 1 and 720",
+    "small_cell_threshold": f"a whole number of people between {SMALL_CELL_FLOOR} and 1000 (below "
+    f"{SMALL_CELL_FLOOR}, an average gives away what each person said; the default is "
+    f"{DEFAULT_SMALL_CELL_THRESHOLD})",
     "resources_file": "a TOML file of [[resource]] entries like bot/data/resources.toml "
     "(category, name, and a phone or link each)",
 }
@@ -111,6 +115,8 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=365, ge=1, le=3650)
     # Once a mentor accepts, the member has this long to accept them too (or ask for someone else).
     member_consent_hours: int = Field(default=48, ge=1, le=720)
+    # Aggregates (/wellbeing) show a cell only when at least this many distinct people contributed.
+    small_cell_threshold: int = Field(default=DEFAULT_SMALL_CELL_THRESHOLD, ge=SMALL_CELL_FLOOR, le=1000)
 
     @property
     def sandbox(self) -> bool:

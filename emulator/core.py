@@ -16,6 +16,7 @@ from aiohttp import web
 
 from emulator.chats import Chat, GroupChat, Person, member_json
 from emulator.errors import (
+    BAD_GATEWAY_PAGE,
     CHAT_NOT_FOUND,
     QUERY_TOO_OLD,
     ApiError,
@@ -111,6 +112,7 @@ class Emulator:
         self._group_ids = itertools.count(_FIRST_GROUP_ID, -1)
         self._signal = Signal()
         self.version = 0  # bumped on every change; the sandbox long-polls on it
+        self.closing = False  # set by stop(): the sandbox page's long polls end at once
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -125,6 +127,8 @@ class Emulator:
         self.url = f"http://{self.host}:{self.port}"
 
     async def stop(self) -> None:
+        self.closing = True
+        self.notify()  # the page's long polls answer now, so the server need not wait for them
         await self.updates.close()
         self._queries.clear()  # presses still waiting simply time out
         if self._runner is not None:
@@ -335,8 +339,8 @@ class Emulator:
 
     # -- the request pipeline --------------------------------------------------------------------
 
-    async def dispatch(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        """Answer one Bot API request: ``(HTTP status, Telegram JSON body)``."""
+    async def dispatch(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any] | str]:
+        """Answer one Bot API request: ``(HTTP status, Telegram JSON body or a proxy's HTML page)``."""
         index = len(self.calls)
         self.calls.append((method, params))
         name = self.schema.canonical(method) or method
@@ -351,7 +355,7 @@ class Emulator:
             result = await METHODS[name](self, params)
         except ApiError as exc:
             self._record(name, params, exc)
-            return exc.code, exc.to_json()
+            return exc.code, exc.body()
         return 200, {"ok": True, "result": result}
 
     def reject_request(
@@ -364,6 +368,9 @@ class Emulator:
 
     def _maybe_server_error(self, name: str) -> None:
         """Server errors hit every method but getUpdates, whose retries would only slow tests."""
+        if self.faults.html_bad_gateways and name != "getUpdates":
+            self.faults.html_bad_gateways -= 1
+            raise ApiError(502, "Bad Gateway", kind="fault", html=BAD_GATEWAY_PAGE)
         rate = self.faults.server_error_rate
         if rate and name != "getUpdates" and self.faults.random.random() < rate:
             code, text = self.faults.random.choice([(500, "Internal Server Error"), (502, "Bad Gateway")])

@@ -22,18 +22,31 @@ class ApiError(Exception):
         parameters: dict[str, Any] | None = None,
         *,
         kind: str = "rejection",
+        html: str | None = None,
     ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.parameters = parameters
         self.kind = kind
+        self.html = html  # answered as a text/html page instead of Telegram's JSON (a proxy's error)
+
+    def body(self) -> dict[str, Any] | str:
+        """What the HTTP answer carries: Telegram's JSON, or a proxy's HTML page."""
+        return self.html if self.html is not None else self.to_json()
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
         if self.parameters:
             body["parameters"] = self.parameters
         return body
+
+
+BAD_GATEWAY_PAGE = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
 
 
 def bad_request(detail: str) -> ApiError:

@@ -65,6 +65,9 @@ class Faults:
     rate_limits: bool = False
     limits: RateLimits = field(default_factory=RateLimits)
     server_error_rate: float = 0.0
+    # The next this many requests (getUpdates aside) are answered 502 with an HTML page instead of
+    # Telegram's JSON, as a proxy in front of the Bot API answers when Telegram is unreachable.
+    html_bad_gateways: int = 0
     blocked: set[int] = field(default_factory=set)
     latency: float = 0.0
     seed: int = 0

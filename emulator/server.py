@@ -29,7 +29,10 @@ def build_app(emu: Emulator) -> web.Application:
     return app
 
 
-def _json(status: int, body: dict[str, Any]) -> web.Response:
+def _json(status: int, body: dict[str, Any] | str) -> web.Response:
+    """Telegram's JSON answer; a string body is a proxy's HTML error page (a fault switch)."""
+    if isinstance(body, str):
+        return web.Response(text=body, status=status, content_type="text/html")
     return web.json_response(body, status=status)
 
 

@@ -3,14 +3,20 @@
 ``GET /`` serves one static page; it talks to JSON endpoints under ``/sandbox/api/``. The page
 never renders the bot's HTML: it receives plain text plus entities (as a Telegram client does) and
 builds DOM nodes from them.
+
+Two things a Telegram client does are done here too, so nothing in the sandbox leads to the real
+Telegram: a ``t.me/<bot>?start=<payload>`` link ("open it privately") opens the private chat with
+the bot and sends ``/start <payload>`` (``/sandbox/api/open-link``), and a person can attach a
+photo or a file, with a caption (``/sandbox/api/upload``), to try photo broadcasts and ``/import``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from aiohttp import web
 
@@ -38,6 +44,8 @@ def add_sandbox_routes(app: web.Application, emu: Emulator) -> None:
     app.router.add_post("/sandbox/api/send", send)
     app.router.add_post("/sandbox/api/press", press)
     app.router.add_get("/sandbox/api/file/{file_id}", download)
+    app.router.add_post("/sandbox/api/open-link", open_link)
+    app.router.add_post("/sandbox/api/upload", upload)
 
 
 async def page(_: web.Request) -> web.FileResponse:
@@ -127,6 +135,9 @@ def _user_entry(message: UserMessage) -> dict[str, Any]:
             "url": f"/sandbox/api/file/{raw['document']['file_id']}",
             "name": raw["document"]["file_name"],
         }
+    elif "photo" in raw:
+        largest = raw["photo"][-1]["file_id"]
+        entry["file"] = {"url": f"/sandbox/api/file/{largest}", "name": "photo", "photo": True}
     if "new_chat_members" in raw or "left_chat_member" in raw:
         entry["service"] = True
     return entry
@@ -139,7 +150,7 @@ async def messages(request: web.Request) -> web.Response:
     chat = _chat_for(emu, person, request.query.get("chat"))
     after = int(request.query.get("after", -1))
     with contextlib.suppress(TimeoutError):
-        await emu.wait_for(lambda: emu.version > after, LONG_POLL_SECONDS)
+        await emu.wait_for(lambda: emu.version > after or emu.closing, LONG_POLL_SECONDS)
     entries = [_bot_entry(m) for m in chat.messages] + [_user_entry(m) for m in chat.user_messages]
     entries.sort(key=lambda e: e["id"])
     return web.json_response({"version": emu.version, "messages": entries})
@@ -185,3 +196,60 @@ async def download(request: web.Request) -> web.Response:
         content_type=stored.mime_type,
         headers={"Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(stored.filename)}"},
     )
+
+
+# Telegram's deep-link parameter: up to 64 of A-Z, a-z, 0-9, _ and -.
+_START_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_TELEGRAM_HOSTS = frozenset({"t.me", "telegram.me", "www.t.me", "www.telegram.me"})
+
+
+def start_payload(url: str, bot_username: str) -> str | None:
+    """For a link to the bot (``https://t.me/<bot>`` with an optional ``?start=<payload>``), the
+    text a Telegram client sends when it is opened: ``/start`` or ``/start <payload>``; else None."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or parts.hostname not in _TELEGRAM_HOSTS:
+        return None
+    if parts.path.strip("/").lower() != bot_username.lower():
+        return None
+    payload = parse_qs(parts.query).get("start", [""])[0]
+    if not payload:
+        return "/start"
+    return f"/start {payload}" if _START_PAYLOAD.fullmatch(payload) else None
+
+
+async def open_link(request: web.Request) -> web.Response:
+    """Open a t.me link to the bot as Telegram would: the private chat, then ``/start <payload>``."""
+    emu = request.app[_SANDBOX]
+    body = await request.json()
+    person = _person(emu, body.get("user"))
+    text = start_payload(str(body.get("url", "")), emu.bot_username)
+    if text is None:
+        raise web.HTTPBadRequest(text="In the sandbox only links to the bot itself can be opened.")
+    sent = await person.send(text, person)
+    return web.json_response({"chat": person.id, "id": sent.message_id})
+
+
+PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+
+
+async def upload(request: web.Request) -> web.Response:
+    """A photo or a file from the page (multipart: user, chat, file, optional caption), sent as the
+    person would attach it: pictures as a photo, anything else as a document."""
+    emu = request.app[_SANDBOX]
+    form = await request.post()
+    person = _person(emu, form.get("user"))
+    chat = _chat_for(emu, person, form.get("chat"))
+    attached = form.get("file")
+    if not isinstance(attached, web.FileField):
+        raise web.HTTPBadRequest(text="no file attached")
+    data = attached.file.read()
+    if not data:
+        raise web.HTTPBadRequest(text="the file is empty")
+    caption = str(form.get("caption") or "").strip() or None
+    if attached.content_type in PHOTO_TYPES and form.get("as_file") != "1":
+        sent = await person.send_photo(data, caption, chat)
+    else:
+        sent = await person.send_document(
+            attached.filename or "file", data, caption, chat, mime_type=attached.content_type
+        )
+    return web.json_response({"id": sent.message_id})

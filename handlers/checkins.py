@@ -403,7 +403,9 @@ async def wellbeing(update: Update, context: KindredContext) -> None:
         return
     since = iso_week_label(svc.clock.now() - timedelta(weeks=AGGREGATE_WEEKS - 1), UTC)
     rows = await checkins(context).weekly_cells([g.chat_id for g in groups], since)
-    await reply(update, views.render_wellbeing(tr, groups, [suppress(row) for row in rows]))
+    threshold = svc.settings.small_cell_threshold
+    cells = [suppress(row, min_contributors=threshold) for row in rows]
+    await reply(update, views.render_wellbeing(tr, groups, cells, threshold))
 
 
 # -- /prompt --

@@ -222,8 +222,13 @@ def render_stats(tr: Translator, stats: PersonalStats, days: int) -> str:
 # -- /wellbeing --
 
 
-def render_wellbeing(tr: Translator, groups: Sequence[Group], cells: Sequence[Cell]) -> str:
-    lines = [tr._("<b>Check-ins by week</b> (only where at least 5 people contributed; nobody is named).")]
+def render_wellbeing(tr: Translator, groups: Sequence[Group], cells: Sequence[Cell], threshold: int) -> str:
+    """*threshold* is the small-cell threshold the cells were suppressed with (always 3 or more)."""
+    lines = [
+        tr._(
+            "<b>Check-ins by week</b> (only where at least {count} people contributed; nobody is named)."
+        ).format(count=threshold)
+    ]
     for group in groups:
         lines.append("")
         lines.append(f"<b>{escape(group.title)}</b>")

@@ -3,15 +3,18 @@ and the authorisation guard (the one door every privileged handler goes through)
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import Forbidden
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
+from telegram.warnings import PTBUserWarning
 
 from bot.attempts import AttemptLimiter
 from bot.commands import ChatKind
@@ -152,3 +155,21 @@ async def is_admin(bot: ExtBot[None], chat_id: int, user_id: int) -> bool:
         log.warning("Could not check admin status in a chat", exc_info=True)
         return False
     return member.status in ("administrator", "creator")
+
+
+@contextlib.contextmanager
+def buttons_tracked_per_person() -> Iterator[None]:
+    """Build ``ConversationHandler``s whose buttons belong to the person's conversation.
+
+    python-telegram-bot warns (PTBUserWarning, at every start) that with ``per_message=False`` a
+    ``CallbackQueryHandler`` is tracked per chat and user rather than per message.  That is what
+    Kindred's forms want: one broadcast, wizard or form per person at a time, whichever of its
+    messages a button is on, and text answers in between (``per_message=True`` would forbid them).
+    Only that one warning is silenced, and only while the handler is built."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore",
+            message=r"If 'per_message=False', 'CallbackQueryHandler' will not be tracked",
+            category=PTBUserWarning,
+        )
+        yield

@@ -125,6 +125,12 @@ COMMANDS = (
         order=20,
     ),
     Command(
+        "editmeeting",
+        N_("Change a meeting on one line: /editmeeting 12 Title | start | ...; those coming are told"),
+        role=Role.FACILITATOR,
+        order=21,
+    ),
+    Command(
         "skip",
         N_("Skip one meeting of a series: /skip 12 2026-12-08 (default: the next one)"),
         role=Role.FACILITATOR,

@@ -27,3 +27,13 @@ def test_every_setting_is_in_the_configuration_table() -> None:
     table = section("Configuration")
     missing = sorted(name.upper() for name in Settings.model_fields if f"`{name.upper()}`" not in table)
     assert missing == [], f"settings missing from the README: {missing}"
+
+
+def test_clock_file_is_documented_as_test_only_with_its_format_and_signal() -> None:
+    """CLOCK_FILE changes how the bot tells time: where it is configured, say so in full."""
+    row = next(line for line in section("Configuration").splitlines() if "`CLOCK_FILE`" in line)
+    example = (Path(__file__).resolve().parents[1] / ".env.example").read_text()
+    comment = example.split("CLOCK_FILE=")[0].rsplit("\n\n", 1)[1]
+    for text in (row, comment):
+        assert "test-only" in text.lower() and "never set in production" in text.lower()
+        assert "ISO-8601" in text and "SIGUSR1" in text

@@ -218,21 +218,28 @@ def raw(contributors: int) -> RawCell:
 
 
 def test_suppression_exactly_at_the_threshold() -> None:
-    assert suppress(raw(4)) == SuppressedCell(CellKey(7, 2026, 48))
-    published = suppress(raw(5))
+    assert suppress(raw(4), min_contributors=5) == SuppressedCell(CellKey(7, 2026, 48))
+    published = suppress(raw(5), min_contributors=5)
     assert isinstance(published, PublishedCell)
     assert (published.contributors, published.checkins, published.average_mood) == (5, 10, 3.5)
 
 
 def test_a_suppressed_cell_carries_no_numbers() -> None:
-    cell = suppress(raw(1))
+    cell = suppress(raw(1), min_contributors=5)
     assert not hasattr(cell, "average_mood")
     assert not hasattr(cell, "contributors")
 
 
-def test_threshold_below_two_is_refused() -> None:
-    with pytest.raises(ValueError, match="single person"):
-        suppress(raw(3), min_contributors=1)
+def test_threshold_below_three_is_refused() -> None:
+    for threshold in (1, 2):
+        with pytest.raises(ValueError, match="single person"):
+            suppress(raw(3), min_contributors=threshold)
+
+
+def test_suppression_honours_the_configured_threshold() -> None:
+    assert isinstance(suppress(raw(3), min_contributors=3), PublishedCell)
+    assert isinstance(suppress(raw(4), min_contributors=3), PublishedCell)
+    assert suppress(raw(7), min_contributors=8) == SuppressedCell(CellKey(7, 2026, 48))
 
 
 def test_aggregate_cells_counts_distinct_people_per_group_and_week() -> None:
@@ -242,7 +249,7 @@ def test_aggregate_cells_counts_distinct_people_per_group_and_week() -> None:
     rows += [(1, checkin(monday + timedelta(days=7, hours=i), who=f"p{i % 4}")) for i in range(12)]
     # Group 2 same week: five people -> published.
     rows += [(2, checkin(monday + timedelta(hours=i), mood=2, craving=8, who=f"q{i}")) for i in range(5)]
-    cells = aggregate_cells(rows, UTC)
+    cells = aggregate_cells(rows, UTC, min_contributors=5)
     assert [c.key for c in cells] == [CellKey(1, 2026, 48), CellKey(1, 2026, 49), CellKey(2, 2026, 48)]
     first, second, third = cells
     assert isinstance(first, PublishedCell)
@@ -256,8 +263,8 @@ def test_iso_week_follows_the_group_time_zone_and_year_boundary() -> None:
     # Sunday 2027-01-03 23:30 in New York is already Monday (ISO week 1 of 2027) in UTC.
     at = local(NEW_YORK, 2027, 1, 3, 23, 30)
     rows = [(1, checkin(at, who=f"p{i}")) for i in range(5)]
-    assert aggregate_cells(rows, NEW_YORK)[0].key == CellKey(1, 2026, 53)
-    assert aggregate_cells(rows, UTC)[0].key == CellKey(1, 2027, 1)
+    assert aggregate_cells(rows, NEW_YORK, min_contributors=5)[0].key == CellKey(1, 2026, 53)
+    assert aggregate_cells(rows, UTC, min_contributors=5)[0].key == CellKey(1, 2027, 1)
 
 
 # --- digest timing ---------------------------------------------------------------------------

@@ -152,6 +152,25 @@ async def test_wellbeing_hides_cells_with_fewer_than_five_people(emulator: Emula
     assert big.id and small.id
 
 
+async def test_wellbeing_honours_a_configured_small_cell_threshold(
+    emulator: Emulator, launch: Launch
+) -> None:
+    cleo = emulator.add_user("Cleo")
+    world = await launch(coordinators=(cleo,), env={"SMALL_CELL_THRESHOLD": "3"})
+    three = tuple(world.person(f"Member{i}") for i in range(3))
+    two = (world.person("Ola"), world.person("Pia"))
+    await circle(world, "Three Circle", world.person("Tess"), three)
+    await circle(world, "Two Circle", world.person("Sam"), two)
+    for member in (*three, *two):
+        await check_in(member, 3, 2)
+    await cleo.send("/wellbeing")
+    report = (await cleo.next_message()).text
+    assert "at least 3 people contributed" in report
+    three_part, two_part = report.split("Three Circle")[1].split("Two Circle")
+    assert "3 check-ins by 3 people" in three_part  # shown: the default of 5 would hide it
+    assert "too few to show" in two_part and "by 2 people" not in two_part
+
+
 async def test_daily_prompt_survives_a_restart_and_starts_a_checkin(world: World) -> None:
     maya = world.person("Maya")
     await maya.send("/prompt 20:00 Europe/Madrid")

@@ -61,6 +61,19 @@ async def test_help_depends_on_role_and_chat(world: World) -> None:
     assert "facilitator" in facilitator_help.text
 
 
+async def test_editmeeting_is_in_help_and_in_the_facilitators_menu(world: World) -> None:
+    sam, maya = world.person("Sam"), world.person("Maya")
+    group = await world.group_with_bot("Tuesday Circle", admin=sam, members=(maya,))
+    await sam.send("/help", chat=group)
+    assert "/editmeeting" in (await group.next_message()).text
+    await maya.send("/help", chat=group)
+    assert "/editmeeting" not in (await group.next_message()).text
+    await world.emulator.wait_for(lambda: len(world.emulator.commands) >= 6, timeout=5)
+    menus = {json.loads(scope)["type"]: menu for (scope, language), menu in world.emulator.commands.items()}
+    assert "editmeeting" in [c["command"] for c in menus["all_chat_administrators"]]
+    assert "editmeeting" not in [c["command"] for c in menus["all_group_chats"]]
+
+
 async def test_settz_is_for_facilitators_and_explains_bad_input(world: World) -> None:
     sam, maya = world.person("Sam"), world.person("Maya")
     group = await world.group_with_bot("Tuesday Circle", admin=sam, members=(maya,))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import socket
@@ -29,6 +30,28 @@ async def wait_for_output(process: asyncio.subprocess.Process, pattern: str, tim
             if not line:
                 raise AssertionError(f"the sandbox exited early:\n{seen}")
             seen += line.decode()
+    return seen
+
+
+async def transcript_until(
+    http: aiohttp.ClientSession,
+    user: int,
+    chat: int,
+    text: str,
+    timeout: float = 15,  # noqa: ASYNC109
+) -> str:
+    """The bot's messages in the chat, once one of them contains *text*."""
+    seen, version = "", -1
+    try:
+        async with asyncio.timeout(timeout):
+            while text not in seen:
+                query = {"user": user, "chat": chat, "after": version}
+                transcript = await (await http.get("/sandbox/api/messages", params=query)).json()
+                version = transcript["version"]
+                seen = " ".join(m["text"] for m in transcript["messages"] if m["from"] == "bot")
+    except TimeoutError:
+        said = [(m["from"], m["text"][:60]) for m in transcript["messages"]]
+        raise AssertionError(f"the bot never said {text!r}; the chat: {said}") from None
     return seen
 
 
@@ -66,7 +89,31 @@ async def test_the_sandbox_starts_and_answers(tmp_path: Path) -> None:
                     transcript = await (await http.get("/sandbox/api/messages", params=query)).json()
                     state["version"] = transcript["version"]
                     reply = " ".join(m["text"] for m in transcript["messages"] if m["from"] == "bot")
-        assert "as a member" in reply
+            assert "as a member" in reply
+
+            # "Open it privately" (t.me/<bot>?start=m1) opens Maya's chat with the bot, not the real t.me.
+            await transcript_until(http, maya["id"], maya["id"], "welcome to Kindred")  # the group is there
+            people = (await (await http.get("/sandbox/api/state")).json())["people"]
+            sam = next(p for p in people if p["label"] == "facilitator")
+            group = next(c for c in sam["chats"] if c["type"] != "private")
+            await transcript_until(http, sam["id"], group["id"], "Monthly Check-in")  # its meetings too
+            async with http.post(
+                "/sandbox/api/open-link",
+                json={"user": maya["id"], "url": f"https://t.me/{state['bot']['username']}?start=m1"},
+            ) as opened:
+                assert (await opened.json())["chat"] == maya["id"]
+            await transcript_until(http, maya["id"], maya["id"], "Tuesday Circle")
+
+            # A file from the page: a facilitator imports meetings from a Meeting Guide file.
+            feed = [{"name": "Friday Circle", "slug": "friday", "day": 5, "time": "18:00"}]
+            form = aiohttp.FormData()
+            for key, value in (("user", sam["id"]), ("chat", group["id"]), ("caption", "/import")):
+                form.add_field(key, str(value))
+            data = json.dumps(feed).encode()
+            form.add_field("file", data, filename="feed.json", content_type="application/json")
+            async with http.post("/sandbox/api/upload", data=form) as uploaded:
+                assert uploaded.status == 200
+            await transcript_until(http, sam["id"], group["id"], "1 meeting to add")
     finally:
         process.terminate()
         await asyncio.wait_for(process.wait(), 15)

@@ -11,18 +11,36 @@ from pathlib import Path
 from tests.e2e.harness import PSEUDONYM_SECRET, ROOT, TOKEN
 
 
-def run_bot(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def run_bot(tmp_path: Path, *args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "PSEUDONYM_SECRET")}
     base.update(PYTHONPATH=str(ROOT), **env)
     return subprocess.run(
-        [sys.executable, "-m", "bot"],
+        [sys.executable, "-m", "bot", *args],
         cwd=tmp_path,
         env=base,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
         check=False,
     )
+
+
+def test_help_prints_the_modes_and_exits_0(tmp_path: Path) -> None:
+    """Without a token, --help used to start the sandbox (and never return).  It works even when
+    the configuration is broken (SANDBOX_PORT=0), since the arguments come first."""
+    result = run_bot(tmp_path, "--help", timeout=30, SANDBOX_PORT="0")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.startswith("usage: python -m bot")
+    for mode in ("sandbox", "polling", "webhook", "BOT_TOKEN"):
+        assert mode in result.stdout
+    assert "Kindred sandbox" not in result.stdout + result.stderr
+
+
+def test_unknown_arguments_exit_2_with_the_usage(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, "--polling", timeout=30, SANDBOX_PORT="0")
+    assert result.returncode == 2
+    assert "usage: python -m bot" in result.stderr and "--polling" in result.stderr
+    assert "Kindred sandbox" not in result.stdout
 
 
 def test_bad_configuration_stops_with_one_line_per_variable(tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ async def test_weekly_cells_count_distinct_people_and_small_cells_are_suppressed
     for user_id in (11, 12):
         only_small = [c for c in contributions(user_id) if c.group_id == SMALL]
         await repo.record(pseudonym(user_id, SECRET), StoredCheckIn(NOW.date(), 2, 8, None), only_small, None)
-    cells = [suppress(row) for row in await repo.weekly_cells([BIG, SMALL], "2026-W40")]
+    cells = [suppress(row, min_contributors=5) for row in await repo.weekly_cells([BIG, SMALL], "2026-W40")]
     small, big = cells  # ordered by group id
     assert isinstance(big, PublishedCell) and (big.checkins, big.contributors) == (7, 5)
     assert big.average_mood == 4.0 and big.average_craving == 2.0

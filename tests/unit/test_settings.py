@@ -30,6 +30,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
         "CRISIS_RESOURCES_FILE",
         "RETENTION_DAYS",
         "MEMBER_CONSENT_HOURS",
+        "SMALL_CELL_THRESHOLD",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -131,3 +132,19 @@ def test_retention_and_crisis_lines_have_defaults_and_load_from_a_file(
     lines.write_text('emergency_number = "999"\n[[lines.en]]\nname = "Samaritans"\nphone = "116 123"\n')
     monkeypatch.setenv("CRISIS_RESOURCES_FILE", str(lines))
     assert load_settings().crisis_resources_file == lines
+
+
+def test_small_cell_threshold_defaults_to_five_and_can_be_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().small_cell_threshold == 5
+    monkeypatch.setenv("SMALL_CELL_THRESHOLD", "3")
+    assert load_settings().small_cell_threshold == 3
+    monkeypatch.setenv("SMALL_CELL_THRESHOLD", "10")
+    assert load_settings().small_cell_threshold == 10
+
+
+@pytest.mark.parametrize("value", ["2", "0", "-5", "five"])
+def test_small_cell_threshold_below_three_is_refused(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    message = failure(monkeypatch, SMALL_CELL_THRESHOLD=value)
+    assert message.startswith("SMALL_CELL_THRESHOLD is not valid: expected a whole number of people")
+    assert "at least" in message or "between 3" in message
+    assert value not in message.split(":", 1)[0]

@@ -1,0 +1,49 @@
+"""Start-up says only what matters: no library warnings, no font-subsetting chatter."""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+import warnings
+from pathlib import Path
+
+from bot.app import build_application
+from bot.logs import configure_logging
+from bot.settings import load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_building_the_application_warns_nothing(tmp_path: Path) -> None:
+    """PTB warned three times (PTBUserWarning, per_message=False) at every start."""
+    settings = load_settings(
+        bot_token="123456:TEST-TOKEN-abcdefghijklmnopqrstuvwxyz",
+        pseudonym_secret="s" * 40,
+        database_path=tmp_path / "kindred.sqlite3",
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        build_application(settings)
+    assert [f"{w.filename}:{w.lineno}: {w.message}" for w in caught] == []
+
+
+def test_fonttools_is_quiet_at_info(monkeypatch) -> None:
+    """fpdf2 subsets the proof letter's font with fontTools: ~75 INFO lines per /proof."""
+    root, fonttools = logging.getLogger(), logging.getLogger("fontTools")
+    monkeypatch.setattr(root, "handlers", [])  # configure_logging replaces them; put them back after
+    levels = root.level, fonttools.level
+    try:
+        configure_logging("INFO")
+        assert not logging.getLogger("fontTools.subset").isEnabledFor(logging.INFO)
+        assert logging.getLogger("fontTools.subset").isEnabledFor(logging.WARNING)
+        assert logging.getLogger("bot.app").isEnabledFor(logging.INFO)
+    finally:
+        root.setLevel(levels[0])
+        fonttools.setLevel(levels[1])
+
+
+def test_the_license_is_an_spdx_expression() -> None:
+    """The TOML-table form made every install print a setuptools deprecation warning."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert pyproject["project"]["license"] == "MIT"
+    assert any(r.startswith("setuptools>=77") for r in pyproject["build-system"]["requires"])
