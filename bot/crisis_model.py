@@ -234,7 +234,9 @@ class Encoder:
             if self._started:
                 return
             self._started = True
-        threading.Thread(target=self._load, name="crisis-encoder", daemon=True).start()
+        # Not a daemon: a process told to stop while the weights are still being read waits the
+        # second it takes, instead of tearing native code down mid-load (SIGABRT at exit).
+        threading.Thread(target=self._load, name="crisis-encoder", daemon=False).start()
 
     def wait(self, timeout: float | None = None) -> bool:
         self.start_loading()

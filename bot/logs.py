@@ -46,6 +46,25 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class HandledAtShutdown(logging.Filter):
+    """PTB's last ``getUpdates`` at shutdown (it only marks updates as read) is logged as an ERROR
+    with a traceback when it times out, though PTB handles it and the next start fetches those
+    updates again. A clean stop is not an error: one warning line, naming the failure."""
+
+    PREFIX = "Error while calling `get_updates` one more time"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith(self.PREFIX) and record.exc_info:
+            error = record.exc_info[1]
+            record.msg = (
+                "The last getUpdates at shutdown failed (%s); those updates come again at the next start"
+            )
+            record.args = (type(error).__name__,)
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def configure_logging(level: str, secrets: Iterable[str] = (), id_salt: str = "") -> None:
     """Set up the root logger once, at start-up; *id_salt* keys :func:`log_id`."""
     global _id_salt  # noqa: PLW0603 - set once at start-up, before any logging
@@ -58,6 +77,7 @@ def configure_logging(level: str, secrets: Iterable[str] = (), id_salt: str = ""
     root.setLevel(level)
     for name in _NOISY:
         logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("telegram.ext.Updater").addFilter(HandledAtShutdown())
 
 
 def log_id(user_id: int | None) -> str:

@@ -64,6 +64,7 @@ from handlers.common import (
     FEATURES,
     KindredContext,
     answer_query,
+    edit_in_place,
     is_private,
     reply,
     require,
@@ -471,15 +472,9 @@ class Panel:
         return text, panel_keyboard(self.tr, meeting.id, start, members, marks, can_open=can_open)
 
     async def show(self, content: tuple[str, InlineKeyboardMarkup | None]) -> bool:
-        text, keyboard = content
-        try:
-            await self.context.bot.edit_message_text(
-                text, chat_id=self.chat_id, message_id=self.message_id, reply_markup=keyboard
-            )
-        except (BadRequest, Forbidden) as error:
-            log.info("Could not show an attendance panel: %s", error.message)
-            return False
-        return True
+        return await edit_in_place(
+            self.context, (self.chat_id, self.message_id), content, what="an attendance panel"
+        )
 
 
 async def stale(update: Update, context: KindredContext) -> None:

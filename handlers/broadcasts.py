@@ -17,7 +17,6 @@ from functools import partial
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -55,6 +54,7 @@ from handlers.common import (
     FEATURES,
     KindredContext,
     answer_query,
+    edit_in_place,
     escape,
     is_private,
     reply,
@@ -637,15 +637,9 @@ class ProgressView:
         return text, progress_keyboard(self.tr, self.broadcast.id, p)
 
     async def show(self, content: tuple[str, InlineKeyboardMarkup | None]) -> bool:
-        text, keyboard = content
-        try:
-            await self.context.bot.edit_message_text(
-                text, chat_id=self.chat_id, message_id=self.message_id, reply_markup=keyboard
-            )
-        except (BadRequest, Forbidden) as error:
-            log.info("Could not show a broadcast's progress: %s", error.message)
-            return False
-        return True
+        return await edit_in_place(
+            self.context, (self.chat_id, self.message_id), content, what="a broadcast's progress"
+        )
 
 
 # -- personal data ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
-from telegram.error import Forbidden
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 from telegram.warnings import PTBUserWarning
 
@@ -87,6 +87,27 @@ async def talk_privately(update: Update, context: KindredContext, text: str, sta
     link = f"https://t.me/{context.bot.username}" + (f"?start={start}" if start else "")
     button = InlineKeyboardButton(tr._("Talk to me privately"), url=link)
     await reply(update, text, reply_markup=InlineKeyboardMarkup([[button]]))
+
+
+async def edit_in_place(
+    context: KindredContext,
+    where: tuple[int, int],
+    content: tuple[str, InlineKeyboardMarkup | None],
+    *,
+    what: str,
+) -> bool:
+    """Show freshly rendered counts on a message the bot posted earlier, ``where`` being its chat
+    and message ids (the edit coalescer's last step); False, with a quiet log line naming *what* it
+    was, if Telegram refuses the edit."""
+    (chat_id, message_id), (text, keyboard) = where, content
+    try:
+        await context.bot.edit_message_text(
+            text, chat_id=chat_id, message_id=message_id, reply_markup=keyboard
+        )
+    except (BadRequest, Forbidden) as error:
+        log.info("Could not update %s: %s", what, error.message)
+        return False
+    return True
 
 
 async def answer_query(query: CallbackQuery | None, text: str | None = None, alert: bool = False) -> None:

@@ -14,7 +14,16 @@ from bot.edit_coalescer import Edit
 from bot.i18n import Translator
 from bot.meetings import Answer
 from bot.recurrence import Occurrence
-from handlers.common import KindredContext, answer_query, escape, is_private, reply, services, translator_for
+from handlers.common import (
+    KindredContext,
+    answer_query,
+    edit_in_place,
+    escape,
+    is_private,
+    reply,
+    services,
+    translator_for,
+)
 from handlers.meeting_support import (
     bot_username,
     connect_link,
@@ -173,12 +182,10 @@ class CardEdit:
         if card is None:
             return False
         text, rows = card
-        try:
-            await self.context.bot.edit_message_text(
-                text, chat_id=self.chat_id, message_id=self.message_id, reply_markup=markup(rows)
-            )
-        except (BadRequest, Forbidden) as error:
-            log.debug("Could not update a meeting card: %s", getattr(error, "message", ""))
+        content = (text, markup(rows))
+        if not await edit_in_place(
+            self.context, (self.chat_id, self.message_id), content, what="a meeting card"
+        ):
             return False
         announcement = Announcement(self.chat_id, self.message_id, "")
         await meetings(self.context).set_rendered(

@@ -72,16 +72,18 @@ class CrisisAlertRepository:
 
     async def add_message(self, alert_id: int, chat_id: int, message_id: int) -> None:
         await self._db.execute(
-            "INSERT OR REPLACE INTO crisis_alert_messages (alert_id, chat_id, message_id) VALUES (?, ?, ?)",
+            "INSERT OR REPLACE INTO crisis_alert_messages (alert_id, recipient_id, message_id)"
+            " VALUES (?, ?, ?)",
             (alert_id, chat_id, message_id),
         )
 
     async def messages(self, alert_id: int) -> list[AlertMessage]:
         rows = await self._db.fetch_all(
-            "SELECT chat_id, message_id FROM crisis_alert_messages WHERE alert_id = ? ORDER BY chat_id",
+            "SELECT recipient_id, message_id FROM crisis_alert_messages"
+            " WHERE alert_id = ? ORDER BY recipient_id",
             (alert_id,),
         )
-        return [AlertMessage(row["chat_id"], row["message_id"]) for row in rows]
+        return [AlertMessage(row["recipient_id"], row["message_id"]) for row in rows]
 
     async def acknowledge(self, alert_id: int, by: int, now: datetime) -> bool:
         """Record who is reaching out; False if someone already had (the first one counts)."""
@@ -121,7 +123,7 @@ class CrisisAlertRepository:
         as someone alerted: the copies they were sent and their name as the one reaching out."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute("DELETE FROM crisis_alerts WHERE member_id = ?", (user_id,))
-            await conn.execute("DELETE FROM crisis_alert_messages WHERE chat_id = ?", (user_id,))
+            await conn.execute("DELETE FROM crisis_alert_messages WHERE recipient_id = ?", (user_id,))
             await conn.execute(
                 "UPDATE crisis_alerts SET acknowledged_by = NULL WHERE acknowledged_by = ?", (user_id,)
             )

@@ -18,7 +18,7 @@ CREATE INDEX crisis_alerts_open ON crisis_alerts (escalate_at)
 -- The alert messages sent, so an acknowledgement can update every copy.
 CREATE TABLE crisis_alert_messages (
     alert_id    INTEGER NOT NULL REFERENCES crisis_alerts (id) ON DELETE CASCADE,
-    chat_id     INTEGER NOT NULL,        -- the private chat of the person alerted
+    recipient_id INTEGER NOT NULL,       -- the person alerted (their private chat has the same id)
     message_id  INTEGER NOT NULL,
-    PRIMARY KEY (alert_id, chat_id)
+    PRIMARY KEY (alert_id, recipient_id)
 );

@@ -47,3 +47,27 @@ def test_the_license_is_an_spdx_expression() -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert pyproject["project"]["license"] == "MIT"
     assert any(r.startswith("setuptools>=77") for r in pyproject["build-system"]["requires"])
+
+
+def test_the_last_get_updates_at_shutdown_is_a_warning_without_a_traceback() -> None:
+    from telegram.error import TimedOut  # noqa: PLC0415
+
+    from bot.logs import HandledAtShutdown  # noqa: PLC0415
+
+    try:
+        raise TimedOut("Timed out")
+    except TimedOut:
+        import sys  # noqa: PLC0415
+
+        record = logging.LogRecord(
+            "telegram.ext.Updater",
+            logging.ERROR,
+            __file__,
+            1,
+            "Error while calling `get_updates` one more time to mark all fetched updates. Suppressing",
+            (),
+            sys.exc_info(),
+        )
+    assert HandledAtShutdown().filter(record)
+    assert record.levelno == logging.WARNING and record.exc_info is None
+    assert "TimedOut" in record.getMessage() and "Traceback" not in logging.Formatter().format(record)
