@@ -70,13 +70,15 @@ def ngram_counts(texts: list[str]) -> sparse.csr_matrix:
 
 
 def weigh(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
-    """Sublinear tf x idf, each row scaled to unit length (what TfidfTransformer does)."""
+    """Sublinear tf x idf, each row scaled to unit length (what TfidfTransformer does), computed on
+    the stored entries only: a message has dozens of n-grams in a space of a million."""
     weighted = counts.astype(np.float64)
-    weighted.data = 1.0 + np.log(weighted.data)
-    weighted = (weighted @ sparse.diags(idf)).tocsr()
-    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    weighted.data = (1.0 + np.log(weighted.data)) * idf[weighted.indices]
+    squares = weighted.multiply(weighted).sum(axis=1)
+    norms = np.sqrt(np.asarray(squares).ravel())
     norms[norms == 0] = 1.0
-    return sparse.diags(1.0 / norms) @ weighted
+    weighted.data /= np.repeat(norms, np.diff(weighted.indptr))
+    return weighted
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…\n])\s+")
@@ -107,7 +109,7 @@ class Head:
     embedding's."""
 
     kinds: tuple[str, ...]
-    ngram_weights: sparse.csr_matrix  # (kinds, N_GRAM_FEATURES)
+    ngram_weights: sparse.csc_matrix  # (kinds, N_GRAM_FEATURES); by column, so .T is free
     embedding_weights: np.ndarray | None  # (kinds, EMBEDDING_SIZE)
     bias: np.ndarray  # (kinds,)
 
@@ -189,7 +191,9 @@ class SemanticModel:
                 ),
                 shape=(len(kinds), N_GRAM_FEATURES),
             )
-            heads[name] = Head(kinds, weights, arrays.get(f"{name}_embedding"), arrays[f"{name}_bias"])
+            heads[name] = Head(
+                kinds, weights.tocsc(), arrays.get(f"{name}_embedding"), arrays[f"{name}_bias"]
+            )
         return cls(
             idf=arrays["idf"].astype(np.float64),
             heads=heads,

@@ -16,7 +16,9 @@ Logs carry only the detected category and urgency: never the text and never an i
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -205,10 +207,23 @@ def _screened_text(update: Update) -> str:
     return "" if text.startswith("/") else text
 
 
+async def screened(update: Update) -> CrisisSignal | None:
+    """Screen the update's text on the screener's own thread: reading a long message with the
+    encoder takes milliseconds of numpy, and the event loop keeps serving other chats meanwhile.
+    One thread, so the model is never used by two at once."""
+    text = _screened_text(update)
+    if not text:
+        return None
+    return await asyncio.get_running_loop().run_in_executor(_SCREENER, detect, text)
+
+
+_SCREENER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crisis-screen")
+
+
 async def screen(update: Update, context: KindredContext) -> None:
     """Every private text: a crisis gets crisis lines before any other reply; nothing is stopped."""
     user = update.effective_user
-    signal = detect(_screened_text(update))
+    signal = await screened(update)
     if signal is None or user is None:
         return
     log.info("Crisis screening matched a private message (%s, %s)", signal.category, signal.urgency)
@@ -219,7 +234,7 @@ async def screen_group(update: Update, context: KindredContext) -> None:
     """A message the bot reads in a group (a reply to it, a mention, a command): answer the person
     privately where possible, and point the group to /sos without repeating anything."""
     user = update.effective_user
-    signal = detect(_screened_text(update))
+    signal = await screened(update)
     if signal is None or user is None:
         return
     log.info("Crisis screening matched a group message (%s, %s)", signal.category, signal.urgency)
