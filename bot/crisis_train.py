@@ -46,7 +46,7 @@ from bot.crisis_model import (
 )
 from bot.crisis_rules import match_rules
 
-TARGET_RECALL = 0.97
+TARGET_RECALL = 0.98
 CLEAR_PRECISION = 0.97
 FLOOR_MIN_HITS = 3
 C = 10.0
