@@ -41,6 +41,7 @@ SETS: dict[str, Role] = {
     "test_frozen_1": Role.FROZEN,
     "everyday_h": Role.FROZEN,
     "test_frozen_2": Role.FROZEN,
+    "test_frozen_3": Role.FROZEN,
 }
 
 
