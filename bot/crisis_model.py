@@ -35,8 +35,8 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer
 
+from bot.crisis_features import N_GRAM_FEATURES, hashed_counts
 from bot.crisis_kinds import DANGER_KINDS, CrisisCategory, help_for
 from bot.crisis_rules import guarded
 
@@ -53,20 +53,11 @@ SENTENCE_CHARS = 250
 PASSAGE_CHARS = 200
 MIN_WORDS = 3
 
-_CHARS = HashingVectorizer(
-    analyzer="char_wb", ngram_range=(2, 5), n_features=2**20, alternate_sign=False, norm=None
-)
-_WORDS = HashingVectorizer(
-    analyzer="word", ngram_range=(1, 2), n_features=2**18, alternate_sign=False, norm=None
-)
-N_GRAM_FEATURES = 2**20 + 2**18
-
 
 def ngram_counts(texts: list[str]) -> sparse.csr_matrix:
     """Raw n-gram counts of the normalised texts, harmless readings the rules' guards know ("I
     would never kill myself", "me muero de risa") masked out; the idf weighting is learned."""
-    normal = [guarded(t) for t in texts]
-    return sparse.hstack([_CHARS.transform(normal), _WORDS.transform(normal)], format="csr")
+    return hashed_counts([guarded(t) for t in texts])
 
 
 def weigh(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
