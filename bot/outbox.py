@@ -42,6 +42,10 @@ BatchDone = Callable[[str, dict[str, int]], Awaitable[None]]
 Unreachable = Callable[[int], Awaitable[None]]
 
 
+# Telegram's longest window (a group's minute), and a second to spare.
+RECENT = timedelta(seconds=61)
+
+
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(300, 2**attempts))
 
@@ -108,10 +112,17 @@ class Outbox:
     # -- the worker -------------------------------------------------------------------------------
 
     async def start(self) -> None:
+        await self._count_recent_sends()
         recovered = await self._repo.recover_interrupted(self._clock.now())
         if recovered:
             log.warning("Resending %d messages whose delivery was interrupted", recovered)
         self._task = asyncio.create_task(self._run(), name="outbox")
+
+    async def _count_recent_sends(self) -> None:
+        """A restart must not burst into windows the last process filled (a 429 otherwise)."""
+        now, mono = self._clock.now(), self._monotonic()
+        recent = await self._repo.recent_sends(now - RECENT)
+        self._pacer.seed([(chat, mono - max(0.0, (now - when).total_seconds())) for chat, when in recent])
 
     async def stop(self) -> None:
         """Stop taking new rows and let calls in flight finish, so they are settled, not left 'sending'."""

@@ -98,6 +98,12 @@ class Pacer:
         self._overall.append(now)
         self._per_chat.setdefault(chat_id, deque()).append(now)
 
+    def seed(self, sends: list[tuple[int, float]]) -> None:
+        """Count sends made before this pacer existed (by a process that stopped or died), given
+        oldest first: Telegram's windows do not restart with us."""
+        for chat_id, when in sends:
+            self.record(chat_id, when)
+
     def note(self, chat_id: int, now: float) -> None:
         """A message went out around the outbox (a reply to someone) and was answered at *now*.
 

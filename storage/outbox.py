@@ -125,6 +125,16 @@ class OutboxRepository:
         )
         return None if value is None else from_db(value)
 
+    async def recent_sends(self, since: datetime) -> list[tuple[int, datetime]]:
+        """(chat, when) of every message sent since *since*, oldest first: a restarted process
+        counts them against Telegram's windows, which did not restart with it."""
+        rows = await self._db.fetch_all(
+            "SELECT chat_id, updated_at FROM outbox WHERE status = 'sent' AND updated_at >= ?"
+            " ORDER BY updated_at",
+            (to_db(since),),
+        )
+        return [(row["chat_id"], from_db(row["updated_at"])) for row in rows]
+
     async def recover_interrupted(self, now: datetime) -> int:
         """Rows left 'sending' by a crash: their outcome is unknown, so they go again (the one
         case where a message may repeat; Telegram offers bots no idempotency key)."""

@@ -11,7 +11,7 @@ import pytest
 from telegram.ext import ExtBot
 
 from bot.clock import FixedClock
-from bot.outbox import Delivery, Outbox
+from bot.outbox import BatchDone, Delivery, Outbox
 from bot.rate_limiter import PatientRateLimiter
 from bot.rate_limits import TELEGRAM_LIMITS, Pacer, minimum_seconds
 from emulator import Emulator
@@ -32,6 +32,7 @@ class Rig:
     clock: FixedClock
     finished: list[tuple[str, dict[str, int]]]
     changed: asyncio.Condition
+    finished_recorder: BatchDone
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ async def rig(db: Database, clock: FixedClock) -> AsyncIterator[Rig]:
 
         outbox.on_batch_done("b:", record)
         await outbox.start()
-        yield Rig(emulator, bot, outbox, repo, people, clock, finished, changed)
+        yield Rig(emulator, bot, outbox, repo, people, clock, finished, changed, record)
         await outbox.stop()
     await emulator.stop()
     assert emulator.rejections == []
@@ -203,3 +204,21 @@ def test_minimum_time_counts_the_slowest_chat() -> None:
     assert minimum_seconds([-1] * 21) == 60.0  # a group's 21st message waits a minute
     assert minimum_seconds([7, 7, 7]) == 2.0  # one a second in a private chat
     assert minimum_seconds(list(range(1, 1001))) == 33.0
+
+
+async def test_a_restarted_outbox_counts_what_the_last_process_just_sent(rig: Rig) -> None:
+    """Telegram's windows outlive our process: a restart that forgets the sends of the second
+    before it bursts past 30 a second and earns a 429."""
+    rig.emulator.faults.rate_limits = True
+    chats = await audience(rig, people=50, groups=0)
+    await rig.outbox.enqueue(deliveries(chats[:25], batch="b:1"))
+    await wait_finished(rig)
+    await rig.outbox.stop()
+    restarted = Outbox(rig.repo, rig.people, rig.bot, rig.clock, pacer=Pacer())  # a new process
+    restarted.on_batch_done("b:", rig.finished_recorder)
+    await restarted.start()
+    await restarted.enqueue(deliveries(chats[25:], batch="b:2"))
+    await wait_finished(rig, count=2)
+    await restarted.stop()
+    assert all(received(rig, chat) == 1 for chat in chats)
+    assert [f for f in rig.emulator.faults_served if f.error_code == 429] == []
