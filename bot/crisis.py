@@ -91,10 +91,10 @@ def detect(text: str) -> CrisisSignal | None:
         return None
     rule = match_rules(text)
     model = _model()
+    if model is None or (rule is not None and rule.rule in model.floor_rules):
+        return rule  # no model yet, or a rule that fires whatever the model says: no need to ask it
     reading = score(text)
-    if model is None or reading is None:
-        return rule
-    if rule is not None and rule.rule in model.floor_rules:
+    if reading is None:
         return rule
     limits = model.thresholds[reading.head]
     category = rule.category if rule is not None else reading.category

@@ -52,7 +52,6 @@ from bot.checkins import (
     validate_note,
 )
 from bot.commands import PRIVATE_ONLY, Command
-from bot.crisis import detect
 from bot.i18n import N_, Translator, resolve_language, translator
 from bot.outbox import Delivery
 from bot.preferences import Toggle
@@ -69,7 +68,7 @@ from handlers.common import (
     translator_for,
 )
 from handlers.common import talk_privately as open_private_chat
-from handlers.crisis import offer_help
+from handlers.crisis import crisis_verdict, offer_help
 from storage.checkins import CheckInRepository, Contribution, Prompt, SharedItem, StoredCheckIn
 
 log = logging.getLogger(__name__)
@@ -243,7 +242,7 @@ async def on_note(update: Update, context: KindredContext) -> int:
     except CheckInError as error:
         await reply(update, tr._(error.message).format(**error.params))
         return NOTE
-    draft.note_is_crisis = draft.note is not None and detect(draft.note) is not None
+    draft.note_is_crisis = draft.note is not None and await crisis_verdict(update, context) is not None
     return await ask_share(update, context, tr, draft)
 
 

@@ -207,6 +207,17 @@ def _screened_text(update: Update) -> str:
     return "" if text.startswith("/") else text
 
 
+_UNSCREENED = object()
+
+
+async def crisis_verdict(update: Update, context: KindredContext) -> CrisisSignal | None:
+    """What the crisis screen found in this update. It runs first and leaves its verdict on the
+    update's context, so later handlers (a check-in note, "I did not understand") reuse it
+    instead of screening the same text again on the event loop."""
+    found = getattr(context, "crisis_verdict", _UNSCREENED)
+    return await screened(update) if found is _UNSCREENED else found  # type: ignore[return-value]
+
+
 async def screened(update: Update) -> CrisisSignal | None:
     """Screen the update's text on the screener's own thread: reading a long message with the
     encoder takes milliseconds of numpy, and the event loop keeps serving other chats meanwhile.
@@ -224,6 +235,7 @@ async def screen(update: Update, context: KindredContext) -> None:
     """Every private text: a crisis gets crisis lines before any other reply; nothing is stopped."""
     user = update.effective_user
     signal = await screened(update)
+    context.crisis_verdict = signal  # type: ignore[attr-defined]
     if signal is None or user is None:
         return
     log.info("Crisis screening matched a private message (%s, %s)", signal.category, signal.urgency)

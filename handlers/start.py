@@ -28,7 +28,6 @@ from telegram.ext import (
 
 from bot.callback_data import CallbackData
 from bot.commands import GROUP_ONLY, PRIVATE_ONLY, ChatKind, Command, visible
-from bot.crisis import detect
 from bot.i18n import N_, Translator, language_name, supported_languages, translator
 from bot.roles import Action, Role
 from handlers import feature_modules
@@ -43,6 +42,7 @@ from handlers.common import (
     services,
     translator_for,
 )
+from handlers.crisis import crisis_verdict
 
 log = logging.getLogger(__name__)
 
@@ -198,8 +198,7 @@ async def not_understood(update: Update, context: KindredContext) -> None:
     """A private message no feature claimed: never leave a person without an answer.
 
     Stays quiet when the crisis screen (which runs first, in the CRISIS group) has answered."""
-    message = update.effective_message
-    if message is not None and detect(message.text or message.caption or "") is not None:
+    if await crisis_verdict(update, context) is not None:
         return
     tr = await translator_for(update, context)
     await reply(update, render_not_understood(tr))
