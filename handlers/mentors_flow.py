@@ -203,12 +203,16 @@ async def tell_mentor_gone(app: Any, proposal: Proposal) -> None:
     )
 
 
-async def decline(app: Any, proposal: Proposal) -> bool:
+async def decline(app: Any, proposal: Proposal, *, by_member: bool = False) -> bool:
+    """Close the proposal for good and move the request on. When the member declined after the
+    mentor's yes, the mentor is told only that it did not go ahead."""
     closed = await repo(app).close_proposal(proposal.proposal_id, DECLINED, svc(app).clock.now())
     if closed is None:
         return False
     svc(app).jobs.cancel(job_name(proposal.proposal_id))
-    log.info("Proposal %d declined", proposal.proposal_id)
+    log.info("Proposal %d declined by the %s", proposal.proposal_id, "member" if by_member else "mentor")
+    if by_member:
+        await tell_not_going_ahead(app, closed)
     await move_on(app, closed.request_id)
     return True
 
@@ -278,14 +282,7 @@ async def mentor_accepts(app: Any, proposal: Proposal) -> Proposal | None:
 
 async def member_declines(app: Any, proposal: Proposal) -> bool:
     """The member asked for someone else: the pair is never proposed again, and the request moves on."""
-    closed = await repo(app).close_proposal(proposal.proposal_id, DECLINED, svc(app).clock.now())
-    if closed is None:
-        return False
-    svc(app).jobs.cancel(job_name(proposal.proposal_id))
-    log.info("Proposal %d: the member asked for someone else", proposal.proposal_id)
-    await tell_not_going_ahead(app, closed)
-    await move_on(app, closed.request_id)
-    return True
+    return await decline(app, proposal, by_member=True)
 
 
 async def accept(app: Any, proposal: Proposal) -> MatchRecord | None:
