@@ -20,8 +20,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from statistics import median
 
-from bot.attendance import DateRange, roll_call_window
-from bot.charts import Series, line_chart_png
+from bot.domain.attendance import DateRange, roll_call_window
+from bot.domain.charts import Series, line_chart_png
 from handlers.attendance_reports import build_report, report_summary, report_table
 from storage.attendance import AttendanceRepository
 from storage.db import Database

@@ -32,7 +32,7 @@ RUNS = {"short safe": 2000, "short crisis": 2000, "400 chars": 2000, "4096 chars
 _CHILD = r"""
 import json, resource, sys, time
 started = time.perf_counter()
-from bot import crisis
+from bot.domain import crisis
 crisis.start_semantic_layer(encoder=False)
 crisis.detect("warm up")
 rules_and_fast = time.perf_counter() - started

@@ -17,7 +17,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.rate_limits import minimum_seconds
+from bot.runtime.rate_limits import minimum_seconds
 from emulator import Emulator, GroupChat, Person
 from storage.db import Database
 from storage.migrations import migrate

@@ -23,7 +23,7 @@ from typing import Any
 
 from bench import seed
 from bench.processes import BotUnderTest, DriverProcess
-from bot.rate_limits import minimum_seconds
+from bot.runtime.rate_limits import minimum_seconds
 
 REMINDER_LEAD = timedelta(hours=1)  # the meetings feature's default reminder, an hour before
 

@@ -11,7 +11,7 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
-from bot.matching import Focus, GenderWish, MentorProfile, MentorRequest, PartOfDay, Slot, assign_all
+from bot.domain.matching import Focus, GenderWish, MentorProfile, MentorRequest, PartOfDay, Slot, assign_all
 
 SEED = 20261123
 MEMBERS = 2_000

@@ -110,8 +110,8 @@ def _tuning(rows: list[dict[str, Any]], data: dict[str, Any] | None) -> list[str
         "## Tuning: Kindred with one change undone",
         "",
         "Same mix; 100 people, 625 updates at once, 200 paced. "
-        "`http`: PTB's httpx instead of bot/http.py (aiohttp); "
-        "`processor`: one update at a time instead of bot/update_processor.py; `limiter`: "
+        "`http`: PTB's httpx instead of bot/app/http.py (aiohttp); "
+        "`processor`: one update at a time instead of bot/app/update_processor.py; `limiter`: "
         "AIORateLimiter's overall 30 messages/s cap back on; `memo`: no memo of people's rows; "
         "`switch`: the default 5 ms GIL switch interval instead of 0.5 ms. "
         "The last row undoes all five (small per-update caches in i18n, handlers and callback data stay).",

@@ -65,7 +65,7 @@ async def outbox(path: Path, chat_ids: Sequence[int], due: datetime) -> None:
 async def meetings(path: Path, chat_ids: Sequence[int], count: int, first_start: datetime) -> list[int]:
     """*count* weekly meetings spread over the groups, each group's at a different time of day
     from *first_start* on (the same minute when there is one meeting per group)."""
-    from bot.meeting_form import parse_meeting_line  # noqa: PLC0415 - only with the feature
+    from bot.domain.meeting_form import parse_meeting_line  # noqa: PLC0415 - only with the feature
     from storage.meetings import MeetingRepository  # noqa: PLC0415
 
     db = await _open(path)
@@ -84,7 +84,7 @@ async def meetings(path: Path, chat_ids: Sequence[int], count: int, first_start:
 
 
 def meeting_line(title: str, start: datetime) -> str:
-    """The one-line form facilitators type (see bot/meeting_form.py)."""
+    """The one-line form facilitators type (see bot/domain/meeting_form.py)."""
     return f"{title} | {start:%Y-%m-%d %H:%M} | 90 min | weekly"
 
 

@@ -32,13 +32,14 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.attendance import Window, correctable, roll_call_window
-from bot.commands import PRIVATE_ONLY, Command
-from bot.edit_coalescer import Edit
-from bot.i18n import N_, Translator, translator
-from bot.logs import log_id
-from bot.recurrence import iter_occurrences, occurrences
-from bot.roles import Action, Role
+from bot.domain.attendance import Window, correctable, roll_call_window
+from bot.domain.i18n import N_, Translator, translator
+from bot.domain.recurrence import iter_occurrences, occurrences
+from bot.domain.roles import Action, Role
+from bot.runtime.commands import PRIVATE_ONLY, Command
+from bot.runtime.edit_coalescer import Edit
+from bot.runtime.feature import Feature
+from bot.runtime.logs import log_id
 from handlers import attendance_reports as reports
 from handlers.attendance_reports import active_meetings, find_meeting, repo, window_length
 from handlers.attendance_views import (
@@ -436,7 +437,7 @@ async def on_open(update: Update, context: KindredContext) -> None:
 async def show_panel(update: Update, context: KindredContext, meeting: Meeting, start: datetime) -> None:
     """Have the pressed message show the occurrence's marking panel.
 
-    Through the edit coalescer (bot/edit_coalescer.py): in a group each edit spends the group's
+    Through the edit coalescer (bot/runtime/edit_coalescer.py): in a group each edit spends the group's
     budget, and a facilitator's next tap must not wait for the last one's edit."""
     query = update.callback_query
     if query is None or query.message is None:
@@ -552,3 +553,14 @@ def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
             CallbackQueryHandler(on_open, pattern=OpenRollCall.pattern()),
         ]
     }
+
+
+FEATURE = Feature(
+    name="attendance",
+    handlers=handlers,
+    commands=COMMANDS,
+    on_startup=on_startup,
+    export_personal_data=export_personal_data,
+    erase_personal_data=erase_personal_data,
+    on_meeting_changed=on_meeting_changed,
+)

@@ -17,7 +17,7 @@ from dateutil.relativedelta import relativedelta
 from telegram import InputFile, Update
 from telegram.ext import Application, ConversationHandler
 
-from bot.attendance import (
+from bot.domain.attendance import (
     AttendedMeeting,
     DateRange,
     OccurrenceCount,
@@ -35,9 +35,9 @@ from bot.attendance import (
     proof_key,
     summarize,
 )
-from bot.charts import Series, line_chart_png
-from bot.i18n import Translator
-from bot.roles import NEEDS_FACILITATOR, Action
+from bot.domain.charts import Series, line_chart_png
+from bot.domain.i18n import Translator
+from bot.domain.roles import NEEDS_FACILITATOR, Action
 from handlers.attendance_views import (
     ProofRange,
     ReportRange,
@@ -76,7 +76,7 @@ App = Application  # type: ignore[type-arg]
 
 def repo(source: KindredContext | App) -> AttendanceRepository:
     app = source if isinstance(source, Application) else source.application
-    return AttendanceRepository(app.bot_data.services.db)
+    return app.bot_data.services.repos.attendance
 
 
 # -- meetings, as the meetings feature stores them --
@@ -84,7 +84,7 @@ def repo(source: KindredContext | App) -> AttendanceRepository:
 
 def meetings(source: KindredContext | App) -> MeetingRepository:
     app = source if isinstance(source, Application) else source.application
-    return MeetingRepository(app.bot_data.services.db)
+    return app.bot_data.services.repos.meetings
 
 
 async def active_meetings(source: KindredContext | App, chat_id: int | None = None) -> list[Meeting]:
@@ -382,7 +382,7 @@ async def send_letter(
     update: Update, context: KindredContext, period: DateRange, first: date, last: date
 ) -> None:
     """Build, record and send the letter: only ever at the member's own request."""
-    from bot.proof_pdf import proof_pdf  # noqa: PLC0415 - fpdf2 is loaded only when a letter is asked for
+    from bot.domain.proof_pdf import proof_pdf  # noqa: PLC0415 - fpdf2 is loaded only when a letter is asked for
 
     user, chat = update.effective_user, update.effective_chat
     key = letter_key(context)

@@ -14,11 +14,11 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.attendance import AttendedMeeting, ProofLetter, Summary
-from bot.callback_data import CallbackData
-from bot.checkins import Trend
-from bot.i18n import N_, Translator
-from bot.time_format import format_clock, format_when
+from bot.domain.attendance import AttendedMeeting, ProofLetter, Summary
+from bot.domain.checkins import Trend
+from bot.domain.i18n import N_, Translator
+from bot.domain.time_format import format_clock, format_when
+from handlers.callback_data import CallbackData
 from handlers.common import escape
 from storage.attendance import CheckIn, HistoryItem, Member
 from storage.groups import Group

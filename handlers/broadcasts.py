@@ -27,7 +27,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.broadcasts import (
+from bot.domain.broadcasts import (
     BATCH_PREFIX,
     KIND,
     PRIVATE_ANNOUNCEMENTS,
@@ -43,13 +43,14 @@ from bot.broadcasts import (
     recipients,
     report_key,
 )
-from bot.callback_data import CallbackData
-from bot.commands import PRIVATE_ONLY, Command
-from bot.edit_coalescer import Edit
-from bot.i18n import N_, Translator, resolve_language, translator
-from bot.outbox import Delivery
-from bot.roles import Action, Role
-from bot.services import Services
+from bot.domain.i18n import N_, Translator, resolve_language, translator
+from bot.domain.roles import Action, Role
+from bot.runtime.commands import PRIVATE_ONLY, Command
+from bot.runtime.edit_coalescer import Edit
+from bot.runtime.feature import Feature
+from bot.runtime.outbox import Delivery
+from bot.runtime.services import Services
+from handlers.callback_data import CallbackData
 from handlers.common import (
     FEATURES,
     KindredContext,
@@ -101,7 +102,7 @@ class ShowProgress(CallbackData, prefix="bprog"):
 
 
 def broadcasts(context: KindredContext) -> BroadcastRepository:
-    return BroadcastRepository(services(context).db)
+    return services(context).repos.broadcasts
 
 
 # -- rendering ----------------------------------------------------------------------------------
@@ -495,7 +496,7 @@ ACTIONS: dict[str, DraftAction] = {
 
 async def plan(svc: Services, broadcast: Broadcast) -> list[Delivery]:
     """One delivery per recipient, each in its reader's language."""
-    repo = BroadcastRepository(svc.db)
+    repo = svc.repos.broadcasts
     languages = await repo.group_languages(broadcast.targets)
     groups = [Recipient(chat_id, languages[chat_id]) for chat_id in broadcast.targets if chat_id in languages]
     private: list[Recipient] = []
@@ -529,7 +530,7 @@ async def enqueue_deliveries(svc: Services, broadcast: Broadcast) -> int:
     repaired at start-up by queueing again."""
     deliveries = await plan(svc, broadcast)
     await svc.outbox.enqueue(deliveries)
-    await BroadcastRepository(svc.db).set_recipients(broadcast.id, len(deliveries))
+    await svc.repos.broadcasts.set_recipients(broadcast.id, len(deliveries))
     return len(deliveries)
 
 
@@ -542,7 +543,7 @@ async def language_of(svc: Services, user_id: int) -> str:
 
 async def report(svc: Services, broadcast_id: int, counts: dict[str, int]) -> None:
     """Queue the sender's delivery report once the batch is finished; at most once, durably."""
-    repo = BroadcastRepository(svc.db)
+    repo = svc.repos.broadcasts
     broadcast = await repo.get(broadcast_id)
     done = progress(counts)
     if broadcast is None or broadcast.reported_at is not None or not done.done:
@@ -565,7 +566,7 @@ async def on_startup(application: Application) -> None:  # type: ignore[type-arg
     never queued, and reports that were never sent."""
     svc: Services = application.bot_data.services
     svc.outbox.on_batch_done(BATCH_PREFIX, partial(on_batch_done, svc))
-    repo = BroadcastRepository(svc.db)
+    repo = svc.repos.broadcasts
     for broadcast in await repo.unreported():
         if broadcast.recipients == 0:
             await enqueue_deliveries(svc, broadcast)
@@ -620,7 +621,7 @@ async def progress_pressed(update: Update, context: KindredContext) -> None:
 @dataclass(frozen=True)
 class ProgressView:
     """A broadcast's delivery counts on one message, edited in place through the coalescer
-    (bot/edit_coalescer.py): presses in a row, or on a button showing older counts, make one edit
+    (bot/runtime/edit_coalescer.py): presses in a row, or on a button showing older counts, make one edit
     of the newest counts, never one that changes nothing."""
 
     context: KindredContext
@@ -707,4 +708,16 @@ async def stale_choice(update: Update, context: KindredContext) -> None:
 async def purge_expired_text(app: Any, cutoff: datetime) -> int:
     """Retention: forget the wording of announcements sent before *cutoff* (the daily job is in
     handlers/privacy.py)."""
-    return await BroadcastRepository(app.bot_data.services.db).blank_texts_before(cutoff)
+    return await app.bot_data.services.repos.broadcasts.blank_texts_before(cutoff)
+
+
+FEATURE = Feature(
+    name="broadcasts",
+    handlers=handlers,
+    commands=COMMANDS,
+    settings=SETTINGS,
+    on_startup=on_startup,
+    export_personal_data=export_personal_data,
+    erase_personal_data=erase_personal_data,
+    purge_expired_text=purge_expired_text,
+)

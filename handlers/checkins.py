@@ -33,8 +33,8 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.charts import mood_chart_png
-from bot.checkins import (
+from bot.domain.charts import mood_chart_png
+from bot.domain.checkins import (
     STATS_WINDOWS,
     CheckIn,
     CheckInError,
@@ -51,13 +51,14 @@ from bot.checkins import (
     validate_mood,
     validate_note,
 )
-from bot.commands import PRIVATE_ONLY, Command
-from bot.i18n import N_, Translator, resolve_language, translator
-from bot.outbox import Delivery
-from bot.preferences import Toggle
-from bot.pseudonym import group_pseudonym, pseudonym
-from bot.roles import Action, Role
-from bot.timezones import canonical_timezone
+from bot.domain.i18n import N_, Translator, resolve_language, translator
+from bot.domain.preferences import Toggle
+from bot.domain.pseudonym import group_pseudonym, pseudonym
+from bot.domain.roles import Action, Role
+from bot.domain.timezones import canonical_timezone
+from bot.runtime.commands import PRIVATE_ONLY, Command
+from bot.runtime.feature import Feature
+from bot.runtime.outbox import Delivery
 from handlers import checkins_views as views
 from handlers.common import (
     FEATURES,
@@ -118,7 +119,7 @@ class Draft:
 
 def checkins(source: Any) -> CheckInRepository:
     """The repository, from a callback context or an Application."""
-    return CheckInRepository(_services(source).db)
+    return _services(source).repos.checkins
 
 
 def _services(source: Any) -> Any:
@@ -136,7 +137,7 @@ def _secret(source: Any) -> str:
 async def member_zone(source: Any, user_id: int) -> ZoneInfo:
     """The member's zone: their prompt's, else their first group's, else the deployment default."""
     svc = _services(source)
-    prompt = await CheckInRepository(svc.db).prompt(user_id)
+    prompt = await svc.repos.checkins.prompt(user_id)
     return ZoneInfo(prompt.timezone if prompt is not None else await svc.home_timezone(user_id))
 
 
@@ -447,7 +448,7 @@ async def prompt_command(update: Update, context: KindredContext) -> None:
 async def set_daily_prompt(app: Any, user_id: int, at: time, zone: str) -> Prompt:
     """Store and plan a member's daily prompt; the /settings screen calls this too."""
     prompt = Prompt(user_id, at, zone)
-    await CheckInRepository(_services(app).db).set_prompt(prompt)
+    await _services(app).repos.checkins.set_prompt(prompt)
     plan_prompt(app, prompt)
     return prompt
 
@@ -455,7 +456,7 @@ async def set_daily_prompt(app: Any, user_id: int, at: time, zone: str) -> Promp
 async def stop_daily_prompt(app: Any, user_id: int) -> bool:
     """Switch a member's daily prompt off; True if there was one. For /prompt off and /settings."""
     _services(app).jobs.cancel(prompt_job(user_id))
-    return await CheckInRepository(_services(app).db).delete_prompt(user_id)
+    return await _services(app).repos.checkins.delete_prompt(user_id)
 
 
 def prompt_job(user_id: int) -> str:
@@ -467,7 +468,7 @@ DEFAULT_PROMPT_TIME = time(20, 0)
 
 async def has_daily_prompt(app: Any, user_id: int) -> bool:
     """For the /settings screen: is the member's daily prompt on?"""
-    return await CheckInRepository(_services(app).db).prompt(user_id) is not None
+    return await _services(app).repos.checkins.prompt(user_id) is not None
 
 
 async def switch_daily_prompt(app: Any, user_id: int, on: bool) -> None:
@@ -495,7 +496,7 @@ def plan_prompt(app: Any, prompt: Prompt) -> None:
     when = next_prompt_time(svc.clock.now(), prompt.local_time, zone)
 
     async def send() -> None:
-        current = await CheckInRepository(svc.db).prompt(prompt.user_id)
+        current = await svc.repos.checkins.prompt(prompt.user_id)
         if current != prompt:
             return  # changed or switched off since; its own job is planned
         person = await svc.people.get(prompt.user_id)
@@ -528,7 +529,7 @@ def plan_digest(app: Any, group_id: int, slot: datetime) -> None:
     svc = _services(app)
 
     async def post() -> None:
-        repo = CheckInRepository(svc.db)
+        repo = svc.repos.checkins
         items = await repo.shared_items(group_id, slot)
         group = await svc.groups.get(group_id)
         if items and group is not None and group.active:
@@ -547,7 +548,7 @@ def plan_digest(app: Any, group_id: int, slot: datetime) -> None:
 
 async def purge_expired_text(app: Any, cutoff: datetime) -> int:
     """Blank check-in notes written on days before *cutoff*; mood and craving stay."""
-    blanked = await CheckInRepository(_services(app).db).blank_notes_before(cutoff.astimezone(UTC).date())
+    blanked = await _services(app).repos.checkins.blank_notes_before(cutoff.astimezone(UTC).date())
     if blanked:
         log.info("Retention: blanked %d check-in notes", blanked)
     return blanked
@@ -650,3 +651,16 @@ def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
             CallbackQueryHandler(stale_button, pattern=views.Step.pattern()),
         ]
     }
+
+
+FEATURE = Feature(
+    name="checkins",
+    handlers=handlers,
+    commands=COMMANDS,
+    settings=SETTINGS,
+    on_startup=on_startup,
+    export_personal_data=export_personal_data,
+    erase_personal_data=erase_personal_data,
+    purge_expired_text=purge_expired_text,
+    on_chat_migrated=on_chat_migrated,
+)

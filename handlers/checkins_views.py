@@ -10,8 +10,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callback_data import CallbackData
-from bot.checkins import (
+from bot.domain.checkins import (
     CRAVING_MAX,
     CRAVING_MIN,
     MOOD_MAX,
@@ -23,8 +22,9 @@ from bot.checkins import (
     Trend,
     week_start,
 )
-from bot.i18n import N_, Translator
-from bot.time_format import format_clock
+from bot.domain.i18n import N_, Translator
+from bot.domain.time_format import format_clock
+from handlers.callback_data import CallbackData
 from handlers.common import escape
 from storage.checkins import SharedItem
 from storage.groups import Group

@@ -13,15 +13,16 @@ from typing import Any
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import CallbackContext, ContextTypes, ExtBot
+from telegram.ext import ExtBot
 from telegram.warnings import PTBUserWarning
 
-from bot.attempts import AttemptLimiter
-from bot.commands import ChatKind
-from bot.i18n import Translator, resolve_language, translator
-from bot.logs import log_id
-from bot.roles import Action
-from bot.services import BotData, Services
+from bot.domain.attempts import AttemptLimiter
+from bot.domain.i18n import Translator, resolve_language, translator
+from bot.domain.roles import Action
+from bot.runtime.commands import ChatKind
+from bot.runtime.context import KindredContext
+from bot.runtime.logs import log_id
+from bot.runtime.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +31,6 @@ CRISIS = -20  # crisis screening answers before anything else
 GUARD = -10  # records people and memberships; never replies
 FEATURES = 0  # commands, conversations and buttons
 FALLBACK = 10  # catch-alls such as "I did not understand that"
-
-KindredContext = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
-CONTEXT_TYPES = ContextTypes(bot_data=BotData)
 
 
 def services(context: KindredContext) -> Services:

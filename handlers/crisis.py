@@ -35,11 +35,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callback_data import CallbackData
-from bot.commands import Command
-from bot.crisis import CrisisCategory, CrisisSignal, Urgency, detect, start_semantic_layer
-from bot.crisis_resources import CrisisResources, load_crisis_resources
-from bot.i18n import N_, Translator, resolve_language, translator
+from bot.domain.crisis import CrisisCategory, CrisisSignal, Urgency, detect, start_semantic_layer
+from bot.domain.crisis_resources import CrisisResources, load_crisis_resources
+from bot.domain.i18n import N_, Translator, resolve_language, translator
+from bot.runtime.commands import Command
+from bot.runtime.feature import Feature
+from handlers.callback_data import CallbackData
 from handlers.common import (
     CRISIS,
     FEATURES,
@@ -337,3 +338,11 @@ def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
             CallbackQueryHandler(on_safety_check, pattern=SafetyCheck.pattern()),
         ],
     }
+
+
+FEATURE = Feature(
+    name="crisis",
+    handlers=handlers,
+    commands=COMMANDS,
+    on_startup=on_startup,
+)

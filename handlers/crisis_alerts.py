@@ -19,10 +19,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, BaseHandler, CallbackQueryHandler
 
-from bot.callback_data import CallbackData
-from bot.i18n import N_, Translator, resolve_language, translator
-from bot.logs import log_id
-from bot.services import Services
+from bot.domain.i18n import N_, Translator, resolve_language, translator
+from bot.runtime.feature import Feature
+from bot.runtime.logs import log_id
+from bot.runtime.services import Services
+from handlers.callback_data import CallbackData
 from handlers.common import FEATURES, KindredContext, answer_query, escape, services, translator_for
 from handlers.crisis import crisis_resources, render_resources
 from storage.crisis_alerts import CrisisAlert, CrisisAlertRepository
@@ -46,7 +47,7 @@ class Named:
 
 
 def repo(svc: Services) -> CrisisAlertRepository:
-    return CrisisAlertRepository(svc.db)
+    return svc.repos.crisis_alerts
 
 
 def job_name(alert_id: int) -> str:
@@ -300,3 +301,12 @@ async def erase_personal_data(context: KindredContext, user_id: int) -> list[str
 
 def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
     return {FEATURES: [CallbackQueryHandler(on_reaching, pattern=Reaching.pattern())]}
+
+
+FEATURE = Feature(
+    name="crisis_alerts",
+    handlers=handlers,
+    on_startup=on_startup,
+    export_personal_data=export_personal_data,
+    erase_personal_data=erase_personal_data,
+)

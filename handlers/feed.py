@@ -3,13 +3,13 @@
 * ``/feed`` sends the group's weekly meetings as ``feed.json`` (in the group, or privately for a
   group the person belongs to), with the meetings the format cannot hold listed as left out.
 * ``/feed publish`` (facilitators) gives the group a stable, unguessable feed URL, served over
-  HTTP in webhook mode by :mod:`bot.feed_server`; ``/feed unpublish`` withdraws it.
+  HTTP in webhook mode by :mod:`bot.runtime.feed_server`; ``/feed unpublish`` withdraws it.
 * Import: a facilitator sends a Meeting Guide JSON file (caption ``/import`` in a group; any
   ``.json`` file in private) or ``/import https://…``.  The valid meetings are shown with toggle
   buttons; "Import selected" creates them in one transaction, so nothing is half-imported.  The
   draft waits in ``user_data`` (small, unconfirmed, and lost on restart by design).
 
-The domain (mapping, validation) is :mod:`bot.meeting_guide`; messages are in
+The domain (mapping, validation) is :mod:`bot.domain.meeting_guide`; messages are in
 :mod:`handlers.feed_views`.
 """
 
@@ -31,13 +31,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.commands import Command
-from bot.feed_fetch import FetchError, fetch_feed
-from bot.feed_server import FeedServer
-from bot.i18n import N_, translator
-from bot.logs import log_id
-from bot.meeting_form import MeetingDraft
-from bot.meeting_guide import (
+from bot.domain.i18n import N_, translator
+from bot.domain.meeting_form import MeetingDraft
+from bot.domain.meeting_guide import (
     FeedExport,
     ImportDraft,
     ImportedMeeting,
@@ -45,9 +41,14 @@ from bot.meeting_guide import (
     feed_json,
     parse_feed_bytes,
 )
-from bot.recurrence import escape_params
-from bot.roles import Action, Role
-from bot.services import Services
+from bot.domain.recurrence import escape_params
+from bot.domain.roles import Action, Role
+from bot.runtime.commands import Command
+from bot.runtime.feature import Feature
+from bot.runtime.feed_fetch import FetchError, fetch_feed
+from bot.runtime.feed_server import FeedServer
+from bot.runtime.logs import log_id
+from bot.runtime.services import Services
 from handlers import meeting_reminders
 from handlers.common import (
     FEATURES,
@@ -72,9 +73,7 @@ from handlers.feed_views import (
     render_imported,
     render_published,
 )
-from storage.feeds import FeedRepository
 from storage.groups import Group
-from storage.meetings import MeetingRepository
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +128,7 @@ def svc(app: Any) -> Services:
 
 
 async def group_feed(app: Any, group: Group) -> tuple[bytes, FeedExport]:
-    rows = await MeetingRepository(svc(app).db).active_in([group.chat_id])
+    rows = await svc(app).repos.meetings.active_in([group.chat_id])
     export = build_feed(
         [meeting.series for meeting in rows],
         svc(app).clock.now(),
@@ -142,7 +141,7 @@ async def group_feed(app: Any, group: Group) -> tuple[bytes, FeedExport]:
 
 async def feed_for_token(app: Any, token: str) -> bytes | None:
     """What the feed server serves for a token: the group's current feed, or None."""
-    chat_id = await FeedRepository(svc(app).db).chat_for(token)
+    chat_id = await svc(app).repos.feeds.chat_for(token)
     group = await svc(app).groups.get(chat_id) if chat_id is not None else None
     return None if group is None else (await group_feed(app, group))[0]
 
@@ -187,7 +186,7 @@ async def publish(update: Update, context: KindredContext, chat_id: int, on: boo
     if not await require(update, context, Action.SCHEDULE_MEETINGS, chat_id):
         return
     tr = await translator_for(update, context)
-    repo = FeedRepository(services(context).db)
+    repo = services(context).repos.feeds
     if not on:
         removed = await repo.unpublish(chat_id)
         await reply(
@@ -387,7 +386,7 @@ async def finish_import(update: Update, context: KindredContext, session: Import
     await answer_query(query)
     context.user_data.pop(SESSION_KEY, None)
     drafts = [MeetingDraft(m.title, m.schedule, m.place, m.link, m.notes) for m in chosen]
-    created = await MeetingRepository(services(context).db).create_many(
+    created = await services(context).repos.meetings.create_many(
         group.chat_id, drafts, user.id, services(context).clock.now()
     )
     for meeting in created:
@@ -447,3 +446,12 @@ def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
             CallbackQueryHandler(on_pick, pattern=FeedPick.pattern()),
         ]
     }
+
+
+FEATURE = Feature(
+    name="feed",
+    handlers=handlers,
+    commands=COMMANDS,
+    on_startup=on_startup,
+    on_shutdown=on_shutdown,
+)

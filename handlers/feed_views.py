@@ -8,12 +8,12 @@ from datetime import date, timedelta
 from babel.dates import format_date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callback_data import CallbackData
-from bot.i18n import Translator
-from bot.meeting_guide import SKIP_MESSAGES, ImportedMeeting, ImportProblem, SkipReason
-from bot.meetings import MeetingSeries
-from bot.recurrence import escape_params
-from bot.time_format import format_hour
+from bot.domain.i18n import Translator
+from bot.domain.meeting_guide import SKIP_MESSAGES, ImportedMeeting, ImportProblem, SkipReason
+from bot.domain.meetings import MeetingSeries
+from bot.domain.recurrence import escape_params
+from bot.domain.time_format import format_hour
+from handlers.callback_data import CallbackData
 from handlers.common import escape
 
 MAX_LISTED_PROBLEMS = 15
@@ -183,7 +183,7 @@ def group_markup(groups: list[tuple[int, str]], purpose: str) -> InlineKeyboardM
 
 
 def render_fetch_limit(tr: Translator, minutes: int) -> str:
-    """A facilitator has had the bot fetch links too often (bot/feed_fetch.py FETCHES_PER_HOUR)."""
+    """A facilitator has had the bot fetch links too often (bot/runtime/feed_fetch.py FETCHES_PER_HOUR)."""
     return tr.n_(
         "I've fetched several links for you in a short time, so I'm pausing that for now. Please try "
         "again in about {minutes} minute, or send the .json file instead.",

@@ -9,13 +9,13 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import BaseHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
 
-from bot.commands import GROUP_ONLY, Command
-from bot.i18n import N_, Translator, resolve_language, translator
-from bot.logs import log_id
-from bot.roles import Action, Role
-from bot.time_format import format_clock
-from bot.timezones import canonical_timezone, suggest_timezones
-from handlers import feature_modules
+from bot.domain.i18n import N_, Translator, resolve_language, translator
+from bot.domain.roles import Action, Role
+from bot.domain.time_format import format_clock
+from bot.domain.timezones import canonical_timezone, suggest_timezones
+from bot.runtime.commands import GROUP_ONLY, Command
+from bot.runtime.feature import Feature
+from bot.runtime.logs import log_id
 from handlers.common import FEATURES, KindredContext, escape, reply, require, services, translator_for
 
 log = logging.getLogger(__name__)
@@ -82,10 +82,9 @@ async def on_migration(update: Update, context: KindredContext) -> None:
     old, new = message.chat_id, message.migrate_to_chat_id
     await services(context).groups.migrate_chat(old, new)
     log.info("A group became a supergroup: %s is now %s", log_id(old), log_id(new))
-    for module in feature_modules():
-        moved = getattr(module, "on_chat_migrated", None)
-        if moved is not None:
-            await moved(context.application, old, new)
+    for feature in services(context).features:
+        if feature.on_chat_migrated is not None:
+            await feature.on_chat_migrated(context.application, old, new)
 
 
 def render_timezone_set(tr: Translator, zone: str, now: datetime) -> str:
@@ -144,3 +143,10 @@ def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
             MessageHandler(filters.StatusUpdate.MIGRATE, on_migration),
         ]
     }
+
+
+FEATURE = Feature(
+    name="groups",
+    handlers=handlers,
+    commands=COMMANDS,
+)

@@ -10,11 +10,11 @@ from datetime import date, datetime, timedelta
 from telegram import Update
 from telegram.error import Forbidden
 
-from bot.i18n import Translator, translator
-from bot.meeting_form import FormError, parse_meeting_line
-from bot.meetings import RemindersError, over_capacity, parse_reminder_offsets
-from bot.recurrence import Occurrence, iter_occurrences, occurrences
-from bot.roles import Action
+from bot.domain.i18n import Translator, translator
+from bot.domain.meeting_form import FormError, parse_meeting_line
+from bot.domain.meetings import RemindersError, over_capacity, parse_reminder_offsets
+from bot.domain.recurrence import Occurrence, iter_occurrences, occurrences
+from bot.domain.roles import Action
 from handlers import meeting_reminders
 from handlers.common import KindredContext, escape, is_private, reply, require, services, translator_for
 from handlers.meeting_rsvp import refresh_cards

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from telegram import Message, Update
 from telegram.error import BadRequest
 
-from bot.edit_coalescer import Edit
-from bot.i18n import Translator
-from bot.roles import Action
+from bot.domain.i18n import Translator
+from bot.domain.roles import Action
+from bot.runtime.edit_coalescer import Edit
 from handlers.common import (
     KindredContext,
     answer_query,

@@ -19,8 +19,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.i18n import resolve_language, translator
-from bot.meetings import (
+from bot.domain.i18n import resolve_language, translator
+from bot.domain.meetings import (
     MISSED_LOOKBACK,
     DueReminder,
     ReminderAction,
@@ -28,7 +28,6 @@ from bot.meetings import (
     reminders_due,
     settle_due_reminders,
 )
-from handlers import feature_modules
 from handlers.meetings_views import group_reminder, private_reminder, private_reminder_rows, rsvp_rows
 from storage.groups import Group
 from storage.meetings import Meeting, MeetingRepository
@@ -51,7 +50,7 @@ def reminder_batch(meeting_id: int, reminder: DueReminder) -> str:
 async def refresh_series(application: Any, meeting_id: int) -> None:
     """Handle the series' due reminders, then plan its next one (or drop its job)."""
     services = application.bot_data.services
-    repo = MeetingRepository(services.db)
+    repo = services.repos.meetings
     meeting = await repo.get(meeting_id)
     group = await services.groups.get(meeting.chat_id) if meeting else None
     if meeting is None or group is None or meeting.cancelled or not group.active:
@@ -129,21 +128,20 @@ async def series_changed(application: Any, meeting_id: int) -> None:
     feature that plans its own jobs per meeting (``on_meeting_changed(application, meeting_id)``,
     e.g. the roll call) at once rather than at its next sweep."""
     await refresh_series(application, meeting_id)
-    for module in feature_modules():
-        changed = getattr(module, "on_meeting_changed", None)
-        if changed is not None:
-            await changed(application, meeting_id)
+    for feature in application.bot_data.services.features:
+        if feature.on_meeting_changed is not None:
+            await feature.on_meeting_changed(application, meeting_id)
 
 
 async def refresh_group(application: Any, chat_id: int) -> None:
     """A group's reminder times changed: re-plan each of its series."""
-    repo = MeetingRepository(application.bot_data.services.db)
+    repo = application.bot_data.services.repos.meetings
     for meeting in await repo.active_in([chat_id]):
         await refresh_series(application, meeting.id)
 
 
 async def refresh_all(application: Any) -> None:
     """Start-up: every active series in every active group."""
-    repo = MeetingRepository(application.bot_data.services.db)
+    repo = application.bot_data.services.repos.meetings
     for meeting in await repo.active_everywhere():
         await refresh_series(application, meeting.id)

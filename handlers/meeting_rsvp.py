@@ -10,10 +10,10 @@ from telegram import Message, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ApplicationHandlerStop
 
-from bot.edit_coalescer import Edit
-from bot.i18n import Translator
-from bot.meetings import Answer
-from bot.recurrence import Occurrence
+from bot.domain.i18n import Translator
+from bot.domain.meetings import Answer
+from bot.domain.recurrence import Occurrence
+from bot.runtime.edit_coalescer import Edit
 from handlers.common import (
     KindredContext,
     answer_query,
@@ -104,7 +104,7 @@ async def refresh_counts(
 ) -> None:
     """Have the counts edited on the pressed message and on the group's announcements.
 
-    The edits are handed to the coalescer (bot/edit_coalescer.py) rather than awaited: in a group
+    The edits are handed to the coalescer (bot/runtime/edit_coalescer.py) rather than awaited: in a group
     they spend the group's budget, and the next press must not wait for them.  Each renders the
     counts when it runs, so the latest press wins."""
     targets = [

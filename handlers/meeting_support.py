@@ -11,8 +11,8 @@ from typing import Any
 from telegram import Message, Update
 from telegram.error import Forbidden, TelegramError
 
-from bot.i18n import Translator, resolve_language, translator
-from bot.recurrence import Occurrence, next_occurrence, occurrences
+from bot.domain.i18n import Translator, resolve_language, translator
+from bot.domain.recurrence import Occurrence, next_occurrence, occurrences
 from handlers.common import KindredContext, services
 from handlers.meetings_views import Connect, Rsvp, markup, meeting_card, notice_promoted, rsvp_rows
 from storage.groups import Group
@@ -40,7 +40,7 @@ def meeting_id_from(text: str) -> int | None:
 def meetings(context: Any) -> MeetingRepository:
     """The repository, from a handler's context or from the application."""
     bot_data = context.bot_data
-    return MeetingRepository(bot_data.services.db)
+    return bot_data.services.repos.meetings
 
 
 def occurrence_at(meeting: Meeting, start: datetime) -> Occurrence | None:

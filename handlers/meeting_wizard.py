@@ -1,7 +1,7 @@
 """``/schedule`` step by step in a private chat: group, title, start, length, repeat, place, notes.
 
 Each step is checked as soon as it is answered, by the same one-line form parser the experienced
-users type (``bot.meeting_form``), so the guided flow and the one-line form can never disagree
+users type (``bot.domain.meeting_form``), so the guided flow and the one-line form can never disagree
 about what is valid.  The unconfirmed draft lives in ``user_data`` (small, plain strings); only
 the confirmed meeting is stored in the database.
 """
@@ -24,10 +24,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callback_data import CallbackData
-from bot.i18n import Translator
-from bot.meeting_form import FormError, MeetingDraft, parse_meeting_line
-from bot.recurrence import next_occurrence
+from bot.domain.i18n import Translator
+from bot.domain.meeting_form import FormError, MeetingDraft, parse_meeting_line
+from bot.domain.recurrence import next_occurrence
+from handlers.callback_data import CallbackData
 from handlers.common import KindredContext, answer_query, escape, reply, services, translator_for
 from handlers.meetings import facilitated_groups, render_no_groups, schedule_line
 from handlers.meetings_views import first_meeting, start_note

@@ -23,15 +23,16 @@ from typing import Any
 from telegram import InputFile, Message, Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.calendar_export import meetings_to_ics
-from bot.callback_data import CallbackData
-from bot.commands import GROUP_ONLY, PRIVATE_ONLY, Command
-from bot.i18n import N_, Translator
-from bot.meeting_form import FORM_SYNTAX, FormError, MeetingDraft, parse_meeting_line
-from bot.preferences import Toggle
-from bot.recurrence import occurrences
-from bot.roles import Action, Role
+from bot.domain.calendar_export import meetings_to_ics
+from bot.domain.i18n import N_, Translator
+from bot.domain.meeting_form import FORM_SYNTAX, FormError, MeetingDraft, parse_meeting_line
+from bot.domain.preferences import Toggle
+from bot.domain.recurrence import occurrences
+from bot.domain.roles import Action, Role
+from bot.runtime.commands import GROUP_ONLY, PRIVATE_ONLY, Command
+from bot.runtime.feature import Feature
 from handlers import meeting_reminders
+from handlers.callback_data import CallbackData
 from handlers.common import (
     FEATURES,
     KindredContext,
@@ -440,3 +441,14 @@ def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
             CallbackQueryHandler(on_private_reminders_button, pattern=PrivateReminders.pattern()),
         ]
     }
+
+
+FEATURE = Feature(
+    name="meetings",
+    handlers=handlers,
+    commands=COMMANDS,
+    settings=SETTINGS,
+    on_startup=on_startup,
+    export_personal_data=export_personal_data,
+    erase_personal_data=erase_personal_data,
+)

@@ -16,12 +16,12 @@ from enum import StrEnum
 from babel.dates import format_date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callback_data import CallbackData
-from bot.i18n import N_, Translator
-from bot.meeting_form import MeetingDraft, format_meeting_line
-from bot.meetings import Answer, RsvpCounts, format_offset
-from bot.recurrence import Occurrence, Recurrence, RecurrenceKind, WallTime, wall_time_kind, zone_for
-from bot.time_format import format_clock, format_hour, format_when
+from bot.domain.i18n import N_, Translator
+from bot.domain.meeting_form import MeetingDraft, format_meeting_line
+from bot.domain.meetings import Answer, RsvpCounts, format_offset
+from bot.domain.recurrence import Occurrence, Recurrence, RecurrenceKind, WallTime, wall_time_kind, zone_for
+from bot.domain.time_format import format_clock, format_hour, format_when
+from handlers.callback_data import CallbackData
 from handlers.common import escape
 from storage.meetings import Meeting
 
@@ -135,7 +135,7 @@ def first_meeting(tr: Translator, zone: str, occurrence: Occurrence) -> str:
 
 def start_note(tr: Translator, zone: str, occurrence: Occurrence) -> str | None:
     """Said when the typed wall time does not exist (spring forward) or happens twice (fall back),
-    with the choice made (see ``bot.recurrence``); None for an ordinary time."""
+    with the choice made (see ``bot.domain.recurrence``); None for an ordinary time."""
     local = occurrence.local_start
     kind = wall_time_kind(local, zone_for(zone))
     if kind is WallTime.EXISTS:

@@ -27,16 +27,17 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.commands import PRIVATE_ONLY, Command
-from bot.i18n import N_
-from bot.logs import log_id
-from bot.mentors import (
+from bot.domain.i18n import N_
+from bot.domain.mentors import (
     REASON_MAX,
     RELAY_MAX,
     Draft,
     clean_text,
 )
-from bot.roles import Role
+from bot.domain.roles import Role
+from bot.runtime.commands import PRIVATE_ONLY, Command
+from bot.runtime.feature import Feature
+from bot.runtime.logs import log_id
 from handlers import mentors_flow as flow
 from handlers.common import (
     FEATURES,
@@ -577,3 +578,14 @@ async def purge_expired_text(app: Any, cutoff: datetime) -> int:
     """Retention: forget private end-of-match reasons older than *cutoff* (the daily job is in
     handlers/privacy.py)."""
     return await flow.repo(app).blank_end_reasons_before(cutoff)
+
+
+FEATURE = Feature(
+    name="mentors",
+    handlers=handlers,
+    commands=COMMANDS,
+    on_startup=on_startup,
+    export_personal_data=export_personal_data,
+    erase_personal_data=erase_personal_data,
+    purge_expired_text=purge_expired_text,
+)

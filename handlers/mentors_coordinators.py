@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from telegram import Update
 
-from bot.matching import assign_all, exclusion_reasons
-from bot.mentors import (
+from bot.domain.matching import assign_all, exclusion_reasons
+from bot.domain.mentors import (
     time_to_match,
 )
-from bot.roles import Action
+from bot.domain.roles import Action
 from handlers import mentors_flow as flow
 from handlers.common import KindredContext, answer_query, reply, require, services, translator_for
 from handlers.mentors_flow import mentors, stale_button

@@ -15,10 +15,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ConversationHandler
 
-from bot.i18n import N_, Translator
-from bot.logs import log_id
-from bot.matching import Focus, GenderWish, PartOfDay, Slot
-from bot.mentors import (
+from bot.domain.i18n import N_, Translator
+from bot.domain.matching import Focus, GenderWish, PartOfDay, Slot
+from bot.domain.mentors import (
     COMMON_LANGUAGES,
     GENDER_MAX,
     GENDERS,
@@ -33,7 +32,8 @@ from bot.mentors import (
     parse_language_codes,
     parse_recovery_start,
 )
-from bot.timezones import canonical_timezone
+from bot.domain.timezones import canonical_timezone
+from bot.runtime.logs import log_id
 from handlers import mentors_flow as flow
 from handlers.common import KindredContext, answer_query, reply, services, translator_for
 from handlers.mentors_flow import STALE, mentors

@@ -23,11 +23,11 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application
 
-from bot.i18n import N_, Translator, resolve_language, translator
-from bot.logs import log_id
-from bot.matching import best_candidates
-from bot.mentors import PROPOSAL_TTL, MentorRecord, RequestRecord
-from bot.services import Services
+from bot.domain.i18n import N_, Translator, resolve_language, translator
+from bot.domain.matching import best_candidates
+from bot.domain.mentors import PROPOSAL_TTL, MentorRecord, RequestRecord
+from bot.runtime.logs import log_id
+from bot.runtime.services import Services
 from handlers.common import KindredContext, answer_query, services, translator_for
 from handlers.mentors_views import (
     consent_buttons,
@@ -52,7 +52,7 @@ NOT_GOING_AHEAD = N_(
 
 
 def mentors(context: KindredContext) -> MentorRepository:
-    return MentorRepository(services(context).db)
+    return services(context).repos.mentors
 
 
 async def stale_button(update: Update, context: KindredContext) -> None:
@@ -68,7 +68,7 @@ def svc(app: Any) -> Services:
 
 
 def repo(app: Any) -> MentorRepository:
-    return MentorRepository(svc(app).db)
+    return svc(app).repos.mentors
 
 
 def job_name(proposal_id: int) -> str:

@@ -3,7 +3,7 @@
 Rendering lives here only; every value a person typed goes through ``escape()``.  Consent is
 two-sided and anonymous by construction: :func:`render_proposal` (for the mentor) is given the
 request alone, and :func:`render_mentor_summary` (for the member, once the mentor has accepted) a
-:class:`~bot.mentors.MentorSummary` alone; neither is ever given a person.
+:class:`~bot.domain.mentors.MentorSummary` alone; neither is ever given a person.
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ from babel import Locale
 from babel.dates import format_date, format_timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callback_data import CallbackData
-from bot.i18n import N_, Translator
-from bot.matching import Focus, GenderWish, PartOfDay, Slot
-from bot.mentors import (
+from bot.domain.i18n import N_, Translator
+from bot.domain.matching import Focus, GenderWish, PartOfDay, Slot
+from bot.domain.mentors import (
     CAPACITY_CHOICES,
     COMMON_LANGUAGES,
     GENDERS,
@@ -33,6 +32,7 @@ from bot.mentors import (
     RequestRecord,
     TimeToMatch,
 )
+from handlers.callback_data import CallbackData
 from handlers.common import escape
 from storage.mentors import MatchRecord
 

@@ -28,10 +28,8 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.commands import Command
-from bot.i18n import N_, Translator, resolve_language, translator
-from bot.logs import log_id
-from bot.milestones import (
+from bot.domain.i18n import N_, Translator, resolve_language, translator
+from bot.domain.milestones import (
     DateError,
     Milestone,
     days_count,
@@ -41,8 +39,11 @@ from bot.milestones import (
     plan,
     send_instant,
 )
-from bot.services import Services
-from bot.timezones import canonical_timezone
+from bot.domain.timezones import canonical_timezone
+from bot.runtime.commands import Command
+from bot.runtime.feature import Feature
+from bot.runtime.logs import log_id
+from bot.runtime.services import Services
 from handlers.common import FEATURES, KindredContext, answer_query, reply, services, translator_for
 from handlers.common import talk_privately as open_private_chat
 from handlers.milestones_views import (
@@ -91,7 +92,7 @@ def svc(app: Any) -> Services:
 
 
 def repo(app: Any) -> MilestoneRepository:
-    return MilestoneRepository(svc(app).db)
+    return svc(app).repos.milestones
 
 
 def job_name(user_id: int) -> str:
@@ -443,3 +444,13 @@ def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
             CommandHandler("milestone", talk_privately, filters=filters.ChatType.GROUPS),
         ]
     }
+
+
+FEATURE = Feature(
+    name="milestones",
+    handlers=handlers,
+    commands=COMMANDS,
+    on_startup=on_startup,
+    export_personal_data=export_personal_data,
+    erase_personal_data=erase_personal_data,
+)

@@ -11,9 +11,9 @@ from datetime import date
 from babel.dates import format_date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callback_data import CallbackData
-from bot.i18n import Translator
-from bot.milestones import Milestone, Unit, days_count, next_milestone
+from bot.domain.i18n import Translator
+from bot.domain.milestones import Milestone, Unit, days_count, next_milestone
+from handlers.callback_data import CallbackData
 from handlers.common import escape
 from storage.groups import Group
 from storage.milestones import MilestoneRecord

@@ -1,4 +1,4 @@
-"""/settings: a person's own switches, one row per toggle declared by a feature (bot.preferences)."""
+"""/settings: a person's own switches, one row per toggle declared by a feature (bot.domain.preferences)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.callback_data import CallbackData
-from bot.commands import PRIVATE_ONLY, Command
-from bot.i18n import N_, Translator
-from bot.preferences import Toggle, collect
-from handlers import feature_modules
+from bot.domain.i18n import N_, Translator
+from bot.domain.preferences import Toggle, collect
+from bot.runtime.commands import PRIVATE_ONLY, Command
+from bot.runtime.feature import Feature
+from handlers.callback_data import CallbackData
 from handlers.common import (
     FEATURES,
     KindredContext,
@@ -37,11 +37,11 @@ class SetPreference(CallbackData, prefix="pref"):
 
 
 def preferences(context: KindredContext) -> PreferenceRepository:
-    return PreferenceRepository(services(context).db)
+    return services(context).repos.preferences
 
 
-def all_toggles() -> list[Toggle]:
-    return collect(feature_modules())
+def all_toggles(context: KindredContext) -> list[Toggle]:
+    return collect(services(context).features)
 
 
 async def current_values(context: KindredContext, user_id: int, toggles: Sequence[Toggle]) -> dict[str, bool]:
@@ -97,7 +97,7 @@ async def settings_command(update: Update, context: KindredContext) -> None:
             update, tr._("Please send /settings to me in a private chat: your settings are yours alone.")
         )
         return
-    toggles = all_toggles()
+    toggles = all_toggles(context)
     await reply(update, **screen(tr, toggles, await current_values(context, user.id, toggles)))
 
 
@@ -107,7 +107,7 @@ async def preference_chosen(update: Update, context: KindredContext) -> None:
         return
     tr = await translator_for(update, context)
     choice = SetPreference.unpack(query.data)
-    toggles = all_toggles()
+    toggles = all_toggles(context)
     if choice is None or choice.key not in {t.key for t in toggles} or choice.value not in (0, 1):
         await answer_query(query, tr._("That button no longer works. Please send /settings again."), True)
         return
@@ -136,3 +136,12 @@ def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
             CallbackQueryHandler(preference_chosen, pattern=SetPreference.pattern()),
         ]
     }
+
+
+FEATURE = Feature(
+    name="preferences",
+    handlers=handlers,
+    commands=COMMANDS,
+    export_personal_data=export_personal_data,
+    erase_personal_data=erase_personal_data,
+)

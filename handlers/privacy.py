@@ -1,7 +1,7 @@
 """/mydata and /forget: see everything Kindred holds about you, and erase it.
 
-Each feature module that stores personal data exposes two hooks, found here the same way
-handlers are found (``handlers.feature_modules``):
+Each feature module that stores personal data exposes two hooks, fields of its
+:class:`~bot.runtime.feature.Feature` (listed in :mod:`bot.app.features`):
 
 * ``async export_personal_data(context, user_id) -> dict`` — what it holds, JSON-serialisable;
 * ``async erase_personal_data(context, user_id) -> list[str]`` — erase it (telling any other party
@@ -27,12 +27,12 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.callback_data import CallbackData
-from bot.commands import PRIVATE_ONLY, Command
-from bot.i18n import N_, Translator
-from bot.logs import log_id
-from bot.services import Services
-from handlers import feature_modules
+from bot.domain.i18n import N_, Translator
+from bot.runtime.commands import PRIVATE_ONLY, Command
+from bot.runtime.feature import Feature
+from bot.runtime.logs import log_id
+from bot.runtime.services import Services
+from handlers.callback_data import CallbackData
 from handlers.common import (
     FEATURES,
     KindredContext,
@@ -45,7 +45,6 @@ from handlers.common import (
     talk_privately,
     translator_for,
 )
-from storage.outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
 
@@ -72,20 +71,18 @@ async def collect_personal_data(context: KindredContext, user_id: int) -> dict[s
         "profile": await svc.people.export(user_id),
         "groups": await svc.groups.memberships_of(user_id),
     }
-    for module in feature_modules():
-        export = getattr(module, "export_personal_data", None)
-        if export is not None:
-            data[module.__name__.rsplit(".", 1)[-1]] = await export(context, user_id)
+    for feature in svc.features:
+        if feature.export_personal_data is not None:
+            data[feature.name] = await feature.export_personal_data(context, user_id)
     return data
 
 
 async def erase_personal_data(context: KindredContext, user_id: int) -> list[str]:
     svc = services(context)
     erased: list[str] = []
-    for module in feature_modules():
-        erase = getattr(module, "erase_personal_data", None)
-        if erase is not None and module.__name__ != __name__:
-            erased += await erase(context, user_id)
+    for feature in svc.features:
+        if feature.erase_personal_data is not None:
+            erased += await feature.erase_personal_data(context, user_id)
     if await svc.outbox.cancel_for_chat(user_id):
         erased.append(N_("messages waiting to be sent to you"))
     await svc.people.delete(user_id)
@@ -175,11 +172,10 @@ RETENTION_HOUR = time(3, 0)  # UTC: a quiet hour almost everywhere
 async def purge_expired_text(application: Application, now: datetime) -> int:  # type: ignore[type-arg]
     svc: Services = application.bot_data.services
     cutoff = now - timedelta(days=svc.settings.retention_days)
-    purged = await OutboxRepository(svc.db).blank_settled_before(cutoff)
-    for module in feature_modules():
-        purge = getattr(module, "purge_expired_text", None)
-        if purge is not None and module.__name__ != __name__:
-            purged += await purge(application, cutoff)
+    purged = await svc.repos.outbox.blank_settled_before(cutoff)
+    for feature in svc.features:
+        if feature.purge_expired_text is not None:
+            purged += await feature.purge_expired_text(application, cutoff)
     log.info("Retention: forgot %d texts older than %d days", purged, svc.settings.retention_days)
     return purged
 
@@ -211,3 +207,11 @@ def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
             CallbackQueryHandler(forget_answered, pattern=ForgetAnswer.pattern()),
         ]
     }
+
+
+FEATURE = Feature(
+    name="privacy",
+    handlers=handlers,
+    commands=COMMANDS,
+    on_startup=on_startup,
+)

@@ -1,7 +1,7 @@
 """Meeting people: record who writes to the bot and who belongs to which group.
 
 Runs in the GUARD handler group for every update and never replies.  A small in-memory memo of
-what was last written (``bot/seen.py``) keeps this from costing a database write on every update.
+what was last written (``bot/runtime/seen.py``) keeps this from costing a database write on every update.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from telegram import Chat, Update, User
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import BaseHandler, ChatMemberHandler, TypeHandler
 
+from bot.runtime.feature import Feature
 from handlers.common import GUARD, KindredContext, services
 from storage.people import Sighting
 
@@ -72,7 +73,7 @@ class Registration:
 
     async def on_member_change(self, update: Update, context: KindredContext) -> None:
         """Someone joined, left, was promoted or demoted (Telegram tells admin bots, when they ask
-        for chat_member in allowed_updates: bot/main.py asks for every kind).  Their cached role
+        for chat_member in allowed_updates: bot/app/main.py asks for every kind).  Their cached role
         is dropped at once, so a demotion takes effect on their next privileged action."""
         change = update.chat_member
         if change is None:
@@ -94,3 +95,9 @@ def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
             TypeHandler(Update, registration.on_any_update),
         ]
     }
+
+
+FEATURE = Feature(
+    name="registration",
+    handlers=handlers,
+)

@@ -23,10 +23,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callback_data import CallbackData
-from bot.commands import Command
-from bot.i18n import N_, Translator
-from bot.resources import (
+from bot.domain.i18n import N_, Translator
+from bot.domain.resources import (
     CATEGORIES,
     CRISIS,
     FIELD_LABELS,
@@ -40,7 +38,10 @@ from bot.resources import (
     parse_form,
     without_repeats,
 )
-from bot.roles import Action
+from bot.domain.roles import Action
+from bot.runtime.commands import Command
+from bot.runtime.feature import Feature
+from handlers.callback_data import CallbackData
 from handlers.common import (
     FEATURES,
     KindredContext,
@@ -94,7 +95,7 @@ class Editing:
 
 
 def repository(context: KindredContext) -> ResourceRepository:
-    return ResourceRepository(services(context).db)
+    return services(context).repos.resources
 
 
 def defaults(context: KindredContext) -> tuple[Resource, ...]:
@@ -517,3 +518,10 @@ def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
             CallbackQueryHandler(manage_pressed, pattern=Manage.pattern()),
         ]
     }
+
+
+FEATURE = Feature(
+    name="resources",
+    handlers=handlers,
+    commands=COMMANDS,
+)

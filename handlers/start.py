@@ -26,11 +26,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callback_data import CallbackData
-from bot.commands import GROUP_ONLY, PRIVATE_ONLY, ChatKind, Command, visible
-from bot.i18n import N_, Translator, language_name, supported_languages, translator
-from bot.roles import Action, Role
-from handlers import feature_modules
+from bot.domain.i18n import N_, Translator, language_name, supported_languages, translator
+from bot.domain.roles import Action, Role
+from bot.runtime.commands import GROUP_ONLY, PRIVATE_ONLY, ChatKind, Command, visible
+from bot.runtime.feature import Feature
+from handlers.callback_data import CallbackData
 from handlers.common import (
     FEATURES,
     KindredContext,
@@ -66,8 +66,8 @@ class ChooseLanguage(CallbackData, prefix="lang"):
     code: str
 
 
-def all_commands() -> list[Command]:
-    return [command for module in feature_modules() for command in getattr(module, "COMMANDS", ())]
+def all_commands(features: Sequence[Feature]) -> list[Command]:
+    return [command for feature in features for command in feature.commands]
 
 
 async def caller_role(update: Update, context: KindredContext) -> Role:
@@ -133,13 +133,13 @@ async def start(update: Update, context: KindredContext) -> None:
         return
     tr = await translator_for(update, context)
     role = await caller_role(update, context)
-    await reply(update, render_welcome(tr, user.first_name, role, all_commands()))
+    await reply(update, render_welcome(tr, user.first_name, role, all_commands(services(context).features)))
 
 
 async def help_command(update: Update, context: KindredContext) -> None:
     tr = await translator_for(update, context)
     role = await caller_role(update, context)
-    await reply(update, render_help(tr, role, chat_kind(update), all_commands()))
+    await reply(update, render_help(tr, role, chat_kind(update), all_commands(services(context).features)))
 
 
 def language_keyboard(scope: str) -> InlineKeyboardMarkup:
@@ -216,9 +216,6 @@ def render_button_gone(tr: Translator) -> str:
     return tr._("This button belongs to something already finished. Send the command again to start afresh.")
 
 
-ORDER = 90  # after every feature: the generic /start and the catch-alls must come last
-
-
 def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
     return {
         FEATURES: [
@@ -238,7 +235,7 @@ def _bot_commands(tr: Translator, commands: Sequence[Command]) -> list[BotComman
 
 async def on_startup(application: Application) -> None:  # type: ignore[type-arg]
     """Publish the command menus: private chats, group chats, group admins, and coordinators."""
-    commands = all_commands()
+    commands = all_commands(application.bot_data.services.features)
     coordinators = application.bot_data.services.settings.coordinator_ids
     menus = [
         (BotCommandScopeAllPrivateChats(), visible(commands, Role.MEMBER, ChatKind.PRIVATE)),
@@ -258,3 +255,11 @@ async def on_startup(application: Application) -> None:  # type: ignore[type-arg
                 )
             except TelegramError:  # e.g. a coordinator who never opened a chat with the bot
                 log.info("Could not publish a command menu (%s)", type(scope).__name__)
+
+
+FEATURE = Feature(
+    name="start",
+    handlers=handlers,
+    commands=COMMANDS,
+    on_startup=on_startup,
+)

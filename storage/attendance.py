@@ -16,7 +16,7 @@ from enum import StrEnum
 
 import aiosqlite
 
-from bot.attendance import (
+from bot.domain.attendance import (
     DROPPED_MIN_EARLY,
     AttendanceRow,
     DateRange,

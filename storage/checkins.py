@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from bot.checkins import CellKey, RawCell
+from bot.domain.checkins import CellKey, RawCell
 from storage.db import Database, Write
 from storage.timestamps import from_db, to_db
 
@@ -162,7 +162,7 @@ class CheckInRepository:
     async def weekly_cells(self, group_ids: Sequence[int], since_week: str) -> list[RawCell]:
         """Per (group, ISO week) from *since_week* on: counts, distinct people and averages.
 
-        Raw: every row must go through :func:`bot.checkins.suppress` before it is shown.
+        Raw: every row must go through :func:`bot.domain.checkins.suppress` before it is shown.
         """
         if not group_ids:
             return []

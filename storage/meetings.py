@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta
 
 import aiosqlite
 
-from bot.meeting_form import MeetingDraft
-from bot.meetings import (
+from bot.domain.meeting_form import MeetingDraft
+from bot.domain.meetings import (
     DEFAULT_REMINDER_OFFSETS,
     Answer,
     MeetingSeries,
@@ -22,7 +22,7 @@ from bot.meetings import (
     seats_to_fill,
     takes_waitlist,
 )
-from bot.recurrence import Recurrence, Schedule
+from bot.domain.recurrence import Recurrence, Schedule
 from storage.db import Database
 from storage.timestamps import from_db, to_db
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import aiosqlite
 
-from bot.matching import Focus, GenderWish, PartOfDay, Slot
-from bot.mentors import MentorRecord, ProfileFields, RequestFields, RequestRecord
+from bot.domain.matching import Focus, GenderWish, PartOfDay, Slot
+from bot.domain.mentors import MentorRecord, ProfileFields, RequestFields, RequestRecord
 from storage.db import Database
 from storage.timestamps import from_db, maybe_from_db, to_db
 

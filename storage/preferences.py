@@ -1,6 +1,6 @@
 """People's preferences: a small key/value store per person, read through typed accessors.
 
-Features declare their toggles (see :mod:`bot.preferences`); a missing row means the feature's
+Features declare their toggles (see :mod:`bot.domain.preferences`); a missing row means the feature's
 default, so adding a preference never needs a migration.
 """
 

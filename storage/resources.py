@@ -1,6 +1,6 @@
 """Each group's directory of resources, managed by its facilitators.
 
-Deployment-wide defaults come from a file (:mod:`bot.resources`), not from this table.
+Deployment-wide defaults come from a file (:mod:`bot.domain.resources`), not from this table.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.resources import Resource
+from bot.domain.resources import Resource
 from storage.db import Database
 from storage.timestamps import to_db
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.clock import FixedClock
+from bot.domain.clock import FixedClock
 from storage.db import Database
 from storage.migrations import migrate
 

@@ -9,7 +9,7 @@ import pytest
 from babel.messages.catalog import Message
 from babel.messages.extract import extract_from_dir
 
-from bot.i18n import N_, load_catalog, resolve_language, supported_languages, translator
+from bot.domain.i18n import N_, load_catalog, resolve_language, supported_languages, translator
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYWORDS = {"_": None, "N_": None, "n_": (1, 2)}

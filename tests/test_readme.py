@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.settings import Settings
+from bot.app.features import FEATURES
+from bot.runtime.settings import Settings
 from handlers.start import all_commands
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
@@ -19,7 +20,7 @@ def section(title: str) -> str:
 
 def test_every_command_is_in_the_commands_table() -> None:
     table = section("Commands")
-    missing = sorted({c.name for c in all_commands()} - set(re.findall(r"`/([a-z_]+)", table)))
+    missing = sorted({c.name for c in all_commands(FEATURES)} - set(re.findall(r"`/([a-z_]+)", table)))
     assert missing == [], f"commands missing from the README: {missing}"
 
 

@@ -2,11 +2,11 @@
 
 ``KINDRED_BENCH_UNDO`` lists what to undo, comma-separated:
 
-* ``http``: PTB's default httpx request layer instead of ``bot/http.py``;
-* ``processor``: one update at a time (PTB's default) instead of ``bot/update_processor.py``;
+* ``http``: PTB's default httpx request layer instead of ``bot/app/http.py``;
+* ``processor``: one update at a time (PTB's default) instead of ``bot/app/update_processor.py``;
 * ``limiter``: AIORateLimiter's overall 30 messages/s cap on every send, as before;
 * ``memo``: no memo of people's rows (``storage/people.py``): every lookup asks the database;
-* ``switch``: Python's default GIL switch interval (5 ms) instead of ``bot/main.py``'s 0.5 ms.
+* ``switch``: Python's default GIL switch interval (5 ms) instead of ``bot/app/main.py``'s 0.5 ms.
 
 ``KINDRED_BENCH_PROFILE=<file>`` writes a cProfile of the whole run there on exit.  Benchmarks
 only: production always runs ``python -m bot``.
@@ -21,22 +21,26 @@ import sys
 from telegram.ext import SimpleUpdateProcessor
 from telegram.request import HTTPXRequest
 
-import bot.app
-import bot.main
+import bot.app.application
+import bot.app.main
 import storage.people
-from bot.main import main
-from bot.rate_limiter import PatientRateLimiter
+from bot.app.main import main
+from bot.runtime.rate_limiter import PatientRateLimiter
 
 UNDO = {
     "http": (
-        bot.app,
+        bot.app.application,
         "request_layer",
         lambda get_updates=False: HTTPXRequest(connection_pool_size=1 if get_updates else 256),
     ),
-    "processor": (bot.app, "update_processor", lambda: SimpleUpdateProcessor(1)),
-    "limiter": (bot.app, "rate_limiter", lambda settings, pacer: PatientRateLimiter(max_retries=5)),
+    "processor": (bot.app.application, "update_processor", lambda: SimpleUpdateProcessor(1)),
+    "limiter": (
+        bot.app.application,
+        "rate_limiter",
+        lambda settings, pacer: PatientRateLimiter(max_retries=5),
+    ),
     "memo": (storage.people, "MEMO_SIZE", 0),
-    "switch": (bot.main, "SWITCH_INTERVAL", 0.005),
+    "switch": (bot.app.main, "SWITCH_INTERVAL", 0.005),
 }
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.attempts import SWEEP_EVERY, AttemptLimiter, Limit
+from bot.domain.attempts import SWEEP_EVERY, AttemptLimiter, Limit
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from bot.attendance import (
+from bot.domain.attendance import (
     CSV_HEADER,
     AttendanceRow,
     AttendedMeeting,
@@ -37,9 +37,9 @@ from bot.attendance import (
     roll_call_window,
     summarize,
 )
-from bot.checkins import Trend
-from bot.i18n import translator
-from bot.proof_pdf import proof_pdf
+from bot.domain.checkins import Trend
+from bot.domain.i18n import translator
+from bot.domain.proof_pdf import proof_pdf
 
 START = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 END = START + timedelta(hours=1)

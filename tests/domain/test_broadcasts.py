@@ -6,7 +6,7 @@ import types
 
 import pytest
 
-from bot.broadcasts import (
+from bot.domain.broadcasts import (
     CAPTION_LIMIT,
     TEXT_LIMIT,
     Draft,
@@ -20,7 +20,7 @@ from bot.broadcasts import (
     recipients,
     report_key,
 )
-from bot.preferences import Toggle, collect
+from bot.domain.preferences import Toggle, collect
 
 
 def test_groups_come_first_then_people_each_once_without_the_sender() -> None:
@@ -61,14 +61,14 @@ def test_progress_reads_outbox_counts() -> None:
 def test_settings_toggles_are_collected_in_order_and_keys_are_unique() -> None:
     late = Toggle("daily_check_in", "Daily check-in", order=20)
     early = Toggle("private_announcements", "Announcements", order=10)
-    modules = [
-        types.SimpleNamespace(SETTINGS=(late,)),
-        types.SimpleNamespace(SETTINGS=(early,)),
-        types.SimpleNamespace(),
+    features = [
+        types.SimpleNamespace(settings=(late,)),
+        types.SimpleNamespace(settings=(early,)),
+        types.SimpleNamespace(settings=()),
     ]
-    assert collect(modules) == [early, late]  # type: ignore[arg-type]
+    assert collect(features) == [early, late]
     with pytest.raises(ValueError, match="declared twice"):
-        collect([types.SimpleNamespace(SETTINGS=(early, early))])  # type: ignore[list-item]
+        collect([types.SimpleNamespace(settings=(early, early))])
     with pytest.raises(ValueError, match="bad preference key"):
         Toggle("has:colon", "x")
 

@@ -12,9 +12,9 @@ import pytest
 import recurring_ical_events
 from icalendar import Calendar
 
-from bot.calendar_export import meeting_uid, meetings_to_ics
-from bot.meetings import MeetingSeries
-from bot.recurrence import Recurrence, RecurrenceKind, Schedule, occurrences, to_utc
+from bot.domain.calendar_export import meeting_uid, meetings_to_ics
+from bot.domain.meetings import MeetingSeries
+from bot.domain.recurrence import Recurrence, RecurrenceKind, Schedule, occurrences, to_utc
 
 NOW = datetime(2026, 10, 1, tzinfo=UTC)
 YEAR_LATER = NOW + timedelta(days=365)

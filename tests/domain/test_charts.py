@@ -14,7 +14,7 @@ from unittest import mock
 import pytest
 from babel.dates import format_date
 
-from bot.charts import Series, line_chart_png, mood_chart_png
+from bot.domain.charts import Series, line_chart_png, mood_chart_png
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

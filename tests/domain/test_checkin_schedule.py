@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.checkins import (
+from bot.domain.checkins import (
     CheckInError,
     at_local_noon,
     iso_week_label,

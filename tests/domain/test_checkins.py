@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.checkins import (
+from bot.domain.checkins import (
     CellKey,
     CheckIn,
     CheckInError,

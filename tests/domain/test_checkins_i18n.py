@@ -8,10 +8,15 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_file
 
-from bot.i18n import translator
+from bot.domain.i18n import translator
 
 ROOT = Path(__file__).resolve().parents[2]
-FILES = ["bot/checkins.py", "bot/crisis_resources.py", "bot/crisis.py", "bot/charts.py"]
+FILES = [
+    "bot/domain/checkins.py",
+    "bot/domain/crisis_resources.py",
+    "bot/domain/crisis.py",
+    "bot/domain/charts.py",
+]
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 

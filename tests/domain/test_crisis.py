@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import crisis
-from bot.crisis import CrisisCategory, CrisisSignal, Urgency, detect, normalise, rule_names
-from bot.crisis_corpus import SETS, Role, load, names_with
-from bot.crisis_eval import Report, evaluate
-from bot.crisis_model import MIN_WORDS, PASSAGE_CHARS, SENTENCE_CHARS, SemanticModel, passages
-from bot.crisis_rules import match_rules
+from bot.domain import crisis
+from bot.domain.crisis import CrisisCategory, CrisisSignal, Urgency, detect, normalise, rule_names
+from bot.domain.crisis_corpus import SETS, Role, load, names_with
+from bot.domain.crisis_eval import Report, evaluate
+from bot.domain.crisis_model import MIN_WORDS, PASSAGE_CHARS, SENTENCE_CHARS, SemanticModel, passages
+from bot.domain.crisis_rules import match_rules
 
 PHRASES = load("crisis_phrases")
 POSITIVES = [p for p in PHRASES if p.crisis]

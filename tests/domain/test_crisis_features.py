@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from bot.crisis_features import CHAR_FEATURES, WORD_FEATURES, hashed_counts
+from bot.domain.crisis_features import CHAR_FEATURES, WORD_FEATURES, hashed_counts
 
 _CHARS = HashingVectorizer(
     analyzer="char_wb", ngram_range=(2, 5), n_features=CHAR_FEATURES, alternate_sign=False, norm=None

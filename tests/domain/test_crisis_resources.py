@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.crisis import CrisisCategory
-from bot.crisis_resources import (
+from bot.domain.crisis import CrisisCategory
+from bot.domain.crisis_resources import (
     DEFAULT_RESOURCES,
     CrisisResourcesError,
     load_crisis_resources,

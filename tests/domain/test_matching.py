@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import matching
-from bot.i18n import load_catalog
-from bot.matching import (
+from bot.domain import matching
+from bot.domain.i18n import load_catalog
+from bot.domain.matching import (
     ACTIVE,
     CAPACITY,
     GENDER,

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.i18n import translator
-from bot.meeting_form import (
+from bot.domain.i18n import translator
+from bot.domain.meeting_form import (
     DEFAULT_DURATION,
     FORM_SYNTAX,
     FormError,
@@ -18,7 +18,7 @@ from bot.meeting_form import (
     format_meeting_line,
     parse_meeting_line,
 )
-from bot.recurrence import Recurrence, RecurrenceKind, Schedule, first_on_rule
+from bot.domain.recurrence import Recurrence, RecurrenceKind, Schedule, first_on_rule
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # a Monday; 03:00 in Madrid
 ZONE = "Europe/Madrid"

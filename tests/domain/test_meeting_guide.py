@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.meeting_guide import (
+from bot.domain.meeting_guide import (
     ImportErrorCode,
     SkipReason,
     build_feed,
@@ -19,8 +19,8 @@ from bot.meeting_guide import (
     parse_feed_bytes,
     plain_text,
 )
-from bot.meetings import MeetingSeries
-from bot.recurrence import Recurrence, RecurrenceKind, Schedule, occurrences
+from bot.domain.meetings import MeetingSeries
+from bot.domain.recurrence import Recurrence, RecurrenceKind, Schedule, occurrences
 from tests.domain.meeting_guide_spec import listable_in_app, validate_feed
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

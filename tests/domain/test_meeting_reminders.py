@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.meetings import (
+from bot.domain.meetings import (
     DEFAULT_REMINDER_OFFSETS,
     MISSED_LOOKBACK,
     Answer,
@@ -22,7 +22,7 @@ from bot.meetings import (
     settle_due_reminders,
     takes_waitlist,
 )
-from bot.recurrence import Recurrence, RecurrenceKind, Schedule
+from bot.domain.recurrence import Recurrence, RecurrenceKind, Schedule
 
 DAY, HOUR = timedelta(days=1), timedelta(hours=1)
 WEEKLY = Schedule(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.meetings import (
+from bot.domain.meetings import (
     TITLE_MAX_LENGTH,
     ReminderAction,
     late_reminder_action,
@@ -14,7 +14,7 @@ from bot.meetings import (
     reminder_times,
     validate_title,
 )
-from bot.recurrence import MeetingError, MeetingErrorCode
+from bot.domain.recurrence import MeetingError, MeetingErrorCode
 
 START = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
 DAY, HOUR = timedelta(days=1), timedelta(hours=1)

@@ -14,8 +14,13 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
-MODULES = ["bot/recurrence.py", "bot/meetings.py", "bot/meeting_form.py", "bot/calendar_export.py"]
-CATALOG = ROOT / "bot/locales/es/LC_MESSAGES/meetings.po"
+MODULES = [
+    "bot/domain/recurrence.py",
+    "bot/domain/meetings.py",
+    "bot/domain/meeting_form.py",
+    "bot/domain/calendar_export.py",
+]
+CATALOG = ROOT / "bot/domain/locales/es/LC_MESSAGES/meetings.po"
 KEYWORDS = {"N_": None, "_": None, "n_": (1, 2)}
 
 

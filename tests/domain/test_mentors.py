@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.matching import Focus, GenderWish
-from bot.mentors import (
+from bot.domain.matching import Focus, GenderWish
+from bot.domain.mentors import (
     MAX_MONTHS,
     MENTOR_STEPS,
     Draft,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.milestones import (
+from bot.domain.milestones import (
     SEND_AT,
     DateError,
     DateErrorCode,

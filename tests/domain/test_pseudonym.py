@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.pseudonym import pseudonym
+from bot.domain.pseudonym import pseudonym
 
 IDS = st.integers(min_value=-(10**13), max_value=10**13)
 SECRETS = st.one_of(st.binary(min_size=1, max_size=64), st.text(min_size=1, max_size=64))
@@ -58,7 +58,7 @@ def test_bad_arguments_are_refused(user_id, secret, error) -> None:
 
 
 def test_group_pseudonyms_differ_per_group_and_from_the_personal_one() -> None:
-    from bot.pseudonym import group_pseudonym  # noqa: PLC0415
+    from bot.domain.pseudonym import group_pseudonym  # noqa: PLC0415
 
     secret = "s" * 40
     personal = pseudonym(42, secret)

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.i18n import translator
-from bot.recurrence import (
+from bot.domain.i18n import translator
+from bot.domain.recurrence import (
     MAX_INTERVAL,
     MeetingError,
     MeetingErrorCode,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.resources import (
+from bot.domain.resources import (
     CATEGORIES,
     CRISIS,
     DEFAULT_FILE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-from bot.pseudonym import pseudonym
+from bot.domain.pseudonym import pseudonym
 from emulator import Emulator, GroupChat, Person
 from tests.e2e.conftest import Launch, World
 from tests.e2e.harness import PSEUDONYM_SECRET, eventually

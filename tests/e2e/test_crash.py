@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.pseudonym import pseudonym
+from bot.domain.pseudonym import pseudonym
 from emulator import Person, SentMessage
 from tests.e2e.conftest import World
 from tests.e2e.harness import PSEUDONYM_SECRET, eventually

@@ -6,7 +6,7 @@ import functools
 import sqlite3
 from datetime import timedelta
 
-from bot.crisis import Urgency, detect, semantic_ready, start_semantic_layer
+from bot.domain.crisis import Urgency, detect, semantic_ready, start_semantic_layer
 from emulator import Emulator, GroupChat, Person, SentMessage
 from tests.e2e.conftest import Launch, World
 from tests.e2e.harness import eventually

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.sandbox import EmulatorThread
+from bot.app.sandbox import EmulatorThread
 from emulator import GroupChat, Person
 from tests.e2e.conftest import World, check_clean_run
 from tests.e2e.harness import TOKEN, BotProcess
@@ -102,15 +102,17 @@ def fuzz(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzz]:
 
 
 def private_commands() -> list[str]:
-    from handlers.start import all_commands  # noqa: PLC0415 - needs every feature imported
+    from bot.app.features import FEATURES  # noqa: PLC0415 - imports every feature
+    from handlers.start import all_commands  # noqa: PLC0415
 
-    return sorted({c.name for c in all_commands() if "private" in {w.value for w in c.where}})
+    return sorted({c.name for c in all_commands(FEATURES) if "private" in {w.value for w in c.where}})
 
 
 def group_commands() -> list[str]:
+    from bot.app.features import FEATURES  # noqa: PLC0415
     from handlers.start import all_commands  # noqa: PLC0415
 
-    return sorted({c.name for c in all_commands() if "group" in {w.value for w in c.where}})
+    return sorted({c.name for c in all_commands(FEATURES) if "group" in {w.value for w in c.where}})
 
 
 FUZZ_SETTINGS = settings(

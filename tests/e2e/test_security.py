@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.feed_fetch import FETCHES_PER_HOUR
+from bot.runtime.feed_fetch import FETCHES_PER_HOUR
 from emulator import Button, CallbackAnswer, Person, SentMessage
 from handlers.checkins_views import Step
 from tests.e2e.conftest import Launch, World

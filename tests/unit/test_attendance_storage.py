@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.attendance import DateRange, Window, roll_call_window
+from bot.domain.attendance import DateRange, Window, roll_call_window
 from storage.attendance import AttendanceRepository, CheckIn
 from storage.db import Database
 from storage.groups import GroupRepository

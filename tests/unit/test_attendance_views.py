@@ -7,9 +7,9 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.attendance import Summary
-from bot.checkins import Trend
-from bot.i18n import translator
+from bot.domain.attendance import Summary
+from bot.domain.checkins import Trend
+from bot.domain.i18n import translator
 from handlers.attendance_views import MESSAGE_LIMIT, chunks, names, render_report
 from storage.groups import Group
 

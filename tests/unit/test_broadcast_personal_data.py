@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from bot.runtime.services import Repositories
 from handlers import broadcasts, preferences
 from storage.broadcasts import BroadcastRepository
 from storage.preferences import PreferenceRepository
@@ -11,7 +12,9 @@ from tests.conftest import NOW
 
 
 def context_with(db) -> SimpleNamespace:
-    return SimpleNamespace(bot_data=SimpleNamespace(services=SimpleNamespace(db=db)))
+    return SimpleNamespace(
+        bot_data=SimpleNamespace(services=SimpleNamespace(db=db, repos=Repositories.on(db)))
+    )
 
 
 async def test_settings_and_announcements_are_exported_then_erased(db) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.resources import Resource
+from bot.domain.resources import Resource
 from storage.broadcasts import BroadcastRepository, PrivateRecipient
 from storage.groups import GroupRepository
 from storage.people import PeopleRepository, Sighting

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.callback_data import CallbackData
+from handlers.callback_data import CallbackData
 
 
 class Answer(StrEnum):

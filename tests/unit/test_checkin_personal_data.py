@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import time
 from types import SimpleNamespace
 
+from bot.runtime.services import Repositories
 from handlers import checkins as feature
 from storage.groups import GroupRepository
 from storage.people import PeopleRepository, Sighting
@@ -22,7 +23,13 @@ async def make_context(db, clock) -> SimpleNamespace:
     await groups.register(GROUP, "Circle", "UTC", "en", NOW)
     settings = SimpleNamespace(pseudonym_secret=SimpleNamespace(get_secret_value=lambda: SECRET))
     services = SimpleNamespace(
-        db=db, people=people, groups=groups, clock=clock, jobs=RecordingJobs(), settings=settings
+        db=db,
+        repos=Repositories.on(db),
+        people=people,
+        groups=groups,
+        clock=clock,
+        jobs=RecordingJobs(),
+        settings=settings,
     )
     app = SimpleNamespace(bot_data=SimpleNamespace(services=services))
     return SimpleNamespace(application=app, bot_data=app.bot_data)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-from bot.checkins import PublishedCell, SuppressedCell, suppress
-from bot.pseudonym import group_pseudonym, pseudonym
+from bot.domain.checkins import PublishedCell, SuppressedCell, suppress
+from bot.domain.pseudonym import group_pseudonym, pseudonym
 from storage.checkins import CheckInRepository, Contribution, Prompt, SharedItem, StoredCheckIn
 from storage.groups import GroupRepository
 from storage.people import PeopleRepository, Sighting

@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from bot.edit_coalescer import BURST, Budget, Edit, EditCoalescer, EditPace, paces_for
+from bot.runtime.edit_coalescer import BURST, Budget, Edit, EditCoalescer, EditPace, paces_for
 
 SLOW = EditPace(burst=BURST, every=3600.0)  # after the burst, nothing more goes during a test
 

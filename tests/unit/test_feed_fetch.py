@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.feed_fetch import FetchError, FetchErrorCode, check_url, fetch_feed, is_public
+from bot.runtime.feed_fetch import FetchError, FetchErrorCode, check_url, fetch_feed, is_public
 
 
 def resolver(*addresses: str):

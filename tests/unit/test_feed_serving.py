@@ -10,8 +10,9 @@ from types import SimpleNamespace
 
 import aiohttp
 
-from bot.meeting_form import parse_meeting_line
-from bot.settings import Settings
+from bot.domain.meeting_form import parse_meeting_line
+from bot.runtime.services import Repositories
+from bot.runtime.settings import Settings
 from handlers import feed
 from storage.feeds import FeedRepository
 from storage.groups import GroupRepository
@@ -35,7 +36,9 @@ def application(db, clock, port: int, mode: str) -> SimpleNamespace:
         feed_port=port,
         _env_file=None,
     )
-    services = SimpleNamespace(db=db, clock=clock, settings=settings, groups=GroupRepository(db))
+    services = SimpleNamespace(
+        db=db, repos=Repositories.on(db), clock=clock, settings=settings, groups=GroupRepository(db)
+    )
     return SimpleNamespace(bot_data=SimpleNamespace(services=services))
 
 

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from bot.clock import FixedClock
-from bot.feed_server import FeedServer
+from bot.domain.clock import FixedClock
+from bot.runtime.feed_server import FeedServer
 from storage.db import Database
 from storage.feeds import FeedRepository
 from storage.groups import GroupRepository

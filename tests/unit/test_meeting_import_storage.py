@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from bot.meeting_form import parse_meeting_line
+from bot.domain.meeting_form import parse_meeting_line
 from storage.groups import GroupRepository
 from storage.meetings import MeetingRepository
 from storage.people import PeopleRepository, Sighting

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.meeting_form import parse_meeting_line
-from bot.meetings import DEFAULT_REMINDER_OFFSETS, Answer, RsvpCounts
+from bot.domain.meeting_form import parse_meeting_line
+from bot.domain.meetings import DEFAULT_REMINDER_OFFSETS, Answer, RsvpCounts
 from storage.groups import GroupRepository
 from storage.meetings import MeetingRepository
 from storage.people import PeopleRepository, Sighting

@@ -11,6 +11,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
+from bot.runtime.services import Repositories
 from handlers import mentors as feature
 from storage.mentors import MentorRepository
 from storage.people import PeopleRepository, Sighting
@@ -48,7 +49,9 @@ async def make_context(db, clock) -> SimpleNamespace:
     people = PeopleRepository(db)
     for user_id, name in ((ANA, "Ana"), (BEA, "Bea"), (MAYA, "Maya"), (NOA, "Noa")):
         await people.record(Sighting(user_id, name, None, "en", True), NOW)
-    services = SimpleNamespace(db=db, people=people, clock=clock, jobs=RecordingJobs())
+    services = SimpleNamespace(
+        db=db, repos=Repositories.on(db), people=people, clock=clock, jobs=RecordingJobs()
+    )
     app = SimpleNamespace(bot=RecordingBot(), bot_data=SimpleNamespace(services=services))
     return SimpleNamespace(application=app, bot_data=app.bot_data)
 

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.matching import Focus, GenderWish, PartOfDay, Slot
-from bot.mentors import ProfileFields, RequestFields
+from bot.domain.matching import Focus, GenderWish, PartOfDay, Slot
+from bot.domain.mentors import ProfileFields, RequestFields
 from storage.mentors import (
     DECLINED,
     EXPIRED,

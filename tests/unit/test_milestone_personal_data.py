@@ -10,7 +10,8 @@ import json
 from datetime import date
 from types import SimpleNamespace
 
-from bot.outbox import Outbox
+from bot.runtime.outbox import Outbox
+from bot.runtime.services import Repositories
 from handlers import milestones as feature
 from storage.milestones import MilestoneRepository
 from storage.outbox import Delivery, OutboxRepository
@@ -25,7 +26,9 @@ async def make_context(db, clock) -> SimpleNamespace:
     people = PeopleRepository(db)
     await people.record(Sighting(MAYA, "Maya", None, "en", True), NOW)
     outbox = Outbox(OutboxRepository(db), people, RecordingBot(), clock)  # type: ignore[arg-type]
-    services = SimpleNamespace(db=db, people=people, clock=clock, jobs=RecordingJobs(), outbox=outbox)
+    services = SimpleNamespace(
+        db=db, repos=Repositories.on(db), people=people, clock=clock, jobs=RecordingJobs(), outbox=outbox
+    )
     app = SimpleNamespace(bot=RecordingBot(), bot_data=SimpleNamespace(services=services))
     return SimpleNamespace(application=app, bot_data=app.bot_data)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.clock import FixedClock
+from bot.domain.clock import FixedClock
 from storage.db import Database
 from storage.groups import GroupRepository
 from storage.milestones import MilestoneRepository

@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 from telegram.ext import ExtBot
 
-from bot.clock import FixedClock
-from bot.outbox import BatchDone, Delivery, Outbox
-from bot.rate_limiter import PatientRateLimiter
-from bot.rate_limits import TELEGRAM_LIMITS, Pacer, minimum_seconds
+from bot.domain.clock import FixedClock
+from bot.runtime.outbox import BatchDone, Delivery, Outbox
+from bot.runtime.rate_limiter import PatientRateLimiter
+from bot.runtime.rate_limits import TELEGRAM_LIMITS, Pacer, minimum_seconds
 from emulator import Emulator
 from storage.db import Database
 from storage.outbox import OutboxRepository
@@ -39,7 +39,9 @@ class Rig:
 async def rig(db: Database, clock: FixedClock) -> AsyncIterator[Rig]:
     emulator = Emulator(token=TOKEN)
     await emulator.start()
-    pacer = Pacer()  # as bot/app.py wires it: the rate limiter counts replies in the outbox's pacer
+    pacer = (
+        Pacer()
+    )  # as bot/app/application.py wires it: the rate limiter counts replies in the outbox's pacer
     limiter = PatientRateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=5, pacer=pacer)
     async with ExtBot(TOKEN, base_url=f"{emulator.url}/bot", rate_limiter=limiter) as bot:
         repo, people = OutboxRepository(db), PeopleRepository(db)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from telegram.error import BadRequest, NetworkError
 
-from bot.rate_limiter import PatientRateLimiter
-from bot.rate_limits import PACED_SEND, SWEEP_EVERY, TELEGRAM_LIMITS, Pacer, limits_for
+from bot.runtime.rate_limiter import PatientRateLimiter
+from bot.runtime.rate_limits import PACED_SEND, SWEEP_EVERY, TELEGRAM_LIMITS, Pacer, limits_for
 
 OVERALL = TELEGRAM_LIMITS.overall
 

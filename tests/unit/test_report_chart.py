@@ -6,7 +6,7 @@ from datetime import date
 
 from matplotlib.dates import num2date
 
-from bot.i18n import translator
+from bot.domain.i18n import translator
 from handlers.attendance_reports import _chart
 from storage.groups import Group
 from tests.domain.test_charts import drawn

@@ -1,4 +1,4 @@
-"""The tuned request path: bot/http.py (PTB's BaseRequest on aiohttp), bot/update_processor.py
+"""The tuned request path: bot/app/http.py (PTB's BaseRequest on aiohttp), bot/app/update_processor.py
 (per-chat order, cross-chat concurrency), the people memo, and Database.write_all."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.http import AiohttpRequest
-from bot.update_processor import PerChatUpdateProcessor, keys_of
+from bot.app.http import AiohttpRequest
+from bot.app.update_processor import PerChatUpdateProcessor, keys_of
 from storage.db import Database, Write
 from storage.migrations import migrate
 from storage.people import PeopleRepository, Sighting

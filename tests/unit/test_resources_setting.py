@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.resources import DEFAULT_FILE
-from bot.settings import SettingsError, load_settings
+from bot.domain.resources import DEFAULT_FILE
+from bot.runtime.settings import SettingsError, load_settings
 
 
 def test_the_bundled_file_is_used_unless_another_is_named(

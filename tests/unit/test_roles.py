@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.roles import COORDINATOR_ONLY, Action, Authorizer, Role
+from bot.domain.roles import COORDINATOR_ONLY, Action, Authorizer, Role
 
 COORDINATOR, ADMIN, MEMBER = 1, 2, 3
 GROUP, OTHER_GROUP = -100, -200

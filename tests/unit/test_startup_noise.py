@@ -7,9 +7,9 @@ import tomllib
 import warnings
 from pathlib import Path
 
-from bot.app import build_application
-from bot.logs import configure_logging
-from bot.settings import load_settings
+from bot.app.application import build_application
+from bot.runtime.logs import configure_logging
+from bot.runtime.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,7 +36,7 @@ def test_fonttools_is_quiet_at_info(monkeypatch) -> None:
         configure_logging("INFO")
         assert not logging.getLogger("fontTools.subset").isEnabledFor(logging.INFO)
         assert logging.getLogger("fontTools.subset").isEnabledFor(logging.WARNING)
-        assert logging.getLogger("bot.app").isEnabledFor(logging.INFO)
+        assert logging.getLogger("bot.app.application").isEnabledFor(logging.INFO)
     finally:
         root.setLevel(levels[0])
         fonttools.setLevel(levels[1])
@@ -52,7 +52,7 @@ def test_the_license_is_an_spdx_expression() -> None:
 def test_the_last_get_updates_at_shutdown_is_a_warning_without_a_traceback() -> None:
     from telegram.error import TimedOut  # noqa: PLC0415
 
-    from bot.logs import HandledAtShutdown  # noqa: PLC0415
+    from bot.runtime.logs import HandledAtShutdown  # noqa: PLC0415
 
     try:
         raise TimedOut("Timed out")

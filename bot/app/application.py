@@ -1,0 +1,149 @@
+"""The composition root: the python-telegram-bot Application is built here and nowhere else."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from functools import partial
+
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import ApplicationBuilder, BaseUpdateProcessor, Defaults
+from telegram.request import BaseRequest
+
+from bot.app.features import FEATURES
+from bot.app.http import AiohttpRequest
+from bot.app.update_processor import PerChatUpdateProcessor
+from bot.domain.clock import Clock, FileClock, clock_from_file
+from bot.domain.roles import Authorizer
+from bot.runtime.context import CONTEXT_TYPES, KindredApplication
+from bot.runtime.edit_coalescer import EditCoalescer, paces_for
+from bot.runtime.outbox import Outbox
+from bot.runtime.rate_limiter import PatientRateLimiter
+from bot.runtime.rate_limits import Pacer, limits_for
+from bot.runtime.scheduler import Scheduler
+from bot.runtime.services import BotData, Repositories, Services, Throttles
+from bot.runtime.settings import Settings
+from handlers.common import buttons_tracked_per_person, is_admin
+from handlers.errors import on_error
+from storage.db import Database
+from storage.migrations import migrate
+
+log = logging.getLogger(__name__)
+
+
+def build_application(settings: Settings, clock: Clock | None = None) -> KindredApplication:
+    """Wire settings, storage, services and every feature's handlers into one Application."""
+    if settings.bot_token is None:
+        raise ValueError("build_application needs a bot token (the sandbox provides its own)")
+    api = settings.telegram_api_url
+    # Telegram's limits count replies and queued sends alike: one budget for both.
+    pacer = Pacer(limits_for(settings.group_messages_per_minute))
+    application = (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .defaults(
+            Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+        )
+        .request(request_layer())
+        .get_updates_request(request_layer(get_updates=True))
+        .concurrent_updates(update_processor())
+        .rate_limiter(rate_limiter(settings, pacer))
+        .context_types(CONTEXT_TYPES)
+        .post_init(_post_init)
+        .post_stop(_post_stop)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    db = Database(settings.database_path)
+    bot_data: BotData = application.bot_data
+    bot_data.attach(
+        Services(
+            settings=settings,
+            clock=clock or clock_from_file(settings.clock_file),
+            db=db,
+            repos=Repositories.on(db),
+            auth=Authorizer(
+                settings.coordinator_ids, partial(is_admin, application.bot), settings.admin_cache_seconds
+            ),
+            pacer=pacer,
+            throttles=Throttles.from_settings(settings),
+            edits=EditCoalescer(*paces_for(settings.group_messages_per_minute)),
+            features=FEATURES,
+        )
+    )
+    with buttons_tracked_per_person():  # the forms' buttons belong to the person's conversation
+        for feature in FEATURES:
+            for group, feature_handlers in feature.handlers().items():
+                application.add_handlers(feature_handlers, group=group)
+    application.add_error_handler(on_error)
+    return application
+
+
+# How Kindred talks to Telegram; each choice was measured with ``python -m bench`` (README).
+
+
+def request_layer(get_updates: bool = False) -> BaseRequest:
+    """aiohttp instead of PTB's httpx: the same contract for a fraction of the CPU (bot/app/http.py).
+    One connection for long polling, as PTB's default; a pool for everything else."""
+    return AiohttpRequest(connection_pool_size=1) if get_updates else AiohttpRequest()
+
+
+def update_processor() -> BaseUpdateProcessor:
+    """Different chats at once, each chat and person in order (bot/app/update_processor.py)."""
+    return PerChatUpdateProcessor()
+
+
+def rate_limiter(settings: Settings, pacer: Pacer) -> PatientRateLimiter:
+    """Retry 429s and 5xx, keep each group under GROUP_MESSAGES_PER_MINUTE (Telegram: 20).  No
+    overall 30/s cap: it would cap replies to people at 30 a second; bulk sending (reminders,
+    broadcasts) goes through the outbox, whose pacer keeps to Telegram's overall limit without ever
+    earning a 429."""
+    return PatientRateLimiter(
+        overall_max_rate=0,
+        group_max_rate=settings.group_messages_per_minute,
+        group_time_period=60,
+        max_retries=5,
+        pacer=pacer,
+    )
+
+
+async def _post_init(application: KindredApplication) -> None:
+    """Open and migrate the database, start the scheduler, then let features rebuild their jobs."""
+    services: Services = application.bot_data.services
+    await services.db.open()
+    version = await migrate(services.db)
+    log.info("Database ready at schema version %d", version)
+    if application.job_queue is None:
+        raise RuntimeError("python-telegram-bot's job-queue extra is not installed")
+    services.scheduler = Scheduler(application.job_queue, services.clock)
+    services.delivery = Outbox(
+        services.repos.outbox, services.people, application.bot, services.clock, pacer=services.pacer
+    )
+    if isinstance(services.clock, FileClock):
+        asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, services.clock.reload)
+    for feature in services.features:
+        if feature.on_startup is not None:
+            await feature.on_startup(application)
+    await services.outbox.start()  # after the features, so their batch listeners are in place
+    log.info("Kindred is ready")
+
+
+async def _post_stop(application: KindredApplication) -> None:
+    """Let features stop what they started (e.g. the feed server), count edits still waiting go
+    out, and deliveries in flight settle, before the database closes."""
+    services: Services = application.bot_data.services
+    await services.edits.close()
+    for feature in services.features:
+        if feature.on_shutdown is not None:
+            await feature.on_shutdown(application)
+    if services.delivery is not None:
+        await services.delivery.stop()
+
+
+async def _post_shutdown(application: KindredApplication) -> None:
+    await application.bot_data.services.db.close()
+    log.info("Kindred stopped; database closed")

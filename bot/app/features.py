@@ -1,0 +1,46 @@
+"""Every feature of Kindred, in the order python-telegram-bot tries their handlers.
+
+Within a handler group python-telegram-bot runs only the first handler that matches, so order
+matters where handlers overlap: the generic ``/start`` and the "I did not understand" catch-alls
+(:mod:`handlers.start`) come last.  Adding a feature means writing its module in ``handlers/``,
+ending it with ``FEATURE = Feature(...)`` (:mod:`bot.runtime.feature`) and adding it here.
+"""
+
+from __future__ import annotations
+
+from bot.runtime.feature import Feature
+from handlers import (
+    attendance,
+    broadcasts,
+    checkins,
+    crisis,
+    crisis_alerts,
+    feed,
+    groups,
+    meetings,
+    mentors,
+    milestones,
+    preferences,
+    privacy,
+    registration,
+    resources,
+    start,
+)
+
+FEATURES: tuple[Feature, ...] = (
+    attendance.FEATURE,
+    broadcasts.FEATURE,
+    checkins.FEATURE,
+    crisis.FEATURE,
+    crisis_alerts.FEATURE,
+    feed.FEATURE,
+    groups.FEATURE,
+    meetings.FEATURE,
+    mentors.FEATURE,
+    milestones.FEATURE,
+    preferences.FEATURE,
+    privacy.FEATURE,
+    registration.FEATURE,
+    resources.FEATURE,
+    start.FEATURE,  # last: the generic /start and the catch-alls
+)

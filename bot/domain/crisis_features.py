@@ -1,0 +1,75 @@
+"""Hashed n-gram counts for crisis screening, as scikit-learn's HashingVectorizer makes them.
+
+Why not scikit-learn itself at run time: importing it costs the bot about 65 MB of memory and a
+third of a second of start-up, for two small functions.  Training (:mod:`bot.domain.crisis_train`) uses
+scikit-learn, and ``tests/domain/test_crisis_features.py`` checks that these counts are identical
+to its ``HashingVectorizer(analyzer="char_wb"/"word", alternate_sign=False, norm=None)`` on
+arbitrary text, so a model trained there reads the same features here.  The hash is MurmurHash3
+(32-bit, seed 0) from ``mmh3``, the function scikit-learn uses.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+import mmh3
+import numpy as np
+from scipy import sparse
+
+CHAR_FEATURES = 2**20  # character 2-5-grams within words
+WORD_FEATURES = 2**18  # words and word pairs
+N_GRAM_FEATURES = CHAR_FEATURES + WORD_FEATURES
+CHAR_NGRAMS = (2, 5)
+
+_WHITE_SPACES = re.compile(r"\s\s+")
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_INT_MIN = -(2**31)
+
+
+def char_wb_ngrams(text: str) -> list[str]:
+    """Character n-grams inside word boundaries, each word padded with a space on both sides."""
+    low, high = CHAR_NGRAMS
+    grams: list[str] = []
+    for word in _WHITE_SPACES.sub(" ", text.lower()).split():
+        padded = f" {word} "
+        for n in range(low, high + 1):
+            grams.extend(padded[i : i + n] for i in range(max(1, len(padded) - n + 1)))
+            if len(padded) <= n:  # a short word counts once, whatever n
+                break
+    return grams
+
+
+def word_ngrams(text: str) -> list[str]:
+    """Words of two or more letters, then every pair of neighbours."""
+    words = _TOKEN.findall(text.lower())
+    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
+
+
+def _index(gram: str, features: int) -> int:
+    value = mmh3.hash(gram.encode("utf-8"), 0, signed=True)
+    if value == _INT_MIN:  # abs() would overflow in scikit-learn's C; it maps it like this
+        return (2**31 - 1 - (features - 1)) % features
+    return abs(value) % features
+
+
+def _row(grams: Iterable[str], features: int, offset: int) -> Counter[int]:
+    return Counter(offset + _index(gram, features) for gram in grams)
+
+
+def hashed_counts(texts: list[str]) -> sparse.csr_matrix:
+    """One row per text: counts of its hashed character n-grams, then of its words and pairs."""
+    indptr, indices, data = [0], [], []
+    for text in texts:
+        counts = _row(char_wb_ngrams(text), CHAR_FEATURES, 0)
+        counts.update(_row(word_ngrams(text), WORD_FEATURES, CHAR_FEATURES))
+        for column in sorted(counts):
+            indices.append(column)
+            data.append(counts[column])
+        indptr.append(len(indices))
+    return sparse.csr_matrix(
+        (np.array(data, dtype=np.float64), np.array(indices, dtype=np.int32), np.array(indptr)),
+        shape=(len(texts), N_GRAM_FEATURES),
+    )

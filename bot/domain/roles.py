@@ -1,0 +1,127 @@
+"""Who may do what: the one place every privileged action is decided.
+
+Roles: a *coordinator* is named in ``COORDINATOR_IDS`` and oversees every group; a *facilitator*
+is a Telegram administrator of a group and acts for that group only; everybody else is a
+*member*.  Admin status is asked of Telegram (through an injected lookup, so this module knows
+nothing of Telegram) and cached briefly, because facilitators change rarely and asking on every
+button press would be slow.  When Telegram reports a change in someone's status in a group (a
+promotion, a demotion, joining or leaving), the cached answer is dropped at once, so a demoted
+facilitator is refused on their very next privileged action rather than up to the TTL later.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+
+from bot.domain.i18n import N_
+
+AdminLookup = Callable[[int, int], Awaitable[bool]]  # (chat_id, user_id) -> is an administrator
+
+
+class Role(IntEnum):
+    MEMBER = 0
+    FACILITATOR = 1
+    COORDINATOR = 2
+
+
+class Action(StrEnum):
+    """Every privileged action. Each is either for one group's facilitators, or coordinators only."""
+
+    SET_TIMEZONE = "set_timezone"
+    SET_GROUP_LANGUAGE = "set_group_language"
+    SCHEDULE_MEETINGS = "schedule_meetings"  # create, edit, skip, cancel
+    TAKE_ATTENDANCE = "take_attendance"
+    VIEW_REPORTS = "view_reports"
+    VIEW_AGGREGATES = "view_aggregates"
+    VERIFY_PROOF = "verify_proof"
+    BROADCAST = "broadcast"
+    MANAGE_RESOURCES = "manage_resources"
+    IMPORT_FEED = "import_feed"
+    MATCH_MENTORS = "match_mentors"  # /matchall
+    VIEW_MATCHES = "view_matches"  # /matches
+
+
+COORDINATOR_ONLY = frozenset({Action.MATCH_MENTORS, Action.VIEW_MATCHES})
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str = ""  # an N_-marked explanation when refused, translated where it is shown
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOWED = Decision(True)
+NEEDS_COORDINATOR = Decision(False, N_("Only coordinators can do that."))
+NEEDS_FACILITATOR = Decision(
+    False, N_("Only this group's facilitators (its Telegram admins) and coordinators can do that.")
+)
+NEEDS_GROUP = Decision(False, N_("Please choose a group first."))
+
+
+class Authorizer:
+    """Resolves roles and decides privileged actions."""
+
+    def __init__(
+        self,
+        coordinator_ids: Iterable[int],
+        is_admin: AdminLookup,
+        cache_seconds: float = 300.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._coordinators = frozenset(coordinator_ids)
+        self._is_admin = is_admin
+        self._ttl = cache_seconds
+        self._monotonic = monotonic
+        self._cache: dict[tuple[int, int], tuple[bool, float]] = {}
+        self._changes = 0  # status changes reported so far (see is_facilitator)
+
+    def is_coordinator(self, user_id: int) -> bool:
+        return user_id in self._coordinators
+
+    async def is_facilitator(self, user_id: int, chat_id: int) -> bool:
+        key = (chat_id, user_id)
+        cached = self._cache.get(key)
+        now = self._monotonic()
+        if cached is not None and now - cached[1] < self._ttl:
+            return cached[0]
+        changes = self._changes
+        admin = await self._is_admin(chat_id, user_id)
+        # A change reported while Telegram was being asked may have made this answer stale
+        # (asked before a demotion, answered after it): use it this once, but do not keep it.
+        if self._changes == changes:
+            self._cache[key] = (admin, now)
+        return admin
+
+    def forget(self, user_id: int, chat_id: int) -> None:
+        """Telegram reported a change in this person's status in this group: drop the cached
+        answer, so the next check asks Telegram afresh instead of trusting one up to the TTL old."""
+        self._cache.pop((chat_id, user_id), None)
+        self._changes += 1
+
+    async def role(self, user_id: int, chat_id: int | None = None) -> Role:
+        """The caller's highest role; facilitator needs a group to be facilitator *of*."""
+        if self.is_coordinator(user_id):
+            return Role.COORDINATOR
+        if chat_id is not None and await self.is_facilitator(user_id, chat_id):
+            return Role.FACILITATOR
+        return Role.MEMBER
+
+    async def authorize(self, user_id: int, action: Action, chat_id: int | None = None) -> Decision:
+        """Decide one privileged action for one person, in one group when the action is per group."""
+        if self.is_coordinator(user_id):
+            return ALLOWED
+        if action in COORDINATOR_ONLY:
+            return NEEDS_COORDINATOR
+        if chat_id is None:
+            return NEEDS_GROUP
+        return ALLOWED if await self.is_facilitator(user_id, chat_id) else NEEDS_FACILITATOR
+
+    async def groups_for(self, user_id: int, action: Action, candidates: Iterable[int]) -> list[int]:
+        """Of *candidates*, the groups where *user_id* may perform *action*."""
+        return [chat_id for chat_id in candidates if await self.authorize(user_id, action, chat_id)]
