@@ -144,6 +144,11 @@ class Emulator:
 
     # -- people and chats ------------------------------------------------------------------------
 
+    def route_webhook(self, public_origin: str, backends: list[str]) -> None:
+        """Play the load balancer in front of the bot: a webhook set on ``public_origin``
+        (``https://bot.example.org``) is delivered over plain HTTP to ``backends`` in turn."""
+        self.updates.balancer.route(public_origin, backends)
+
     def add_user(
         self,
         first_name: str,

@@ -14,7 +14,7 @@ from emulator.errors import NOT_MODIFIED, bad_request
 from emulator.messages import CallbackAnswer, SentMessage, StoredFile
 from emulator.schema import Upload
 from emulator.telegram_html import Entity, HtmlParseError, Parsed, parse_html, utf16_len
-from emulator.updates import Webhook
+from emulator.webhooks import check_webhook
 
 if TYPE_CHECKING:
     from emulator.core import Emulator
@@ -122,14 +122,15 @@ async def get_updates(emu: Emulator, params: dict[str, Any]) -> list[dict[str, A
 
 @method("setWebhook")
 async def set_webhook(emu: Emulator, params: dict[str, Any]) -> bool:
-    """Any URL is accepted (Telegram wants HTTPS on 443/80/88/8443; tests serve plain loopback)."""
+    """Telegram's rules (HTTPS on 443, 80, 88 or 8443); the emulator's load balancer leads the
+    public URL to the bot processes on this machine (``Emulator.route_webhook``)."""
     drop = params.get("drop_pending_updates", False)
     if not params["url"]:
         await emu.updates.delete_webhook(drop)
         return True
+    webhook = check_webhook(params)
     if "allowed_updates" in params:
         emu.updates.allowed = list(params["allowed_updates"])
-    webhook = Webhook(params["url"], params.get("secret_token"), params.get("max_connections", 40))
     await emu.updates.set_webhook(webhook, drop)
     return True
 

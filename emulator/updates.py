@@ -6,36 +6,24 @@
   default chat_member, message_reaction and message_reaction_count are not sent.
 * A newer getUpdates ends an older pending one with 409 Conflict; getUpdates while a webhook is set
   is refused with 409 too.
+* With a webhook, updates are posted (emulator/webhooks.py) several at once, one chat at a time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
+import itertools
 import logging
-import time
-from dataclasses import dataclass
 from typing import Any
-
-import aiohttp
 
 from emulator.errors import ApiError
 from emulator.signal import Signal
+from emulator.webhooks import RETRY_DELAYS, LoadBalancer, Webhook, WebhookSender, chat_key
 
 log = logging.getLogger(__name__)
 
 NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
-_RETRY_DELAYS = (0.05, 0.2, 1.0, 2.0)
-
-
-@dataclass
-class Webhook:
-    url: str
-    secret_token: str | None = None
-    max_connections: int = 40
-    last_error_date: int | None = None
-    last_error_message: str | None = None
 
 
 class UpdateQueue:
@@ -48,7 +36,8 @@ class UpdateQueue:
         self._poll_generation = 0
         self._closed = False
         self._changed = Signal()
-        self._session: aiohttp.ClientSession | None = None
+        self.balancer = LoadBalancer()  # where public webhook URLs lead (emulator/webhooks.py)
+        self._sender = WebhookSender(self.balancer)
         self._delivery: asyncio.Task[None] | None = None
 
     def wants(self, kind: str) -> bool:
@@ -110,7 +99,6 @@ class UpdateQueue:
             self.pending.clear()
         await self._stop_delivery()
         self.webhook = webhook
-        self._session = self._session or aiohttp.ClientSession()
         self._delivery = asyncio.create_task(self._deliver_forever(webhook))
         self._changed.notify()
 
@@ -125,9 +113,7 @@ class UpdateQueue:
         self._closed = True
         self._poll_generation += 1
         self._changed.notify()
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self._sender.close()
 
     async def _stop_delivery(self) -> None:
         if self._delivery is not None:
@@ -137,37 +123,51 @@ class UpdateQueue:
             self._delivery = None
 
     async def _deliver_forever(self, webhook: Webhook) -> None:
-        failures = 0
-        while True:
-            await self._changed.wait_for(lambda: bool(self.pending), None)
-            update = self.pending[0]
-            if await self._post(webhook, update):
-                failures = 0
-                if self.pending and self.pending[0] is update:
-                    self.pending.pop(0)
-                    self.delivered.append(update)
-                continue
-            delay = _RETRY_DELAYS[min(failures, len(_RETRY_DELAYS) - 1)]
-            failures += 1
-            await asyncio.sleep(delay)  # a retry back-off, as Telegram's, not a polling loop
-
-    async def _post(self, webhook: Webhook, update: dict[str, Any]) -> bool:
-        if self._session is None:
-            return False
-        headers = {"Content-Type": "application/json"}
-        if webhook.secret_token:
-            headers["X-Telegram-Bot-Api-Secret-Token"] = webhook.secret_token
+        """Keep up to ``max_connections`` deliveries in flight, one per chat at a time; an update
+        that failed stays pending and its chat waits out a back-off, so nothing overtakes it."""
+        busy: set[int | None] = set()
+        tasks: set[asyncio.Task[None]] = set()
         try:
-            async with self._session.post(webhook.url, data=json.dumps(update), headers=headers) as response:
-                if 200 <= response.status < 300:
-                    return True
-                message = f"Wrong response from the webhook: {response.status} {response.reason}"
-        except (aiohttp.ClientError, OSError) as exc:
-            message = f"Connection failed: {type(exc).__name__}"
-        webhook.last_error_date = int(time.time())
-        webhook.last_error_message = message
-        log.info("webhook delivery failed: %s", message)
-        return False
+            while True:
+                await self._changed.wait_for(lambda: self._ready(busy, webhook) is not None, None)
+                update = self._ready(busy, webhook)
+                assert update is not None  # noqa: S101 - just checked
+                key = chat_key(update)
+                busy.add(key)
+                task = asyncio.create_task(self._deliver(webhook, update, key, busy))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _ready(self, busy: set[int | None], webhook: Webhook) -> dict[str, Any] | None:
+        """The oldest pending update whose chat has nothing in flight, if a connection is free."""
+        if len(busy) >= webhook.max_connections:
+            return None
+        blocked = set(busy)
+        for update in self.pending:
+            key = chat_key(update)
+            if key not in blocked:
+                return update
+            blocked.add(key)  # an older update of this chat waits: so do the later ones
+        return None
+
+    async def _deliver(
+        self, webhook: Webhook, update: dict[str, Any], key: int | None, busy: set[int | None]
+    ) -> None:
+        try:
+            for delay in itertools.chain(RETRY_DELAYS, itertools.repeat(RETRY_DELAYS[-1])):
+                if await self._sender.post(webhook, update):
+                    if any(u is update for u in self.pending):
+                        self.pending = [u for u in self.pending if u is not update]
+                        self.delivered.append(update)
+                    return
+                await asyncio.sleep(delay)  # Telegram's back-off before it tries this chat again
+        finally:
+            busy.discard(key)
+            self._changed.notify()
 
     def webhook_info(self) -> dict[str, Any]:
         info: dict[str, Any] = {

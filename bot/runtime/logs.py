@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
+from typing import ClassVar
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -65,6 +66,34 @@ class HandledAtShutdown(logging.Filter):
         return True
 
 
+class WebhookPrivacy(logging.Filter):
+    """PTB's webhook server logs each update's body (message text) and the secret a refused request
+    carried, at DEBUG, and a refused request with a traceback.  Keep the events, not the contents:
+    a request Kindred refuses on purpose (no or wrong secret: a stranger probing) is one line."""
+
+    REWRITES: ClassVar[dict[str, str]] = {
+        "Webhook received data": "Webhook received an update",
+        "Request had the wrong secret token": "A webhook request had the wrong secret token",
+        "Something went wrong processing the data received from Telegram": (
+            "A webhook request could not be read as an update and was refused"
+        ),
+    }
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.msg if isinstance(record.msg, str) else ""
+        for prefix, replacement in self.REWRITES.items():
+            if message.startswith(prefix):
+                record.msg, record.args = replacement, ()
+                record.exc_info = record.exc_text = None
+                return True
+        if record.args and record.args[-1:] == ("Exception in TelegramHandler",) and record.exc_info:
+            error = record.exc_info[1]
+            if type(error).__name__ == "HTTPError":  # tornado's: a refusal PTB chose, not a fault
+                record.msg, record.args = "A webhook request was refused: %s", (str(error),)
+                record.exc_info = record.exc_text = None
+        return True
+
+
 def configure_logging(level: str, secrets: Iterable[str] = (), id_salt: str = "") -> None:
     """Set up the root logger once, at start-up; *id_salt* keys :func:`log_id`."""
     global _id_salt  # noqa: PLW0603 - set once at start-up, before any logging
@@ -77,7 +106,9 @@ def configure_logging(level: str, secrets: Iterable[str] = (), id_salt: str = ""
     root.setLevel(level)
     for name in _NOISY:
         logging.getLogger(name).setLevel(logging.WARNING)
-    logging.getLogger("telegram.ext.Updater").addFilter(HandledAtShutdown())
+    updater = logging.getLogger("telegram.ext.Updater")
+    updater.addFilter(HandledAtShutdown())
+    updater.addFilter(WebhookPrivacy())
 
 
 def log_id(user_id: int | None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuvwxyz"
 PSEUDONYM_SECRET = "test-pseudonym-secret-0123456789-abcdefghij"
 READY_LINE = "Kindred is ready"
+WEBHOOK_SECRET = "test-webhook-secret_0123456789"
 
 
 class BotProcess:
@@ -134,6 +136,27 @@ class BotProcess:
         if self.process is not None and self.process.returncode is None:
             self.process.kill()
             await self.process.wait()
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def webhook_env(public_url: str, port: int) -> dict[str, str]:
+    """Settings for a bot process in webhook mode behind the emulator's load balancer: Telegram is
+    told ``public_url``; the process listens on loopback ``port`` (its feed server on another)."""
+    return {
+        "RUN_MODE": "webhook",
+        "WEBHOOK_URL": public_url,
+        "WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "WEBHOOK_LISTEN": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+        "FEED_LISTEN": "127.0.0.1",
+        "FEED_PORT": str(free_port()),
+    }
 
 
 async def eventually(predicate: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109

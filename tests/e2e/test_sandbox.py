@@ -6,19 +6,12 @@ import asyncio
 import json
 import os
 import re
-import socket
 import sys
 from pathlib import Path
 
 import aiohttp
 
-from tests.e2e.harness import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.e2e.harness import ROOT, free_port
 
 
 async def wait_for_output(process: asyncio.subprocess.Process, pattern: str, timeout: float = 30) -> str:  # noqa: ASYNC109

@@ -19,8 +19,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.e2e.harness import ROOT
-from tests.e2e.test_sandbox import free_port
+from tests.e2e.harness import ROOT, free_port
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [

@@ -1,12 +1,10 @@
-"""getUpdates long polling, offsets, allowed_updates, and webhook delivery."""
+"""getUpdates long polling, offsets and allowed_updates (webhooks: test_emulator_webhooks.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 
 import pytest
-from aiohttp import web
 
 
 def kinds(updates):
@@ -111,40 +109,3 @@ async def test_a_newer_poll_ends_the_older_with_conflict(emu, api):
     assert body["description"].startswith("Conflict: terminated by other getUpdates request")
     assert (await newer)[0] == 200
     assert emu.rejections == []
-
-
-async def test_webhook_receives_updates_with_the_secret(emu, api):
-    received: list[tuple[str | None, dict]] = []
-    arrived = asyncio.Event()
-
-    async def hook(request: web.Request) -> web.Response:
-        received.append((request.headers.get("X-Telegram-Bot-Api-Secret-Token"), await request.json()))
-        arrived.set()
-        return web.Response()
-
-    app = web.Application()
-    app.router.add_post("/hook", hook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        status, _ = await api("setWebhook", url=f"http://127.0.0.1:{port}/hook", secret_token="s3cret")
-        assert status == 200
-        status, body = await api("getUpdates")
-        assert status == 409
-        assert "webhook is active" in body["description"]
-        await emu.add_user("Alice").send("hello")
-        await asyncio.wait_for(arrived.wait(), 2.0)
-        assert received[0][0] == "s3cret"
-        assert received[0][1]["message"]["text"] == "hello"
-        _, info = await api("getWebhookInfo")
-        assert info["result"]["url"].endswith("/hook")
-        assert info["result"]["pending_update_count"] == 0
-        assert (await api("deleteWebhook"))[0] == 200
-        assert (await api("getUpdates"))[0] == 200
-    finally:
-        await runner.cleanup()
-    assert [r.error_code for r in emu.rejections] == [409]  # getUpdates during the webhook
-    assert json.dumps(received[0][1])  # a plain JSON Update

@@ -71,3 +71,42 @@ def test_the_last_get_updates_at_shutdown_is_a_warning_without_a_traceback() -> 
     assert HandledAtShutdown().filter(record)
     assert record.levelno == logging.WARNING and record.exc_info is None
     assert "TimedOut" in record.getMessage() and "Traceback" not in logging.Formatter().format(record)
+
+
+def test_the_webhook_server_logs_events_not_update_bodies_secrets_or_tracebacks() -> None:
+    """What PTB's webhook handler logs at DEBUG, through Kindred's filter (bot/runtime/logs.py)."""
+    import tornado.web  # noqa: PLC0415
+
+    from bot.runtime.logs import WebhookPrivacy  # noqa: PLC0415
+
+    body = '{"update_id": 1, "message": {"text": "I relapsed last night"}}'
+    received = logging.LogRecord(
+        "telegram.ext.Updater", logging.DEBUG, __file__, 1, "Webhook received data: %s", (body,), None
+    )
+    guessed = logging.LogRecord(
+        "telegram.ext.Updater",
+        logging.DEBUG,
+        __file__,
+        1,
+        "Request had the wrong secret token: %s",
+        ("old-secret",),
+        None,
+    )
+    try:
+        raise tornado.web.HTTPError(403, reason="Request had the wrong secret token")
+    except tornado.web.HTTPError as error:
+        refused = logging.LogRecord(
+            "telegram.ext.Updater",
+            logging.DEBUG,
+            __file__,
+            1,
+            "%s - %s",
+            ("203.0.113.9", "Exception in TelegramHandler"),
+            (type(error), error, error.__traceback__),
+        )
+    for record in (received, guessed, refused):
+        assert WebhookPrivacy().filter(record)
+    shown = "\n".join(logging.Formatter().format(r) for r in (received, guessed, refused))
+    assert "relapsed" not in shown and "old-secret" not in shown and "Traceback" not in shown
+    assert "Webhook received an update" in shown
+    assert "refused: HTTP 403" in shown
