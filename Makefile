@@ -1,5 +1,6 @@
-# The README's two commands: `make run` (set up, then run the bot; the sandbox when no BOT_TOKEN)
-# and `make test` (set up, then lint and run every test). Both create .venv on first use.
+# The README's commands: `make run` (set up, then run the bot; the sandbox when no BOT_TOKEN),
+# `make test` (set up, then lint and run every test) and `make lint` (only the checks). Each
+# creates .venv on first use.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -17,9 +18,13 @@ setup: $(VENV)/.installed
 run: setup
 	$(PY) -m bot
 
+# Style, the layers' import contracts ([tool.importlinter]) and the types ([tool.mypy]; strict
+# for bot/ and storage/), each over the whole project.
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(PY) -m mypy
 
 test: lint
 	$(PY) -m pytest
@@ -28,4 +33,4 @@ bench: setup
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .mypy_cache .import_linter_cache

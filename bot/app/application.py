@@ -7,9 +7,10 @@ import logging
 import signal
 from functools import partial
 
-from telegram import LinkPreviewOptions
-from telegram.constants import ParseMode
-from telegram.ext import ApplicationBuilder, BaseUpdateProcessor, Defaults
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.error import Forbidden
+from telegram.ext import ApplicationBuilder, BaseUpdateProcessor, Defaults, JobQueue
 from telegram.request import BaseRequest
 
 from bot.app.features import FEATURES
@@ -17,7 +18,7 @@ from bot.app.http import AiohttpRequest
 from bot.app.update_processor import PerChatUpdateProcessor
 from bot.domain.clock import Clock, FileClock, clock_from_file
 from bot.domain.roles import Authorizer
-from bot.runtime.context import CONTEXT_TYPES, KindredApplication
+from bot.runtime.context import CONTEXT_TYPES, KindredApplication, KindredJobQueue
 from bot.runtime.edit_coalescer import EditCoalescer, paces_for
 from bot.runtime.outbox import Outbox
 from bot.runtime.rate_limiter import PatientRateLimiter
@@ -25,7 +26,7 @@ from bot.runtime.rate_limits import Pacer, limits_for
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.services import BotData, Repositories, Services, Throttles
 from bot.runtime.settings import Settings
-from handlers.common import buttons_tracked_per_person, is_admin
+from handlers.common import buttons_tracked_per_person
 from handlers.errors import on_error
 from storage.db import Database
 from storage.migrations import migrate
@@ -40,6 +41,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Kindred
     api = settings.telegram_api_url
     # Telegram's limits count replies and queued sends alike: one budget for both.
     pacer = Pacer(limits_for(settings.group_messages_per_minute))
+    job_queue: KindredJobQueue = JobQueue()  # typed with Kindred's context (PTB's default is not)
     application = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
@@ -53,6 +55,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Kindred
         .concurrent_updates(update_processor())
         .rate_limiter(rate_limiter(settings, pacer))
         .context_types(CONTEXT_TYPES)
+        .job_queue(job_queue)
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
@@ -67,7 +70,9 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Kindred
             db=db,
             repos=Repositories.on(db),
             auth=Authorizer(
-                settings.coordinator_ids, partial(is_admin, application.bot), settings.admin_cache_seconds
+                settings.coordinator_ids,
+                partial(is_chat_admin, application.bot),
+                settings.admin_cache_seconds,
             ),
             pacer=pacer,
             throttles=Throttles.from_settings(settings),
@@ -81,6 +86,19 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Kindred
                 application.add_handlers(feature_handlers, group=group)
     application.add_error_handler(on_error)
     return application
+
+
+async def is_chat_admin(bot: Bot, chat_id: int, user_id: int) -> bool:
+    """Ask Telegram whether the person administers the chat: the Authorizer's facilitator test.
+    Any failure answers "no" (a facilitator can retry; a privilege is never granted by mistake)."""
+    try:
+        member = await bot.get_chat_member(chat_id, user_id)
+    except Forbidden:
+        return False
+    except Exception:
+        log.warning("Could not check admin status in a chat", exc_info=True)
+        return False
+    return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
 
 # How Kindred talks to Telegram; each choice was measured with ``python -m bench`` (README).

@@ -122,9 +122,12 @@ class AiohttpRequest(BaseRequest):
         The error raised is the same (``TelegramError("Invalid server response")``), so PTB still
         turns the status code into ``NetworkError`` and a successful status into an error."""
         try:
-            return json.loads(payload.decode("utf-8", "replace"))  # type: ignore[no-any-return]
+            data = json.loads(payload.decode("utf-8", "replace"))
         except ValueError as error:
             raise TelegramError("Invalid server response") from error
+        if not isinstance(data, dict):  # the Bot API always answers with an object
+            raise TelegramError("Invalid server response")
+        return data
 
     @staticmethod
     def _body(

@@ -45,7 +45,8 @@ def meetings_to_ics(meetings: Iterable[MeetingSeries], calendar_name: str, now: 
     if meetings:
         first = min(meeting.schedule.first_start.date() for meeting in meetings)
         calendar.add_missing_timezones(first_date=first, last_date=_timezone_horizon(now))
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()  # icalendar leaves it unannotated
+    return ical
 
 
 def _timezone_horizon(now: datetime) -> date:

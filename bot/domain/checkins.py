@@ -23,10 +23,9 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from bot.domain.i18n import N_
 
@@ -150,13 +149,13 @@ class PersonalStats:
         return next(p for p in self.periods if p.days == days)
 
 
-def local_day(moment: datetime, tz: ZoneInfo) -> date:
+def local_day(moment: datetime, tz: tzinfo) -> date:
     """The member's calendar day for *moment*."""
     return moment.astimezone(tz).date()
 
 
 def personal_stats(
-    checkins: Iterable[CheckIn], now: datetime, tz: ZoneInfo, windows: Sequence[int] = STATS_WINDOWS
+    checkins: Iterable[CheckIn], now: datetime, tz: tzinfo, windows: Sequence[int] = STATS_WINDOWS
 ) -> PersonalStats:
     """Averages, streaks and mood trend for ``/mystats``; check-ins on local days after today are
     ignored.
@@ -192,7 +191,7 @@ def streaks(days: set[date], today: date) -> tuple[int, int]:
     return current, best
 
 
-def _period(past: list[CheckIn], now: datetime, tz: ZoneInfo, today: date, days: int) -> PeriodStats:
+def _period(past: list[CheckIn], now: datetime, tz: tzinfo, today: date, days: int) -> PeriodStats:
     first_day = today - timedelta(days=days - 1)
     rows = [c for c in past if local_day(c.at, tz) >= first_day]
     start = datetime.combine(first_day, time(), tzinfo=tz)
@@ -282,15 +281,13 @@ def suppress(cell: RawCell, *, min_contributors: int) -> Cell:
     return PublishedCell(cell.key, cell.checkins, cell.contributors, cell.average_mood, cell.average_craving)
 
 
-def cell_key(group_id: int, at: datetime, tz: ZoneInfo) -> CellKey:
+def cell_key(group_id: int, at: datetime, tz: tzinfo) -> CellKey:
     """The ISO week of *at* in the group's time zone."""
     iso = at.astimezone(tz).isocalendar()
     return CellKey(group_id, iso.year, iso.week)
 
 
-def aggregate_cells(
-    rows: Iterable[tuple[int, CheckIn]], tz: ZoneInfo, *, min_contributors: int
-) -> list[Cell]:
+def aggregate_cells(rows: Iterable[tuple[int, CheckIn]], tz: tzinfo, *, min_contributors: int) -> list[Cell]:
     """Per (group, ISO week): counts and averages, suppressed below *min_contributors* people.
 
     *rows* pairs each check-in with the group it counts for.  Sorted by group, then week.
@@ -317,7 +314,7 @@ def aggregate_cells(
 
 def next_digest_time(
     after: datetime,
-    tz: ZoneInfo,
+    tz: tzinfo,
     digest_hours: Sequence[int] = DIGEST_HOURS,
     min_delay: timedelta = DIGEST_MIN_DELAY,
 ) -> datetime:
@@ -355,7 +352,7 @@ def digest_order(items: Iterable[T], rng: random.Random) -> list[T]:
 # --- storage granularity, daily prompts and retention ----------------------------------------
 
 
-def iso_week_label(at: datetime, tz: ZoneInfo) -> str:
+def iso_week_label(at: datetime, tz: tzinfo) -> str:
     """The ISO week of *at* in *tz*, as ``2026-W48`` (zero-padded, so text order is week order)."""
     iso = at.astimezone(tz).isocalendar()
     return f"{iso.year}-W{iso.week:02d}"
@@ -376,7 +373,7 @@ def week_start(iso_year: int, iso_week: int) -> date:
     return date.fromisocalendar(iso_year, iso_week, 1)
 
 
-def at_local_noon(day: date, tz: ZoneInfo) -> datetime:
+def at_local_noon(day: date, tz: tzinfo) -> datetime:
     """A stand-in instant for a stored day: personal rows keep the day only, on purpose."""
     return datetime.combine(day, time(12), tzinfo=tz).astimezone(UTC)
 
@@ -398,7 +395,7 @@ def parse_prompt_time(text: str) -> time:
     return time(hour, minute)
 
 
-def next_prompt_time(after: datetime, at: time, tz: ZoneInfo) -> datetime:
+def next_prompt_time(after: datetime, at: time, tz: tzinfo) -> datetime:
     """The next instant strictly after *after* when the wall clock in *tz* shows *at*, in UTC.
 
     A time skipped by a spring-forward change resolves to the instant just after the gap.

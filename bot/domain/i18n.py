@@ -70,7 +70,7 @@ def resolve_language(code: str | None) -> str:
 
 def language_name(code: str) -> str:
     """The language's own name for itself, e.g. ``español``; used on the language buttons."""
-    return Locale.parse(code).get_display_name(code).capitalize()
+    return (Locale.parse(code).get_display_name(code) or code).capitalize()
 
 
 def load_catalog(language: str) -> Catalog:

@@ -72,10 +72,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache, cached_property
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.domain.i18n import N_
 
@@ -283,7 +284,10 @@ def _offset_minutes(zones: Sequence[str], now: datetime) -> np.ndarray:
     return np.array([offsets[name] for name in zones], dtype=np.int64)
 
 
-def _multi_hot(groups: Sequence[Iterable[Hashable]], index: Mapping[Hashable, int]) -> np.ndarray:
+_Item = TypeVar("_Item", bound=Hashable)
+
+
+def _multi_hot(groups: Sequence[Iterable[_Item]], index: Mapping[_Item, int]) -> npt.NDArray[np.float32]:
     """One row per group, a 1 in the column of each member: set algebra becomes matrix products."""
     matrix = np.zeros((len(groups), max(len(index), 1)), dtype=np.float32)
     rows = [row for row, group in enumerate(groups) for _ in group]
@@ -314,7 +318,8 @@ class _Batch:
 
     @cached_property
     def shared_language(self) -> np.ndarray:
-        codes = {code for p in (*self.requests, *self.mentors) for code in p.languages}
+        people: tuple[MentorRequest | MentorProfile, ...] = (*self.requests, *self.mentors)
+        codes = {code for p in people for code in p.languages}
         index = {code: i for i, code in enumerate(sorted(codes))}
         left = _multi_hot([r.languages for r in self.requests], index)
         right = _multi_hot([m.languages for m in self.mentors], index)
@@ -363,11 +368,12 @@ def _weighted(parts: Mapping[str, np.ndarray]) -> np.ndarray:
 
 def _gender_matches(batch: _Batch, *, any_when_no_wish: bool) -> np.ndarray:
     """True where the mentor's gender is the one wished (or, optionally, where there is no wish)."""
-    names = {p.gender for p in (*batch.requests, *batch.mentors)} - {None}
-    code = {name: i for i, name in enumerate(sorted(names))}
+    people: tuple[MentorRequest | MentorProfile, ...] = (*batch.requests, *batch.mentors)
+    names = {p.gender for p in people if p.gender is not None}
+    code: dict[str | None, int] = {name: i for i, name in enumerate(sorted(names))}
     wished = np.array([code.get(r.gender, -1) for r in batch.requests], dtype=np.int64)
     actual = np.array([code.get(m.gender, -2) for m in batch.mentors], dtype=np.int64)
-    matches = wished[:, None] == actual[None, :]
+    matches: npt.NDArray[np.bool_] = wished[:, None] == actual[None, :]
     if any_when_no_wish:
         no_wish = np.array([r.gender_wish is GenderWish.NONE for r in batch.requests], dtype=bool)
         matches |= no_wish[:, None]
@@ -414,7 +420,8 @@ def _not_paired(batch: _Batch) -> np.ndarray:
 def _not_self(batch: _Batch) -> np.ndarray:
     members = np.array([r.member_id for r in batch.requests], dtype=np.int64)
     mentors = np.array([m.mentor_id for m in batch.mentors], dtype=np.int64)
-    return members[:, None] != mentors[None, :]
+    different: npt.NDArray[np.bool_] = members[:, None] != mentors[None, :]
+    return different
 
 
 ACTIVE = HardConstraint(

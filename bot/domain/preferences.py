@@ -47,7 +47,8 @@ class Toggle:
 
 
 class HasSettings(Protocol):
-    settings: Sequence[Toggle]
+    @property
+    def settings(self) -> Sequence[Toggle]: ...  # read-only: a frozen Feature has it too
 
 
 def collect(features: Iterable[HasSettings]) -> list[Toggle]:

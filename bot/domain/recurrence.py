@@ -204,9 +204,9 @@ class Recurrence:
 
     def rrule_weekday(self) -> rrule.weekday | None:
         """The dateutil ``weekday(n)`` for a monthly rule, else ``None``."""
-        if self.kind is not RecurrenceKind.MONTHLY_BY_WEEKDAY:
+        if self.weekday is None or self.ordinal is None:  # set for monthly rules only
             return None
-        return rrule.weekdays[self.weekday or 0](self.ordinal)
+        return rrule.weekdays[self.weekday](self.ordinal)
 
 
 @dataclass(frozen=True)

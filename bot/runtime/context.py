@@ -1,7 +1,9 @@
 """The python-telegram-bot types Kindred is built with, named once.
 
 ``context.bot_data`` is Kindred's typed :class:`~bot.runtime.services.BotData` (through
-``ContextTypes``), so handlers and start-up hooks see the services with their types.
+``ContextTypes``), so handlers and start-up hooks see the services with their types.  The bot is
+an ``ExtBot[int]``: PTB types a bot by its rate limiter's per-call argument, and Kindred's
+(:mod:`bot.runtime.rate_limiter`, an ``AIORateLimiter``) takes ``max_retries: int``.
 """
 
 from __future__ import annotations
@@ -12,8 +14,12 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, Job
 
 from bot.runtime.services import BotData
 
-KindredContext = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
+KindredBot = ExtBot[int]
+KindredContext = CallbackContext[KindredBot, dict[Any, Any], dict[Any, Any], BotData]
+KindredJobQueue = JobQueue[KindredContext]
 KindredApplication = Application[
-    ExtBot[None], KindredContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[KindredContext]
+    KindredBot, KindredContext, dict[Any, Any], dict[Any, Any], BotData, KindredJobQueue
 ]
-CONTEXT_TYPES = ContextTypes(bot_data=BotData)
+CONTEXT_TYPES: ContextTypes[KindredContext, dict[Any, Any], dict[Any, Any], BotData] = ContextTypes(
+    bot_data=BotData
+)

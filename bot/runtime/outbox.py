@@ -262,15 +262,17 @@ class Outbox:
 
     async def _check_batch(self, row: QueuedDelivery) -> None:
         batch = row.delivery.batch
-        listeners = [cb for prefix, cb in self._batch_done if batch and batch.startswith(prefix)]
+        if not batch:
+            return
+        listeners = [cb for prefix, cb in self._batch_done if batch.startswith(prefix)]
         if not listeners:
             return
-        counts = await self._repo.counts(batch)  # type: ignore[arg-type]
+        counts = await self._repo.counts(batch)
         if any(counts.get(status, 0) for status in OPEN) or batch in self._finished_batches:
             return
-        self._finished_batches.add(batch)  # type: ignore[arg-type]
+        self._finished_batches.add(batch)
         for callback in listeners:
             try:
-                await callback(batch, counts)  # type: ignore[arg-type]
+                await callback(batch, counts)
             except Exception:
                 log.exception("A batch-done listener failed")

@@ -22,9 +22,9 @@ from contextlib import suppress
 from datetime import datetime
 
 from apscheduler.jobstores.base import JobLookupError
-from telegram.ext import CallbackContext, JobQueue
 
 from bot.domain.clock import Clock
+from bot.runtime.context import KindredContext, KindredJobQueue
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ JOB_OPTIONS = {
 
 
 class Scheduler:
-    def __init__(self, job_queue: JobQueue, clock: Clock) -> None:
+    def __init__(self, job_queue: KindredJobQueue, clock: Clock) -> None:
         self._jobs = job_queue
         self._clock = clock
         self._planned: dict[str, tuple[datetime, Action]] = {}
@@ -68,7 +68,7 @@ class Scheduler:
         for name, (when, _) in list(self._planned.items()):
             self._submit(name, when)
 
-    async def _run(self, context: CallbackContext) -> None:  # type: ignore[type-arg]
+    async def _run(self, context: KindredContext) -> None:
         name = context.job.data if context.job else None
         planned = self._planned.get(str(name))
         if planned is None:

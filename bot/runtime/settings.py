@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -261,9 +261,11 @@ def describe_errors(error: ValidationError) -> list[str]:
     return lines
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Read and validate settings, raising :class:`SettingsError` with readable lines."""
+def load_settings(**overrides: Any) -> Settings:
+    """Read and validate settings, raising :class:`SettingsError` with readable lines.
+
+    *overrides* are raw values, of any type, for pydantic to validate like the environment's."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as error:
         raise SettingsError("\n".join(describe_errors(error))) from None

@@ -46,8 +46,10 @@ def test_toggling_a_target_adds_then_removes_it() -> None:
 
 def test_length_limits_depend_on_media() -> None:
     assert length_problem(TEXT_LIMIT, has_media=False) is None
-    assert length_problem(TEXT_LIMIT + 1, has_media=False)[1] == TEXT_LIMIT
-    assert length_problem(CAPTION_LIMIT + 1, has_media=True)[1] == CAPTION_LIMIT
+    too_long_text = length_problem(TEXT_LIMIT + 1, has_media=False)
+    assert too_long_text is not None and too_long_text[1] == TEXT_LIMIT
+    too_long_caption = length_problem(CAPTION_LIMIT + 1, has_media=True)
+    assert too_long_caption is not None and too_long_caption[1] == CAPTION_LIMIT
 
 
 def test_progress_reads_outbox_counts() -> None:

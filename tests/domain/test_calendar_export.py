@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import recurring_ical_events
-from icalendar import Calendar
+from icalendar import Calendar, vRecur
 
 from bot.domain.calendar_export import meeting_uid, meetings_to_ics
 from bot.domain.meetings import MeetingSeries
@@ -164,8 +164,11 @@ def test_calendar_structure() -> None:
     assert "URL" not in first
     assert str(second["LOCATION"]) == str(second["URL"]) == "https://meet.example.org/circle?a=1&b=2"
     assert str(second["DESCRIPTION"]) == "Bring a friend,\nand tea; <b>"
-    assert second["RRULE"]["INTERVAL"] == [2]
-    until = third["RRULE"]["UNTIL"][0]
+    second_rule, third_rule = second["RRULE"], third["RRULE"]
+    assert isinstance(second_rule, vRecur) and isinstance(third_rule, vRecur)
+    assert second_rule["INTERVAL"] == [2]
+    until = third_rule["UNTIL"][0]
+    assert isinstance(until, datetime)
     assert until.tzinfo is not None and until.utcoffset() == timedelta(0)  # RFC 5545: UTC with TZID
     assert until == datetime(2027, 3, 30, 18, 29, 59, tzinfo=UTC)  # 23:59:59 in Kolkata
 

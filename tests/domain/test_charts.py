@@ -8,7 +8,7 @@ import struct
 import zlib
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from unittest import mock
 
 import pytest
@@ -82,7 +82,7 @@ def drawn(render: Callable[[], bytes]) -> Figure:
     saved: list[Figure] = []
     original = Figure.savefig
 
-    def spy(figure: Figure, *args: object, **kwargs: object) -> None:
+    def spy(figure: Figure, *args: Any, **kwargs: Any) -> None:
         saved.append(figure)
         original(figure, *args, **kwargs)
 

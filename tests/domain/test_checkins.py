@@ -40,8 +40,10 @@ def checkin(at: datetime, mood: int = 3, craving: int = 2, who: str = "p1", grou
     return CheckIn(pseudonym=who, at=at, mood=mood, craving=craving, shared_group_id=group)
 
 
-def local(tz: ZoneInfo, *args: int) -> datetime:
-    return datetime(*args, tzinfo=tz).astimezone(UTC)
+def local(tz: ZoneInfo, *when: int) -> datetime:
+    """The instant, in UTC, of a wall-clock time in *tz*: ``year, month, day[, hour[, minute]]``."""
+    year, month, day, hour, minute = (*when, 0, 0)[:5]
+    return datetime(year, month, day, hour, minute, tzinfo=tz).astimezone(UTC)
 
 
 # --- validation ------------------------------------------------------------------------------

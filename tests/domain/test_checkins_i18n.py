@@ -26,6 +26,7 @@ def marked(path: str) -> list[str]:
         for _line, message, _comments, _context in extract_from_file(
             "python", ROOT / path, keywords={"_": None, "N_": None}
         )
+        if isinstance(message, str)  # always, with these singular keywords
     ]
 
 

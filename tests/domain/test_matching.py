@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -41,7 +42,7 @@ SUMMER = datetime(2026, 7, 15, 12, 0, tzinfo=UTC)
 EVENINGS = frozenset(Slot(day, PartOfDay.EVENING) for day in range(5))
 
 
-def mentor(mentor_id: int = 100, **changes: object) -> MentorProfile:
+def mentor(mentor_id: int = 100, **changes: Any) -> MentorProfile:
     base = MentorProfile(
         mentor_id=mentor_id,
         focus=frozenset({Focus.ALCOHOL, Focus.MENTAL_HEALTH}),
@@ -55,7 +56,7 @@ def mentor(mentor_id: int = 100, **changes: object) -> MentorProfile:
     return replace(base, **changes)
 
 
-def request(member_id: int = 1, **changes: object) -> MentorRequest:
+def request(member_id: int = 1, **changes: Any) -> MentorRequest:
     base = MentorRequest(
         member_id=member_id,
         focus=frozenset({Focus.ALCOHOL}),
@@ -444,6 +445,6 @@ def test_every_marked_string_has_a_spanish_translation() -> None:
     marked = re.findall(r'N_\(\s*"((?:[^"\\]|\\.)*)"\s*\)', source)
     catalog = load_catalog("es")
     assert len(marked) > 20
-    missing = [text for text in marked if not (catalog.get(text) and catalog.get(text).string)]
+    missing = [text for text in marked if not ((message := catalog.get(text)) and message.string)]
     assert missing == []
     assert {c.reason for c in HARD_CONSTRAINTS} <= set(marked)

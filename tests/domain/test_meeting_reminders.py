@@ -106,13 +106,13 @@ def test_after_downtime_only_the_latest_due_reminder_of_an_occurrence_is_sent() 
     assert settled == [(DAY, ReminderAction.SUPERSEDED), (HOUR, ReminderAction.SEND)]
     # Each occurrence keeps its own latest reminder; one that started is still just skipped.
     later = FIRST + 7 * DAY - HOUR / 2
-    settled = [
+    per_occurrence = [
         (reminder.occurrence.start, reminder.offset, action)
         for reminder, action in settle_due_reminders(
             reminders_due(WEEKLY, DEFAULT_REMINDER_OFFSETS, later, created), later
         )
     ]
-    assert settled == [
+    assert per_occurrence == [
         (FIRST, DAY, ReminderAction.SKIP),
         (FIRST, HOUR, ReminderAction.SKIP),
         (FIRST + 7 * DAY, DAY, ReminderAction.SUPERSEDED),

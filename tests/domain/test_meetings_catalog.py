@@ -25,7 +25,7 @@ KEYWORDS = {"N_": None, "_": None, "n_": (1, 2)}
 
 
 def marked_strings() -> list[str]:
-    found = []
+    found: list[str] = []
     for module in MODULES:
         for _, message, _, _ in extract_from_file("python", str(ROOT / module), keywords=KEYWORDS):
             found.extend([message] if isinstance(message, str) else message)
@@ -34,7 +34,10 @@ def marked_strings() -> list[str]:
 
 def spanish() -> dict[str, str]:
     with CATALOG.open("rb") as handle:
-        return {m.id: m.string for m in read_po(handle, locale="es") if m.id and isinstance(m.id, str)}
+        messages = read_po(handle, locale="es")
+        return {
+            m.id: m.string for m in messages if isinstance(m.id, str) and isinstance(m.string, str) and m.id
+        }
 
 
 def test_the_modules_mark_strings() -> None:

@@ -32,8 +32,8 @@ NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 HOUR_AND_HALF = timedelta(minutes=90)
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def starts(schedule: Schedule, start: datetime, end: datetime) -> list[datetime]:
