@@ -191,3 +191,12 @@ async def plan_all(svc: Services, texts: ReminderTexts) -> None:
     """Start-up: every active series in every active group."""
     for meeting in await svc.repos.meetings.active_everywhere():
         await plan_reminders(svc, texts, meeting.id)
+
+
+def rebuild_soon(svc: Services, texts: ReminderTexts) -> None:
+    """Start-up: rebuild every series' reminder job and send reminders missed while down.
+
+    As a job that runs as soon as the bot is up, not before it polls: with 10,000 series the
+    rebuild takes seconds, and people's messages should not wait for it (bench/startup.py).  The
+    job queue lets it finish before the database closes at shutdown."""
+    svc.jobs.at("meetings:rebuild", svc.clock.now(), lambda: plan_all(svc, texts))

@@ -27,13 +27,8 @@ async def on_meeting_changed(application: KindredApplication, meeting_id: int) -
 
 
 async def on_startup(application: KindredApplication) -> None:
-    """Rebuild every series' reminder job from the database; send reminders missed while down.
-
-    As a job that runs as soon as the bot is up, not before it polls: with 10,000 series the
-    rebuild takes seconds, and people's messages should not wait for it (bench/startup.py).  The
-    job queue lets it finish before the database closes at shutdown."""
-    svc = application.bot_data.services
-    svc.jobs.at("meetings:rebuild", svc.clock.now(), lambda: meeting_reminders.plan_all(svc, TEXTS))
+    """Rebuild every series' reminder job from the database, just after start-up."""
+    meeting_reminders.rebuild_soon(application.bot_data.services, TEXTS)
 
 
 async def reminders(update: Update, context: KindredContext) -> None:

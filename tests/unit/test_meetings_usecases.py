@@ -92,7 +92,7 @@ async def told() -> Told:
 
 @pytest.fixture
 async def svc(db, clock, told: Told) -> Services:
-    settings = Settings(_env_file=None)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
     await GroupRepository(db).register(GROUP, "Circle", "Europe/Madrid", "en", NOW)
     people = PeopleRepository(db)
     for user_id in (1, 2, 3):
@@ -129,6 +129,19 @@ async def schedule(svc: Services, line: str = LINE) -> Meeting:
     return scheduled.meeting
 
 
+def planned(svc: Services) -> dict[str, Any]:
+    """The jobs the recording scheduler holds: name -> due instant."""
+    jobs = svc.scheduler
+    assert isinstance(jobs, RecordingJobs)
+    return jobs.planned
+
+
+async def stored(svc: Services, meeting_id: int) -> Meeting:
+    meeting = await svc.repos.meetings.get(meeting_id)
+    assert meeting is not None
+    return meeting
+
+
 async def queued(svc: Services, key: str) -> str | None:
     """The status of the outbox row with *key*, or None when nothing was queued."""
     row = await svc.repos.outbox.get(key)
@@ -159,7 +172,7 @@ async def test_cancelling_a_series_tells_those_coming_withdraws_reminders_and_te
     cancelled = await uc.cancel_series(svc, TEXTS, meeting)
 
     assert cancelled.told == 2 and cancelled.group is not None and cancelled.group.chat_id == GROUP
-    assert (await svc.repos.meetings.get(meeting.id)).cancelled
+    assert (await stored(svc, meeting.id)).cancelled
     assert await queued(svc, f"meeting:{meeting.id}:cancelled:1") == "pending"
     assert await queued(svc, f"meeting:{meeting.id}:cancelled:2") == "pending"
     assert await queued(svc, f"meeting:{meeting.id}:cancelled:3") is None  # not coming
@@ -171,7 +184,7 @@ async def test_skip_on_a_date_outside_the_series_changes_nothing(svc: Services, 
     meeting = await schedule(svc)
     told.calls.clear()
     assert await uc.skip_on(svc, TEXTS, meeting, date(2026, 11, 25)) is None
-    assert (await svc.repos.meetings.get(meeting.id)).schedule.skipped == frozenset()
+    assert (await stored(svc, meeting.id)).schedule.skipped == frozenset()
     assert told.calls == []
 
 
@@ -188,7 +201,7 @@ async def test_skipping_the_next_one_tells_only_its_guests_and_withdraws_only_it
     skipped = await uc.skip_on(svc, TEXTS, meeting, None)
 
     assert skipped is not None and skipped.start == FIRST
-    assert (await svc.repos.meetings.get(meeting.id)).schedule.skipped == {date(2026, 11, 24)}
+    assert (await stored(svc, meeting.id)).schedule.skipped == {date(2026, 11, 24)}
     minutes = uc.occurrence_minutes(FIRST)
     assert await queued(svc, f"meeting:{meeting.id}:skipped:{minutes}:1") == "pending"
     assert await queued(svc, f"meeting:{meeting.id}:skipped:{minutes}:2") is None
@@ -227,8 +240,8 @@ async def test_a_capacity_below_those_going_removes_nobody_and_says_where(svc: S
 async def test_after_downtime_only_the_latest_reminder_is_sent_and_only_once(svc: Services, clock) -> None:
     meeting = await schedule(svc)
     await going(svc, meeting, 1)
-    planned = await meeting_reminders.plan_reminders(svc, TEXTS, meeting.id)
-    assert planned == meeting_reminders.ReminderPlan(next_due=datetime(2026, 11, 23, 18, 0, tzinfo=UTC))
+    first = await meeting_reminders.plan_reminders(svc, TEXTS, meeting.id)
+    assert first == meeting_reminders.ReminderPlan(next_due=datetime(2026, 11, 23, 18, 0, tzinfo=UTC))
 
     clock.set(datetime(2026, 11, 24, 17, 30, tzinfo=UTC))  # down across both the 24 h and the 1 h one
     plan = await meeting_reminders.plan_reminders(svc, TEXTS, meeting.id)
@@ -246,19 +259,18 @@ async def test_after_downtime_only_the_latest_reminder_is_sent_and_only_once(svc
 async def test_a_cancelled_series_loses_its_reminder_job(svc: Services) -> None:
     meeting = await schedule(svc)
     await meeting_reminders.plan_reminders(svc, TEXTS, meeting.id)
-    assert f"reminder:{meeting.id}" in svc.jobs.planned  # type: ignore[attr-defined]
+    assert f"reminder:{meeting.id}" in planned(svc)
     await uc.cancel_series(svc, TEXTS, meeting)
     plan = await meeting_reminders.plan_reminders(svc, TEXTS, meeting.id)
     assert plan == meeting_reminders.ReminderPlan()
-    assert f"reminder:{meeting.id}" not in svc.jobs.planned  # type: ignore[attr-defined]
+    assert f"reminder:{meeting.id}" not in planned(svc)
 
 
 async def test_new_group_reminder_times_replan_each_series(svc: Services) -> None:
     meeting = await schedule(svc)
     offsets = await uc.group_reminders(svc, TEXTS, GROUP, (timedelta(hours=2),))
     assert offsets == (timedelta(hours=2),)
-    planned: dict[str, datetime] = svc.jobs.planned  # type: ignore[assignment]
-    assert planned[f"reminder:{meeting.id}"] == FIRST - timedelta(hours=2)
+    assert planned(svc)[f"reminder:{meeting.id}"] == FIRST - timedelta(hours=2)
 
 
 async def test_imported_meetings_are_created_together_and_get_reminder_jobs(svc: Services) -> None:
@@ -269,4 +281,4 @@ async def test_imported_meetings_are_created_together_and_get_reminder_jobs(svc:
     assert len(draft.meetings) == 1, draft.problems
     created = await feed_uc.import_meetings(svc, TEXTS, group, draft.meetings, 1)
     assert [m.title for m in created] == ["Harbour"]
-    assert f"reminder:{created[0].id}" in svc.jobs.planned  # type: ignore[attr-defined]
+    assert f"reminder:{created[0].id}" in planned(svc)
