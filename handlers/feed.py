@@ -9,47 +9,29 @@
   buttons; "Import selected" creates them in one transaction, so nothing is half-imported.  The
   draft waits in ``user_data`` (small, unconfirmed, and lost on restart by design).
 
-The domain (mapping, validation) is :mod:`bot.domain.meeting_guide`; messages are in
-:mod:`handlers.feed_views`.
+What the feature does, step by step, is :mod:`bot.usecases.feed`; the domain (mapping,
+validation) is :mod:`bot.domain.meeting_guide`; messages are in :mod:`handlers.feed_views`.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass, field
-from typing import Any
 
-from telegram import Message, Update
+from telegram import MaybeInaccessibleMessage, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import (
-    Application,
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain.i18n import N_, translator
-from bot.domain.meeting_form import MeetingDraft
-from bot.domain.meeting_guide import (
-    FeedExport,
-    ImportDraft,
-    ImportedMeeting,
-    build_feed,
-    feed_json,
-    parse_feed_bytes,
-)
+from bot.domain.meeting_guide import ImportedMeeting
 from bot.domain.recurrence import escape_params
 from bot.domain.roles import Action, Role
 from bot.runtime.commands import Command
-from bot.runtime.feature import Feature
+from bot.runtime.context import KindredApplication
+from bot.runtime.feature import Feature, Handlers
 from bot.runtime.feed_fetch import FetchError, fetch_feed
 from bot.runtime.feed_server import FeedServer
-from bot.runtime.logs import log_id
-from bot.runtime.services import Services
-from handlers import meeting_reminders
+from bot.usecases import feed as uc
 from handlers.common import (
     FEATURES,
     KindredContext,
@@ -73,6 +55,7 @@ from handlers.feed_views import (
     render_imported,
     render_published,
 )
+from handlers.meetings.views import TEXTS as MEETING_TEXTS
 from storage.groups import Group
 
 log = logging.getLogger(__name__)
@@ -111,6 +94,13 @@ NOT_A_FACILITATOR = N_(
 )
 
 
+def _user_data(context: KindredContext) -> dict[object, object]:
+    """The person's conversation data (every update here has a person)."""
+    if context.user_data is None:
+        raise RuntimeError("a feed update always has a user")
+    return context.user_data
+
+
 @dataclass
 class ImportSession:
     """An import waiting for the facilitator's choice; nothing is stored until "Import selected"."""
@@ -120,38 +110,13 @@ class ImportSession:
     chosen: set[int] = field(default_factory=set)
 
 
-def svc(app: Any) -> Services:
-    return app.bot_data.services
-
-
-# -- export --
-
-
-async def group_feed(app: Any, group: Group) -> tuple[bytes, FeedExport]:
-    rows = await svc(app).repos.meetings.active_in([group.chat_id])
-    export = build_feed(
-        [meeting.series for meeting in rows],
-        svc(app).clock.now(),
-        updated={meeting.id: meeting.updated_at for meeting in rows},
-        group_name=group.title,
-        language=group.language,
-    )
-    return feed_json(export.entries), export
-
-
-async def feed_for_token(app: Any, token: str) -> bytes | None:
-    """What the feed server serves for a token: the group's current feed, or None."""
-    chat_id = await svc(app).repos.feeds.chat_for(token)
-    group = await svc(app).groups.get(chat_id) if chat_id is not None else None
-    return None if group is None else (await group_feed(app, group))[0]
-
-
 async def send_feed(update: Update, context: KindredContext, group: Group) -> None:
     chat = update.effective_chat
     if chat is None:
         return
     tr = await translator_for(update, context)
-    body, export = await group_feed(context.application, group)
+    feed = await uc.group_feed(services(context), group)
+    body, export = feed.body, feed.export
     caption = render_export_caption(tr, group.title, len(export.entries), export.skipped)
     await chat.send_document(body, filename="feed.json", caption=caption)
 
@@ -166,11 +131,11 @@ async def feed_command(update: Update, context: KindredContext) -> None:
         return
     tr = await translator_for(update, context)
     if not is_private(update):
-        group = await services(context).groups.get(chat.id)
+        group = await uc.group_of(services(context), chat.id)
         if group is not None:
             await send_feed(update, context, group)
         return
-    groups = await services(context).groups.groups_of(user.id)
+    groups = await uc.groups_of(services(context), user.id)
     if word in ("publish", "unpublish"):
         await reply(update, tr._("Please send /feed publish or /feed unpublish in the group itself."))
     elif not groups:
@@ -186,9 +151,8 @@ async def publish(update: Update, context: KindredContext, chat_id: int, on: boo
     if not await require(update, context, Action.SCHEDULE_MEETINGS, chat_id):
         return
     tr = await translator_for(update, context)
-    repo = services(context).repos.feeds
     if not on:
-        removed = await repo.unpublish(chat_id)
+        removed = await uc.unpublish(services(context), chat_id)
         await reply(
             update,
             tr._("The feed is no longer published; its address stops working now.")
@@ -196,12 +160,8 @@ async def publish(update: Update, context: KindredContext, chat_id: int, on: boo
             else tr._("This group's feed is not published."),
         )
         return
-    token = await repo.publish(chat_id, secrets.token_urlsafe(24), services(context).clock.now())
-    settings = services(context).settings
-    path = f"/feeds/{token}.json"
-    url = f"{settings.feed_public_url}{path}" if settings.feed_public_url else None
-    log.info("Feed published for a group")
-    await reply(update, render_published(tr, url, path, settings.feeds_served))
+    published = await uc.publish(services(context), chat_id)
+    await reply(update, render_published(tr, published.url, published.path, published.served))
 
 
 # -- import: receiving a feed --
@@ -217,11 +177,9 @@ async def import_targets(update: Update, context: KindredContext) -> list[Group]
     if not is_private(update):
         if not await require(update, context, Action.IMPORT_FEED, chat.id):
             return None
-        group = await services(context).groups.get(chat.id)
+        group = await uc.group_of(services(context), chat.id)
         return [group] if group is not None else None
-    candidates = [g.chat_id for g in await services(context).groups.groups_of(user.id)]
-    allowed = await services(context).auth.groups_for(user.id, Action.IMPORT_FEED, candidates)
-    groups = [g for g in [await services(context).groups.get(c) for c in allowed] if g is not None]
+    groups = await uc.import_groups(services(context), user.id)
     if not groups:
         tr = await translator_for(update, context)
         await reply(update, tr._(NOT_A_FACILITATOR))
@@ -281,7 +239,7 @@ async def received(update: Update, context: KindredContext, raw: bytes, groups: 
         await preview(update, context, groups[0], raw)
         return
     tr = await translator_for(update, context)
-    context.user_data[PENDING_KEY] = raw
+    _user_data(context)[PENDING_KEY] = raw
     choices = [(g.chat_id, g.title) for g in groups]
     await reply(
         update,
@@ -292,7 +250,7 @@ async def received(update: Update, context: KindredContext, raw: bytes, groups: 
 
 async def preview(update: Update, context: KindredContext, group: Group, raw: bytes) -> None:
     tr = await translator_for(update, context)
-    draft: ImportDraft = parse_feed_bytes(raw, default_zone=group.timezone, now=services(context).clock.now())
+    draft = uc.read_feed(services(context), group, raw)
     if len(draft.meetings) > MAX_CHOICES:
         await reply(
             update,
@@ -303,11 +261,11 @@ async def preview(update: Update, context: KindredContext, group: Group, raw: by
         return
     text = render_import_preview(tr, group.title, draft.meetings, draft.problems)
     if not draft.meetings:
-        context.user_data.pop(SESSION_KEY, None)
+        _user_data(context).pop(SESSION_KEY, None)
         await reply(update, text[:4000])
         return
     session = ImportSession(group.chat_id, draft.meetings, set(range(len(draft.meetings))))
-    context.user_data[SESSION_KEY] = session
+    _user_data(context)[SESSION_KEY] = session
     await reply(update, text[:4000], reply_markup=import_markup(tr, session.meetings, session.chosen))
     log.info("Feed import previewed: %d meetings, %d refused", len(draft.meetings), len(draft.problems))
 
@@ -319,13 +277,13 @@ async def on_group_choice(update: Update, context: KindredContext) -> None:
     query, user = update.callback_query, update.effective_user
     choice = FeedGroup.unpack(query.data if query else None)
     tr = await translator_for(update, context)
-    groups = await services(context).groups.groups_of(user.id) if user else []
+    groups = await uc.groups_of(services(context), user.id) if user else []
     group = next((g for g in groups if choice and g.chat_id == choice.chat_id), None)
     if query is None or choice is None or group is None or choice.purpose not in ("export", "import"):
         await answer_query(query, tr._(STALE), alert=True)
         return
     if choice.purpose == "import":
-        raw = context.user_data.pop(PENDING_KEY, None)
+        raw = _user_data(context).pop(PENDING_KEY, None)
         if not isinstance(raw, bytes) or not await require(
             update, context, Action.IMPORT_FEED, group.chat_id
         ):
@@ -342,13 +300,13 @@ async def on_group_choice(update: Update, context: KindredContext) -> None:
 async def on_pick(update: Update, context: KindredContext) -> None:
     query = update.callback_query
     pick = FeedPick.unpack(query.data if query else None)
-    session = context.user_data.get(SESSION_KEY)
+    session = _user_data(context).get(SESSION_KEY)
     tr = await translator_for(update, context)
     if query is None or pick is None or not isinstance(session, ImportSession):
         await answer_query(query, tr._(STALE), alert=True)
         return
     if pick.action == "stop":
-        context.user_data.pop(SESSION_KEY, None)
+        _user_data(context).pop(SESSION_KEY, None)
         await answer_query(query)
         await edit(query.message, tr._("Import cancelled; nothing was added."))
         return
@@ -378,20 +336,14 @@ async def finish_import(update: Update, context: KindredContext, session: Import
         return
     if not await require(update, context, Action.IMPORT_FEED, session.chat_id):
         return
-    group = await services(context).groups.get(session.chat_id)
+    group = await uc.group_of(services(context), session.chat_id)
     chosen = [session.meetings[i] for i in sorted(session.chosen)]
     if group is None or not chosen:
         await answer_query(query, tr._("Please select at least one meeting."), alert=True)
         return
     await answer_query(query)
-    context.user_data.pop(SESSION_KEY, None)
-    drafts = [MeetingDraft(m.title, m.schedule, m.place, m.link, m.notes) for m in chosen]
-    created = await services(context).repos.meetings.create_many(
-        group.chat_id, drafts, user.id, services(context).clock.now()
-    )
-    for meeting in created:
-        await meeting_reminders.refresh_series(context.application, meeting.id)
-    log.info("Imported %d meetings from a feed by %s", len(created), log_id(user.id))
+    _user_data(context).pop(SESSION_KEY, None)
+    created = await uc.import_meetings(services(context), MEETING_TEXTS, group, chosen, user.id)
     await edit(query.message, render_imported(tr, group.title, chosen))
     if is_private(update):
         try:
@@ -402,7 +354,7 @@ async def finish_import(update: Update, context: KindredContext, session: Import
             log.info("Could not tell a group about imported meetings")
 
 
-async def edit(message: Any, text: str) -> None:
+async def edit(message: MaybeInaccessibleMessage | None, text: str) -> None:
     if isinstance(message, Message):
         try:
             await message.edit_text(text[:4000])
@@ -413,26 +365,26 @@ async def edit(message: Any, text: str) -> None:
 # -- the feed server (webhook mode) --
 
 
-async def on_startup(application: Application) -> None:  # type: ignore[type-arg]
-    settings = svc(application).settings
-    if not settings.feeds_served:
+async def on_startup(application: KindredApplication) -> None:
+    svc = application.bot_data.services
+    if not svc.settings.feeds_served:
         return
 
     async def lookup(token: str) -> bytes | None:
-        return await feed_for_token(application, token)
+        return await uc.feed_for_token(svc, token)
 
     server = FeedServer(lookup)
-    await server.start(settings.feed_listen, settings.feed_port)
+    await server.start(svc.settings.feed_listen, svc.settings.feed_port)
     application.bot_data.feed_server = server  # type: ignore[attr-defined]
 
 
-async def on_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+async def on_shutdown(application: KindredApplication) -> None:
     server = getattr(application.bot_data, "feed_server", None)
     if server is not None:
         await server.stop()
 
 
-def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
+def handlers() -> Handlers:
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
     json_file = filters.Document.FileExtension("json") | filters.Document.MimeType("application/json")

@@ -78,6 +78,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Kindred
             throttles=Throttles.from_settings(settings),
             edits=EditCoalescer(*paces_for(settings.group_messages_per_minute)),
             features=FEATURES,
+            application=application,
         )
     )
     with buttons_tracked_per_person():  # the forms' buttons belong to the person's conversation

@@ -36,6 +36,7 @@ from storage.preferences import PreferenceRepository
 from storage.resources import ResourceRepository
 
 if TYPE_CHECKING:
+    from bot.runtime.context import KindredApplication
     from bot.runtime.feature import Feature
     from bot.runtime.outbox import Outbox
     from bot.runtime.scheduler import Scheduler
@@ -110,6 +111,9 @@ class Services:
     seen: SeenPeople = field(default_factory=SeenPeople)
     scheduler: Scheduler | None = field(default=None)  # needs the running JobQueue; set in post_init
     delivery: Outbox | None = field(default=None)  # needs the bot; set in post_init
+    # What the features' hooks are called with (e.g. ``Feature.on_meeting_changed``), so a use case
+    # can tell the other features without holding Telegram itself; set by build_application.
+    application: KindredApplication | None = field(default=None)
 
     @property
     def groups(self) -> GroupRepository:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from bot.domain.meeting_form import MeetingDraft, parse_meeting_line
 from bot.domain.meetings import MeetingSeries
 from bot.domain.recurrence import Recurrence, RecurrenceKind, Schedule, next_occurrence, occurrences
-from handlers.meetings_views import MeetingMenu, MenuStep, edit_line
+from handlers.meetings.views import MeetingMenu, MenuStep, edit_line
 from storage.meetings import Meeting
 from tests.domain.test_meeting_form import ZONE, drafts
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.meeting_support import meeting_id_from
+from handlers.meetings.views import meeting_id_from
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
-"""RSVPs: the going / maybe / can't-make-it buttons with counts edited in place, the ``/start m<id>``
-deep link that opens a meeting privately, and the private-reminder preference."""
+"""RSVPs and the meeting cards they live on: announcing a meeting in its group, the going / maybe /
+can't-make-it buttons with counts edited in place, the membership check behind a private answer,
+and the ``/start m<id>`` deep link that opens a meeting privately."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ import logging
 from dataclasses import dataclass
 
 from telegram import Message, Update
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot.domain.i18n import Translator
-from bot.domain.meetings import Answer
+from bot.domain.i18n import translator
 from bot.domain.recurrence import Occurrence
 from bot.runtime.edit_coalescer import Edit
+from bot.usecases import meetings as uc
 from handlers.common import (
     KindredContext,
     answer_query,
@@ -24,30 +25,87 @@ from handlers.common import (
     services,
     translator_for,
 )
-from handlers.meeting_support import (
-    bot_username,
-    connect_link,
-    is_group_member,
-    meeting_id_from,
-    meetings,
-    next_of,
-    occurrence_at,
-    tell_promoted,
-    translator_for_chat,
-)
-from handlers.meetings_views import (
+from handlers.meetings.views import (
     ANSWER_CODES,
-    PrivateReminders,
+    TEXTS,
+    Connect,
     Rows,
     Rsvp,
     markup,
     meeting_card,
+    meeting_id_from,
     rsvp_answer,
     rsvp_rows,
 )
+from storage.groups import Group
 from storage.meetings import Announcement, Meeting
 
 log = logging.getLogger(__name__)
+
+MEMBER_STATUSES = {"creator", "administrator", "member", "restricted"}
+
+
+# --- the card in the group --------------------------------------------------------------------
+
+
+async def announce(context: KindredContext, meeting: Meeting, group: Group) -> Message | None:
+    """Post the meeting's card for its next occurrence, with RSVP buttons, and remember it so the
+    counts on it are edited in place."""
+    svc = services(context)
+    occurrence = uc.next_of(meeting, svc.clock.now())
+    if occurrence is None:
+        return None
+    tr = translator(group.language)
+    counts = await uc.counts(svc, meeting.id, occurrence.start)
+    rows = rsvp_rows(tr, meeting, occurrence, counts, connect=connect_link(context, group.chat_id))
+    text = meeting_card(tr, meeting, occurrence, context.bot.username)
+    try:
+        message = await context.bot.send_message(group.chat_id, text, reply_markup=markup(rows))
+    except Forbidden:
+        log.info("Could not announce meeting %d: the bot cannot write to its group", meeting.id)
+        return None
+    await uc.record_announcement(
+        svc, meeting.id, occurrence.start, (group.chat_id, message.message_id), repr(rows)
+    )
+    return message
+
+
+def connect_link(context: KindredContext, chat_id: int) -> str | None:
+    """The "Connect privately" link for a meeting message in a group; None in a private chat."""
+    if chat_id > 0:
+        return None
+    return Connect(chat_id).link(context.bot.username)
+
+
+# --- membership -------------------------------------------------------------------------------
+
+
+async def is_group_member(context: KindredContext, chat_id: int, user_id: int) -> bool:
+    """Known as a member, or Telegram says so (people who joined before the bot never showed up)."""
+    if await uc.known_member(services(context), chat_id, user_id):
+        return True
+    return await confirm_membership(context, chat_id, user_id)
+
+
+async def confirm_membership(context: KindredContext, chat_id: int, user_id: int) -> bool:
+    """Ask Telegram (getChatMember) whether the person is in the group; if so, remember it.
+
+    In privacy mode the bot never hears of members who stay quiet, so their private /meetings
+    would stay empty; once Telegram confirms them, they are members like any other."""
+    svc = services(context)
+    if await uc.active_group(svc, chat_id) is None:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError:
+        return False
+    if member.status not in MEMBER_STATUSES:
+        return False
+    await uc.remember_member(svc, chat_id, user_id)
+    return True
+
+
+# --- answers ----------------------------------------------------------------------------------
 
 
 async def on_rsvp(update: Update, context: KindredContext) -> None:
@@ -56,15 +114,16 @@ async def on_rsvp(update: Update, context: KindredContext) -> None:
         return
     tr = await translator_for(update, context)
     data = Rsvp.unpack(query.data)
-    start = data.occurrence_start() if data else None
-    meeting = await meetings(context).get(data.meeting_id) if data else None
-    occurrence = occurrence_at(meeting, start) if meeting and start else None
+    target = (
+        await uc.rsvp_target(services(context), data.meeting_id, data.occurrence_start()) if data else None
+    )
+    meeting, occurrence = (target.meeting, target.occurrence) if target else (None, None)
     if data is None or data.answer not in ANSWER_CODES or meeting is None or occurrence is None:
         await answer_query(
             query, tr._("That button no longer works. Send /meetings to see what is planned."), True
         )
         return
-    if meeting.cancelled or occurrence.start <= services(context).clock.now():
+    if target is None or target.openness is not uc.Openness.OPEN:
         await answer_query(query, tr._("This meeting is no longer open for answers."), True)
         return
     in_its_group = chat.id == meeting.chat_id
@@ -73,30 +132,14 @@ async def on_rsvp(update: Update, context: KindredContext) -> None:
     ):
         await answer_query(query, tr._("Only members of the meeting's group can answer."), True)
         return
-    await record_rsvp(update, context, (meeting, occurrence), ANSWER_CODES[data.answer], tr)
-
-
-async def record_rsvp(
-    update: Update,
-    context: KindredContext,
-    target: tuple[Meeting, Occurrence],
-    answer: Answer,
-    tr: Translator,
-) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
-        return
-    meeting, occurrence = target
-    now = services(context).clock.now()
-    change = await meetings(context).rsvp(
-        meeting.id, occurrence.start, user.id, answer, capacity=meeting.capacity, now=now
+    change = await uc.rsvp(
+        services(context), TEXTS, (meeting, occurrence), user.id, ANSWER_CODES[data.answer]
     )
     await answer_query(query, rsvp_answer(tr, change.answer, change.waitlisted))
     if change.previous is change.answer:
         return
     pressed = query.message if isinstance(query.message, Message) else None
     await refresh_counts(context, meeting, occurrence, pressed)
-    await tell_promoted(context, meeting, occurrence, change.promoted)
 
 
 async def refresh_counts(
@@ -107,9 +150,8 @@ async def refresh_counts(
     The edits are handed to the coalescer (bot/runtime/edit_coalescer.py) rather than awaited: in a group
     they spend the group's budget, and the next press must not wait for them.  Each renders the
     counts when it runs, so the latest press wins."""
-    targets = [
-        (a.chat_id, a.message_id) for a in await meetings(context).announcements(meeting.id, occurrence.start)
-    ]
+    svc = services(context)
+    targets = [(a.chat_id, a.message_id) for a in await uc.announcements(svc, meeting.id, occurrence.start)]
     pressed_key = (pressed.chat_id, pressed.message_id) if pressed is not None else None
     if pressed_key is not None and pressed_key not in targets:
         targets.append(pressed_key)
@@ -118,7 +160,7 @@ async def refresh_counts(
         shown = (
             _current_rows(pressed) if pressed is not None and (chat_id, message_id) == pressed_key else None
         )
-        services(context).edits.submit(chat_id, message_id, Edit(counts.render, counts.show, shown))
+        svc.edits.submit(chat_id, message_id, Edit(counts.render, counts.show, shown))
 
 
 @dataclass(frozen=True)
@@ -132,15 +174,16 @@ class CountsEdit:
     message_id: int
 
     async def render(self) -> Rows:
-        counts = await meetings(self.context).counts(self.meeting.id, self.occurrence.start)
-        tr = await translator_for_chat(self.context, self.chat_id)
-        connect = await connect_link(self.context, self.chat_id)
+        svc = services(self.context)
+        counts = await uc.counts(svc, self.meeting.id, self.occurrence.start)
+        tr = await uc.translator_for_chat(svc, self.chat_id)
+        connect = connect_link(self.context, self.chat_id)
         return rsvp_rows(tr, self.meeting, self.occurrence, counts, connect=connect)
 
     async def show(self, rows: Rows) -> bool:
         """Edit the buttons; an announcement also remembers what it shows (never a no-op edit)."""
-        repo = meetings(self.context)
-        announced = await repo.announcements(self.meeting.id, self.occurrence.start)
+        svc = services(self.context)
+        announced = await uc.announcements(svc, self.meeting.id, self.occurrence.start)
         here = next(
             (a for a in announced if (a.chat_id, a.message_id) == (self.chat_id, self.message_id)), None
         )
@@ -149,7 +192,7 @@ class CountsEdit:
         if not await _edit_markup(self.context, self.chat_id, self.message_id, rows):
             return False
         if here is not None:
-            await repo.set_rendered(self.meeting.id, self.occurrence.start, here, repr(rows))
+            await uc.record_rendered(svc, self.meeting.id, self.occurrence.start, here, repr(rows))
         return True
 
 
@@ -168,15 +211,15 @@ class CardEdit:
     message_id: int
 
     async def render(self) -> tuple[str, Rows] | None:
-        repo = meetings(self.context)
-        meeting = await repo.get(self.meeting_id)
+        svc = services(self.context)
+        meeting = await uc.find_meeting(svc, self.meeting_id)
         if meeting is None or meeting.cancelled:
             return None
-        tr = await translator_for_chat(self.context, self.chat_id)
-        counts = await repo.counts(meeting.id, self.occurrence.start)
-        connect = await connect_link(self.context, self.chat_id)
+        tr = await uc.translator_for_chat(svc, self.chat_id)
+        counts = await uc.counts(svc, meeting.id, self.occurrence.start)
+        connect = connect_link(self.context, self.chat_id)
         rows = rsvp_rows(tr, meeting, self.occurrence, counts, connect=connect)
-        return meeting_card(tr, meeting, self.occurrence, await bot_username(self.context)), rows
+        return meeting_card(tr, meeting, self.occurrence, self.context.bot.username), rows
 
     async def show(self, card: tuple[str, Rows] | None) -> bool:
         if card is None:
@@ -188,23 +231,18 @@ class CardEdit:
         ):
             return False
         announcement = Announcement(self.chat_id, self.message_id, "")
-        await meetings(self.context).set_rendered(
-            self.meeting_id, self.occurrence.start, announcement, repr(rows)
+        await uc.record_rendered(
+            services(self.context), self.meeting_id, self.occurrence.start, announcement, repr(rows)
         )
         return True
 
 
 async def refresh_cards(context: KindredContext, meeting: Meeting) -> None:
     """Re-render every announcement of the series' upcoming occurrences (its seats changed)."""
-    repo, now = meetings(context), services(context).clock.now()
-    for start, announcement in await repo.announced_since(meeting.id, now):
-        occurrence = occurrence_at(meeting, start)
-        if occurrence is None:
-            continue
+    svc = services(context)
+    for occurrence, announcement in await uc.announced_upcoming(svc, meeting):
         card = CardEdit(context, meeting.id, occurrence, announcement.chat_id, announcement.message_id)
-        services(context).edits.submit(
-            announcement.chat_id, announcement.message_id, Edit(card.render, card.show)
-        )
+        svc.edits.submit(announcement.chat_id, announcement.message_id, Edit(card.render, card.show))
 
 
 def _current_rows(message: Message) -> Rows:
@@ -214,7 +252,7 @@ def _current_rows(message: Message) -> Rows:
         [
             {"text": button.text, "url": button.url}
             if button.url
-            else {"text": button.text, "callback_data": button.callback_data or ""}
+            else {"text": button.text, "callback_data": str(button.callback_data or "")}
             for button in row
         ]
         for row in keyboard
@@ -238,60 +276,20 @@ async def open_meeting(update: Update, context: KindredContext) -> None:
     tr = await translator_for(update, context)
     payload = (context.args or [""])[0]
     meeting_id = meeting_id_from(payload) if payload.startswith("m") else None
-    meeting = await meetings(context).get(meeting_id) if meeting_id is not None else None
-    occurrence = next_of(meeting, services(context).clock.now()) if meeting else None
-    if (
-        user is None
-        or meeting is None
-        or occurrence is None
-        or not await is_group_member(context, meeting.chat_id, user.id)
-    ):
+    found = await uc.next_meeting(services(context), meeting_id)
+    if user is None or found is None or not await is_group_member(context, found[0].chat_id, user.id):
         await reply(
             update,
             tr._("I couldn't find that meeting, or it is over. Send /meetings to see what is planned."),
         )
         raise ApplicationHandlerStop
-    counts = await meetings(context).counts(meeting.id, occurrence.start)
-    group = await services(context).groups.get(meeting.chat_id)
+    meeting, occurrence = found
+    counts = await uc.counts(services(context), meeting.id, occurrence.start)
+    group = await uc.group_of(services(context), meeting.chat_id)
     header = escape(group.title) if group else ""
     await reply(
         update,
-        meeting_card(tr, meeting, occurrence, await bot_username(context), header=header),
+        meeting_card(tr, meeting, occurrence, context.bot.username, header=header),
         reply_markup=markup(rsvp_rows(tr, meeting, occurrence, counts)),
     )
     raise ApplicationHandlerStop
-
-
-async def reminders_private(update: Update, context: KindredContext) -> None:
-    user = update.effective_user
-    if user is None:
-        return
-    tr = await translator_for(update, context)
-    choice = (context.args or [""])[0].casefold()
-    repo = meetings(context)
-    if choice in ("on", "off"):
-        await repo.set_private_reminders(user.id, choice == "on")
-    allowed = await repo.private_reminders(user.id)
-    await reply(update, render_private_setting(tr, allowed))
-
-
-def render_private_setting(tr: Translator, allowed: bool) -> str:
-    if allowed:
-        return tr._(
-            "Private reminders are on for meetings you answer going or maybe. "
-            "/reminders_private off turns them off."
-        )
-    return tr._("Private reminders are off. /reminders_private on turns them back on.")
-
-
-async def on_private_reminders_button(update: Update, context: KindredContext) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
-        return
-    tr = await translator_for(update, context)
-    data = PrivateReminders.unpack(query.data)
-    if data is None or data.allowed not in (0, 1):
-        await answer_query(query, tr._("That button no longer works."), True)
-        return
-    await meetings(context).set_private_reminders(user.id, bool(data.allowed))
-    await answer_query(query, render_private_setting(tr, bool(data.allowed)), True)

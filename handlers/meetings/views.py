@@ -1,4 +1,5 @@
-"""Everything the meetings feature shows: message texts and button rows, in one place.
+"""Everything the meetings feature shows: message texts and button rows, in one place, and the
+callback data its buttons carry.
 
 Every user-provided value (titles, places, links, notes, group titles) goes through ``escape()``.
 Buttons are built as plain JSON rows (the outbox stores them as ``{"inline_keyboard": rows}``) and
@@ -17,7 +18,7 @@ from babel.dates import format_date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.i18n import N_, Translator
-from bot.domain.meeting_form import MeetingDraft, format_meeting_line
+from bot.domain.meeting_form import FORM_SYNTAX, MeetingDraft, format_meeting_line
 from bot.domain.meetings import Answer, RsvpCounts, format_offset
 from bot.domain.recurrence import Occurrence, Recurrence, RecurrenceKind, WallTime, wall_time_kind, zone_for
 from bot.domain.time_format import format_clock, format_hour, format_when
@@ -44,6 +45,19 @@ class Rsvp(CallbackData, prefix="rsvp"):
 
     def occurrence_start(self) -> datetime | None:
         return start_from_minutes(self.occurrence)
+
+
+_MEETING_ID = re.compile(r"^(?:#|m)?([0-9]{1,12})$")
+
+
+def meeting_id_from(text: str) -> int | None:
+    """``12``, ``#12`` or ``m12`` (the deep-link payload) -> 12; anything else -> None.
+
+    ASCII digits only and at most 12 of them: ``"²".isdigit()`` is true but ``int("²")`` fails, and
+    a 30-digit number would overflow SQLite's INTEGER.
+    """
+    match = _MEETING_ID.match(text.strip())
+    return int(match.group(1)) if match else None
 
 
 def start_from_minutes(minutes: int) -> datetime | None:
@@ -120,7 +134,14 @@ class Connect:
 def markup(rows: Rows | None) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(**button) for button in row] for row in rows])
+    return InlineKeyboardMarkup([[_button(button) for button in row] for row in rows])
+
+
+def _button(button: dict[str, str]) -> InlineKeyboardButton:
+    """A button of a row: text, and a link or callback data (the only kinds the rows hold)."""
+    return InlineKeyboardButton(
+        button["text"], url=button.get("url"), callback_data=button.get("callback_data")
+    )
 
 
 def when(tr: Translator, meeting: Meeting, occurrence: Occurrence) -> str:
@@ -419,6 +440,58 @@ def notice_promoted(tr: Translator, meeting: Meeting, occurrence: Occurrence) ->
     return tr._("Good news: a seat freed up. You now have a place at <b>{title}</b>, {when}.").format(
         title=escape(meeting.title), when=when(tr, meeting, occurrence)
     )
+
+
+class Texts:
+    """The words the use cases send on the feature's behalf (bot.usecases.meetings.NoticeTexts and
+    bot.usecases.meeting_reminders.ReminderTexts): notices to those coming, and reminders."""
+
+    promoted = staticmethod(notice_promoted)
+    skipped = staticmethod(notice_skipped)
+    cancelled = staticmethod(notice_cancelled)
+    changed = staticmethod(notice_changed)
+
+    @staticmethod
+    def group_reminder(
+        tr: Translator, meeting: Meeting, occurrence: Occurrence, counts: RsvpCounts
+    ) -> tuple[str, Rows]:
+        return group_reminder(tr, meeting, occurrence), rsvp_rows(tr, meeting, occurrence, counts)
+
+    @staticmethod
+    def private_reminder(
+        tr: Translator, meeting: Meeting, occurrence: Occurrence, group_title: str
+    ) -> tuple[str, Rows]:
+        return private_reminder(tr, meeting, occurrence, group_title), private_reminder_rows(tr)
+
+
+TEXTS = Texts()
+
+
+# --- scheduling and settings -------------------------------------------------------------------
+
+
+def render_syntax(tr: Translator, private: bool) -> str:
+    text = tr._("To schedule a meeting on one line:") + "\n<code>" + escape(tr._(FORM_SYNTAX)) + "</code>"
+    if not private:
+        text += "\n\n" + tr._("Or write /schedule to me in a private chat to be guided step by step.")
+    return text
+
+
+def render_syntax_short(tr: Translator) -> str:
+    return tr._("Send /help in a private chat with me for the full syntax.")
+
+
+def render_no_groups(tr: Translator) -> str:
+    return tr._("You don't facilitate any group I'm in. Schedule meetings from your group's chat.")
+
+
+def render_private_setting(tr: Translator, allowed: bool) -> str:
+    if allowed:
+        return tr._(
+            "Private reminders are on for meetings you answer going or maybe. "
+            "/reminders_private off turns them off."
+        )
+    return tr._("Private reminders are off. /reminders_private on turns them back on.")
 
 
 # --- a meeting's own menu (facilitators) -----------------------------------------------------

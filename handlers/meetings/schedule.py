@@ -1,9 +1,10 @@
-"""``/schedule`` step by step in a private chat: group, title, start, length, repeat, place, notes.
+"""``/schedule``: on one line (anywhere), or step by step in a private chat.
 
-Each step is checked as soon as it is answered, by the same one-line form parser the experienced
-users type (``bot.domain.meeting_form``), so the guided flow and the one-line form can never disagree
-about what is valid.  The unconfirmed draft lives in ``user_data`` (small, plain strings); only
-the confirmed meeting is stored in the database.
+The guided flow asks for the group, title, start, length, repeat, place and notes.  Each step is
+checked as soon as it is answered, by the same one-line form parser the experienced users type
+(``bot.domain.meeting_form``), so the guided flow and the one-line form can never disagree about
+what is valid.  The unconfirmed draft lives in ``user_data`` (small, plain strings); only the
+confirmed meeting is stored in the database, by :func:`bot.usecases.meetings.schedule_meeting`.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -27,12 +28,152 @@ from telegram.ext import (
 from bot.domain.i18n import Translator
 from bot.domain.meeting_form import FormError, MeetingDraft, parse_meeting_line
 from bot.domain.recurrence import next_occurrence
+from bot.domain.roles import Action
+from bot.runtime.feature import AnyHandler
+from bot.usecases import meetings as uc
 from handlers.callback_data import CallbackData
-from handlers.common import KindredContext, answer_query, escape, reply, services, translator_for
-from handlers.meetings import facilitated_groups, render_no_groups, schedule_line
-from handlers.meetings_views import first_meeting, start_note
+from handlers.common import (
+    KindredContext,
+    answer_query,
+    escape,
+    is_private,
+    reply,
+    require,
+    services,
+    translator_for,
+)
+from handlers.meetings.rsvp import announce
+from handlers.meetings.views import (
+    first_meeting,
+    markup,
+    render_no_groups,
+    render_syntax,
+    render_syntax_short,
+    start_note,
+)
+from storage.groups import Group
+from storage.meetings import Meeting
 
 log = logging.getLogger(__name__)
+
+PENDING_LINE = "meeting_line"
+
+
+def _user_data(context: KindredContext) -> dict[Any, Any]:
+    """The person's conversation data (every update here has a person)."""
+    if context.user_data is None:
+        raise RuntimeError("a /schedule update always has a user")
+    return context.user_data
+
+
+def _command_text(update: Update) -> str:
+    message = update.effective_message
+    return (message.text or "") if message else ""
+
+
+# --- the one-line form -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineGroup(CallbackData, prefix="mline"):
+    chat_id: int
+
+
+async def schedule(update: Update, context: KindredContext) -> None:
+    """/schedule with the one-line form (a bare /schedule in private starts the guided flow)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    tr = await translator_for(update, context)
+    if not context.args:
+        await reply(update, render_syntax(tr, private=is_private(update)))
+        return
+    if is_private(update):
+        groups = await uc.facilitated_groups(services(context), user.id)
+        if len(groups) > 1:
+            await ask_group_for_line(update, context, groups, tr)
+            return
+        if not groups:
+            await reply(update, render_no_groups(tr))
+            return
+        group = groups[0]
+    else:
+        if not await require(update, context, Action.SCHEDULE_MEETINGS, chat.id):
+            return
+        found = await uc.group_of(services(context), chat.id)
+        if found is None:
+            return
+        group = found
+    await schedule_line(update, context, group, _command_text(update), tr)
+
+
+async def ask_group_for_line(
+    update: Update, context: KindredContext, groups: list[Group], tr: Translator
+) -> None:
+    """A facilitator of several groups typed the one-line form privately: which group is it for?
+
+    The line waits in ``user_data`` (an unconfirmed draft) until a group button is pressed."""
+    _user_data(context)[PENDING_LINE] = _command_text(update)
+    rows = [[{"text": group.title, "callback_data": LineGroup(group.chat_id).pack()}] for group in groups]
+    await reply(update, tr._("Which group is the meeting for?"), reply_markup=markup(rows))
+
+
+async def on_line_group(update: Update, context: KindredContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    tr = await translator_for(update, context)
+    choice = LineGroup.unpack(query.data)
+    line = _user_data(context).pop(PENDING_LINE, None)
+    groups = {group.chat_id: group for group in await uc.facilitated_groups(services(context), user.id)}
+    if choice is None or line is None or choice.chat_id not in groups:
+        await answer_query(query, tr._("That button no longer works. Please send /schedule again."), True)
+        return
+    await answer_query(query)
+    await schedule_line(update, context, groups[choice.chat_id], line, tr)
+
+
+async def schedule_line(
+    update: Update, context: KindredContext, group: Group, text: str, tr: Translator
+) -> Meeting | None:
+    """Parse, store, announce; or explain what to fix (nothing is stored on bad input)."""
+    user = update.effective_user
+    if user is None:
+        return None
+    svc = services(context)
+    try:
+        draft = parse_meeting_line(text, time_zone=group.timezone, now=svc.clock.now())
+    except FormError as error:
+        await reply(update, error.render(tr) + "\n\n" + render_syntax_short(tr))
+        return None
+
+    async def post(meeting: Meeting) -> None:
+        await announce(context, meeting, group)
+
+    scheduled = await uc.schedule_meeting(svc, group, draft, user.id, post)
+    meeting, occurrence = scheduled.meeting, scheduled.upcoming
+    zone = meeting.schedule.time_zone
+    note = start_note(tr, zone, occurrence) if occurrence else None
+    if note:
+        note += "\n" + tr._("To choose another time: /editmeeting {id} with the one-line form.").format(
+            id=meeting.id
+        )
+    if is_private(update):
+        lines = [
+            tr._("Scheduled <b>{title}</b> (#{id}) and announced it in {group}.").format(
+                title=escape(meeting.title), id=meeting.id, group=escape(group.title)
+            ),
+            first_meeting(tr, zone, occurrence) if occurrence else "",
+            note or "",
+        ]
+        await reply(update, "\n".join(line for line in lines if line))
+    elif note:  # in the group the announcement shows the time; only a surprising one needs words
+        await reply(update, note)
+    return meeting
+
+
+# --- step by step, in private ------------------------------------------------------------------
+
 
 GROUP, TITLE, START, DURATION, REPEAT, PLACE, NOTES, CONFIRM = range(8)
 DRAFT = "meeting_draft"
@@ -58,7 +199,8 @@ def _keyboard(rows: Rows) -> InlineKeyboardMarkup:
 
 
 def _draft(context: KindredContext) -> dict[str, str]:
-    return context.user_data.setdefault(DRAFT, {})  # type: ignore[union-attr]
+    draft: dict[str, str] = _user_data(context).setdefault(DRAFT, {})
+    return draft
 
 
 async def _ask(update: Update, context: KindredContext, text: str, rows: Rows) -> None:
@@ -96,8 +238,8 @@ async def start(update: Update, context: KindredContext) -> int:
     if user is None:
         return ConversationHandler.END
     tr = await translator_for(update, context)
-    groups = await facilitated_groups(context, user.id)
-    context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
+    groups = await uc.facilitated_groups(services(context), user.id)
+    _user_data(context).pop(DRAFT, None)
     if not groups:
         await reply(update, render_no_groups(tr))
         return ConversationHandler.END
@@ -124,7 +266,7 @@ async def chose_group(update: Update, context: KindredContext) -> int:
     query, user = update.callback_query, update.effective_user
     tr = await translator_for(update, context)
     data = Wizard.unpack(query.data if query else None)
-    allowed = {g.chat_id: g for g in await facilitated_groups(context, user.id)} if user else {}
+    allowed = {g.chat_id: g for g in await uc.facilitated_groups(services(context), user.id)} if user else {}
     if (
         data is None
         or data.step != "g"
@@ -141,7 +283,7 @@ async def chose_group(update: Update, context: KindredContext) -> int:
 
 
 async def _group_zone(context: KindredContext) -> str:
-    group = await services(context).groups.get(int(_draft(context).get("chat_id", "0")))
+    group = await uc.group_of(services(context), int(_draft(context).get("chat_id", "0")))
     return group.timezone if group else services(context).settings.default_timezone
 
 
@@ -297,13 +439,14 @@ async def confirmed(update: Update, context: KindredContext) -> int:
     query = update.callback_query
     tr = await translator_for(update, context)
     data = Wizard.unpack(query.data if query else None)
-    draft = context.user_data.pop(DRAFT, {})  # type: ignore[union-attr]
+    draft = _user_data(context).pop(DRAFT, {})
     await answer_query(query)
     await _close_keyboard(update, context, draft)
     if data is None or data.step != "ok" or "notes" not in draft:
         await reply(update, tr._("Nothing was scheduled."))
         return ConversationHandler.END
-    groups = {g.chat_id: g for g in await facilitated_groups(context, update.effective_user.id)}  # type: ignore[union-attr]
+    user = update.effective_user
+    groups = {g.chat_id: g for g in await uc.facilitated_groups(services(context), user.id)} if user else {}
     group = groups.get(int(draft["chat_id"]))
     if group is None:
         await reply(
@@ -315,13 +458,13 @@ async def confirmed(update: Update, context: KindredContext) -> int:
 
 
 async def cancel(update: Update, context: KindredContext) -> int:
-    await _close_keyboard(update, context, context.user_data.pop(DRAFT, {}))  # type: ignore[union-attr]
+    await _close_keyboard(update, context, _user_data(context).pop(DRAFT, {}))
     tr = await translator_for(update, context)
     await reply(update, tr._("Nothing was scheduled."))
     return ConversationHandler.END
 
 
-def wizard_handler() -> BaseHandler:  # type: ignore[type-arg]
+def wizard_handler() -> AnyHandler:
     text = filters.TEXT & ~filters.COMMAND
     pattern = Wizard.pattern()
     return ConversationHandler(
