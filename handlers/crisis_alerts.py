@@ -14,7 +14,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler, ExtBot
 
 from bot.domain.i18n import N_, Translator, resolve_language, translator
 from bot.runtime.context import KindredApplication
@@ -83,12 +83,9 @@ def render_taken(tr: Translator, member_name: str, helper_name: str, *, mine: bo
 class TelegramAlerts:
     """The handlers' side of :class:`bot.usecases.crisis_alerts.AlertLetters`."""
 
-    def __init__(self, app: KindredApplication) -> None:
-        self._app = app
-
-    @property
-    def _svc(self) -> Services:
-        return self._app.bot_data.services
+    def __init__(self, bot: ExtBot[None], svc: Services) -> None:
+        self._bot = bot
+        self._svc = svc
 
     async def _tr(self, user_id: int) -> Translator | None:
         person = await self._svc.people.get(user_id)
@@ -98,7 +95,7 @@ class TelegramAlerts:
 
     async def group_admins(self, chat_id: int) -> set[int] | None:
         try:
-            listed = await self._app.bot.get_chat_administrators(chat_id)
+            listed = await self._bot.get_chat_administrators(chat_id)
         except TelegramError:
             log.warning("Could not list a group's administrators for a crisis alert", exc_info=True)
             return None
@@ -108,7 +105,7 @@ class TelegramAlerts:
         tr = await self._tr(user_id) or translator("en")
         text = render_alert(tr, member, _emergency_number(self._svc), escalated=escalated)
         try:
-            sent: Message = await self._app.bot.send_message(
+            sent: Message = await self._bot.send_message(
                 user_id, text, reply_markup=reaching_markup(tr, alert_id)
             )
         except Forbidden:
@@ -131,14 +128,14 @@ class TelegramAlerts:
                 helper=escape(helper)
             )
         try:
-            await self._app.bot.send_message(member_id, text)
+            await self._bot.send_message(member_id, text)
         except TelegramError:
             log.warning("Could not tell a member about their crisis alert", exc_info=True)
 
     async def show_taken(self, chat_id: int, message_id: int, member_name: str, helper_name: str) -> None:
         text = render_taken(await self._tr(chat_id) or translator("en"), member_name, helper_name, mine=False)
         try:
-            await self._app.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
+            await self._bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
         except TelegramError:
             log.warning("Could not update a crisis alert's copy", exc_info=True)
 
@@ -155,7 +152,11 @@ def _emergency_number(svc: Services) -> str:
 async def ask_for_support(context: KindredContext, member: User, tr: Translator) -> str:
     """Alert the member's facilitators, plan the escalation, and say what happened (to the member)."""
     asked = await crisis_alerts.ask_for_support(
-        services(context), TelegramAlerts(context.application), member.id, member.full_name, member.username
+        services(context),
+        TelegramAlerts(context.application.bot, services(context)),
+        member.id,
+        member.full_name,
+        member.username,
     )
     if asked.facilitators:
         return tr.n_(
@@ -201,7 +202,7 @@ async def on_reaching(update: Update, context: KindredContext) -> None:
     await answer_query(query)
     await query.edit_message_text(render_taken(tr, ack.member.name, user.first_name, mine=True))
     await crisis_alerts.spread_acknowledgement(
-        svc, TelegramAlerts(context.application), ack, user.id, user.first_name
+        svc, TelegramAlerts(context.application.bot, services(context)), ack, user.id, user.first_name
     )
 
 
@@ -210,7 +211,9 @@ async def on_reaching(update: Update, context: KindredContext) -> None:
 
 async def on_startup(application: KindredApplication) -> None:
     """Re-plan every escalation still waiting; one already due runs at once."""
-    await crisis_alerts.replan(application.bot_data.services, TelegramAlerts(application))
+    await crisis_alerts.replan(
+        application.bot_data.services, TelegramAlerts(application.bot, application.bot_data.services)
+    )
 
 
 async def export_personal_data(context: KindredContext, user_id: int) -> dict[str, Any]:

@@ -204,6 +204,8 @@ async def on_button(update: Update, context: KindredContext) -> int:
         await answer_query(query, tr._(STALE), alert=True)
         return ConversationHandler.END
     await answer_query(query)
+    if record is None:  # only Today or Yesterday get here without a date
+        return await save_start(update, context, choice.action)
     return await BUTTONS[choice.action](update, context, tr, record, choice)
 
 

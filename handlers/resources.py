@@ -464,7 +464,8 @@ async def got_form(update: Update, context: KindredContext) -> int:
     if saved is Saved.GONE:
         await reply(update, tr._("That entry was removed in the meantime. Nothing was saved."))
         return ConversationHandler.END
-    context.user_data.pop(EDITING, None)  # type: ignore[union-attr]
+    if context.user_data is not None:
+        context.user_data.pop(EDITING, None)
     await reply(update, tr._("Saved “{name}”.").format(name=escape(result.resource.name)))
     await show_manage(update, context, tr, editing.chat_id, new=True)
     return ConversationHandler.END

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TypeVar
 
 from bot.domain.i18n import N_
 from bot.domain.matching import Focus, GenderWish, PartOfDay, Slot
@@ -27,12 +27,14 @@ from bot.domain.mentors import (
 )
 from bot.domain.timezones import canonical_timezone
 
+T = TypeVar("T")
+
 # -- drafting: buttons --
 
 Apply = Callable[[Draft, str], str | None]  # returns an N_-marked complaint, or None when accepted
 
 
-def _toggle(chosen: set[Any], item: Any) -> None:
+def _toggle(chosen: set[T], item: T) -> None:
     chosen.symmetric_difference_update({item})
 
 

@@ -152,7 +152,9 @@ async def purge_expired_text(app: KindredApplication, cutoff: datetime) -> int:
 
 async def on_startup(application: KindredApplication) -> None:
     """Re-plan every pending proposal's expiry from the database (past ones run at once)."""
-    planned = await mentoring.replan_expiries(application.bot_data.services, TelegramLetters(application))
+    planned = await mentoring.replan_expiries(
+        application.bot_data.services, TelegramLetters(application.bot, application.bot_data.services)
+    )
     log.info("Planned %d mentor proposal expiries", planned)
 
 

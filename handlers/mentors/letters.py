@@ -3,8 +3,8 @@ the mentor's, the member's and the coordinators' handlers.
 
 :class:`TelegramLetters` is the handlers' side of :class:`bot.usecases.mentoring.MentoringLetters`:
 the use cases decide who is told what (a :class:`Notice`, a :class:`Closing`, a question, an
-introduction); this module words it in the reader's own language and sends it.  It is made from
-the running application, so a button press and the expiry job (which has no update) share it.
+introduction); this module words it in the reader's own language and sends it.  It needs only the
+bot and the services, so a button press and the expiry job (which has no update) share it.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ import logging
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ExtBot
 
 from bot.domain.i18n import N_, Translator, resolve_language, translator
 from bot.domain.mentors import MentorSummary, RequestRecord
-from bot.runtime.context import KindredApplication
 from bot.runtime.logs import log_id
 from bot.runtime.services import Services
 from bot.usecases import registration
 from bot.usecases.mentoring import Closing, Notice
-from handlers.common import KindredContext, answer_query, translator_for
+from handlers.common import KindredContext, answer_query, services, translator_for
 from handlers.mentors.views import (
     consent_buttons,
     contact_markup,
@@ -68,12 +68,9 @@ CLOSINGS = {
 class TelegramLetters:
     """Mentoring's messages to people other than the one pressing, sent privately."""
 
-    def __init__(self, app: KindredApplication) -> None:
-        self._app = app
-
-    @property
-    def _svc(self) -> Services:
-        return self._app.bot_data.services
+    def __init__(self, bot: ExtBot[None], svc: Services) -> None:
+        self._bot = bot
+        self._svc = svc
 
     async def tr_for(self, user_id: int) -> Translator:
         person = await self._svc.people.get(user_id)
@@ -86,7 +83,7 @@ class TelegramLetters:
     ) -> Message | None:
         """Write to a person privately; a blocked bot marks them unreachable instead of failing."""
         try:
-            return await self._app.bot.send_message(user_id, text, reply_markup=markup)
+            return await self._bot.send_message(user_id, text, reply_markup=markup)
         except Forbidden:
             log.info("Cannot write to %s; marking unreachable", log_id(user_id))
             await registration.mark_unreachable(self._svc, user_id)
@@ -114,7 +111,7 @@ class TelegramLetters:
             return
         tr = await self.tr_for(proposal.mentor_id)
         try:
-            await self._app.bot.edit_message_text(
+            await self._bot.edit_message_text(
                 tr._(CLOSINGS[closing]), chat_id=proposal.mentor_id, message_id=proposal.mentor_message_id
             )
         except (BadRequest, Forbidden):
@@ -146,7 +143,7 @@ class TelegramLetters:
 
 
 def letters(context: KindredContext) -> TelegramLetters:
-    return TelegramLetters(context.application)
+    return TelegramLetters(context.application.bot, services(context))
 
 
 async def stale_button(update: Update, context: KindredContext) -> None:

@@ -156,7 +156,9 @@ def when(tr: Translator, instant: datetime) -> str:
 # -- drafting: one prompt and keyboard per step --
 
 
-def _toggles(draft_field: str, options: Sequence[tuple[str, str]], chosen: set[str], width: int) -> list:
+def _toggles(
+    draft_field: str, options: Sequence[tuple[str, str]], chosen: set[str], width: int
+) -> list[list[InlineKeyboardButton]]:
     buttons = [
         _button((CHECK if value in chosen else BLANK) + label, Pick(draft_field, value))
         for value, label in options
