@@ -325,11 +325,16 @@ async def withdraw_proposal(
 STATUSES = {"pause": "paused", "resume": "active", "retire": "retired"}
 
 
+async def may_change_status(svc: Services, user_id: int, action: str) -> bool:
+    """Whether *action* (pause, resume, retire) applies: a known action on an existing profile."""
+    return action in STATUSES and await svc.repos.mentors.profile(user_id) is not None
+
+
 async def change_status(svc: Services, letters: MentoringLetters, user_id: int, action: str) -> bool:
     """Pause, resume or retire a mentor; pausing or retiring withdraws what was waiting for them.
     False when there is no profile or the action is unknown (nothing changed)."""
     repo = svc.repos.mentors
-    if action not in STATUSES or await repo.profile(user_id) is None:
+    if not await may_change_status(svc, user_id, action):
         return False
     await repo.set_status(user_id, STATUSES[action], svc.clock.now())
     if action != "resume":
@@ -342,15 +347,17 @@ async def change_status(svc: Services, letters: MentoringLetters, user_id: int, 
 # -- the member's request --
 
 
-async def withdraw_request(svc: Services, letters: MentoringLetters, user_id: int, request_id: int) -> bool:
-    """The member withdraws their own request; False when it is not theirs (or gone)."""
+async def own_open_request(svc: Services, user_id: int, request_id: int) -> RequestRecord | None:
+    """The request a button names, if it is this member's (forged or stale buttons get None)."""
     request = await svc.repos.mentors.request(request_id)
-    if request is None or request.member_id != user_id:
-        return False
+    return request if request is not None and request.member_id == user_id else None
+
+
+async def withdraw_request(svc: Services, letters: MentoringLetters, request: RequestRecord) -> None:
+    """The member withdraws their request; a mentor still considering it is told so."""
     for proposal in await svc.repos.mentors.withdraw_request(request.request_id, svc.clock.now()):
         svc.jobs.cancel(job_name(proposal.proposal_id))
         await letters.close_question(proposal, Closing.MEMBER_WITHDREW)
-    return True
 
 
 # -- consent --
@@ -374,34 +381,68 @@ async def _current(svc: Services, letters: MentoringLetters, proposal: Proposal,
     return proposal
 
 
-async def mentor_answers(
+@dataclass(frozen=True)
+class OpenQuestion:
+    """A proposal that waits for this person's answer, checked before anything is done (so the
+    handler can answer the press at once, as before the answer's letters go out)."""
+
+    proposal: Proposal
+    choice: str
+    by_member: bool
+
+
+async def mentors_question(
     svc: Services, letters: MentoringLetters, user_id: int, proposal_id: int, choice: str
-) -> Answered:
-    """The mentor's half of consent: ``yes`` shows the member an anonymous summary; ``no`` moves on."""
+) -> OpenQuestion | Answered:
+    """The proposal waiting for this mentor's ``yes`` or ``no``, else STALE or FINISHED."""
     proposal = await svc.repos.mentors.proposal(proposal_id)
     if proposal is None or proposal.mentor_id != user_id:
         return Answered.STALE
     proposal = await _current(svc, letters, proposal, proposal.status == "pending")
     if proposal.status != "pending" or proposal.awaiting_member or choice not in ("yes", "no"):
         return Answered.FINISHED
-    if choice == "yes":
-        return Answered.ACCEPTED if await mentor_accepts(svc, letters, proposal) else Answered.LOST
-    return Answered.DECLINED if await decline(svc, letters, proposal) else Answered.LOST
+    return OpenQuestion(proposal, choice, by_member=False)
 
 
-async def member_answers(
+async def members_question(
     svc: Services, letters: MentoringLetters, user_id: int, proposal_id: int, choice: str
-) -> Answered:
-    """The member's half of consent: ``yes`` starts the match; ``other`` asks for someone else."""
+) -> OpenQuestion | Answered:
+    """The proposal waiting for this member's ``yes`` or ``other``, else STALE or FINISHED."""
     proposal = await svc.repos.mentors.proposal(proposal_id)
     if proposal is None or proposal.member_id != user_id:
         return Answered.STALE
     proposal = await _current(svc, letters, proposal, proposal.awaiting_member)
     if not proposal.awaiting_member or choice not in ("yes", "other"):
         return Answered.FINISHED
-    if choice == "yes":
+    return OpenQuestion(proposal, choice, by_member=True)
+
+
+async def answer(svc: Services, letters: MentoringLetters, question: OpenQuestion) -> Answered:
+    """Consent, in its order: the mentor's yes shows the member an anonymous summary; the member's
+    yes starts the match.  A no from either side moves the request on."""
+    proposal = question.proposal
+    if question.choice == "yes" and question.by_member:
         return Answered.ACCEPTED if await accept(svc, letters, proposal) else Answered.LOST
-    return Answered.DECLINED if await decline(svc, letters, proposal, by_member=True) else Answered.LOST
+    if question.choice == "yes":
+        return Answered.ACCEPTED if await mentor_accepts(svc, letters, proposal) else Answered.LOST
+    declined = await decline(svc, letters, proposal, by_member=question.by_member)
+    return Answered.DECLINED if declined else Answered.LOST
+
+
+async def mentor_answers(
+    svc: Services, letters: MentoringLetters, user_id: int, proposal_id: int, choice: str
+) -> Answered:
+    """The mentor's half of consent in one step: ``yes`` or ``no``."""
+    question = await mentors_question(svc, letters, user_id, proposal_id, choice)
+    return question if isinstance(question, Answered) else await answer(svc, letters, question)
+
+
+async def member_answers(
+    svc: Services, letters: MentoringLetters, user_id: int, proposal_id: int, choice: str
+) -> Answered:
+    """The member's half of consent in one step: ``yes`` or ``other`` (someone else)."""
+    question = await members_question(svc, letters, user_id, proposal_id, choice)
+    return question if isinstance(question, Answered) else await answer(svc, letters, question)
 
 
 async def mentor_accepts(svc: Services, letters: MentoringLetters, proposal: Proposal) -> Proposal | None:

@@ -9,7 +9,7 @@ from telegram.ext import ConversationHandler
 from bot.domain.i18n import N_
 from bot.domain.mentors import Draft
 from bot.usecases import mentoring
-from bot.usecases.mentoring import Answered, RequestState
+from bot.usecases.mentoring import Answered, OpenQuestion, RequestState
 from handlers.common import KindredContext, answer_query, reply, services, translator_for
 from handlers.mentors.draft import start_draft
 from handlers.mentors.letters import letters, message_of, safe_edit, safe_edit_markup, stale_button
@@ -54,11 +54,13 @@ async def on_withdraw(update: Update, context: KindredContext) -> None:
     if query is None or user is None or choice is None:
         await stale_button(update, context)
         return
-    if not await mentoring.withdraw_request(services(context), letters(context), user.id, choice.request_id):
+    request = await mentoring.own_open_request(services(context), user.id, choice.request_id)
+    if request is None:
         await stale_button(update, context)
         return
     await answer_query(query)
     tr = await translator_for(update, context)
+    await mentoring.withdraw_request(services(context), letters(context), request)
     await safe_edit(message_of(update), tr._("Your request is withdrawn. /findmentor whenever you like."))
 
 
@@ -69,18 +71,19 @@ async def on_consent(update: Update, context: KindredContext) -> None:
     if query is None or user is None or consent is None:
         await stale_button(update, context)
         return
-    outcome = await mentoring.member_answers(
+    question = await mentoring.members_question(
         services(context), letters(context), user.id, consent.proposal_id, consent.choice
     )
-    if outcome is Answered.STALE:
+    if question is Answered.STALE:
         await stale_button(update, context)
         return
     tr = await translator_for(update, context)
-    if outcome is Answered.FINISHED:
+    if not isinstance(question, OpenQuestion):
         await answer_query(query, tr._(FINISHED), alert=True)
         await safe_edit_markup(message_of(update))
         return
     await answer_query(query)
+    outcome = await mentoring.answer(services(context), letters(context), question)
     if outcome is Answered.ACCEPTED:
         await safe_edit(
             message_of(update), tr._("✅ You accepted. I have sent you both each other's details.")

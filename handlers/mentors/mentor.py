@@ -9,7 +9,7 @@ from telegram.ext import ConversationHandler
 from bot.domain.i18n import N_
 from bot.domain.mentors import Draft
 from bot.usecases import mentoring
-from bot.usecases.mentoring import Answered
+from bot.usecases.mentoring import Answered, OpenQuestion
 from handlers.common import KindredContext, answer_query, reply, services, translator_for
 from handlers.mentors.draft import start_draft
 from handlers.mentors.letters import letters, message_of, safe_edit, stale_button
@@ -58,10 +58,11 @@ async def on_profile_action(update: Update, context: KindredContext) -> None:
     if query is None or user is None or action is None:
         await stale_button(update, context)
         return
-    if not await mentoring.change_status(services(context), letters(context), user.id, action.action):
+    if not await mentoring.may_change_status(services(context), user.id, action.action):
         await stale_button(update, context)
         return
     await answer_query(query)
+    await mentoring.change_status(services(context), letters(context), user.id, action.action)
     tr = await translator_for(update, context)
     await safe_edit(message_of(update), tr._(STATUS_TEXTS[action.action]))
 
@@ -73,17 +74,18 @@ async def on_answer(update: Update, context: KindredContext) -> None:
     if query is None or user is None or answer is None:
         await stale_button(update, context)
         return
-    outcome = await mentoring.mentor_answers(
+    question = await mentoring.mentors_question(
         services(context), letters(context), user.id, answer.proposal_id, answer.choice
     )
-    if outcome is Answered.STALE:
+    if question is Answered.STALE:
         await stale_button(update, context)
         return
     tr = await translator_for(update, context)
-    if outcome is Answered.FINISHED:
+    if not isinstance(question, OpenQuestion):
         await answer_query(query, tr._("This request is no longer waiting for you."), alert=True)
         return
     await answer_query(query)
+    outcome = await mentoring.answer(services(context), letters(context), question)
     if outcome is Answered.ACCEPTED:
         text = tr._(
             "✅ You accepted, thank you. The member now sees a summary of you without your "

@@ -192,3 +192,19 @@ async def test_ending_a_match_tells_the_other_side_but_never_the_reason(world) -
     assert await mentoring.end_match(svc, letters, MAYA, match.match_id, "private reason") is True
     assert letters.ended == [(mentor, "Maya", False)]
     assert await mentoring.own_active_match(svc, MAYA, match.match_id) is None
+
+
+async def test_only_the_member_withdraws_their_request_and_the_mentor_asked_is_told(world) -> None:
+    svc, jobs, letters = world
+    await mentoring.request_mentor(svc, letters, MAYA, request_draft())
+    [(mentor, proposal_id)] = letters.asked_mentor
+    entry = await mentoring.findmentor_entry(svc, MAYA)
+    assert entry.request_id is not None
+    assert await mentoring.own_open_request(svc, mentor, entry.request_id) is None  # not theirs
+    request = await mentoring.own_open_request(svc, MAYA, entry.request_id)
+    assert request is not None
+    await mentoring.withdraw_request(svc, letters, request)
+    assert letters.closed == [(proposal_id, Closing.MEMBER_WITHDREW)] and jobs.planned == {}
+    assert (await mentoring.findmentor_entry(svc, MAYA)).state is RequestState.NONE
+    # The mentor pressing the old question afterwards finds it finished.
+    assert await mentoring.mentors_question(svc, letters, mentor, proposal_id, "yes") is Answered.FINISHED
