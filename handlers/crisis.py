@@ -37,9 +37,11 @@ from telegram.ext import (
 
 from bot.domain.crisis import CrisisCategory, CrisisSignal, Urgency, detect, start_semantic_layer
 from bot.domain.crisis_resources import CrisisResources, load_crisis_resources
-from bot.domain.i18n import N_, Translator, resolve_language, translator
+from bot.domain.i18n import N_, Translator, translator
 from bot.runtime.commands import Command
 from bot.runtime.feature import Feature
+from bot.usecases import registration
+from bot.usecases.crisis import may_alert_facilitators, private_language
 from handlers.callback_data import CallbackData
 from handlers.common import (
     CRISIS,
@@ -171,7 +173,7 @@ async def send_private(context: KindredContext, user_id: int, text: str, **kwarg
     try:
         await context.bot.send_message(user_id, text, **kwargs)  # type: ignore[arg-type]
     except Forbidden:
-        await services(context).people.mark_unreachable(user_id, services(context).clock.now())
+        await registration.mark_unreachable(services(context), user_id)
         return False
     except TelegramError:
         log.warning("Could not deliver a crisis reply privately", exc_info=True)
@@ -187,7 +189,7 @@ async def offer_help(
     if not await send_private(context, user_id, render_support(tr, resources, category, told=told)):
         return False
     svc = services(context)
-    if await svc.groups.groups_of(user_id):
+    if await may_alert_facilitators(svc, user_id):
         question = consent_question(tr, svc.settings.crisis_escalation_minutes)
         await send_private(context, user_id, question, reply_markup=consent_markup(tr))
     return True
@@ -251,10 +253,8 @@ async def screen_group(update: Update, context: KindredContext) -> None:
     if signal is None or user is None:
         return
     log.info("Crisis screening matched a group message (%s, %s)", signal.category, signal.urgency)
-    svc = services(context)
-    person = await svc.people.get(user.id)
-    if person is not None and person.private_chat and person.reachable:
-        language = person.language or resolve_language(person.telegram_language)
+    language = await private_language(services(context), user.id)
+    if language is not None:
         await answer_signal(context, user.id, signal, translator(language))
     await reply(update, group_pointer(await translator_for(update, context)))
 

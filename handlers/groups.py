@@ -7,15 +7,16 @@ from datetime import datetime
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus
-from telegram.ext import BaseHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filters
 
-from bot.domain.i18n import N_, Translator, resolve_language, translator
+from bot.domain.i18n import N_, Translator, translator
 from bot.domain.roles import Action, Role
 from bot.domain.time_format import format_clock
 from bot.domain.timezones import canonical_timezone, suggest_timezones
 from bot.runtime.commands import GROUP_ONLY, Command
-from bot.runtime.feature import Feature
+from bot.runtime.feature import Feature, Handlers
 from bot.runtime.logs import log_id
+from bot.usecases import groups
 from handlers.common import FEATURES, KindredContext, escape, reply, require, services, translator_for
 
 log = logging.getLogger(__name__)
@@ -53,21 +54,18 @@ async def on_bot_membership(update: Update, context: KindredContext) -> None:
     if change is None or change.chat.type == "private":
         return
     svc = services(context)
-    now = svc.clock.now()
-    chat = change.chat
+    chat, by = change.chat, change.from_user
     was_in = change.old_chat_member.status in IN
     is_in = change.new_chat_member.status in IN
     if is_in and not was_in:
-        language = resolve_language(change.from_user.language_code if change.from_user else None)
-        group = await svc.groups.register(
-            chat.id, chat.title or "", svc.settings.default_timezone, language, now
+        added_by = by.id if by and not by.is_bot else None
+        group = await groups.bot_joined(
+            svc, chat.id, chat.title or "", by.language_code if by else None, added_by
         )
-        if change.from_user and not change.from_user.is_bot:
-            await svc.groups.add_member(chat.id, change.from_user.id, now)
         log.info("Joined a group")
         await context.bot.send_message(chat.id, render_welcome(translator(group.language), group.timezone))
     elif was_in and not is_in:
-        await svc.groups.deactivate(chat.id, now)
+        await groups.bot_left(svc, chat.id)
         log.info("Left a group")
 
 
@@ -80,7 +78,7 @@ async def on_migration(update: Update, context: KindredContext) -> None:
     if message is None or not message.migrate_to_chat_id:
         return
     old, new = message.chat_id, message.migrate_to_chat_id
-    await services(context).groups.migrate_chat(old, new)
+    await groups.chat_migrated(services(context), old, new)
     log.info("A group became a supergroup: %s is now %s", log_id(old), log_id(new))
     for feature in services(context).features:
         if feature.on_chat_migrated is not None:
@@ -118,8 +116,7 @@ async def set_timezone(update: Update, context: KindredContext) -> None:
     svc = services(context)
     text = " ".join(context.args or [])
     if not text:
-        group = await svc.groups.get(chat.id)
-        current = group.timezone if group else svc.settings.default_timezone
+        current = await groups.timezone_of(svc, chat.id)
         await reply(
             update,
             tr._("This group's time zone is {zone}. To change it: /settz Europe/Madrid").format(
@@ -131,11 +128,11 @@ async def set_timezone(update: Update, context: KindredContext) -> None:
     if zone is None:
         await reply(update, render_timezone_unknown(tr, text))
         return
-    await svc.groups.set_timezone(chat.id, zone, svc.clock.now())
+    await groups.set_timezone(svc, chat.id, zone)
     await reply(update, render_timezone_set(tr, zone, svc.clock.now()))
 
 
-def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
+def handlers() -> Handlers:
     return {
         FEATURES: [
             ChatMemberHandler(on_bot_membership, ChatMemberHandler.MY_CHAT_MEMBER),

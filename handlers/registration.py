@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from telegram import Chat, Update, User
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.ext import BaseHandler, ChatMemberHandler, TypeHandler
+from telegram.ext import ChatMemberHandler, TypeHandler
 
-from bot.runtime.feature import Feature
+from bot.runtime.feature import Feature, Handlers
+from bot.usecases import registration
 from handlers.common import GUARD, KindredContext, services
-from storage.people import Sighting
 
 PRESENT = {
     ChatMemberStatus.MEMBER,
@@ -22,37 +22,21 @@ PRESENT = {
 }
 
 
+def someone(user: User) -> registration.Someone:
+    return registration.Someone(user.id, user.first_name, user.username, user.language_code, user.is_bot)
+
+
 class Registration:
-    """Handlers that keep ``people`` and ``memberships`` current (``services.seen`` is the memo)."""
+    """Handlers that keep ``people`` and ``memberships`` current (bot/usecases/registration.py)."""
 
     async def record_person(self, context: KindredContext, user: User, private: bool) -> None:
-        details = (user.first_name, user.username, user.language_code)
-        seen = services(context).seen
-        if seen.person_is_current(user.id, details, private):
-            return
-        sighting = Sighting(user.id, user.first_name, user.username, user.language_code, private)
-        await services(context).people.record(sighting, services(context).clock.now())
-        seen.remember_person(user.id, details, private)
+        await registration.record_person(services(context), someone(user), private=private)
 
     async def record_membership(self, context: KindredContext, chat: Chat, user: User) -> None:
-        if user.is_bot or services(context).seen.is_member(chat.id, user.id):
-            return
-        svc = services(context)
-        group = await svc.groups.get(chat.id)
-        if group is None:  # the bot was added while Kindred was not running
-            group = await svc.groups.register(
-                chat.id, chat.title or "", svc.settings.default_timezone, "en", svc.clock.now()
-            )
-        if not group.active:
-            return
-        await self.record_person(context, user, private=False)
-        await svc.groups.add_member(chat.id, user.id, svc.clock.now())
-        svc.seen.remember_membership(chat.id, user.id)
+        await registration.record_membership(services(context), chat.id, chat.title or "", someone(user))
 
     async def forget_membership(self, context: KindredContext, chat_id: int, user: User) -> None:
-        services(context).auth.forget(user.id, chat_id)  # whoever leaves a group stops facilitating it
-        services(context).seen.forget_membership(chat_id, user.id)
-        await services(context).groups.remove_member(chat_id, user.id, services(context).clock.now())
+        await registration.forget_membership(services(context), chat_id, user.id)
 
     async def on_any_update(self, update: Update, context: KindredContext) -> None:
         user, chat, message = update.effective_user, update.effective_chat, update.effective_message
@@ -87,12 +71,12 @@ class Registration:
             await self.forget_membership(context, chat.id, user)
 
 
-def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
-    registration = Registration()
+def handlers() -> Handlers:
+    guard = Registration()
     return {
         GUARD: [
-            ChatMemberHandler(registration.on_member_change, ChatMemberHandler.CHAT_MEMBER),
-            TypeHandler(Update, registration.on_any_update),
+            ChatMemberHandler(guard.on_member_change, ChatMemberHandler.CHAT_MEMBER),
+            TypeHandler(Update, guard.on_any_update),
         ]
     }
 

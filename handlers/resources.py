@@ -15,7 +15,6 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -34,13 +33,13 @@ from bot.domain.resources import (
     Resource,
     by_category,
     form_lines,
-    load_resource_file,
     parse_form,
-    without_repeats,
 )
 from bot.domain.roles import Action
 from bot.runtime.commands import Command
-from bot.runtime.feature import Feature
+from bot.runtime.feature import Feature, Handlers
+from bot.usecases import resources
+from bot.usecases.resources import NATIONAL, Saved
 from handlers.callback_data import CallbackData
 from handlers.common import (
     FEATURES,
@@ -55,7 +54,7 @@ from handlers.common import (
 )
 from handlers.crisis import crisis_resources
 from storage.groups import Group
-from storage.resources import ResourceRepository, StoredResource
+from storage.resources import StoredResource
 
 COMMANDS = (
     Command(
@@ -67,7 +66,6 @@ COMMANDS = (
 )
 
 PAGE_CHARACTERS = 3300  # of entries per message, leaving room for the heading and the markup
-NATIONAL = 0  # "chat id" of the view with only the deployment-wide resources
 HOME = "home"
 FORM = 0
 EDITING = "resource_editing"
@@ -94,14 +92,6 @@ class Editing:
     resource_id: int | None
 
 
-def repository(context: KindredContext) -> ResourceRepository:
-    return services(context).repos.resources
-
-
-def defaults(context: KindredContext) -> tuple[Resource, ...]:
-    return load_resource_file(services(context).settings.resources_path)
-
-
 def sos_lines(context: KindredContext, tr: Translator) -> list[Resource]:
     """The crisis lines /sos gives (CRISIS_RESOURCES_FILE), in the reader's language: one source,
     so /resources and /sos can never disagree about where to call."""
@@ -113,8 +103,7 @@ def sos_lines(context: KindredContext, tr: Translator) -> list[Resource]:
 
 
 async def directory(context: KindredContext, tr: Translator, chat_id: int) -> list[Resource]:
-    own = [] if chat_id == NATIONAL else [s.resource for s in await repository(context).of_group(chat_id)]
-    return without_repeats(sos_lines(context, tr), [*defaults(context), *own])
+    return await resources.directory(services(context), sos_lines(context, tr), chat_id)
 
 
 # -- rendering ----------------------------------------------------------------------------------
@@ -274,7 +263,7 @@ async def can_manage(context: KindredContext, user_id: int, chat_id: int) -> boo
 async def home(
     context: KindredContext, tr: Translator, chat_id: int, user_id: int, private: bool
 ) -> dict[str, Any]:
-    group = None if chat_id == NATIONAL else await services(context).groups.get(chat_id)
+    group = await resources.group(services(context), chat_id)
     grouped = by_category(await directory(context, tr, chat_id))
     manage = private and await can_manage(context, user_id, chat_id)
     return {
@@ -305,10 +294,7 @@ async def resources_command(update: Update, context: KindredContext) -> None:
     if not is_private(update):
         await reply(update, **await home(context, tr, chat.id, user.id, private=False))
         return
-    svc = services(context)
-    groups = (
-        await svc.groups.active() if svc.auth.is_coordinator(user.id) else await svc.groups.groups_of(user.id)
-    )
+    groups = await resources.groups_to_choose(services(context), user.id)
     if len(groups) > 1:
         await reply(update, **picker(tr, groups))
         return
@@ -325,8 +311,9 @@ async def may_view(update: Update, context: KindredContext, chat_id: int) -> boo
         return chat_id == chat.id
     if chat_id == NATIONAL or services(context).auth.is_coordinator(user.id):
         return True
-    member_of = {g.chat_id for g in await services(context).groups.groups_of(user.id)}
-    return chat_id in member_of or await can_manage(context, user.id, chat_id)
+    return await resources.is_member(services(context), user.id, chat_id) or await can_manage(
+        context, user.id, chat_id
+    )
 
 
 async def view_pressed(update: Update, context: KindredContext) -> None:
@@ -357,19 +344,10 @@ async def view_pressed(update: Update, context: KindredContext) -> None:
 # -- managing -----------------------------------------------------------------------------------
 
 
-async def entry_group(context: KindredContext, manage: Manage) -> int | None:
-    """The group a management button acts on: its own value, or the group of the entry it names."""
-    if manage.action in ("list", "add"):
-        group = await services(context).groups.get(manage.value)
-        return group.chat_id if group is not None and group.active else None
-    stored = await repository(context).get(manage.value)
-    return stored.chat_id if stored is not None else None
-
-
 async def authorised(update: Update, context: KindredContext, tr: Translator) -> tuple[Manage, int] | None:
     query = update.callback_query
     manage = Manage.unpack(query.data if query else None)
-    chat_id = await entry_group(context, manage) if manage is not None else None
+    chat_id = await resources.entry_group(services(context), manage.action, manage.value) if manage else None
     if manage is None or chat_id is None or not is_private(update):
         await answer_query(query, tr._("That button no longer works. Please send /resources again."), True)
         return None
@@ -381,10 +359,10 @@ async def authorised(update: Update, context: KindredContext, tr: Translator) ->
 async def show_manage(
     update: Update, context: KindredContext, tr: Translator, chat_id: int, new: bool = False
 ) -> None:
-    group = await services(context).groups.get(chat_id)
+    group = await resources.group(services(context), chat_id)
     if group is None:
         return
-    entries = await repository(context).of_group(chat_id)
+    entries = await resources.entries(services(context), chat_id)
     screen = {
         "text": render_manage(tr, group, entries),
         "reply_markup": manage_keyboard(tr, chat_id, entries),
@@ -406,7 +384,7 @@ async def manage_pressed(update: Update, context: KindredContext) -> None:
     query = update.callback_query
     assert query is not None  # noqa: S101 - a button press
     if manage.action == "del":
-        stored = await repository(context).get(manage.value)
+        stored = await resources.entry(services(context), manage.value)
         assert stored is not None  # noqa: S101 - entry_group found it
         await answer_query(query)
         keyboard = InlineKeyboardMarkup(
@@ -423,7 +401,7 @@ async def manage_pressed(update: Update, context: KindredContext) -> None:
         await query.edit_message_text(text, reply_markup=keyboard)
         return
     if manage.action == "delok":
-        await repository(context).remove(manage.value)
+        await resources.remove(services(context), manage.value)
         await answer_query(query, tr._("Removed."))
     elif manage.action == "list":
         await answer_query(query)
@@ -434,8 +412,13 @@ async def manage_pressed(update: Update, context: KindredContext) -> None:
 
 
 async def group_is_full(update: Update, context: KindredContext, tr: Translator, chat_id: int) -> bool:
-    if len(await repository(context).of_group(chat_id)) < MAX_GROUP_ENTRIES:
+    if not await resources.is_full(services(context), chat_id):
         return False
+    await tell_full(update, tr)
+    return True
+
+
+async def tell_full(update: Update, tr: Translator) -> None:
     text = tr._("This group already has {limit} entries, the most I keep. Please remove one first.").format(
         limit=MAX_GROUP_ENTRIES
     )
@@ -443,7 +426,6 @@ async def group_is_full(update: Update, context: KindredContext, tr: Translator,
         await answer_query(update.callback_query, text, True)
     else:
         await reply(update, text)
-    return True
 
 
 async def start_form(update: Update, context: KindredContext) -> int | None:
@@ -454,7 +436,7 @@ async def start_form(update: Update, context: KindredContext) -> int | None:
     manage, chat_id = checked
     if manage.action == "add" and await group_is_full(update, context, tr, chat_id):
         return ConversationHandler.END
-    stored = await repository(context).get(manage.value) if manage.action == "edit" else None
+    stored = await resources.entry(services(context), manage.value) if manage.action == "edit" else None
     if context.user_data is not None:
         context.user_data[EDITING] = Editing(chat_id, stored.id if stored else None)
     await answer_query(update.callback_query)
@@ -475,19 +457,15 @@ async def got_form(update: Update, context: KindredContext) -> int:
     # Re-check: the person may have lost their admin rights while filling the form in.
     if not await require(update, context, Action.MANAGE_RESOURCES, editing.chat_id):
         return ConversationHandler.END
-    now = services(context).clock.now()
-    repo = repository(context)
-    if editing.resource_id is None:
-        if await group_is_full(update, context, tr, editing.chat_id):
-            return ConversationHandler.END
-        await repo.add(editing.chat_id, result.resource, now)
-    else:
-        stored = await repo.get(editing.resource_id)
-        if stored is None or stored.chat_id != editing.chat_id:
-            await reply(update, tr._("That entry was removed in the meantime. Nothing was saved."))
-            return ConversationHandler.END
-        await repo.update(editing.resource_id, result.resource, now)
-    context.user_data.pop(EDITING, None)  # type: ignore[union-attr]
+    saved = await resources.save(services(context), editing.chat_id, editing.resource_id, result.resource)
+    if saved is Saved.FULL:
+        await tell_full(update, tr)
+        return ConversationHandler.END
+    if saved is Saved.GONE:
+        await reply(update, tr._("That entry was removed in the meantime. Nothing was saved."))
+        return ConversationHandler.END
+    if context.user_data is not None:
+        context.user_data.pop(EDITING, None)
     await reply(update, tr._("Saved “{name}”.").format(name=escape(result.resource.name)))
     await show_manage(update, context, tr, editing.chat_id, new=True)
     return ConversationHandler.END
@@ -501,7 +479,7 @@ async def cancel_form(update: Update, context: KindredContext) -> int:
     return ConversationHandler.END
 
 
-def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
+def handlers() -> Handlers:
     form = ConversationHandler(
         entry_points=[CallbackQueryHandler(start_form, pattern=r"^resm:(add|edit):")],
         states={FORM: [MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, got_form)]},

@@ -18,8 +18,6 @@ from telegram import (
 )
 from telegram.error import TelegramError
 from telegram.ext import (
-    Application,
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -29,7 +27,9 @@ from telegram.ext import (
 from bot.domain.i18n import N_, Translator, language_name, supported_languages, translator
 from bot.domain.roles import Action, Role
 from bot.runtime.commands import GROUP_ONLY, PRIVATE_ONLY, ChatKind, Command, visible
-from bot.runtime.feature import Feature
+from bot.runtime.context import KindredApplication
+from bot.runtime.feature import Feature, Handlers
+from bot.usecases import start as start_usecases
 from handlers.callback_data import CallbackData
 from handlers.common import (
     FEATURES,
@@ -75,15 +75,8 @@ async def caller_role(update: Update, context: KindredContext) -> Role:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return Role.MEMBER
-    auth = services(context).auth
-    if chat_kind(update) is ChatKind.GROUP:
-        return await auth.role(user.id, chat.id)
-    if auth.is_coordinator(user.id):
-        return Role.COORDINATOR
-    for group in await services(context).groups.groups_of(user.id):
-        if await auth.is_facilitator(user.id, group.chat_id):
-            return Role.FACILITATOR
-    return Role.MEMBER
+    group_chat_id = chat.id if chat_kind(update) is ChatKind.GROUP else None
+    return await start_usecases.role_of(services(context), user.id, group_chat_id)
 
 
 ROLE_NAMES = {
@@ -171,16 +164,15 @@ async def language_chosen(update: Update, context: KindredContext) -> None:
         tr = await translator_for(update, context)
         await answer_query(query, tr._("That button no longer works. Please send /language again."), True)
         return
-    now = services(context).clock.now()
     if choice.scope == "group":
         if chat_kind(update) is not ChatKind.GROUP:
             await answer_query(query)
             return
         if not await require(update, context, Action.SET_GROUP_LANGUAGE, chat.id):
             return
-        await services(context).groups.set_language(chat.id, choice.code, now)
+        await start_usecases.set_group_language(services(context), chat.id, choice.code)
     else:
-        await services(context).people.set_language(user.id, choice.code, now)
+        await start_usecases.set_person_language(services(context), user.id, choice.code)
     tr = translator(choice.code)
     await answer_query(query)
     await query.edit_message_text(
@@ -216,7 +208,7 @@ def render_button_gone(tr: Translator) -> str:
     return tr._("This button belongs to something already finished. Send the command again to start afresh.")
 
 
-def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
+def handlers() -> Handlers:
     return {
         FEATURES: [
             CommandHandler("start", start),  # features' deep links (/start payload) come earlier
@@ -233,7 +225,7 @@ def _bot_commands(tr: Translator, commands: Sequence[Command]) -> list[BotComman
     return [BotCommand(c.name, tr._(c.description)[:256]) for c in commands]
 
 
-async def on_startup(application: Application) -> None:  # type: ignore[type-arg]
+async def on_startup(application: KindredApplication) -> None:
     """Publish the command menus: private chats, group chats, group admins, and coordinators."""
     commands = all_commands(application.bot_data.services.features)
     coordinators = application.bot_data.services.settings.coordinator_ids

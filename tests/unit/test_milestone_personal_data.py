@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 from bot.runtime.outbox import Outbox
 from bot.runtime.services import Repositories
+from bot.usecases import milestones
 from handlers import milestones as feature
 from storage.milestones import MilestoneRepository
 from storage.outbox import Delivery, OutboxRepository
@@ -38,7 +39,7 @@ async def test_export_then_erase(db, clock) -> None:
     services = context.application.bot_data.services
     assert await feature.export_personal_data(context, MAYA) == {}
     record = await MilestoneRepository(db).set_start(MAYA, date(2026, 1, 1), date(2026, 1, 1), "UTC", NOW)
-    feature.plan_job(context.application, record)
+    milestones.plan_job(services, feature.MilestoneWording(services), record)
     assert set(services.jobs.planned) == {"milestone:7"}
     later = NOW.replace(year=2027)
     await services.outbox.enqueue(

@@ -8,7 +8,6 @@ request alone, and :func:`render_mentor_summary` (for the member, once the mento
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,6 +31,7 @@ from bot.domain.mentors import (
     RequestRecord,
     TimeToMatch,
 )
+from bot.usecases.mentoring import Overview, PreviewLine, Waiting
 from handlers.callback_data import CallbackData
 from handlers.common import escape
 from storage.mentors import MatchRecord
@@ -156,7 +156,9 @@ def when(tr: Translator, instant: datetime) -> str:
 # -- drafting: one prompt and keyboard per step --
 
 
-def _toggles(draft_field: str, options: Sequence[tuple[str, str]], chosen: set[str], width: int) -> list:
+def _toggles(
+    draft_field: str, options: Sequence[tuple[str, str]], chosen: set[str], width: int
+) -> list[list[InlineKeyboardButton]]:
     buttons = [
         _button((CHECK if value in chosen else BLANK) + label, Pick(draft_field, value))
         for value, label in options
@@ -542,15 +544,6 @@ def render_ended_for_other(tr: Translator, name: str, other_was_mentor: bool) ->
 # -- coordinators --
 
 
-@dataclass(frozen=True)
-class PreviewLine:
-    request_id: int
-    member_name: str
-    waited: timedelta
-    mentor_name: str
-    score: float
-
-
 def render_matchall_preview(
     tr: Translator, lines: Sequence[PreviewLine], left_waiting: int, token: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -590,29 +583,10 @@ def render_matchall_preview(
     return "\n\n".join(parts), markup
 
 
-class Waiting(enum.Enum):
-    """On whom a waiting request waits in /matches."""
-
-    QUEUE = "queue"  # nobody: no proposal is open
-    MENTOR = "mentor"  # a mentor has been asked
-    MEMBER = "member"  # a mentor accepted; the member decides
-
-
 WAITING_NOTES = {
     Waiting.MENTOR: N_("a mentor is considering it"),
     Waiting.MEMBER: N_("a mentor accepted; waiting for the member"),
 }
-
-
-@dataclass(frozen=True)
-class Overview:
-    """What /matches shows; names are resolved by the handler."""
-
-    waiting: Sequence[tuple[RequestRecord, str, Waiting]]  # request, member name, on whom it waits
-    active: Sequence[tuple[MatchRecord, str, str]]  # match, mentor name, member name
-    load: Sequence[tuple[MentorRecord, str, int]]  # profile, mentor name, members held
-    ended: Sequence[tuple[MatchRecord, str, str]]
-    stats: TimeToMatch
 
 
 LIST_LIMIT = 20
