@@ -51,6 +51,7 @@ from handlers.common import (
     services,
     translator_for,
 )
+from handlers.plan.safety import safety_plan_block
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +185,9 @@ async def offer_help(
 ) -> bool:
     """Crisis lines at once, then (for members of a group) the question about telling a facilitator."""
     resources = crisis_resources(context)
-    if not await send_private(context, user_id, render_support(tr, resources, category, told=told)):
+    support = render_support(tr, resources, category, told=told)
+    own = await safety_plan_block(context, user_id, tr)  # the member's own plan first, if any
+    if not await send_private(context, user_id, f"{own}\n\n{support}" if own else support):
         return False
     svc = services(context)
     if await svc.groups.groups_of(user_id):
