@@ -290,7 +290,9 @@ async def test_shared_goals_are_seen_by_the_members_peer_mentor_only(cast: Cast)
     for chat in (ana, maya):  # the introductions
         while chat.messages[chat._consumed :]:
             await chat.next_message(timeout=0.01)
-    await add_goal(maya, "Health", "Swim twice a week at Larchmere baths", "I'll say how it went", None, None)
+    await add_goal(
+        maya, "Health", "Swim twice a week at Larchmere baths", "I'll say how it went", target=None, step=None
+    )
     await maya.send("/plan")
     view = await maya.next_message()
     await maya.press(view, next(t for t in view.button_texts() if "Swim twice" in t))

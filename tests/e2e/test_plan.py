@@ -40,7 +40,9 @@ async def open_plan(person: Person) -> SentMessage:
     return view
 
 
-async def add_goal(person: Person, area: str, goal: str, measure: str, target: str | None, step: str | None) -> None:
+async def add_goal(
+    person: Person, area: str, goal: str, measure: str, *, target: str | None = None, step: str | None = None
+) -> None:
     view = await open_plan(person)
     await ok(person, view, "➕ Add a goal")
     await ok(person, await person.next_message(), area)
@@ -69,8 +71,10 @@ async def test_a_plan_two_reviews_across_a_restart_and_the_chart(world: World) -
     await say_hello(circle, sam, maya)
     add_meeting(world, circle, sam)
 
-    await add_goal(maya, "Emotional stability", GOAL_1, "Meetings I attend", "2", "go to 2 meetings")
-    await add_goal(maya, "Relationships", GOAL_2, "I'll say how it went", None, STEP_2)
+    await add_goal(
+        maya, "Emotional stability", GOAL_1, "Meetings I attend", target="2", step="go to 2 meetings"
+    )
+    await add_goal(maya, "Relationships", GOAL_2, "I'll say how it went", target=None, step=STEP_2)
     view = await open_plan(maya)
     assert "&lt;b&gt;" not in view.text and "<b>Feel steadier</b> &amp; calmer" not in view.text
     assert GOAL_1 in view.text and GOAL_2 in view.text and STEP_2 in view.text
@@ -152,8 +156,15 @@ async def matched(world: World) -> tuple[Person, Person]:
 
 async def test_a_shared_goal_is_seen_by_the_mentor_until_revoked(world: World) -> None:
     ana, maya = await matched(world)
-    await add_goal(maya, "Work and learning", "Finish my welding course", "I'll say how it went", None, "one lesson")
-    await add_goal(maya, "Health", "Sleep before midnight", "I'll say how it went", None, None)
+    await add_goal(
+        maya,
+        "Work and learning",
+        "Finish my welding course",
+        "I'll say how it went",
+        target=None,
+        step="one lesson",
+    )
+    await add_goal(maya, "Health", "Sleep before midnight", "I'll say how it went", target=None, step=None)
     await ana.send("/plan")
     assert "shares with you" not in " ".join((await ana.next_message()).button_texts())
 
@@ -207,7 +218,14 @@ async def test_the_safety_plan_comes_first_in_a_crisis_and_nothing_is_readable_a
     maya = world.person("Maya")
     await maya.send("/start")
     await maya.next_message()
-    await add_goal(maya, "Housing", "Find a room of my own near Fenwick Park", "I'll say how it went", None, "two viewings")
+    await add_goal(
+        maya,
+        "Housing",
+        "Find a room of my own near Fenwick Park",
+        "I'll say how it went",
+        target=None,
+        step="two viewings",
+    )
     await write_safety_plan(maya)
 
     await maya.send("/sos")
