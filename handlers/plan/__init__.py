@@ -39,21 +39,9 @@ from handlers.plan.views import Pl, Rv, Sp, render_cancelled, render_talk_privat
 log = logging.getLogger(__name__)
 
 COMMANDS = (
-    Command(
-        "plan",
-        N_("Your recovery plan: goals in your own words and a weekly review"),
-        where=PRIVATE_ONLY,
-        details=N_(
-            "Up to five goals, each with an optional weekly step; share one with your mentor if you like."
-        ),
-        order=31,
-    ),
-    Command(
-        "safetyplan",
-        N_("Your safety plan for hard moments, written in calm ones"),
-        where=PRIVATE_ONLY,
-        order=32,
-    ),
+    # Short on purpose: a coordinator's welcome lists every command in one message (4,096 characters).
+    Command("plan", N_("Your recovery plan: goals and a weekly review"), where=PRIVATE_ONLY, order=31),
+    Command("safetyplan", N_("Your safety plan for hard moments"), where=PRIVATE_ONLY, order=32),
 )
 
 
