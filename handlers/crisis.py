@@ -201,6 +201,8 @@ async def answer_signal(context: KindredContext, user_id: int, signal: CrisisSig
     if signal.urgency is Urgency.CLEAR:
         return await offer_help(context, user_id, signal.category, tr, told=True)
     text = render_safety_check(tr, crisis_resources(context), signal.category)
+    own = await safety_plan_block(context, user_id, tr)  # the member's own plan first, if any
+    text = f"{own}\n\n{text}" if own else text
     return await send_private(context, user_id, text, reply_markup=safety_check_markup(tr))
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -387,7 +387,9 @@ async def set_sharing(svc: Services, user_id: int, goal_id: int, shared: bool) -
 # -- the weekly review ---------------------------------------------------------------------------
 
 
-async def set_review_time(svc: Services, user_id: int, weekday: int, at: Any, zone: str | None) -> ReviewTime:
+async def set_review_time(
+    svc: Services, user_id: int, weekday: int, at: time, zone: str | None
+) -> ReviewTime:
     """Store when the weekly review comes; a review already past in the new schedule is not owed."""
     review = ReviewTime(weekday, at, zone or await review_zone(svc, user_id))
     now = svc.clock.now()
@@ -468,6 +470,19 @@ async def _mentor_of(repos: Repositories, member_id: int) -> int | None:
         if match.member_id == member_id:
             return match.mentor_id
     return None
+
+
+async def has_peer_mentor(svc: Services, member_id: int) -> bool:
+    """Whether sharing a goal is possible now (an active match with the member as mentee)."""
+    return await _mentor_of(svc.repos, member_id) is not None
+
+
+async def review_setting(svc: Services, user_id: int) -> tuple[ReviewTime | None, str]:
+    """The member's review time if they have one, and the zone a new one would use."""
+    schedule = await svc.repos.plans.schedule(user_id)
+    if schedule is not None:
+        return schedule.review, schedule.review.timezone
+    return None, await _home_zone(svc, user_id)
 
 
 async def is_peer_mentor(repos: Repositories, mentor_id: int, member_id: int) -> bool:

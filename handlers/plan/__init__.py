@@ -69,6 +69,9 @@ async def export_personal_data(context: KindredContext, user_id: int) -> dict[st
 
 async def erase_personal_data(context: KindredContext, user_id: int) -> list[str]:
     services(context).jobs.cancel(review.job_name(user_id))
+    if context.user_data is not None:  # a goal being written, in memory only
+        for key in (flow.DRAFT, flow.EDITING, safety.EDITING):
+            context.user_data.pop(key, None)
     if await uc.erase(services(context), user_id):
         log.info("Erased the recovery and safety plans of %s", log_id(user_id))
         return [N_("your recovery plan, its weekly reviews and your safety plan")]

@@ -70,9 +70,7 @@ async def show_plan(update: Update, context: KindredContext) -> int:
     tr = await translator_for(update, context)
     svc = services(context)
     view = await uc.overview(svc, user.id)
-    await reply(
-        update, views.render_plan(tr, view, svc.clock.now()), reply_markup=views.plan_markup(tr, view)
-    )
+    await reply(update, views.render_plan(tr, view), reply_markup=views.plan_markup(tr, view))
     return ConversationHandler.END
 
 
@@ -275,7 +273,7 @@ async def _goal_or_gone(update: Update, context: KindredContext, tr: Translator,
         await reply(update, views.render_no_goal(tr))
         return ConversationHandler.END
     user = update.effective_user
-    has_mentor = user is not None and (await uc.overview(services(context), user.id, weeks=1)).has_mentor
+    has_mentor = user is not None and await uc.has_peer_mentor(services(context), user.id)
     await reply(
         update, views.render_goal_menu(tr, goal), reply_markup=views.goal_markup(tr, goal, has_mentor)
     )
@@ -384,10 +382,8 @@ async def _when(update: Update, context: KindredContext, tr: Translator, choice:
     user = update.effective_user
     if user is None:
         return ConversationHandler.END
-    svc = services(context)
-    view = await uc.overview(svc, user.id, weeks=1)
-    zone = view.review.timezone if view.review else await uc.review_zone(svc, user.id)
-    await reply(update, views.render_review_time_question(tr, view.review, zone))
+    review, zone = await uc.review_setting(services(context), user.id)
+    await reply(update, views.render_review_time_question(tr, review, zone))
     return REVIEW_TIME
 
 

@@ -7,7 +7,7 @@ not a mark against anyone.  Every word a member wrote is HTML-escaped here, and 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from babel.dates import format_date, get_day_names
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -99,24 +99,30 @@ def render_week_mark(week: WeekProgress, goal: Goal) -> str:
     return MARKS[week.outcome] if week.outcome else "·"
 
 
-def render_measure(tr: Translator, progress: GoalProgress) -> str | None:
+def render_measure(tr: Translator, progress: GoalProgress, *, mine: bool = True) -> str | None:
     """This week's measured figure, or None for a self-reported goal."""
     goal, week = progress.goal, progress.weeks[-1] if progress.weeks else None
-    if goal.measure is Measure.MEETINGS and week is not None:
-        return tr._("Meetings attended this week: {count} of {target}").format(
-            count=week.count or 0, target=goal.target or 0
-        )
-    if goal.measure is Measure.CHECKINS and week is not None:
-        return tr._("Check-ins this week: {count} of {target}").format(
-            count=week.count or 0, target=goal.target or 0
-        )
+    count, target = (week.count or 0) if week else 0, goal.target or 0
+    if goal.measure is Measure.MEETINGS:
+        return tr._("Meetings attended this week: {count} of {target}").format(count=count, target=target)
+    if goal.measure is Measure.CHECKINS:
+        return tr._("Check-ins this week: {count} of {target}").format(count=count, target=target)
     if goal.measure is Measure.DAYS:
-        if progress.days is None:
-            return tr._("Days since your milestone date: set one with /milestone")
-        return tr.n_(
-            "{n} day since your milestone date", "{n} days since your milestone date", progress.days
-        ).format(n=progress.days)
+        return render_days(tr, progress.days, mine=mine)
     return None
+
+
+def render_days(tr: Translator, days: int | None, *, mine: bool) -> str | None:
+    """Days since the milestone date; a mentor is told nothing when the member has not set one."""
+    if days is None:
+        return tr._("Days since your milestone date: set one with /milestone") if mine else None
+    if not mine:
+        return tr.n_(
+            "{n} day since their milestone date", "{n} days since their milestone date", days
+        ).format(n=days)
+    return tr.n_("{n} day since your milestone date", "{n} days since your milestone date", days).format(
+        n=days
+    )
 
 
 def render_goal(
@@ -129,7 +135,7 @@ def render_goal(
     lines = [head]
     if goal.step:
         lines.append("   " + tr._("Weekly step: {step}").format(step=escape(goal.step)))
-    measure = render_measure(tr, progress)
+    measure = render_measure(tr, progress, mine=mine)
     if measure:
         lines.append("   " + measure)
     if history and progress.weeks:
@@ -140,7 +146,7 @@ def render_goal(
     return "\n".join(lines)
 
 
-def render_plan(tr: Translator, view: PlanOverview, now: datetime) -> str:
+def render_plan(tr: Translator, view: PlanOverview) -> str:
     lines = [tr._("🧭 <b>Your recovery plan</b>")]
     open_goals = [p for p in view.progress if p.goal.status is not GoalStatus.COMPLETED]
     done = [p for p in view.progress if p.goal.status is GoalStatus.COMPLETED]

@@ -298,3 +298,23 @@ async def test_bad_input_gets_a_kind_word_and_loses_nothing(world: World) -> Non
     odd = await world.emulator.press(maya, view, Button("x", callback_data="plr:1:notadate:done"), 5.0)
     assert odd is not None and odd.show_alert and "closed" in (odd.text or "")
     assert len(rows(world, "SELECT * FROM plan_goals")) == 1
+
+
+async def test_a_row_moved_to_someone_else_or_damaged_never_holds_the_crisis_lines_back(world: World) -> None:
+    maya, lee = world.person("Maya"), world.person("Lee")
+    await lee.send("/start")
+    await lee.next_message()
+    await write_safety_plan(maya)
+    with sqlite3.connect(world.bot.database) as conn:  # someone with the database file swaps rows
+        conn.execute(
+            "INSERT INTO safety_plan_sections (user_id, section, sealed, updated_at) "
+            "SELECT ?, section, sealed, updated_at FROM safety_plan_sections WHERE user_id = ?",
+            (lee.id, maya.id),
+        )
+        conn.execute("UPDATE safety_plan_sections SET sealed = X'00' WHERE user_id = ?", (maya.id,))
+    for person in (lee, maya):
+        await person.send("/sos")
+        sos = await person.next_message()
+        assert "988" in sos.text and "Your own plan" not in sos.text
+        assert WARNING not in sos.text and PEOPLE not in sos.text
+    assert "does not open with this key" in world.bot.logs()
