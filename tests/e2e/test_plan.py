@@ -110,10 +110,12 @@ async def test_a_plan_two_reviews_across_a_restart_and_the_chart(world: World) -
     assert first.buttons == []
     assert rows(world, "SELECT outcome FROM plan_review_answers ORDER BY goal_id") == [("partly",), ("done",)]
 
-    # Down over the next review: rebuilt from the database, it comes at the start, once.
+    # A restart in between: the review's job is rebuilt from the database.
     await world.bot.stop()
-    world.bot.set_clock(datetime(2026, 12, 6, 20, 0, tzinfo=UTC))
+    world.bot.set_clock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
     await world.bot.start()
+    await maya.expect_no_message(within=0.5)
+    world.bot.set_clock(datetime(2026, 12, 6, 19, 0, tzinfo=UTC))
     second = await maya.next_message(timeout=10)
     assert "Your weekly review" in second.text and "Meetings attended this week: 0 of 2" in second.text
     stale = await world.emulator.press(maya, first, done_2, 5.0)  # last week's button
@@ -124,6 +126,16 @@ async def test_a_plan_two_reviews_across_a_restart_and_the_chart(world: World) -
     await second.next_edit()
     await maya.expect_no_message(within=0.5)
     assert len(rows(world, "SELECT * FROM plan_review_answers")) == 4
+
+    # Down over the next one: it comes when the bot starts, once.
+    await world.bot.stop()
+    world.bot.set_clock(datetime(2026, 12, 13, 21, 0, tzinfo=UTC))
+    await world.bot.start()
+    third = await maya.next_message(timeout=10)
+    assert "Your weekly review" in third.text and "13 Dec" in third.text
+    await world.bot.stop()
+    await world.bot.start()
+    await maya.expect_no_message(within=1.0)
 
     view = await open_plan(maya)
     assert "✅ ▫️" in view.text  # the self-reported goal: done, then not this week
