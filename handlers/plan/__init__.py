@@ -28,10 +28,11 @@ from telegram.ext import (
 
 from bot.domain.i18n import N_
 from bot.runtime.commands import PRIVATE_ONLY, Command
+from bot.runtime.context import KindredContext
 from bot.runtime.feature import Feature
 from bot.runtime.logs import log_id
 from bot.usecases import plan as uc
-from handlers.common import FEATURES, KindredContext, reply, services, translator_for
+from handlers.common import FEATURES, reply, services, translator_for
 from handlers.common import talk_privately as open_private_chat
 from handlers.plan import flow, review, safety
 from handlers.plan.views import Pl, Rv, Sp, render_cancelled, render_talk_privately

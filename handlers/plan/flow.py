@@ -33,8 +33,9 @@ from bot.domain.plan import (
 )
 from bot.domain.roles import Action
 from bot.domain.timezones import canonical_timezone
+from bot.runtime.context import KindredContext
 from bot.usecases import plan as uc
-from handlers.common import KindredContext, answer_query, reply, require, services, translator_for
+from handlers.common import answer_query, reply, require, services, translator_for
 from handlers.plan import views
 from handlers.plan.review import replan
 from handlers.plan.views import Pl
@@ -129,7 +130,7 @@ async def save_draft(update: Update, context: KindredContext, step: str | None, 
         return STEP
     if context.user_data is not None:
         context.user_data.pop(DRAFT, None)
-    await replan(context.application, user.id)
+    await replan(services(context), context.bot, user.id)
     await reply(update, views.render_added(tr))
     return await show_plan(update, context)
 
@@ -177,7 +178,7 @@ async def on_review_time(update: Update, context: KindredContext) -> int:
         await reply(update, tr._("I don't know that time zone. Try a name like Europe/Madrid."))
         return REVIEW_TIME
     review = await uc.set_review_time(services(context), user.id, weekday, at, zone)
-    await replan(context.application, user.id)
+    await replan(services(context), context.bot, user.id)
     await reply(update, views.render_review_time_set(tr, review))
     return await show_plan(update, context)
 
@@ -315,7 +316,7 @@ def _status(status: GoalStatus) -> Step:
         user = update.effective_user
         goal = await uc.set_status(services(context), user.id, choice.ref, status) if user else None
         if user is not None:
-            await replan(context.application, user.id)
+            await replan(services(context), context.bot, user.id)
         if goal is not None and status is GoalStatus.COMPLETED:
             await reply(update, views.render_completed(tr, goal))
             return await show_plan(update, context)
@@ -336,7 +337,7 @@ async def _drop_yes(update: Update, context: KindredContext, tr: Translator, cho
     if user is None or not await uc.drop_goal(services(context), user.id, choice.ref):
         await reply(update, views.render_no_goal(tr))
         return ConversationHandler.END
-    await replan(context.application, user.id)
+    await replan(services(context), context.bot, user.id)
     await reply(update, views.render_dropped(tr))
     return await show_plan(update, context)
 

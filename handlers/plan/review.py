@@ -16,15 +16,16 @@ import logging
 from datetime import date, datetime
 from functools import partial
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.domain.i18n import Translator, resolve_language, translator
 from bot.domain.plan import Outcome
-from bot.runtime.context import KindredApplication
+from bot.runtime.context import KindredApplication, KindredContext
 from bot.runtime.logs import log_id
+from bot.runtime.services import Services
 from bot.usecases import plan as uc
-from handlers.common import KindredContext, answer_query, services, translator_for
+from handlers.common import answer_query, services, translator_for
 from handlers.plan.views import (
     Rv,
     render_review,
@@ -41,36 +42,33 @@ def job_name(user_id: int) -> str:
     return f"plan-review:{user_id}"
 
 
-def plan_review(app: KindredApplication, user_id: int, when: datetime) -> None:
-    app.bot_data.services.jobs.at(job_name(user_id), when, partial(fire, app, user_id))
+def plan_review(svc: Services, bot: Bot, user_id: int, when: datetime) -> None:
+    svc.jobs.at(job_name(user_id), when, partial(fire, svc, bot, user_id))
 
 
-async def replan(app: KindredApplication, user_id: int) -> None:
+async def replan(svc: Services, bot: Bot, user_id: int) -> None:
     """Plan (or stop) the member's next review from what the database says now."""
-    when = await uc.next_review_at(app.bot_data.services, user_id)
+    when = await uc.next_review_at(svc, user_id)
     if when is None:
-        app.bot_data.services.jobs.cancel(job_name(user_id))
+        svc.jobs.cancel(job_name(user_id))
     else:
-        plan_review(app, user_id, when)
+        plan_review(svc, bot, user_id, when)
 
 
-async def _translator(app: KindredApplication, user_id: int) -> Translator:
-    person = await app.bot_data.services.people.get(user_id)
+async def _translator(svc: Services, user_id: int) -> Translator:
+    person = await svc.people.get(user_id)
     if person is None:
         return translator("en")
     return translator(person.language or resolve_language(person.telegram_language))
 
 
-async def fire(app: KindredApplication, user_id: int) -> None:
+async def fire(svc: Services, bot: Bot, user_id: int) -> None:
     """The job: send the review that is due (once ever), then plan the next one."""
-    svc = app.bot_data.services
     review = await uc.take_due_review(svc, user_id)
     if review is not None:
-        tr = await _translator(app, user_id)
+        tr = await _translator(svc, user_id)
         try:
-            await app.bot.send_message(
-                user_id, render_review(tr, review), reply_markup=review_markup(tr, review)
-            )
+            await bot.send_message(user_id, render_review(tr, review), reply_markup=review_markup(tr, review))
             log.info("Weekly plan review sent to %s", log_id(user_id))
         except Forbidden:
             await svc.people.mark_unreachable(user_id, svc.clock.now())
@@ -78,14 +76,15 @@ async def fire(app: KindredApplication, user_id: int) -> None:
             log.warning(
                 "Could not send a weekly plan review to %s: %s", log_id(user_id), type(error).__name__
             )
-    await replan(app, user_id)
+    await replan(svc, bot, user_id)
 
 
 async def on_startup(application: KindredApplication) -> None:
     """Rebuild every member's review job from the database."""
-    schedules = await uc.review_schedules(application.bot_data.services)
+    svc = application.bot_data.services
+    schedules = await uc.review_schedules(svc)
     for user_id, when in schedules:
-        plan_review(application, user_id, when)
+        plan_review(svc, application.bot, user_id, when)
     log.info("Planned %d weekly plan reviews", len(schedules))
 
 

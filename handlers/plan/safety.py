@@ -17,9 +17,10 @@ from telegram.ext import ConversationHandler
 
 from bot.domain.i18n import Translator
 from bot.domain.plan import PlanError, SafetySection
+from bot.runtime.context import KindredContext
 from bot.runtime.logs import log_id
 from bot.usecases import plan as uc
-from handlers.common import KindredContext, answer_query, reply, services, translator_for
+from handlers.common import answer_query, reply, services, translator_for
 from handlers.plan.views import (
     SECTIONS,
     Sp,
