@@ -33,6 +33,7 @@ from handlers.common import escape
 
 SECTIONS = tuple(SafetySection)
 BUTTON_WORDS = 24  # how much of a goal a button shows
+COMPLETED_SHOWN = 2  # completed goals named in /plan (all of them are in /mydata)
 
 
 @dataclass(frozen=True)
@@ -161,8 +162,16 @@ def render_plan(tr: Translator, view: PlanOverview) -> str:
     else:
         lines.append(tr._("Only you can see it, unless you share a goal with your peer mentor."))
         lines += ["", *(render_goal(tr, n, p) for n, p in enumerate(open_goals, 1))]
-        if done:
-            lines += ["", tr._("🎉 Completed:") + " " + "; ".join(escape(p.goal.text) for p in done)]
+        if done:  # the latest few, shortened: the plan must stay one message however many are done
+            latest = "; ".join(escape(short(p.goal.text, 60)) for p in done[-COMPLETED_SHOWN:])
+            lines += [
+                "",
+                tr.n_(
+                    "🎉 {n} goal completed: {latest}",
+                    "🎉 {n} goals completed, the latest: {latest}",
+                    len(done),
+                ).format(n=len(done), latest=latest),
+            ]
         if view.review is not None:
             lines += ["", tr._("Weekly review: {when}").format(when=render_review_time(tr, view.review))]
         if view.next_review_at is not None and view.review is not None:
