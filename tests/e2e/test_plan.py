@@ -330,3 +330,50 @@ async def test_a_row_moved_to_someone_else_or_damaged_never_holds_the_crisis_lin
         assert "988" in sos.text and "Your own plan" not in sos.text
         assert WARNING not in sos.text and PEOPLE not in sos.text
     assert "does not open with this key" in world.bot.logs()
+
+
+async def goal_menu(maya: Person, words: str) -> SentMessage:
+    view = await open_plan(maya)
+    await ok(maya, view, next(t for t in view.button_texts() if words in t))
+    return await maya.next_message()
+
+
+async def test_goals_are_edited_paused_completed_and_dropped_kindly(world: World) -> None:
+    maya = world.person("Maya")
+    await add_goal(maya, "Housing", "Find a flat", "I'll say how it went", step="one viewing")
+    await add_goal(maya, "Health", "Cook at home", "I'll say how it went")
+    await add_goal(maya, "Work and learning", "Finish the course", "Check-ins I make", target="3")
+
+    menu = await goal_menu(maya, "Find a flat")
+    await ok(maya, menu, "✏️ Edit the words")
+    assert "Now it reads: Find a flat" in (await maya.next_message()).text
+    await maya.send("Find a flat near the river")
+    menu = await maya.next_message()
+    await ok(maya, menu, "👣 Change the step")
+    await maya.next_message()
+    await maya.send("two viewings")
+    menu = await maya.next_message()
+    assert "Find a flat near the river" in menu.text and "two viewings" in menu.text
+    await ok(maya, menu, "⏸ Pause")
+    assert "Paused" in (await maya.next_message()).text
+
+    await ok(maya, await goal_menu(maya, "Cook at home"), "🎉 Completed")
+    assert "You reached it: Cook at home" in (await maya.next_message()).text
+    view = await maya.next_message()
+    assert "1 goal completed: Cook at home" in view.text and "(paused)" in view.text
+    assert "Check-ins this week: 0 of 3" in view.text
+
+    menu = await goal_menu(maya, "Finish the course")
+    await ok(maya, menu, "🗑 Drop this goal")
+    question = await maya.next_message()
+    assert "Plans change" in question.text
+    await ok(maya, question, "Drop it")
+    assert "no longer in your plan" in (await maya.next_message()).text
+    await maya.next_message()
+    again = await world.emulator.press(maya, question, question.find_button("Drop it"), 5.0)  # twice
+    assert again is not None
+    assert "no longer in your plan" in (await maya.next_message()).text
+
+    world.bot.set_clock(datetime(2026, 11, 29, 18, 0, tzinfo=UTC))  # the paused goal is left out
+    await maya.expect_no_message(within=1.0)  # nothing active: no review at all
+    assert rows(world, "SELECT status FROM plan_goals ORDER BY goal_id") == [("paused",), ("completed",)]
