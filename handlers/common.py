@@ -119,13 +119,18 @@ async def answer_query(query: CallbackQuery | None, text: str | None = None, ale
 
 
 async def require(
-    update: Update, context: KindredContext, action: Action, chat_id: int | None = None
+    update: Update,
+    context: KindredContext,
+    action: Action,
+    chat_id: int | None = None,
+    subject: int | None = None,
 ) -> bool:
-    """Check a privileged action; on refusal, tell the person why (kindly) and return False."""
+    """Check a privileged action (about member *subject*, for personal matters); on refusal, tell
+    the person why (kindly) and return False."""
     user = update.effective_user
     if user is None:
         return False
-    decision = await services(context).auth.authorize(user.id, action, chat_id)
+    decision = await services(context).auth.authorize(user.id, action, chat_id, subject)
     if decision:
         return True
     log.info("Refused %s for %s", action, log_id(user.id))

@@ -53,6 +53,7 @@ from handlers.common import (
     services,
     translator_for,
 )
+from handlers.plan.safety import safety_plan_block
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +187,9 @@ async def offer_help(
 ) -> bool:
     """Crisis lines at once, then (for members of a group) the question about telling a facilitator."""
     resources = crisis_resources(context)
-    if not await send_private(context, user_id, render_support(tr, resources, category, told=told)):
+    support = render_support(tr, resources, category, told=told)
+    own = await safety_plan_block(context, user_id, tr)  # the member's own plan first, if any
+    if not await send_private(context, user_id, f"{own}\n\n{support}" if own else support):
         return False
     svc = services(context)
     if await may_alert_facilitators(svc, user_id):
@@ -200,6 +203,8 @@ async def answer_signal(context: KindredContext, user_id: int, signal: CrisisSig
     if signal.urgency is Urgency.CLEAR:
         return await offer_help(context, user_id, signal.category, tr, told=True)
     text = render_safety_check(tr, crisis_resources(context), signal.category)
+    own = await safety_plan_block(context, user_id, tr)  # the member's own plan first, if any
+    text = f"{own}\n\n{text}" if own else text
     return await send_private(context, user_id, text, reply_markup=safety_check_markup(tr))
 
 

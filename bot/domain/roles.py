@@ -19,6 +19,11 @@ from enum import IntEnum, StrEnum
 from bot.domain.i18n import N_
 
 AdminLookup = Callable[[int, int], Awaitable[bool]]  # (chat_id, user_id) -> is an administrator
+MentorLookup = Callable[[int, int], Awaitable[bool]]  # (mentor_id, member_id) -> active peer mentor
+
+
+async def _no_mentors(mentor_id: int, member_id: int) -> bool:
+    return False
 
 
 class Role(IntEnum):
@@ -42,9 +47,13 @@ class Action(StrEnum):
     IMPORT_FEED = "import_feed"
     MATCH_MENTORS = "match_mentors"  # /matchall
     VIEW_MATCHES = "view_matches"  # /matches
+    VIEW_SHARED_GOALS = "view_shared_goals"  # a member's shared recovery-plan goals (their peer mentor)
 
 
 COORDINATOR_ONLY = frozenset({Action.MATCH_MENTORS, Action.VIEW_MATCHES})
+# Actions on one member's personal matters, decided by a relationship to that member (the
+# *subject*), not by any role: a coordinator or facilitator gets no way in.
+MENTOR_ONLY = frozenset({Action.VIEW_SHARED_GOALS})
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,7 @@ NEEDS_FACILITATOR = Decision(
     False, N_("Only this group's facilitators (its Telegram admins) and coordinators can do that.")
 )
 NEEDS_GROUP = Decision(False, N_("Please choose a group first."))
+NEEDS_MENTOR = Decision(False, N_("Only this member's peer mentor can see what they share."))
 
 
 class Authorizer:
@@ -73,9 +83,11 @@ class Authorizer:
         is_admin: AdminLookup,
         cache_seconds: float = 300.0,
         monotonic: Callable[[], float] = time.monotonic,
+        is_mentor: MentorLookup = _no_mentors,
     ) -> None:
         self._coordinators = frozenset(coordinator_ids)
         self._is_admin = is_admin
+        self._is_mentor = is_mentor
         self._ttl = cache_seconds
         self._monotonic = monotonic
         self._cache: dict[tuple[int, int], tuple[bool, float]] = {}
@@ -112,8 +124,14 @@ class Authorizer:
             return Role.FACILITATOR
         return Role.MEMBER
 
-    async def authorize(self, user_id: int, action: Action, chat_id: int | None = None) -> Decision:
-        """Decide one privileged action for one person, in one group when the action is per group."""
+    async def authorize(
+        self, user_id: int, action: Action, chat_id: int | None = None, subject: int | None = None
+    ) -> Decision:
+        """Decide one privileged action for one person, in one group when the action is per group,
+        about one member (*subject*) when it concerns a member's personal matters."""
+        if action in MENTOR_ONLY:
+            allowed = subject is not None and subject != user_id and await self._is_mentor(user_id, subject)
+            return ALLOWED if allowed else NEEDS_MENTOR
         if self.is_coordinator(user_id):
             return ALLOWED
         if action in COORDINATOR_ONLY:

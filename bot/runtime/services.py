@@ -32,6 +32,7 @@ from storage.mentors import MentorRepository
 from storage.milestones import MilestoneRepository
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
+from storage.plans import PlanRepository
 from storage.preferences import PreferenceRepository
 from storage.resources import ResourceRepository
 
@@ -75,6 +76,7 @@ class Repositories:
     milestones: MilestoneRepository
     outbox: OutboxRepository
     people: PeopleRepository
+    plans: PlanRepository
     preferences: PreferenceRepository
     resources: ResourceRepository
 
@@ -92,6 +94,7 @@ class Repositories:
             milestones=MilestoneRepository(db),
             outbox=OutboxRepository(db),
             people=PeopleRepository(db),
+            plans=PlanRepository(db),
             preferences=PreferenceRepository(db),
             resources=ResourceRepository(db),
         )

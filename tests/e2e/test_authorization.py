@@ -19,6 +19,7 @@ import pytest
 from emulator import Button, Emulator, GroupChat, Person
 from tests.e2e.conftest import Launch, World
 from tests.e2e.test_mentors import register_mentor, request_mentor
+from tests.e2e.test_plan import add_goal
 
 REFUSALS = (
     "Only this group's facilitators",
@@ -28,6 +29,7 @@ REFUSALS = (
     "Only facilitators (for their groups) and coordinators can see check-in aggregates",
     "You don't facilitate any group",
     "Reports are for coordinators and for the facilitators of a group",
+    "Only this member's peer mentor can see what they share",
 )
 
 
@@ -90,6 +92,10 @@ CASES = [
     Case("/report", Where.PRIVATE, FACILITATORS_AND_COORDINATORS | {Actor.OTHER_FACILITATOR}),
     Case("/matchall", Where.PRIVATE, COORDINATORS),
     Case("/matches", Where.PRIVATE, COORDINATORS),
+    Case("/plan", Where.PRIVATE, ALL),  # one's own plan: everyone, and nobody else's
+    Case("/safetyplan", Where.PRIVATE, ALL),
+    Case("/plan", Where.GROUP, frozenset(), redirect="private chat"),
+    Case("/safetyplan", Where.GROUP, frozenset(), redirect="private chat"),
     Case("/cancelmeeting 1", Where.GROUP, FACILITATORS_AND_COORDINATORS),
     Case("/cancelmeeting 2", Where.PRIVATE, FACILITATORS_AND_COORDINATORS),
 ]
@@ -264,3 +270,47 @@ async def test_cancel_confirmation_buttons_answer_only_the_groups_facilitators(c
     assert answers_given(world) - before == presses
     with sqlite3.connect(world.bot.database) as conn:
         assert conn.execute("SELECT id FROM meetings WHERE cancelled = 1").fetchall() == [(1,)]
+
+
+async def test_shared_goals_are_seen_by_the_members_peer_mentor_only(cast: Cast) -> None:
+    """A member's shared goals: every role in the matrix (a coordinator and the group's
+    facilitator included) and the member themself are refused on a forged button; only the
+    member's active peer mentor sees them; each press is answered exactly once."""
+    world = cast.world
+    ana, maya = world.person("Ana"), world.person("Maya")
+    await register_mentor(ana)
+    await request_mentor(maya)
+    offer = await ana.next_message()
+    await ana.press(offer, "Accept")
+    await offer.next_edit()
+    summary = await maya.next_message()
+    await maya.press(summary, "Accept this mentor")
+    await summary.next_edit()
+    await settle(cast)
+    for chat in (ana, maya):  # the introductions
+        while chat.messages[chat._consumed :]:
+            await chat.next_message(timeout=0.01)
+    await add_goal(
+        maya, "Health", "Swim twice a week at Larchmere baths", "I'll say how it went", target=None, step=None
+    )
+    await maya.send("/plan")
+    view = await maya.next_message()
+    await maya.press(view, next(t for t in view.button_texts() if "Swim twice" in t))
+    await maya.press(await maya.next_message(), "🤝 Share with my mentor")
+    await settle(cast)
+
+    forged = Button("x", callback_data=f"pl:mentee:{maya.id}:-")
+    before = answers_given(world)
+    for person in (*cast.people.values(), maya):
+        answer = await world.emulator.press(person, view, forged, 5.0)
+        assert answer is not None and answer.show_alert, person
+        assert "Only this member's peer mentor" in (answer.text or ""), person
+    await settle(cast)
+    for person in cast.people.values():
+        assert all("Larchmere" not in m.text for m in person.messages), person
+    await ana.send("/plan")
+    own = await ana.next_message()
+    answer = await world.emulator.press(ana, own, forged, 5.0)
+    assert answer is not None and not answer.show_alert
+    assert "Larchmere" in (await ana.next_message()).text
+    assert answers_given(world) - before == len(cast.people) + 2
