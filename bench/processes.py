@@ -150,8 +150,10 @@ class BotUnderTest:
         return self.log_file.read_text(errors="replace") if self.log_file.exists() else ""
 
     async def stop(self) -> int:
-        if self.process is None or self.process.returncode is not None:
-            return self.process.returncode if self.process else 0
+        if self.process is None:
+            return 0
+        if self.process.returncode is not None:
+            return self.process.returncode
         self.process.terminate()
         try:
             return await asyncio.wait_for(self.process.wait(), 20)

@@ -121,8 +121,10 @@ class BotProcess:
 
     async def stop(self, timeout: float = 15.0) -> int:  # noqa: ASYNC109
         """SIGTERM, as a service manager would; returns the exit code."""
-        if self.process is None or self.process.returncode is not None:
-            return self.process.returncode if self.process else 0
+        if self.process is None:
+            return 0
+        if self.process.returncode is not None:
+            return self.process.returncode
         self.process.terminate()
         try:
             return await asyncio.wait_for(self.process.wait(), timeout)
