@@ -363,6 +363,7 @@ async def serve(token: str, rate_limits: bool, seed: int) -> None:
     while line := await asyncio.to_thread(sys.stdin.readline):
         request = json.loads(line)
         handler: Handler = getattr(driver, f"op_{request.pop('op')}")
+        result: dict[str, dict[str, Any] | str]
         try:
             result = {"result": await handler(**request)}
         except Exception as error:  # the parent reports it; the driver keeps serving
