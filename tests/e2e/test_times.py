@@ -83,7 +83,9 @@ async def test_times_skipped_or_repeated_by_the_clock_change_are_explained(world
     assert "the first 02:30, before the change (UTC+02:00)" in note
 
     # /editmeeting says it too.
-    meeting_id = re.search(r"/editmeeting ([0-9]+)", note)[1]  # type: ignore[index]
+    command = re.search(r"/editmeeting ([0-9]+)", note)
+    assert command is not None
+    meeting_id = command[1]
     await sam.send(f"/editmeeting {meeting_id} Night owls | 2027-03-28 02:30", chat=group)
     edited = (await group.next_message()).text
     assert "has changed" in edited and "02:30 does not exist on 28 Mar 2027" in edited
