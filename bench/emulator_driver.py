@@ -284,11 +284,15 @@ class Driver:
         """Every update queued at once; the bot drains them as fast as it can."""
         return await self._measure(pid, self.plan(count, mix), None)
 
-    async def op_paced(self, pid: int, count: int, rate: float, mix: dict[str, float], **_: Any) -> dict:
+    async def op_paced(
+        self, pid: int, count: int, rate: float, mix: dict[str, float], **_: Any
+    ) -> dict[str, Any]:
         """Updates at a steady *rate* per second: the latency a person feels on an ordinary day."""
         return await self._measure(pid, self.plan(count, mix), rate)
 
-    async def _measure(self, pid: int, planned: list[tuple[Person, Action]], rate: float | None) -> dict:
+    async def _measure(
+        self, pid: int, planned: list[tuple[Person, Action]], rate: float | None
+    ) -> dict[str, Any]:
         cpu0, own0, calls0 = cpu_seconds(pid), cpu_seconds(None), self.tracker.calls
         batch = await self.run_batch(planned, rate)
         seconds = batch.ended - batch.started

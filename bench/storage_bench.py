@@ -124,7 +124,9 @@ def attendance_report() -> dict[str, Any] | None:
     """The attendance colleague's benchmark, when it is on this checkout."""
     if importlib.util.find_spec("bench.attendance_report") is None:
         return None
-    return importlib.import_module("bench.attendance_report").run()
+    report = importlib.import_module("bench.attendance_report").run()
+    assert isinstance(report, dict), report
+    return report
 
 
 async def run_async(checkins: int = 100_000, full_checkins: int = 5_000) -> dict[str, Any]:
