@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from pypdf import PdfReader
 
-from emulator import Button, GroupChat, Person
+from emulator import Button, Emulator, GroupChat, Person
 from tests.e2e.conftest import Launch, World
 from tests.e2e.harness import answer_text
 
@@ -54,7 +54,7 @@ async def say_hello(group: GroupChat, *people: Person) -> None:
         await group.next_message()
 
 
-async def test_roll_call_correction_and_report(launch: Launch, emulator) -> None:
+async def test_roll_call_correction_and_report(launch: Launch, emulator: Emulator) -> None:
     cora = emulator.add_user("Cora")
     world = await launch(coordinators=(cora,))
     sam, maya, lee, ana, bo = (world.person(n) for n in ("Sam", "Maya", "Lee", "Ana", "Bo"))
@@ -136,7 +136,7 @@ async def test_roll_call_correction_and_report(launch: Launch, emulator) -> None
     await bo.expect_no_message(within=0.5)
 
 
-async def test_history_proof_letter_and_verify(launch: Launch, emulator) -> None:
+async def test_history_proof_letter_and_verify(launch: Launch, emulator: Emulator) -> None:
     world = await launch()
     sam, maya, bo = world.person("Sam"), world.person("Maya"), world.person("Bo")
     circle = await world.group_with_bot("Circle <b>", admin=sam, members=(maya,))
