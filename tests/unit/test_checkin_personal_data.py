@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import time
 from types import SimpleNamespace
 
+from bot.domain.pseudonym import group_pseudonym, pseudonym
 from bot.runtime.services import Repositories
+from bot.usecases import checkins as usecase
 from handlers import checkins as feature
+from storage.checkins import Contribution, StoredCheckIn
 from storage.groups import GroupRepository
 from storage.people import PeopleRepository, Sighting
 from tests.conftest import NOW
@@ -37,15 +40,15 @@ async def make_context(db, clock) -> SimpleNamespace:
 
 async def test_export_then_erase_covers_checkins_and_the_prompt_but_not_others(db, clock) -> None:
     context = await make_context(db, clock)
-    repo = feature.checkins(context)
+    svc = context.application.bot_data.services
     for user_id, mood in ((MAYA, 2), (MAYA, 4), (ANA, 5)):
-        await repo.record(
-            feature.pseudonym(user_id, SECRET),
-            feature.StoredCheckIn(NOW.date(), mood, 1, "note" if user_id == MAYA else None),
-            [feature.Contribution(GROUP, "2026-W48", feature.group_pseudonym(user_id, GROUP, SECRET))],
+        await svc.repos.checkins.record(
+            pseudonym(user_id, SECRET),
+            StoredCheckIn(NOW.date(), mood, 1, "note" if user_id == MAYA else None),
+            [Contribution(GROUP, "2026-W48", group_pseudonym(user_id, GROUP, SECRET))],
             None,
         )
-    await feature.set_daily_prompt(context.application, MAYA, time(20), "UTC")
+    await usecase.set_daily_prompt(svc, MAYA, time(20), "UTC", feature.WORDING)
     assert "prompt:3" in context.application.bot_data.services.jobs.planned
 
     exported = await feature.export_personal_data(context, MAYA)
