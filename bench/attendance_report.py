@@ -24,7 +24,7 @@ from bot.domain.attendance import DateRange, roll_call_window
 from bot.domain.charts import Series, line_chart_png
 from bot.domain.clock import FixedClock
 from bot.runtime.services import Services
-from bot.runtime.settings import Settings
+from bot.runtime.settings import load_settings
 from bot.usecases.attendance import build_report, report_summary, report_table
 from storage.db import Database
 from storage.migrations import migrate
@@ -102,7 +102,7 @@ async def _run(path: Path) -> dict:
     try:
         await migrate(db)
         marks = await populate(db, random.Random(SEED))
-        svc = Services.offline(db, Settings(_env_file=None), FixedClock(PERIOD.end))
+        svc = Services.offline(db, load_settings(_env_file=None), FixedClock(PERIOD.end))
         everyone = [-(1000 + g) for g in range(GROUPS)]
         await report_summary(svc, everyone, PERIOD, "former")  # warm the page cache once
         summary_seconds = median(

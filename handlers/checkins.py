@@ -38,7 +38,7 @@ from bot.domain.roles import Role
 from bot.domain.timezones import canonical_timezone
 from bot.runtime.commands import PRIVATE_ONLY, Command
 from bot.runtime.context import KindredApplication
-from bot.runtime.feature import Feature, Handlers
+from bot.runtime.feature import AnyHandler, Feature, Handlers
 from bot.usecases import checkins as usecase
 from bot.usecases.checkins import Answers, Wording
 from handlers import checkins_views as views
@@ -418,7 +418,7 @@ async def erase_personal_data(context: KindredContext, user_id: int) -> list[str
 
 def _conversation() -> ConversationHandler[KindredContext]:
     private = filters.ChatType.PRIVATE
-    buttons = CallbackQueryHandler(on_step, pattern=views.Step.pattern())
+    buttons: AnyHandler = CallbackQueryHandler(on_step, pattern=views.Step.pattern())
     return ConversationHandler(
         entry_points=[
             CommandHandler("checkin", begin, filters=private),
@@ -439,18 +439,17 @@ def handlers() -> Handlers:
     private = filters.ChatType.PRIVATE
     with buttons_tracked_per_person():  # one check-in at a time per person
         conversation = _conversation()
-    return {
-        FEATURES: [
-            conversation,
-            CommandHandler(
-                ["checkin", "mystats", "prompt", "wellbeing"], talk_privately, filters=filters.ChatType.GROUPS
-            ),
-            CommandHandler("mystats", mystats, filters=private),
-            CommandHandler("prompt", prompt_command, filters=private),
-            CommandHandler("wellbeing", wellbeing, filters=private),
-            CallbackQueryHandler(stale_button, pattern=views.Step.pattern()),
-        ]
-    }
+    found: list[AnyHandler] = [
+        conversation,
+        CommandHandler(
+            ["checkin", "mystats", "prompt", "wellbeing"], talk_privately, filters=filters.ChatType.GROUPS
+        ),
+        CommandHandler("mystats", mystats, filters=private),
+        CommandHandler("prompt", prompt_command, filters=private),
+        CommandHandler("wellbeing", wellbeing, filters=private),
+        CallbackQueryHandler(stale_button, pattern=views.Step.pattern()),
+    ]
+    return {FEATURES: found}
 
 
 FEATURE = Feature(

@@ -59,11 +59,8 @@ def screen_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-def screen(tr: Translator, shown: Screen) -> dict[str, Any]:
-    return {
-        "text": render_screen(tr, shown.toggles, shown.values),
-        "reply_markup": screen_keyboard(tr, shown.toggles, shown.values),
-    }
+def screen(tr: Translator, shown: Screen) -> tuple[str, InlineKeyboardMarkup]:
+    return render_screen(tr, shown.toggles, shown.values), screen_keyboard(tr, shown.toggles, shown.values)
 
 
 async def settings_command(update: Update, context: KindredContext) -> None:
@@ -77,7 +74,8 @@ async def settings_command(update: Update, context: KindredContext) -> None:
         )
         return
     shown = await usecase.screen(services(context), user.id, context.application)
-    await reply(update, **screen(tr, shown))
+    text, keyboard = screen(tr, shown)
+    await reply(update, text, reply_markup=keyboard)
 
 
 async def preference_chosen(update: Update, context: KindredContext) -> None:
@@ -95,7 +93,8 @@ async def preference_chosen(update: Update, context: KindredContext) -> None:
         services(context), user.id, choice.key, bool(choice.value), context.application
     )
     if shown is not None:  # None: an old screen's button, and nothing changed
-        await query.edit_message_text(**screen(tr, shown))
+        text, keyboard = screen(tr, shown)
+        await query.edit_message_text(text, reply_markup=keyboard)
 
 
 async def export_personal_data(context: KindredContext, user_id: int) -> dict[str, Any]:

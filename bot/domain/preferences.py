@@ -47,7 +47,8 @@ class Toggle:
 
 
 class HasSettings(Protocol):
-    settings: Sequence[Toggle]
+    @property
+    def settings(self) -> Sequence[Toggle]: ...
 
 
 def collect(features: Iterable[HasSettings]) -> list[Toggle]:

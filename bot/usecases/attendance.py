@@ -292,9 +292,9 @@ async def recent_occurrences(svc: Services, chat_id: int) -> RecentOccurrences:
             found[(meeting.id, occurrence.start)] = _choice(meeting, occurrence.start)
     for roll_call in await svc.repos.attendance.recent_roll_calls(chat_id, since):
         if (roll_call.meeting_id, roll_call.start) not in found:
-            meeting = meetings.get(roll_call.meeting_id) or await find_meeting(svc, roll_call.meeting_id)
-            if meeting is not None:
-                found[(meeting.id, roll_call.start)] = _choice(meeting, roll_call.start)
+            held = meetings.get(roll_call.meeting_id) or await find_meeting(svc, roll_call.meeting_id)
+            if held is not None:
+                found[(held.id, roll_call.start)] = _choice(held, roll_call.start)
     choices = sorted(found.values(), key=lambda c: c.start, reverse=True)[:OCCURRENCES_SHOWN]
     group = await svc.groups.get(chat_id)
     return RecentOccurrences(group.title if group else "", choices)

@@ -189,7 +189,7 @@ async def wellbeing(svc: Services, user_id: int) -> Wellbeing:
     threshold = svc.settings.small_cell_threshold
     if not groups:
         return Wellbeing([], [], threshold)
-    since = iso_week_label(svc.clock.now() - timedelta(weeks=AGGREGATE_WEEKS - 1), UTC)
+    since = iso_week_label(svc.clock.now() - timedelta(weeks=AGGREGATE_WEEKS - 1), ZoneInfo("UTC"))
     rows = await svc.repos.checkins.weekly_cells([g.chat_id for g in groups], since)
     return Wellbeing(groups, [suppress(row, min_contributors=threshold) for row in rows], threshold)
 

@@ -81,12 +81,14 @@ COMMANDS = (
 
 async def on_startup(application: KindredApplication) -> None:
     """Close roll calls whose time passed while we were down, and plan every meeting's next one."""
-    await usecase.resume(application.bot_data.services, TelegramRollCalls(application))
+    svc = application.bot_data.services
+    await usecase.resume(svc, TelegramRollCalls(application.bot, svc))
 
 
 async def on_meeting_changed(application: KindredApplication, meeting_id: int) -> None:
     """Re-plan one series' roll call now (a series was created, edited, skipped or cancelled)."""
-    await usecase.meeting_changed(application.bot_data.services, meeting_id, TelegramRollCalls(application))
+    svc = application.bot_data.services
+    await usecase.meeting_changed(svc, meeting_id, TelegramRollCalls(application.bot, svc))
 
 
 async def private_only(update: Update, context: KindredContext) -> None:

@@ -51,6 +51,22 @@ CUSTOM_KEY = "attendance_custom_range"
 CHART_SIZE = (800, 400)
 
 
+def ask_for_days(context: KindredContext, kind: str, chat_id: int) -> None:
+    """Remember what the typed dates are for: a report (of a group, 0: all) or a letter."""
+    if context.user_data is not None:
+        context.user_data[CUSTOM_KEY] = (kind, chat_id)
+
+
+def days_asked_for(context: KindredContext) -> tuple[str, int] | None:
+    pending = (context.user_data or {}).get(CUSTOM_KEY)
+    return pending if isinstance(pending, tuple) else None
+
+
+def forget_days_asked(context: KindredContext) -> None:
+    if context.user_data is not None:
+        context.user_data.pop(CUSTOM_KEY, None)
+
+
 # -- /report --
 
 
@@ -124,7 +140,7 @@ async def on_report_range(update: Update, context: KindredContext) -> int:
         return ConversationHandler.END
     await answer_query(query)
     if data.span == "custom":
-        context.user_data[CUSTOM_KEY] = ("report", data.chat_id)
+        ask_for_days(context, "report", data.chat_id)
         await reply(update, tr._("Which dates? Write the first and last day, like 2026-09-01 2026-11-30."))
         return CUSTOM_RANGE
     await send_report(update, context, groups, usecase.report_period(services(context), data.span))
@@ -181,7 +197,7 @@ def _chart(
 
 
 async def on_custom_range(update: Update, context: KindredContext) -> int:
-    pending = context.user_data.get(CUSTOM_KEY)
+    pending = days_asked_for(context)
     message = update.message
     tr = await translator_for(update, context)
     if pending is None or message is None:
@@ -200,7 +216,7 @@ async def on_custom_range(update: Update, context: KindredContext) -> int:
     except RangeError as error:
         await reply(update, tr._(error.message) + "\n" + tr._("Or send /cancel to stop."))
         return CUSTOM_RANGE
-    context.user_data.pop(CUSTOM_KEY, None)
+    forget_days_asked(context)
     if groups is not None:
         await send_report(update, context, groups, days.period)
     else:
@@ -209,7 +225,7 @@ async def on_custom_range(update: Update, context: KindredContext) -> int:
 
 
 async def cancel_custom(update: Update, context: KindredContext) -> int:
-    context.user_data.pop(CUSTOM_KEY, None)
+    forget_days_asked(context)
     tr = await translator_for(update, context)
     await reply(update, tr._("All right, cancelled."))
     return ConversationHandler.END
@@ -251,7 +267,7 @@ async def on_proof_range(update: Update, context: KindredContext) -> int:
         return ConversationHandler.END
     await answer_query(query)
     if data.span == "custom":
-        context.user_data[CUSTOM_KEY] = ("proof", 0)
+        ask_for_days(context, "proof", 0)
         await reply(update, tr._("Which dates? Write the first and last day, like 2026-09-01 2026-11-30."))
         return CUSTOM_RANGE
     await send_letter(update, context, usecase.letter_days(services(context), data.span))

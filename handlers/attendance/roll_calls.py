@@ -13,11 +13,12 @@ from datetime import datetime
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ExtBot
 
 from bot.domain.i18n import Translator, translator
 from bot.domain.roles import Action
-from bot.runtime.context import KindredApplication
 from bot.runtime.edit_coalescer import Edit
+from bot.runtime.services import Services
 from bot.usecases import attendance as usecase
 from bot.usecases.attendance import Occurrence
 from bot.usecases.readers import group_language
@@ -59,13 +60,14 @@ class TelegramRollCalls:
     """The group's roll-call message (bot.usecases.attendance.RollCallMessages), in the group's
     language."""
 
-    app: KindredApplication
+    bot: ExtBot[None]
+    svc: Services
 
     async def post(self, meeting: Meeting, roll_call: RollCall, closes: datetime) -> int | None:
-        tr = translator(await group_language(self.app.bot_data.services, meeting.chat_id))
+        tr = translator(await group_language(self.svc, meeting.chat_id))
         zone = meeting.series.schedule.time_zone
         try:
-            message = await self.app.bot.send_message(
+            message = await self.bot.send_message(
                 meeting.chat_id,
                 render_roll_call(tr, meeting.series.title, roll_call.start, zone, closes),
                 reply_markup=roll_call_keyboard(tr, meeting.id, roll_call.start),
@@ -78,13 +80,11 @@ class TelegramRollCalls:
     async def close(self, meeting: Meeting, roll_call: RollCall, present: int) -> None:
         if roll_call.message_id is None:
             return
-        tr = translator(await group_language(self.app.bot_data.services, roll_call.chat_id))
+        tr = translator(await group_language(self.svc, roll_call.chat_id))
         zone = meeting.series.schedule.time_zone
         text = render_closed(tr, meeting.series.title, roll_call.start, zone, present)
         try:
-            await self.app.bot.edit_message_text(
-                text, chat_id=roll_call.chat_id, message_id=roll_call.message_id
-            )
+            await self.bot.edit_message_text(text, chat_id=roll_call.chat_id, message_id=roll_call.message_id)
         except (BadRequest, Forbidden):
             log.info("Could not close the roll-call message of meeting %d", meeting.id)
 
@@ -210,7 +210,9 @@ async def on_open(update: Update, context: KindredContext) -> None:
     if found is None:
         return
     tr = await translator_for(update, context)
-    posted = await usecase.open_by_hand(services(context), found, TelegramRollCalls(context.application))
+    posted = await usecase.open_by_hand(
+        services(context), found, TelegramRollCalls(context.bot, services(context))
+    )
     await answer_query(
         update.callback_query,
         tr._("The “I'm here” button is in the group.") if posted else tr._("It was already posted."),
