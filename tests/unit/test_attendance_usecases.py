@@ -45,9 +45,9 @@ async def join(world: Offline, user_id: int) -> None:
     await world.svc.groups.add_member(-1, user_id, NOW)
 
 
-async def world_with_meeting(db: Database, clock: FixedClock, **settings: str) -> tuple[Offline, Meeting]:
+async def world_with_meeting(db: Database, clock: FixedClock) -> tuple[Offline, Meeting]:
     meeting_id = await setup_group(db)
-    world = offline(db, clock, admins=[(-1, FACILITATOR)], **settings)
+    world = offline(db, clock, admins=[(-1, FACILITATOR)])
     meeting = await world.svc.repos.meetings.get(meeting_id)
     assert meeting is not None
     return world, meeting
