@@ -35,11 +35,11 @@ from bot.domain.broadcasts import (
 )
 from bot.domain.i18n import resolve_language
 from bot.domain.roles import Action
-from bot.runtime.outbox import Delivery
 from bot.runtime.services import Services
 from bot.usecases.readers import language_of
 from storage.broadcasts import Broadcast
 from storage.groups import Group
+from storage.outbox import Delivery
 
 log = logging.getLogger(__name__)
 

@@ -39,11 +39,11 @@ from bot.domain.checkins import (
 )
 from bot.domain.pseudonym import group_pseudonym, pseudonym
 from bot.domain.roles import Action
-from bot.runtime.outbox import Delivery
 from bot.runtime.services import Services
 from bot.usecases.readers import language_of
 from storage.checkins import Contribution, Prompt, SharedItem, StoredCheckIn
 from storage.groups import Group
+from storage.outbox import Delivery
 
 log = logging.getLogger(__name__)
 

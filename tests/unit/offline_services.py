@@ -9,11 +9,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
 from bot.domain.clock import FixedClock
-from bot.runtime.outbox import Delivery
 from bot.runtime.scheduler import Action
 from bot.runtime.services import Services
 from bot.runtime.settings import load_settings
 from storage.db import Database
+from storage.outbox import Delivery
 
 if TYPE_CHECKING:
     from bot.runtime.outbox import BatchDone, Outbox

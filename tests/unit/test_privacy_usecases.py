@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from bot.domain.clock import FixedClock
 from bot.domain.preferences import Toggle
 from bot.runtime.feature import Feature
-from bot.runtime.outbox import Delivery
 from bot.usecases import preferences, privacy
 from storage.db import Database
+from storage.outbox import Delivery
 from storage.people import Sighting
 from tests.conftest import NOW
 from tests.unit.offline_services import offline
