@@ -48,7 +48,7 @@ class Toggle:
 
 class HasSettings(Protocol):
     @property
-    def settings(self) -> Sequence[Toggle]: ...
+    def settings(self) -> Sequence[Toggle]: ...  # read-only: a frozen Feature has it too
 
 
 def collect(features: Iterable[HasSettings]) -> list[Toggle]:

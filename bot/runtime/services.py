@@ -111,28 +111,6 @@ class Services:
     scheduler: Scheduler | None = field(default=None)  # needs the running JobQueue; set in post_init
     delivery: Outbox | None = field(default=None)  # needs the bot; set in post_init
 
-    @classmethod
-    def offline(
-        cls, db: Database, settings: Settings, clock: Clock, is_admin: AdminLookup | None = None
-    ) -> Services:
-        """Services with no Telegram behind them, for benchmarks and tests that call use cases on
-        a scratch database.  *is_admin* answers "does this person administer that group?"
-        (default: nobody does); no scheduler or outbox is attached."""
-
-        async def nobody(chat_id: int, user_id: int) -> bool:
-            return False
-
-        return cls(
-            settings=settings,
-            clock=clock,
-            db=db,
-            repos=Repositories.on(db),
-            auth=Authorizer(settings.coordinator_ids, is_admin or nobody, settings.admin_cache_seconds),
-            pacer=Pacer(limits_for(settings.group_messages_per_minute)),
-            throttles=Throttles.from_settings(settings),
-            edits=EditCoalescer(*paces_for(settings.group_messages_per_minute)),
-        )
-
     @property
     def groups(self) -> GroupRepository:
         return self.repos.groups
@@ -158,6 +136,28 @@ class Services:
         if self.delivery is None:
             raise RuntimeError("the outbox starts in post_init")
         return self.delivery
+
+    @classmethod
+    def offline(
+        cls, db: Database, settings: Settings, clock: Clock, is_admin: AdminLookup | None = None
+    ) -> Services:
+        """Services with no Telegram behind them, for benchmarks and tests that call use cases on
+        a scratch database.  *is_admin* answers "does this person administer that group?"
+        (default: nobody does); no scheduler or outbox is attached."""
+
+        async def nobody(chat_id: int, user_id: int) -> bool:
+            return False
+
+        return cls(
+            settings=settings,
+            clock=clock,
+            db=db,
+            repos=Repositories.on(db),
+            auth=Authorizer(settings.coordinator_ids, is_admin or nobody, settings.admin_cache_seconds),
+            pacer=Pacer(limits_for(settings.group_messages_per_minute)),
+            throttles=Throttles.from_settings(settings),
+            edits=EditCoalescer(*paces_for(settings.group_messages_per_minute)),
+        )
 
 
 class BotData:
