@@ -11,9 +11,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import ExtBot
 
 from bot.domain.i18n import Translator, translator
 from bot.domain.roles import Action
@@ -60,7 +59,7 @@ class TelegramRollCalls:
     """The group's roll-call message (bot.usecases.attendance.RollCallMessages), in the group's
     language."""
 
-    bot: ExtBot[None]
+    bot: Bot
     svc: Services
 
     async def post(self, meeting: Meeting, roll_call: RollCall, closes: datetime) -> int | None:
