@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 from bot.domain.attempts import AttemptLimiter, Limit
 from bot.domain.clock import Clock
-from bot.domain.roles import Authorizer
-from bot.runtime.edit_coalescer import EditCoalescer
+from bot.domain.roles import AdminLookup, Authorizer
+from bot.runtime.edit_coalescer import EditCoalescer, paces_for
 from bot.runtime.feed_fetch import FETCHES_PER_HOUR
-from bot.runtime.rate_limits import Pacer
+from bot.runtime.rate_limits import Pacer, limits_for
 from bot.runtime.seen import SeenPeople
 from bot.runtime.settings import Settings
 from storage.attendance import AttendanceRepository
@@ -143,6 +143,28 @@ class Services:
         if self.delivery is None:
             raise RuntimeError("the outbox starts in post_init")
         return self.delivery
+
+    @classmethod
+    def offline(
+        cls, db: Database, settings: Settings, clock: Clock, is_admin: AdminLookup | None = None
+    ) -> Services:
+        """Services with no Telegram behind them, for benchmarks and tests that call use cases on
+        a scratch database.  *is_admin* answers "does this person administer that group?"
+        (default: nobody does); no scheduler or outbox is attached."""
+
+        async def nobody(chat_id: int, user_id: int) -> bool:
+            return False
+
+        return cls(
+            settings=settings,
+            clock=clock,
+            db=db,
+            repos=Repositories.on(db),
+            auth=Authorizer(settings.coordinator_ids, is_admin or nobody, settings.admin_cache_seconds),
+            pacer=Pacer(limits_for(settings.group_messages_per_minute)),
+            throttles=Throttles.from_settings(settings),
+            edits=EditCoalescer(*paces_for(settings.group_messages_per_minute)),
+        )
 
 
 class BotData:
