@@ -40,6 +40,7 @@ from bot.domain.crisis_resources import CrisisResources, load_crisis_resources
 from bot.domain.i18n import N_, Translator, resolve_language, translator
 from bot.runtime.commands import Command
 from bot.runtime.feature import Feature
+from bot.usecases.supporters import has_supporters
 from handlers.callback_data import CallbackData
 from handlers.common import (
     CRISIS,
@@ -51,6 +52,7 @@ from handlers.common import (
     services,
     translator_for,
 )
+from handlers.supporters_views import reach_out_offer
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +192,16 @@ async def offer_help(
     if await svc.groups.groups_of(user_id):
         question = consent_question(tr, svc.settings.crisis_escalation_minutes)
         await send_private(context, user_id, question, reply_markup=consent_markup(tr))
+    await offer_supporters(context, user_id, tr)
     return True
+
+
+async def offer_supporters(context: KindredContext, user_id: int, tr: Translator) -> None:
+    """After the crisis lines, never instead of them: one tap asks the member's supporters to
+    call or write (issue 24), shown only to a member who has at least one."""
+    if await has_supporters(services(context), user_id):
+        text, markup = reach_out_offer(tr)
+        await send_private(context, user_id, text, reply_markup=markup)
 
 
 async def answer_signal(context: KindredContext, user_id: int, signal: CrisisSignal, tr: Translator) -> bool:

@@ -15,6 +15,7 @@ from handlers import (
     checkins,
     crisis,
     crisis_alerts,
+    family,
     feed,
     groups,
     meetings,
@@ -25,6 +26,7 @@ from handlers import (
     registration,
     resources,
     start,
+    supporters,
 )
 
 FEATURES: tuple[Feature, ...] = (
@@ -42,5 +44,7 @@ FEATURES: tuple[Feature, ...] = (
     privacy.FEATURE,
     registration.FEATURE,
     resources.FEATURE,
+    supporters.FEATURE,
+    family.FEATURE,  # its /start s<token> invitation link before the generic /start
     start.FEATURE,  # last: the generic /start and the catch-alls
 )

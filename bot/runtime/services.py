@@ -34,6 +34,7 @@ from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
 from storage.preferences import PreferenceRepository
 from storage.resources import ResourceRepository
+from storage.supporters import SupporterRepository
 
 if TYPE_CHECKING:
     from bot.runtime.feature import Feature
@@ -76,6 +77,7 @@ class Repositories:
     people: PeopleRepository
     preferences: PreferenceRepository
     resources: ResourceRepository
+    supporters: SupporterRepository
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
@@ -93,6 +95,7 @@ class Repositories:
             people=PeopleRepository(db),
             preferences=PreferenceRepository(db),
             resources=ResourceRepository(db),
+            supporters=SupporterRepository(db),
         )
 
 
