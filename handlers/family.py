@@ -189,7 +189,7 @@ async def _ack(update: Update, context: KindredContext, tr: Translator, user_id:
         update.callback_query, tr._("Thank you. I told {name} you are on it.").format(name=done.member_name)
     )
     query = update.callback_query
-    if query is not None and query.message is not None:
+    if done.first and query is not None and query.message is not None:
         await query.edit_message_reply_markup(None)
     return True
 

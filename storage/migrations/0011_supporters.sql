@@ -5,8 +5,10 @@
 
 -- One row per invitation, and per supporter once it is accepted. An invitation is a one-time
 -- link: only the SHA-256 of its token is kept, and it is cleared when the link is used.
+-- AUTOINCREMENT: ids are never reused, since outbox keys name them (a new link must not inherit
+-- the "already sent" of an erased one).
 CREATE TABLE supporter_links (
-    id              INTEGER PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
     member_id       INTEGER NOT NULL REFERENCES people (user_id) ON DELETE CASCADE,
     supporter_id    INTEGER REFERENCES people (user_id) ON DELETE CASCADE,  -- NULL until accepted
     token_hash      TEXT UNIQUE,                 -- NULL once the link was used
@@ -43,7 +45,7 @@ CREATE TABLE supporter_profiles (
 
 -- "Please reach out to me": one row per supporter asked; gone with the link.
 CREATE TABLE reach_out_requests (
-    id               INTEGER PRIMARY KEY,
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,  -- named by outbox keys, never reused
     link_id          INTEGER NOT NULL REFERENCES supporter_links (id) ON DELETE CASCADE,
     asked_at         TEXT    NOT NULL,
     acknowledged_at  TEXT
