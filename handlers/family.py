@@ -12,7 +12,6 @@ runs first, on every private message).
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
@@ -21,6 +20,7 @@ from bot.domain.i18n import N_, Translator
 from bot.domain.resources import Resource, by_category, load_resource_file
 from bot.domain.roles import Action, Role
 from bot.domain.supporters import (
+    FAMILY_RESOURCES,
     SELF_CHECK_QUESTIONS,
     InviteProblem,
     SelfCheckResult,
@@ -73,9 +73,6 @@ from handlers.supporters_views import (
 
 log = logging.getLogger(__name__)
 
-DATA = Path(__file__).resolve().parents[1] / "bot" / "domain" / "data"
-BUNDLED = {"en": DATA / "family_resources.toml", "es": DATA / "family_resources.es.toml"}
-
 COMMANDS = (
     Command(
         "family",
@@ -100,7 +97,7 @@ def family_resources(context: KindredContext, tr: Translator) -> tuple[Resource,
     """The organisation's file (``FAMILY_RESOURCES_FILE``, any language), else the bundled list in
     the reader's language."""
     own = services(context).settings.family_resources_file
-    return load_resource_file(own or BUNDLED.get(tr.language, BUNDLED["en"]))
+    return load_resource_file(own or FAMILY_RESOURCES.get(tr.language, FAMILY_RESOURCES["en"]))
 
 
 # -- the invitation --

@@ -19,6 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.domain.milestones import Milestone, milestone_on
@@ -28,6 +29,11 @@ DEFAULT_INVITE_DAYS = 7
 DEFAULT_MAX_SUPPORTERS = 5
 TOKEN_BYTES = 18  # 24 URL-safe characters: unguessable, and short enough for a /start payload
 INVITE_PREFIX = "s"  # /start s<token>
+# /family's resources for families when FAMILY_RESOURCES_FILE is unset, per reader's language.
+FAMILY_RESOURCES = {
+    "en": Path(__file__).with_name("data") / "family_resources.toml",
+    "es": Path(__file__).with_name("data") / "family_resources.es.toml",
+}
 _TOKEN_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 

@@ -235,7 +235,11 @@ async def test_invitation_links_are_one_time_and_refused_kindly(launch: Launch) 
     assert "accepted your invitation" in (await maya.next_message()).text
 
     again = await world.emulator.press(ana, card, accept_button, 5.0)  # pressed twice
-    assert again is not None and again.show_alert and "already one of this person's supporters" in (again.text or "")
+    assert (
+        again is not None
+        and again.show_alert
+        and "already one of this person's supporters" in (again.text or "")
+    )
     late = await bo.press(bo_card, "Accept")  # the third person
     assert late is not None and late.show_alert and "already been used" in (late.text or "")
     for person in (ana, bo):  # the link used a second time
@@ -251,7 +255,9 @@ async def test_invitation_links_are_one_time_and_refused_kindly(launch: Launch) 
     world.bot.advance(timedelta(days=7, minutes=1))
     await bo.send(f"/start {expiring}")
     assert "expired" in (await bo.next_message()).text
-    assert rows(world, "SELECT supporter_id FROM supporter_links WHERE supporter_id IS NOT NULL") == [(ana.id,)]
+    assert rows(world, "SELECT supporter_id FROM supporter_links WHERE supporter_id IS NOT NULL") == [
+        (ana.id,)
+    ]
 
     declined = await invitation(maya)
     await bo.send(f"/start {declined}")
@@ -270,7 +276,7 @@ def cells(world: World) -> dict[str, list[tuple]]:
 async def test_nothing_in_the_database_shows_a_supporter_a_checkin_note_group_or_other_member(
     world: World,
 ) -> None:
-    sam, maya, group = await circle(world)
+    _sam, maya, group = await circle(world)
     lee = world.person("Lee")
     await group.add_member(lee)
     await say_hello(group, lee)
@@ -288,8 +294,13 @@ async def test_nothing_in_the_database_shows_a_supporter_a_checkin_note_group_or
     (link,) = tables["supporter_links"]
     assert maya.id in link and ana.id in link and lee.id not in link and group.id not in link
     with sqlite3.connect(world.bot.database) as conn:
-        for table in ("supporter_links", "supporter_shares", "supporter_schedules", "supporter_profiles",
-                      "reach_out_requests"):
+        for table in (
+            "supporter_links",
+            "supporter_shares",
+            "supporter_schedules",
+            "supporter_profiles",
+            "reach_out_requests",
+        ):
             targets = {r[2] for r in conn.execute(f"PRAGMA foreign_key_list({table})")}
             assert targets <= {"people", "supporter_links"}, (table, targets)
     to_ana = " ".join(r[0] for r in rows(world, "SELECT text FROM outbox WHERE chat_id = ?", (ana.id,)))
@@ -338,7 +349,9 @@ async def test_bad_input_gets_a_kind_answer_and_loses_nothing(world: World) -> N
     assert "Europe/Madrid" in (await ana.next_message()).text
     forged = await world.emulator.press(ana, card, Button("x", callback_data="fam:acc:999:nothing"), 5.0)
     assert forged is not None and forged.show_alert
-    forged = await world.emulator.press(maya, screen, Button("x", callback_data="sup:share:999:attendance.1"), 5.0)
+    forged = await world.emulator.press(
+        maya, screen, Button("x", callback_data="sup:share:999:attendance.1"), 5.0
+    )
     assert forged is not None and forged.show_alert and "no longer works" in (forged.text or "")
     forged = await world.emulator.press(ana, card, Button("x", callback_data="fam:check:2:9"), 5.0)
     assert forged is not None and forged.show_alert
@@ -347,7 +360,6 @@ async def test_bad_input_gets_a_kind_answer_and_loses_nothing(world: World) -> N
 
 
 async def test_family_resources_meetings_and_a_private_self_check(launch: Launch) -> None:
-    cora = world_person = None  # noqa: F841 - set below
     world = await launch()
     sam, ana = world.person("Sam"), world.person("Ana", language_code="es")
     families = await world.group_with_bot("Families together", admin=sam)
