@@ -10,7 +10,7 @@ import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-from emulator import Button, GroupChat, Person, SentMessage
+from emulator import Button, Emulator, GroupChat, Person, SentMessage
 from tests.e2e.conftest import Launch, World
 from tests.e2e.test_attendance import add_meeting, say_hello
 from tests.e2e.test_checkins import check_in
@@ -393,3 +393,42 @@ async def test_family_resources_meetings_and_a_private_self_check(launch: Launch
     assert rows(world, "SELECT COUNT(*) FROM supporter_links") == [(0,)]
     await ana.send("/supportstats")
     assert "coordinador" in (await ana.next_message()).text.lower()
+
+
+async def test_the_member_picks_the_day_a_supporter_leaves_and_coordinators_see_only_counts(
+    emulator: Emulator, launch: Launch
+) -> None:
+    cleo = emulator.add_user("Cleo")
+    world = await launch(coordinators=(cleo,), env={"SMALL_CELL_THRESHOLD": "3"})
+    maya, ana = world.person("Maya"), world.person("Ana")
+    await maya.send("/start")
+    await maya.next_message()
+    await linked(world, maya, ana)
+    await switch(maya, await panel(maya), "⬜ meetings attended")
+
+    await maya.send("/supporters")
+    await press(maya, await maya.next_message(), "🗓 Day and time of the update")
+    await press(maya, await maya.next_message(), "Wednesday")
+    await press(maya, await maya.next_message(), "09:00")
+    assert "Wednesday at 09:00" in (await maya.next_message()).text
+    assert rows(world, "SELECT next_update_at FROM supporter_links") == [("2026-11-25T09:00:00.000000Z",)]
+    world.bot.set_clock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+    assert "0 meetings attended" in (await ana.next_message(timeout=10)).text  # shared, even at zero
+
+    await cleo.send("/supportstats")
+    stats = await cleo.next_message()
+    assert (
+        "Supporter links: fewer than 3" in stats.text and "Maya" not in stats.text and "Ana" not in stats.text
+    )
+
+    await ana.send("/family")
+    home = await ana.next_message()
+    assert "You support: Maya" in home.text
+    await press(ana, home, "Stop supporting Maya")
+    question = await ana.next_message()
+    await press(ana, question, "Yes, leave")
+    assert "no longer Maya's supporter" in (await question.next_edit()).text
+    assert "Ana is no longer one of your supporters" in (await maya.next_message()).text
+    assert rows(world, "SELECT COUNT(*) FROM supporter_links") == [(0,)]
+    world.bot.set_clock(datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
+    await ana.expect_no_message(within=1.0)
