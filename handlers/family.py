@@ -76,10 +76,9 @@ log = logging.getLogger(__name__)
 COMMANDS = (
     Command(
         "family",
-        N_("For families and supporters: resources, family meetings, a check-in for yourself"),
+        N_("For families and supporters"),
         where=PRIVATE_ONLY,
         order=36,
-        details=N_("Supporters: /family zone Area/City sets the time zone your weekly update arrives in."),
     ),
     Command(
         "familygroup",

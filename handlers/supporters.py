@@ -71,13 +71,9 @@ log = logging.getLogger(__name__)
 COMMANDS = (
     Command(
         "supporters",
-        N_("Let people close to you support you, sharing only what you choose"),
+        N_("People close to you, sharing only what you choose"),
         where=PRIVATE_ONLY,
         order=35,
-        details=N_(
-            "Invite a relative, a partner or a friend with a one-time link, choose what each one sees "
-            "(meetings attended, milestones), ask them to reach out, or remove them."
-        ),
     ),
 )
 
@@ -364,7 +360,7 @@ async def support_stats(update: Update, context: KindredContext) -> None:
 
 STATS_COMMAND = Command(
     "supportstats",
-    N_("How many members have supporters (counts only)"),
+    N_("Supporter counts"),
     role=Role.COORDINATOR,
     where=PRIVATE_ONLY,
     order=80,

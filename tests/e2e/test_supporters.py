@@ -37,6 +37,14 @@ async def next_with(person: Person, text: str) -> SentMessage:
     raise AssertionError(f"no message with {text!r}")
 
 
+async def next_with_document(person: Person) -> SentMessage:
+    for _ in range(10):
+        message = await person.next_message(timeout=10)
+        if message.document is not None:
+            return message
+    raise AssertionError("no document")
+
+
 async def invitation(maya: Person) -> str:
     """Maya asks for an invitation; the /start payload of its link."""
     await maya.send("/supporters")
@@ -307,6 +315,9 @@ async def test_nothing_in_the_database_shows_a_supporter_a_checkin_note_group_or
     for never in ("Circle", "Lee", "Sam", "private note"):
         assert never not in to_ana and never not in " ".join(m.text for m in ana.messages)
 
+    await maya.send("/mydata")
+    mine = json.loads((await next_with_document(maya)).document.data)["supporters"]["my_supporters"]
+    assert mine == [{"first_name": "Ana", "since": mine[0]["since"], "shared": ["attendance", "milestones"]}]
     await ana.send("/mydata")
     data = json.loads((await ana.next_message()).document.data)
     assert data["supporters"]["i_support"][0]["first_name"] == "Maya"
@@ -343,6 +354,8 @@ async def test_bad_input_gets_a_kind_answer_and_loses_nothing(world: World) -> N
     await ana.send("x" * 5000)
     answer = await ana.next_message()
     assert "I'm not sure what you mean" in answer.text
+    await ana.send("I can't do this anymore, I want to kill myself")  # screened like anyone's
+    assert "988" in (await ana.next_message()).text
     await ana.send("/family zone " + "Europe/" * 700)
     assert "I don't know that time zone" in (await ana.next_message()).text
     await ana.send("/family zone Europe/Madrid")
