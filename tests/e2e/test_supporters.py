@@ -272,6 +272,11 @@ async def test_invitation_links_are_one_time_and_refused_kindly(launch: Launch) 
     await press(bo, await bo.next_message(), "Decline")
     assert "declined" in (await maya.next_message()).text
     assert rows(world, "SELECT COUNT(*) FROM supporter_links") == [(1,)]
+    for token in (payload, expiring, declined):  # never logged, never stored as such
+        assert token[1:] not in world.bot.logs()
+        assert rows(world, "SELECT COUNT(*) FROM supporter_links WHERE token_hash = ?", (token[1:],)) == [
+            (0,)
+        ]
 
 
 def cells(world: World) -> dict[str, list[tuple]]:
