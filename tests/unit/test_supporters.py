@@ -26,6 +26,7 @@ from bot.domain.supporters import (
     token_from_payload,
 )
 from storage.db import Database
+from storage.groups import GroupRepository
 from storage.people import PeopleRepository, Sighting
 from storage.supporters import SupporterRepository
 
@@ -133,3 +134,13 @@ async def test_an_invitation_is_used_once_and_erased_with_either_side(
     assert await repo.supporters_of(7) == []
     assert await db.fetch_value("SELECT COUNT(*) FROM supporter_shares") == 0
     assert await db.fetch_value("SELECT COUNT(*) FROM reach_out_requests") == 0
+
+
+async def test_a_family_group_stays_one_when_it_becomes_a_supergroup(db: Database, clock: FixedClock) -> None:
+    groups, repo = GroupRepository(db), SupporterRepository(db)
+    await groups.register(-100, "Families", "UTC", "en", clock.now())
+    await groups.register(-200, "Circle", "UTC", "en", clock.now())
+    await repo.set_family_group(-100, True)
+    assert await repo.family_group_ids() == [-100]
+    await groups.migrate_chat(-100, -1001)
+    assert await repo.family_group_ids() == [-1001]
