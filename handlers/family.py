@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.domain.i18n import N_, Translator
 from bot.domain.resources import Resource, by_category, load_resource_file
@@ -30,7 +30,7 @@ from bot.domain.supporters import (
 )
 from bot.domain.timezones import canonical_timezone
 from bot.runtime.commands import GROUP_ONLY, PRIVATE_ONLY, Command
-from bot.runtime.feature import Feature
+from bot.runtime.feature import AnyHandler, Feature
 from bot.runtime.logs import log_id
 from bot.usecases import supporters as usecase
 from bot.usecases.supporters import Accepted
@@ -372,7 +372,7 @@ async def family_group(update: Update, context: KindredContext) -> None:
         await reply(update, tr._("This group's meetings are no longer listed in /family."))
 
 
-def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
+def handlers() -> dict[int, list[AnyHandler]]:
     return {
         FEATURES: [
             CommandHandler("start", open_invitation, filters=INVITE_LINK),

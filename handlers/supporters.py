@@ -16,13 +16,14 @@ from functools import partial
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.domain.i18n import N_, Translator
 from bot.domain.roles import Action, Role
 from bot.domain.supporters import HOURS, INVITE_PREFIX, ShareItem, UpdateSchedule
 from bot.runtime.commands import PRIVATE_ONLY, Command
-from bot.runtime.feature import Feature
+from bot.runtime.context import KindredApplication
+from bot.runtime.feature import AnyHandler, Feature
 from bot.runtime.logs import log_id
 from bot.runtime.services import Services
 from bot.usecases import supporters as usecase
@@ -93,7 +94,7 @@ def reach_key(link_id: int) -> str:
 # -- the weekly update --
 
 
-def plan_update(app: Application, link: Link) -> None:  # type: ignore[type-arg]
+def plan_update(app: KindredApplication, link: Link) -> None:
     svc: Services = app.bot_data.services
     if link.next_update_at is None:
         return
@@ -102,7 +103,7 @@ def plan_update(app: Application, link: Link) -> None:  # type: ignore[type-arg]
     )
 
 
-async def send_update(app: Application, link_id: int, due: datetime) -> None:  # type: ignore[type-arg]
+async def send_update(app: KindredApplication, link_id: int, due: datetime) -> None:
     """The job: this week's update, if anything is shared and happened; then the next week's job."""
     svc: Services = app.bot_data.services
     found = await usecase.weekly_update(svc, link_id, due)
@@ -406,7 +407,7 @@ async def erase_personal_data(context: KindredContext, user_id: int) -> list[str
 # -- wiring --
 
 
-async def on_startup(application: Application) -> None:  # type: ignore[type-arg]
+async def on_startup(application: KindredApplication) -> None:
     """Plan every link's next weekly update from the database (a missed one runs at once)."""
     svc: Services = application.bot_data.services
     links = await usecase.links_to_plan(svc)
@@ -415,7 +416,7 @@ async def on_startup(application: Application) -> None:  # type: ignore[type-arg
     log.info("Planned %d weekly supporter updates", len(links))
 
 
-def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
+def handlers() -> dict[int, list[AnyHandler]]:
     private = filters.ChatType.PRIVATE
     return {
         FEATURES: [

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.domain.milestones import local_today
+from bot.domain.milestones import Milestone, local_today
 from bot.domain.recurrence import Occurrence, next_occurrence
 from bot.domain.supporters import (
     InviteProblem,
@@ -257,7 +257,7 @@ async def weekly_update(svc: Services, link_id: int, due: datetime) -> DueUpdate
     attended = None
     if ShareItem.ATTENDANCE in link.shares:
         attended = len(await svc.repos.attendance.history(link.member_id, since, until, present_only=True))
-    milestones = None
+    milestones: tuple[Milestone, ...] | None = None
     if ShareItem.MILESTONES in link.shares:
         record = await svc.repos.milestones.get(link.member_id)
         if record is None:
