@@ -40,7 +40,6 @@ from bot.domain.crisis_resources import CrisisResources, load_crisis_resources
 from bot.domain.i18n import N_, Translator, resolve_language, translator
 from bot.runtime.commands import Command
 from bot.runtime.feature import Feature
-from bot.usecases.supporters import has_supporters
 from handlers.callback_data import CallbackData
 from handlers.common import (
     CRISIS,
@@ -52,7 +51,7 @@ from handlers.common import (
     services,
     translator_for,
 )
-from handlers.supporters_views import reach_out_offer
+from handlers.supporters_offer import supporters_offer
 
 log = logging.getLogger(__name__)
 
@@ -199,9 +198,9 @@ async def offer_help(
 async def offer_supporters(context: KindredContext, user_id: int, tr: Translator) -> None:
     """After the crisis lines, never instead of them: one tap asks the member's supporters to
     call or write (issue 24), shown only to a member who has at least one."""
-    if await has_supporters(services(context), user_id):
-        text, markup = reach_out_offer(tr)
-        await send_private(context, user_id, text, reply_markup=markup)
+    offer = await supporters_offer(services(context), user_id, tr)
+    if offer is not None:
+        await send_private(context, user_id, offer[0], reply_markup=offer[1])
 
 
 async def answer_signal(context: KindredContext, user_id: int, signal: CrisisSignal, tr: Translator) -> bool:
