@@ -14,5 +14,5 @@ from handlers.supporters_views import reach_out_offer
 async def supporters_offer(
     svc: Services, member_id: int, tr: Translator
 ) -> tuple[str, InlineKeyboardMarkup] | None:
-    """ "Ask my supporters to reach out", for a member who has at least one; else None."""
+    """The "Ask my supporters to reach out" line and button, for a member with at least one."""
     return reach_out_offer(tr) if await has_supporters(svc, member_id) else None
