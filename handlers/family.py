@@ -138,7 +138,7 @@ async def _accept(update: Update, context: KindredContext, tr: Translator, user_
 
 async def welcome(update: Update, context: KindredContext, tr: Translator, accepted: Accepted) -> None:
     svc = services(context)
-    plan_update(context.application, accepted.link)
+    plan_update(svc, accepted.link)
     member_tr = await translator_of(svc, accepted.link.member_id)
     await tell(
         svc,
@@ -222,8 +222,9 @@ async def set_zone(update: Update, context: KindredContext, tr: Translator, user
             ),
         )
         return
-    for link in await usecase.set_supporter_zone(services(context), user_id, zone):
-        plan_update(context.application, link)
+    svc = services(context)
+    for link in await usecase.set_supporter_zone(svc, user_id, zone):
+        plan_update(svc, link)
     await reply(update, tr._("Done: your weekly updates arrive in {zone}.").format(zone=escape(zone)))
 
 

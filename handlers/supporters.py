@@ -94,18 +94,16 @@ def reach_key(link_id: int) -> str:
 # -- the weekly update --
 
 
-def plan_update(app: KindredApplication, link: Link) -> None:
-    svc: Services = app.bot_data.services
-    if link.next_update_at is None:
-        return
-    svc.jobs.at(
-        job_name(link.id), link.next_update_at, partial(send_update, app, link.id, link.next_update_at)
-    )
+def plan_update(svc: Services, link: Link) -> None:
+    """(Re)plan the link's weekly update job at the instant stored on the link."""
+    if link.next_update_at is not None:
+        svc.jobs.at(
+            job_name(link.id), link.next_update_at, partial(send_update, svc, link.id, link.next_update_at)
+        )
 
 
-async def send_update(app: KindredApplication, link_id: int, due: datetime) -> None:
+async def send_update(svc: Services, link_id: int, due: datetime) -> None:
     """The job: this week's update, if anything is shared and happened; then the next week's job."""
-    svc: Services = app.bot_data.services
     found = await usecase.weekly_update(svc, link_id, due)
     if found is None:
         return
@@ -123,7 +121,7 @@ async def send_update(app: KindredApplication, link_id: int, due: datetime) -> N
             ]
         )
         log.info("Weekly supporter update queued for link %d", link_id)
-    plan_update(app, await usecase.plan_next(svc, found.link))
+    plan_update(svc, await usecase.plan_next(svc, found.link))
 
 
 async def stop_updates(svc: Services, link_id: int) -> None:
@@ -318,7 +316,7 @@ async def _hour(update: Update, context: KindredContext, tr: Translator, user_id
     svc = services(context)
     schedule = UpdateSchedule(choice.ident, time(int(choice.arg)))
     for link in await usecase.set_schedule(svc, user_id, schedule):
-        plan_update(context.application, link)
+        plan_update(svc, link)
     await reply(
         update, tr._("Done: the weekly update goes out on {when}.").format(when=render_schedule(tr, schedule))
     )
@@ -412,7 +410,7 @@ async def on_startup(application: KindredApplication) -> None:
     svc: Services = application.bot_data.services
     links = await usecase.links_to_plan(svc)
     for link in links:
-        plan_update(application, link)
+        plan_update(svc, link)
     log.info("Planned %d weekly supporter updates", len(links))
 
 
