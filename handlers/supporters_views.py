@@ -368,7 +368,6 @@ INVITE_PROBLEMS = {
         "It works for one person only."
     ),
     InviteProblem.ALREADY: N_("You are already one of this person's supporters; nothing changed."),
-    InviteProblem.FULL: N_("This person already has as many supporters as I keep."),
 }
 
 

@@ -80,7 +80,6 @@ class InviteProblem(StrEnum):
     EXPIRED = "expired"
     OWN = "own"  # the member opened their own link
     ALREADY = "already"  # this person already supports this member
-    FULL = "full"  # the member has as many supporters as allowed
 
 
 def invite_problem(
