@@ -54,6 +54,7 @@ from handlers.common import (
     translator_for,
 )
 from handlers.plan.safety import safety_plan_block
+from handlers.supporters_offer import supporters_offer
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +196,16 @@ async def offer_help(
     if await may_alert_facilitators(svc, user_id):
         question = consent_question(tr, svc.settings.crisis_escalation_minutes)
         await send_private(context, user_id, question, reply_markup=consent_markup(tr))
+    await offer_supporters(context, user_id, tr)
     return True
+
+
+async def offer_supporters(context: KindredContext, user_id: int, tr: Translator) -> None:
+    """After the crisis lines, never instead of them: one tap asks the member's supporters to
+    call or write (issue 24), shown only to a member who has at least one."""
+    offer = await supporters_offer(services(context), user_id, tr)
+    if offer is not None:
+        await send_private(context, user_id, offer[0], reply_markup=offer[1])
 
 
 async def answer_signal(context: KindredContext, user_id: int, signal: CrisisSignal, tr: Translator) -> bool:

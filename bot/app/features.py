@@ -15,6 +15,7 @@ from handlers import (
     checkins,
     crisis,
     crisis_alerts,
+    family,
     feed,
     groups,
     meetings,
@@ -26,6 +27,7 @@ from handlers import (
     registration,
     resources,
     start,
+    supporters,
 )
 
 FEATURES: tuple[Feature, ...] = (
@@ -44,5 +46,7 @@ FEATURES: tuple[Feature, ...] = (
     privacy.FEATURE,
     registration.FEATURE,
     resources.FEATURE,
+    supporters.FEATURE,
+    family.FEATURE,  # its /start s<token> invitation link before the generic /start
     start.FEATURE,  # last: the generic /start and the catch-alls
 )

@@ -2,7 +2,12 @@
 
 Roles: a *coordinator* is named in ``COORDINATOR_IDS`` and oversees every group; a *facilitator*
 is a Telegram administrator of a group and acts for that group only; everybody else is a
-*member*.  Admin status is asked of Telegram (through an injected lookup, so this module knows
+*member*.  A *supporter* (someone a member invited, see :mod:`bot.domain.supporters`) holds no
+role of their own here on purpose: unless they are in a group themselves they belong to none, so
+every per-group action and view refuses them as it refuses anyone outside the group, and what
+they see of the one member who invited them is decided by that member's shares, link by link.
+
+Admin status is asked of Telegram (through an injected lookup, so this module knows
 nothing of Telegram) and cached briefly, because facilitators change rarely and asking on every
 button press would be slow.  When Telegram reports a change in someone's status in a group (a
 promotion, a demotion, joining or leaving), the cached answer is dropped at once, so a demoted
@@ -48,9 +53,11 @@ class Action(StrEnum):
     MATCH_MENTORS = "match_mentors"  # /matchall
     VIEW_MATCHES = "view_matches"  # /matches
     VIEW_SHARED_GOALS = "view_shared_goals"  # a member's shared recovery-plan goals (their peer mentor)
+    VIEW_SUPPORT_STATS = "view_support_stats"  # /supportstats: aggregate counts of supporter links
+    MARK_FAMILY_GROUP = "mark_family_group"  # /familygroup: list a group's meetings for families
 
 
-COORDINATOR_ONLY = frozenset({Action.MATCH_MENTORS, Action.VIEW_MATCHES})
+COORDINATOR_ONLY = frozenset({Action.MATCH_MENTORS, Action.VIEW_MATCHES, Action.VIEW_SUPPORT_STATS})
 # Actions on one member's personal matters, decided by a relationship to that member (the
 # *subject*), not by any role: a coordinator or facilitator gets no way in.
 MENTOR_ONLY = frozenset({Action.VIEW_SHARED_GOALS})

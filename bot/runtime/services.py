@@ -35,6 +35,7 @@ from storage.people import PeopleRepository
 from storage.plans import PlanRepository
 from storage.preferences import PreferenceRepository
 from storage.resources import ResourceRepository
+from storage.supporters import SupporterRepository
 
 if TYPE_CHECKING:
     from bot.runtime.context import KindredApplication
@@ -79,6 +80,7 @@ class Repositories:
     plans: PlanRepository
     preferences: PreferenceRepository
     resources: ResourceRepository
+    supporters: SupporterRepository
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
@@ -97,6 +99,7 @@ class Repositories:
             plans=PlanRepository(db),
             preferences=PreferenceRepository(db),
             resources=ResourceRepository(db),
+            supporters=SupporterRepository(db),
         )
 
 

@@ -2,8 +2,10 @@
 private chats.  Each case says what must happen: the action goes ahead, or a clear refusal.
 
 People: a member of group A, the facilitator (admin) of group A, the facilitator of group B (an
-ordinary member in A), and a coordinator.  Forged buttons are covered in each feature's tests, and
-here for buttons that belong to one person (mentoring consent), which no role may press for them.
+ordinary member in A), a coordinator, and a supporter of the member who is in no group (issue 24:
+they try the private commands; a group they are not in is not theirs to write in).  Forged
+buttons are covered in each feature's tests, and here for buttons that belong to one person
+(mentoring consent), which no role may press for them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from emulator import Button, Emulator, GroupChat, Person
 from tests.e2e.conftest import Launch, World
 from tests.e2e.test_mentors import register_mentor, request_mentor
 from tests.e2e.test_plan import add_goal
+from tests.e2e.test_supporters import accept, invitation
 
 REFUSALS = (
     "Only this group's facilitators",
@@ -38,6 +41,7 @@ class Actor(Enum):
     OTHER_FACILITATOR = "facilitator of another group"
     FACILITATOR = "facilitator of this group"
     COORDINATOR = "coordinator"
+    SUPPORTER = "supporter of the member, in no group"
 
 
 class Where(Enum):
@@ -96,6 +100,8 @@ CASES = [
     Case("/safetyplan", Where.PRIVATE, ALL),
     Case("/plan", Where.GROUP, frozenset(), redirect="private chat"),
     Case("/safetyplan", Where.GROUP, frozenset(), redirect="private chat"),
+    Case("/supportstats", Where.PRIVATE, COORDINATORS),
+    Case("/familygroup on", Where.GROUP, FACILITATORS_AND_COORDINATORS),
     Case("/cancelmeeting 1", Where.GROUP, FACILITATORS_AND_COORDINATORS),
     Case("/cancelmeeting 2", Where.PRIVATE, FACILITATORS_AND_COORDINATORS),
 ]
@@ -123,11 +129,16 @@ async def cast(emulator: Emulator, launch: Launch) -> AsyncIterator[Cast]:
         members=(people[Actor.MEMBER], people[Actor.OTHER_FACILITATOR], people[Actor.COORDINATOR]),
     )
     await world.group_with_bot("Group B", admin=people[Actor.OTHER_FACILITATOR])
-    for person in people.values():  # everyone has spoken in A, and opened a private chat
-        await person.send("/help", chat=group_a)
-        await group_a.next_message()
+    for actor, person in people.items():  # everyone has spoken in A, and opened a private chat
+        if actor is not Actor.SUPPORTER:
+            await person.send("/help", chat=group_a)
+            await group_a.next_message()
         await person.send("/help")
         await person.next_message()
+    await accept(
+        people[Actor.SUPPORTER], await invitation(people[Actor.MEMBER]), people[Actor.MEMBER].first_name
+    )
+    assert "accepted your invitation" in (await people[Actor.MEMBER].next_message()).text
     # Meetings 1 and 2, in group A, for the commands that act on a meeting.
     for title in ("Circle", "Second Circle"):
         await people[Actor.FACILITATOR].send(
@@ -176,6 +187,8 @@ async def test_the_authorisation_matrix(cast: Cast) -> None:
     failures = []
     for case in CASES:
         for actor in Actor:
+            if actor is Actor.SUPPORTER and case.where is Where.GROUP:
+                continue  # not in the group: nothing they could send there
             answer = await answer_to(cast, actor, case)
             refused = any(marker in answer for marker in REFUSALS)
             ok = case.redirect in answer if case.redirect else refused is (actor not in case.allowed)
@@ -314,3 +327,35 @@ async def test_shared_goals_are_seen_by_the_members_peer_mentor_only(cast: Cast)
     assert answer is not None and not answer.show_alert
     assert "Larchmere" in (await ana.next_message()).text
     assert answers_given(world) - before == len(cast.people) + 2
+
+
+async def test_a_supporter_who_is_not_a_member_sees_no_group_meeting_roster_or_member(cast: Cast) -> None:
+    """Issue 24: whatever a supporter (in no group) asks in private, no answer names a group, a
+    meeting or anyone but the member who invited them."""
+    supporter = cast.people[Actor.SUPPORTER]
+    others = [p.first_name for a, p in cast.people.items() if a not in (Actor.SUPPORTER, Actor.MEMBER)]
+    commands = (
+        "/meetings",
+        "/calendar",
+        "/myattendance",
+        "/attendance",
+        "/report",
+        "/wellbeing",
+        "/resources",
+        "/matches",
+        "/broadcast",
+        "/feed",
+        "/proof",
+        "/family",
+        "/help",
+    )
+    for command in commands:
+        await supporter.send(command)
+        await settle(cast)
+    answers = [m.text or m.caption or "" for m in supporter.messages]
+    documents = [m.document.data.decode(errors="replace") for m in supporter.messages if m.document]
+    for text in answers + documents:
+        for never in ("Group A", "Group B", "Circle", *others):
+            assert never not in text, (never, text[:200])
+    await supporter.send("/cancel")
+    await settle(cast)
