@@ -70,6 +70,29 @@ async def translator_for(update: Update, context: KindredContext) -> Translator:
     return translator(await person_language(context, user.id, user.language_code))
 
 
+MESSAGE_LIMIT = 4000  # Telegram allows 4,096 characters; HTML tags count only as entities
+
+
+def chunks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split a long message at line ends into pieces Telegram accepts (a letter may list a year,
+    a coordinator's help lists every command)."""
+    pieces: list[list[str]] = [[]]
+    size = 0
+    for line in text.split("\n"):
+        if pieces[-1] and size + 1 + len(line) > limit:
+            pieces.append([])
+            size = -1
+        pieces[-1].append(line)
+        size += 1 + len(line)
+    return ["\n".join(piece) for piece in pieces]
+
+
+async def reply_in_parts(update: Update, text: str) -> None:
+    """Answer with a text that may be longer than one message, in as few messages as it takes."""
+    for piece in chunks(text):
+        await reply(update, piece)
+
+
 async def reply(update: Update, text: str, **kwargs: Any) -> Message | None:
     """Answer in the chat the update came from (HTML parse mode is the application default)."""
     chat = update.effective_chat

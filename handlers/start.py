@@ -38,6 +38,7 @@ from handlers.common import (
     chat_kind,
     escape,
     reply,
+    reply_in_parts,
     require,
     services,
     translator_for,
@@ -126,13 +127,17 @@ async def start(update: Update, context: KindredContext) -> None:
         return
     tr = await translator_for(update, context)
     role = await caller_role(update, context)
-    await reply(update, render_welcome(tr, user.first_name, role, all_commands(services(context).features)))
+    await reply_in_parts(
+        update, render_welcome(tr, user.first_name, role, all_commands(services(context).features))
+    )
 
 
 async def help_command(update: Update, context: KindredContext) -> None:
     tr = await translator_for(update, context)
     role = await caller_role(update, context)
-    await reply(update, render_help(tr, role, chat_kind(update), all_commands(services(context).features)))
+    await reply_in_parts(
+        update, render_help(tr, role, chat_kind(update), all_commands(services(context).features))
+    )
 
 
 def language_keyboard(scope: str) -> InlineKeyboardMarkup:

@@ -25,7 +25,6 @@ from bot.usecases.attendance import Days, IssuedLetter, NoLetter
 from handlers.attendance.views import (
     ProofRange,
     ReportRange,
-    chunks,
     group_names,
     groups_keyboard,
     proof_ranges_keyboard,
@@ -38,6 +37,7 @@ from handlers.attendance.views import (
 from handlers.common import (
     KindredContext,
     answer_query,
+    chunks,
     reply,
     require,
     services,

@@ -324,22 +324,6 @@ def render_letter_lines(tr: Translator, meetings: Sequence[AttendedMeeting]) -> 
     )
 
 
-MESSAGE_LIMIT = 4000  # Telegram allows 4,096 characters; HTML tags count only as entities
-
-
-def chunks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Split a long message at line ends into pieces Telegram accepts (a letter may list a year)."""
-    pieces: list[list[str]] = [[]]
-    size = 0
-    for line in text.split("\n"):
-        if pieces[-1] and size + 1 + len(line) > limit:
-            pieces.append([])
-            size = -1
-        pieces[-1].append(line)
-        size += 1 + len(line)
-    return ["\n".join(piece) for piece in pieces]
-
-
 def render_verified(tr: Translator, letter: ProofLetter) -> str:
     heading = tr._(
         "✅ <b>This code matches a letter I issued</b> on {issued}. It says that {name} attended "
