@@ -1,7 +1,8 @@
 """Versioned schema migrations.
 
 Each step is a file ``storage/migrations/NNNN_name.sql``; its number is the schema version it
-produces.  The version lives in the database (``PRAGMA user_version``).  Start-up applies every
+produces.  The version lives in the database (the backend keeps it; SQLite: ``PRAGMA user_version``).
+Start-up applies every
 step above the current version, each together with its version bump in one transaction, and
 refuses to touch a database written by newer code (like mautrix's ``UnsupportedDatabaseVersion``).
 """
@@ -51,7 +52,7 @@ def latest_version(directory: Path = MIGRATIONS_DIR) -> int:
 
 
 async def schema_version(db: Database) -> int:
-    return int(await db.fetch_value("PRAGMA user_version"))
+    return await db.schema_version()
 
 
 async def migrate(db: Database, directory: Path = MIGRATIONS_DIR) -> int:
@@ -65,13 +66,7 @@ async def migrate(db: Database, directory: Path = MIGRATIONS_DIR) -> int:
         )
     for step in steps[current:]:
         log.info("Applying migration %s", step.name)
-        script = f"BEGIN IMMEDIATE;\n{step.sql}\nPRAGMA user_version = {step.version};\nCOMMIT;"
-        try:
-            await db.conn.executescript(script)
-        except Exception:
-            if db.conn.in_transaction:
-                await db.conn.execute("ROLLBACK")
-            raise
+        await db.apply_migration(step.version, step.sql)
     return max(current, len(steps))
 
 
