@@ -61,7 +61,8 @@ class CallbackData:
         parts = rest.split(SEPARATOR) if rest else []
         if prefix != cls.PREFIX or len(parts) != len(fields):
             return None
-        hints = _hints(cls)
+        owner: type = cls  # as a plain type: mypy cannot see that type[Self] is hashable
+        hints = _hints(owner)
         values: list[Any] = []
         for field, raw in zip(fields, parts, strict=True):
             kind = hints[field.name]
