@@ -8,16 +8,17 @@ are a set given by the test.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NoReturn, TypedDict, Unpack
 
-from telegram import Bot
-from telegram.ext import JobQueue
+from telegram import Bot, Chat, Message
+from telegram.ext import ApplicationBuilder, ExtBot, JobQueue
 
 from bot.domain.clock import Clock, FixedClock
-from bot.runtime.context import KindredJobQueue
+from bot.runtime.context import CONTEXT_TYPES, KindredApplication, KindredBot, KindredContext, KindredJobQueue
 from bot.runtime.outbox import BatchDone, Outbox
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.services import Services
@@ -58,6 +59,49 @@ class SilentBot(Bot):
 
     async def send_message(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AssertionError("the outbox is not started in use-case tests")
+
+
+class RecordingBot(ExtBot[int]):
+    """A real bot that never reaches Telegram: what it would send or edit is recorded, as
+    (chat id, text), for hooks that run outside an update (``/forget``'s letters)."""
+
+    def __init__(self) -> None:
+        super().__init__("0:recording")
+        self._sent: list[tuple[int, str]] = []  # PTB freezes a bot's public attributes
+        self._edited: list[tuple[int, str]] = []
+
+    @property
+    def sent(self) -> list[tuple[int, str]]:
+        return self._sent
+
+    @property
+    def edited(self) -> list[tuple[int, str]]:
+        return self._edited
+
+    async def send_message(self, *args: Any, **kwargs: Any) -> Message:
+        call = inspect.signature(ExtBot.send_message).bind(self, *args, **kwargs).arguments
+        chat_id = int(call["chat_id"])
+        self._sent.append((chat_id, str(call["text"])))
+        return Message(len(self._sent), NOW, Chat(chat_id, Chat.PRIVATE))
+
+    async def edit_message_text(self, *args: Any, **kwargs: Any) -> bool:
+        call = inspect.signature(ExtBot.edit_message_text).bind(self, *args, **kwargs).arguments
+        self._edited.append((int(call["chat_id"]), str(call["text"])))
+        return True
+
+
+def application_for(svc: Services, bot: KindredBot) -> KindredApplication:
+    """A real application, never started, around *svc* and *bot*: what features' hooks receive."""
+    queue: KindredJobQueue = JobQueue()
+    application = ApplicationBuilder().bot(bot).context_types(CONTEXT_TYPES).job_queue(queue).build()
+    application.bot_data.attach(svc)
+    return application
+
+
+def context_for(svc: Services, bot: KindredBot) -> KindredContext:
+    """A real context on a real (never started) application around *svc* and *bot*, for the
+    hooks that take one (``/mydata`` and ``/forget``'s parts)."""
+    return KindredContext(application_for(svc, bot))
 
 
 class RecordingOutbox(Outbox):

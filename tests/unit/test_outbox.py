@@ -18,6 +18,7 @@ from emulator import Emulator
 from storage.db import Database
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository, Sighting
+from tests.checks import found
 from tests.conftest import NOW
 from tests.e2e.harness import TOKEN
 
@@ -25,7 +26,7 @@ from tests.e2e.harness import TOKEN
 @dataclass
 class Rig:
     emulator: Emulator
-    bot: ExtBot  # type: ignore[type-arg]
+    bot: ExtBot[int]
     outbox: Outbox
     repo: OutboxRepository
     people: PeopleRepository
@@ -122,8 +123,8 @@ async def test_a_blocked_person_is_unreachable_and_marked(rig: Rig) -> None:
     await rig.outbox.enqueue(deliveries(chats))
     await wait_finished(rig)
     assert rig.finished[0][1] == {"sent": 2, "unreachable": 1}
-    assert (await rig.people.get(chats[1])).reachable is False
-    assert (await rig.people.get(chats[0])).reachable is True
+    assert found(await rig.people.get(chats[1])).reachable is False
+    assert found(await rig.people.get(chats[0])).reachable is True
 
 
 async def test_server_errors_are_retried_until_delivered(rig: Rig) -> None:
