@@ -169,10 +169,12 @@ def group_pointer(tr: Translator) -> str:
 # -- offering help --
 
 
-async def send_private(context: KindredContext, user_id: int, text: str, **kwargs: object) -> bool:
+async def send_private(
+    context: KindredContext, user_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> bool:
     """Write to someone's private chat; False if they cannot be reached there."""
     try:
-        await context.bot.send_message(user_id, text, **kwargs)  # type: ignore[arg-type]
+        await context.bot.send_message(user_id, text, reply_markup=reply_markup)
     except Forbidden:
         await registration.mark_unreachable(services(context), user_id)
         return False
@@ -232,7 +234,9 @@ async def crisis_verdict(update: Update, context: KindredContext) -> CrisisSigna
     update's context, so later handlers (a check-in note, "I did not understand") reuse it
     instead of screening the same text again on the event loop."""
     found = getattr(context, "crisis_verdict", _UNSCREENED)
-    return await screened(update) if found is _UNSCREENED else found  # type: ignore[return-value]
+    if found is None or isinstance(found, CrisisSignal):
+        return found
+    return await screened(update)
 
 
 async def screened(update: Update) -> CrisisSignal | None:
