@@ -50,6 +50,7 @@ from handlers.common import (
     reply,
     services,
     translator_for,
+    user_data,
 )
 from handlers.common import talk_privately as open_private_chat
 from handlers.crisis import crisis_verdict, offer_help
@@ -106,8 +107,7 @@ async def begin(update: Update, context: KindredContext) -> int:
     tr = await translator_for(update, context)
     if update.callback_query is not None:
         await answer_query(update.callback_query)
-    assert context.user_data is not None  # noqa: S101 - private chats always have user data
-    context.user_data[DRAFT_KEY] = Draft()
+    user_data(context)[DRAFT_KEY] = Draft()
     await reply(update, views.mood_question(tr), reply_markup=views.mood_markup())
     return ASKING
 

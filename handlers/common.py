@@ -13,14 +13,13 @@ from typing import Any
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import ExtBot
 from telegram.warnings import PTBUserWarning
 
 from bot.domain.attempts import AttemptLimiter
 from bot.domain.i18n import Translator, resolve_language, translator
 from bot.domain.roles import Action
 from bot.runtime.commands import ChatKind
-from bot.runtime.context import KindredContext
+from bot.runtime.context import KindredApplication, KindredContext
 from bot.runtime.logs import log_id
 from bot.runtime.services import Services
 
@@ -35,6 +34,27 @@ FALLBACK = 10  # catch-alls such as "I did not understand that"
 
 def services(context: KindredContext) -> Services:
     return context.bot_data.services
+
+
+def user_data(context: KindredContext) -> dict[Any, Any]:
+    """The person's conversation data, where a form keeps its unconfirmed draft.
+
+    PTB leaves ``context.user_data`` None only for updates without a person (channel posts, polls);
+    a handler that keeps a draft is never reached by one, so None is a wiring mistake and fails
+    loudly here rather than quietly losing what someone typed."""
+    if context.user_data is None:
+        raise RuntimeError("this update has no person, so no conversation data")
+    return context.user_data
+
+
+def application(context: KindredContext) -> KindredApplication:
+    """The running application, typed: PTB's ``context.application`` leaves its context type
+    unbound, while ``build_application`` attached this very application, fully typed, to the
+    services (a different one would be a wiring mistake, and fails loudly)."""
+    running = services(context).application
+    if running is None or running is not context.application:
+        raise RuntimeError("handlers run inside the application build_application made")
+    return running
 
 
 def escape(value: object) -> str:
@@ -190,18 +210,6 @@ async def within_limit(
     tr = await translator_for(update, context)
     await reply(update, render(tr, verdict.retry_minutes))
     return False
-
-
-async def is_admin(bot: ExtBot[None], chat_id: int, user_id: int) -> bool:
-    """Ask Telegram whether the person administers the chat (the facilitator test)."""
-    try:
-        member = await bot.get_chat_member(chat_id, user_id)
-    except Forbidden:
-        return False
-    except Exception:
-        log.warning("Could not check admin status in a chat", exc_info=True)
-        return False
-    return member.status in ("administrator", "creator")
 
 
 @contextlib.contextmanager

@@ -27,8 +27,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
-    Application,
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -39,7 +37,8 @@ from bot.domain.crisis import CrisisCategory, CrisisSignal, Urgency, detect, sta
 from bot.domain.crisis_resources import CrisisResources, load_crisis_resources
 from bot.domain.i18n import N_, Translator, translator
 from bot.runtime.commands import Command
-from bot.runtime.feature import Feature
+from bot.runtime.context import KindredApplication
+from bot.runtime.feature import Feature, Handlers
 from bot.usecases import registration
 from bot.usecases.crisis import may_alert_facilitators, private_language
 from handlers.callback_data import CallbackData
@@ -170,10 +169,12 @@ def group_pointer(tr: Translator) -> str:
 # -- offering help --
 
 
-async def send_private(context: KindredContext, user_id: int, text: str, **kwargs: object) -> bool:
+async def send_private(
+    context: KindredContext, user_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> bool:
     """Write to someone's private chat; False if they cannot be reached there."""
     try:
-        await context.bot.send_message(user_id, text, **kwargs)  # type: ignore[arg-type]
+        await context.bot.send_message(user_id, text, reply_markup=reply_markup)
     except Forbidden:
         await registration.mark_unreachable(services(context), user_id)
         return False
@@ -233,7 +234,9 @@ async def crisis_verdict(update: Update, context: KindredContext) -> CrisisSigna
     update's context, so later handlers (a check-in note, "I did not understand") reuse it
     instead of screening the same text again on the event loop."""
     found = getattr(context, "crisis_verdict", _UNSCREENED)
-    return await screened(update) if found is _UNSCREENED else found  # type: ignore[return-value]
+    if found is None or isinstance(found, CrisisSignal):
+        return found
+    return await screened(update)
 
 
 async def screened(update: Update) -> CrisisSignal | None:
@@ -334,13 +337,13 @@ async def on_consent(update: Update, context: KindredContext) -> None:
     await query.edit_message_text(await ask_for_support(context, user, tr))
 
 
-async def on_startup(application: Application) -> None:  # type: ignore[type-arg]
+async def on_startup(application: KindredApplication) -> None:
     """Read the crisis model now; the sentence encoder loads in the background (the rules and the
     n-gram model answer meanwhile), unless ``CRISIS_ENCODER`` is off."""
     start_semantic_layer(encoder=application.bot_data.services.settings.crisis_encoder)
 
 
-def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
+def handlers() -> Handlers:
     text = filters.TEXT | filters.CAPTION
     return {
         CRISIS: [

@@ -14,10 +14,10 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import CallbackQueryHandler, ExtBot
+from telegram.ext import CallbackQueryHandler
 
 from bot.domain.i18n import N_, Translator, resolve_language, translator
-from bot.runtime.context import KindredApplication
+from bot.runtime.context import KindredApplication, KindredBot
 from bot.runtime.feature import Feature, Handlers
 from bot.runtime.logs import log_id
 from bot.runtime.services import Services
@@ -83,7 +83,7 @@ def render_taken(tr: Translator, member_name: str, helper_name: str, *, mine: bo
 class TelegramAlerts:
     """The handlers' side of :class:`bot.usecases.crisis_alerts.AlertLetters`."""
 
-    def __init__(self, bot: ExtBot[None], svc: Services) -> None:
+    def __init__(self, bot: KindredBot, svc: Services) -> None:
         self._bot = bot
         self._svc = svc
 

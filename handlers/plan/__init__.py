@@ -18,7 +18,6 @@ from typing import Any
 from telegram import Update
 from telegram.ext import (
     ApplicationHandlerStop,
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -29,7 +28,7 @@ from telegram.ext import (
 from bot.domain.i18n import N_
 from bot.runtime.commands import PRIVATE_ONLY, Command
 from bot.runtime.context import KindredContext
-from bot.runtime.feature import Feature
+from bot.runtime.feature import Feature, Handlers
 from bot.runtime.logs import log_id
 from bot.usecases import plan as uc
 from handlers.common import FEATURES, reply, services, translator_for
@@ -82,7 +81,7 @@ async def erase_personal_data(context: KindredContext, user_id: int) -> list[str
 # -- wiring --
 
 
-def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
+def handlers() -> Handlers:
     private = filters.ChatType.PRIVATE
     text = filters.TEXT & ~filters.COMMAND & private
     conversation = ConversationHandler(

@@ -13,7 +13,7 @@ from bot.domain import crisis
 from bot.domain.crisis import CrisisCategory, CrisisSignal, Urgency, detect, normalise, rule_names
 from bot.domain.crisis_corpus import SETS, Role, load, names_with
 from bot.domain.crisis_eval import Report, evaluate
-from bot.domain.crisis_model import MIN_WORDS, PASSAGE_CHARS, SENTENCE_CHARS, SemanticModel, passages
+from bot.domain.crisis_model import MIN_WORDS, PASSAGE_CHARS, SENTENCE_CHARS, Score, SemanticModel, passages
 from bot.domain.crisis_rules import match_rules
 
 PHRASES = load("crisis_phrases")
@@ -105,14 +105,14 @@ def test_the_fast_head_answers_while_the_encoder_loads(monkeypatch: pytest.Monke
     assert detect("I took all my pills and my chest hurts") is not None
     limits = SemanticModel.load().thresholds["fast"]
     middle = (limits.possible + limits.clear) / 2
-    monkeypatch.setattr(crisis, "score", lambda text: crisis.Score(middle, CrisisCategory.SUICIDAL, "fast"))
+    monkeypatch.setattr(crisis, "score", lambda text: Score(middle, CrisisCategory.SUICIDAL, "fast"))
     assert detect("off") is None  # the fast head's middle band is not trusted
 
 
 def test_a_floor_rule_fires_whatever_the_model_says(monkeypatch: pytest.MonkeyPatch) -> None:
     model = SemanticModel.load()
     floor_text = next(p.text for p in POSITIVES if (s := match_rules(p.text)) and s.rule in model.floor_rules)
-    monkeypatch.setattr(crisis, "score", lambda text: crisis.Score(0.0, CrisisCategory.SUICIDAL, "full"))
+    monkeypatch.setattr(crisis, "score", lambda text: Score(0.0, CrisisCategory.SUICIDAL, "full"))
     signal = detect(floor_text)
     assert signal is not None and signal.rule in model.floor_rules
 
@@ -125,7 +125,7 @@ def test_clear_and_possible_follow_the_thresholds(monkeypatch: pytest.MonkeyPatc
         (limits.possible / 2, None),
     ):
         monkeypatch.setattr(
-            crisis, "score", lambda text, p=probability: crisis.Score(p, CrisisCategory.OVERDOSE, "full")
+            crisis, "score", lambda text, p=probability: Score(p, CrisisCategory.OVERDOSE, "full")
         )
         signal = detect("some words no rule knows")
         assert (signal.urgency if signal else None) == expected

@@ -170,7 +170,7 @@ async def test_replan_rebuilds_waiting_digests_and_prompts_from_the_database(
         svc, MAYA, Answers(3, 3, None, False, CIRCLE), share_note=False, wording=WORDING
     )
     await usecase.set_daily_prompt(svc, ANA, time(8, 30), "UTC", WORDING)
-    world.jobs.jobs.clear()  # a restart: nothing in memory
+    world.jobs.forget_all()  # a restart: nothing in memory
     assert await usecase.replan(svc, WORDING) == (1, 1)
     assert set(world.jobs.planned()) == {
         usecase.digest_job(CIRCLE, next_digest_time(NOW, MADRID)),

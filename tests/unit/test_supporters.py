@@ -29,6 +29,7 @@ from storage.db import Database
 from storage.groups import GroupRepository
 from storage.people import PeopleRepository, Sighting
 from storage.supporters import SupporterRepository
+from tests.checks import found
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # a Monday
 
@@ -121,7 +122,7 @@ async def test_an_invitation_is_used_once_and_erased_with_either_side(
     assert await repo.invitation(invite.token_hash) is None
     await repo.set_share(link.id, ShareItem.MILESTONES, True)
     await repo.set_share(link.id, ShareItem.MILESTONES, True)  # twice: still one row
-    assert (await repo.link(link.id)).shares == {ShareItem.MILESTONES}  # type: ignore[union-attr]
+    assert found(await repo.link(link.id)).shares == {ShareItem.MILESTONES}
     request = await repo.ask_reach_out(link.id, clock.now())
     assert await repo.acknowledge(request, clock.now()) and not await repo.acknowledge(request, clock.now())
 
