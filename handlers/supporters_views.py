@@ -34,6 +34,7 @@ from bot.usecases.supporters import FamilyMeeting, Overview, Panel, Supported, S
 from handlers.callback_data import CallbackData
 from handlers.common import escape
 from handlers.milestones_views import render_label
+from handlers.plan.views import short
 
 
 @dataclass(frozen=True)
@@ -170,9 +171,6 @@ def overview_markup(tr: Translator, view: Overview) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-GOAL_LABEL_LENGTH = 40  # of a goal's words on its button; the message above shows them whole
-
-
 def render_supporter(tr: Translator, panel: Panel) -> str:
     supporter = panel.supporter
     name = escape(supporter.name)
@@ -204,11 +202,6 @@ def render_goal_choices(tr: Translator, panel: Panel) -> str:
     return "\n".join(lines)
 
 
-def _short(text: str) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= GOAL_LABEL_LENGTH else line[: GOAL_LABEL_LENGTH - 1] + "…"
-
-
 def supporter_markup(tr: Translator, panel: Panel) -> InlineKeyboardMarkup:
     supporter = panel.supporter
     link_id = supporter.link.id
@@ -224,7 +217,8 @@ def supporter_markup(tr: Translator, panel: Panel) -> InlineKeyboardMarkup:
             ]
         )
     for goal in panel.goals:
-        label = ("✅ " if goal.shared else "⬜ ") + "🎯 " + _short(goal.text)
+        # The goal's first words on one line, as /plan's buttons show them; the message has them all.
+        label = ("✅ " if goal.shared else "⬜ ") + "🎯 " + short(" ".join(goal.text.split()))
         rows.append(
             [
                 InlineKeyboardButton(

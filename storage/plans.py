@@ -33,6 +33,7 @@ class StoredGoal:
     step_sealed: bytes | None
     status: GoalStatus
     shared_with: int | None  # the peer mentor it is shared with, by the member's consent
+    supporters: int = 0  # how many of the member's supporters it is shared with (issue 24)
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,10 @@ class ReviewSchedule:
 
 
 _UNSHARE = "DELETE FROM supporter_shares WHERE item = ?"
-_GOAL_COLUMNS = "goal_id, user_id, area, measure, target, goal_sealed, step_sealed, status, shared_with"
+_GOAL_COLUMNS = (
+    "goal_id, user_id, area, measure, target, goal_sealed, step_sealed, status, shared_with, "
+    f"(SELECT COUNT(*) FROM supporter_shares WHERE item = '{GOAL_PREFIX}' || goal_id) AS supporters"
+)
 
 
 def _goal(row: aiosqlite.Row) -> StoredGoal:
@@ -57,6 +61,7 @@ def _goal(row: aiosqlite.Row) -> StoredGoal:
         None if row["step_sealed"] is None else bytes(row["step_sealed"]),
         GoalStatus(row["status"]),
         row["shared_with"],
+        row["supporters"],
     )
 
 

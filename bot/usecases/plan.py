@@ -100,6 +100,7 @@ class Goal:
     step: str | None
     status: GoalStatus
     shared_with: int | None  # the peer mentor this goal is shared with
+    supporters: int = 0  # how many supporters see it (chosen in /supporters, issue 24)
 
     @property
     def shared(self) -> bool:
@@ -196,6 +197,7 @@ def _open_goal(svc: Services, stored: StoredGoal) -> Goal | None:
         step,
         stored.status,
         stored.shared_with,
+        stored.supporters,
     )
 
 

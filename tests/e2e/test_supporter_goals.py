@@ -13,7 +13,7 @@ from tests.e2e.conftest import World
 from tests.e2e.test_plan import add_goal, database_bytes, goal_menu, review_button
 from tests.e2e.test_supporters import linked, next_with, panel, press, rows, switch
 
-SHARED = "Walk Biscuit by the quarry pond"  # under 40 characters: whole on its button
+SHARED = "Walk Biscuit at the pond"  # 24 characters: whole on its button
 PRIVATE = "Phone my sister Rosalind"
 
 
@@ -55,6 +55,8 @@ async def test_a_shared_goal_reaches_the_supporter_with_its_week_until_revoked(w
     await switch(maya, screen, f"⬜ 🎯 {SHARED}")
     assert f"✅ 🎯 {SHARED}" in screen.text and f"⬜ 🎯 {PRIVATE}" in screen.text
     assert goal_shares(world) == [(f"goal:{rows(world, 'SELECT MIN(goal_id) FROM plan_goals')[0][0]}",)]
+    assert "1 of your supporters sees this goal" in (await goal_menu(maya, SHARED)).text  # /plan says so
+    assert "Only you can see this goal" in (await goal_menu(maya, PRIVATE)).text
 
     world.bot.set_clock(datetime(2026, 11, 29, 18, 0, tzinfo=UTC))
     await answer_review(maya)
@@ -66,7 +68,7 @@ async def test_a_shared_goal_reaches_the_supporter_with_its_week_until_revoked(w
     assert PRIVATE not in update.text and "Rosalind" not in update.text and "not this week" not in update.text
 
     stored = database_bytes(world)  # the file and its WAL, after the update went out
-    for words in (SHARED, PRIVATE, "Biscuit", "quarry", "Rosalind"):
+    for words in (SHARED, PRIVATE, "Biscuit", "Rosalind"):
         assert words.encode() not in stored, words
     assert rows(world, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'supporters-weekly:%'") == [(0,)]
 
@@ -83,6 +85,7 @@ async def test_a_shared_goal_reaches_the_supporter_with_its_week_until_revoked(w
     await switch(maya, screen, f"⬜ 🎯 {PRIVATE}")  # shared, then the goal is dropped: sharing ends
     assert len(goal_shares(world)) == 1
     menu = await goal_menu(maya, PRIVATE)
+    assert "1 of your supporters sees this goal" in menu.text
     await press(maya, menu, "🗑 Drop this goal")
     await press(maya, await maya.next_message(), "Drop it")
     assert "no longer in your plan" in (await maya.next_message()).text
