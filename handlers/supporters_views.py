@@ -194,7 +194,7 @@ def render_goal_choices(tr: Translator, panel: Panel) -> str:
         return tr._(
             "Goals of your recovery plan can be shared here too, one by one, once you have some: /plan"
         )
-    lines = [tr._("Goals of your recovery plan, each with how its week went:")]
+    lines = [tr._("Goals from your recovery plan; each one you turn on shows with how its week went:")]
     for goal in panel.goals:
         mark = "✅" if goal.shared else "⬜"
         paused = " " + tr._("(paused: left out until you resume it)") if goal.paused else ""

@@ -6,12 +6,13 @@ sharing and refuses its old button; and no goal word ever rests in the database 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from emulator import Person, SentMessage
 from tests.e2e.conftest import World
 from tests.e2e.test_plan import add_goal, database_bytes, goal_menu, review_button
-from tests.e2e.test_supporters import linked, next_with, panel, press, rows, switch
+from tests.e2e.test_supporters import linked, next_document, next_with, panel, press, rows, switch
 
 SHARED = "Walk Biscuit at the pond"  # 24 characters: whole on its button
 PRIVATE = "Phone my sister Rosalind"
@@ -57,6 +58,9 @@ async def test_a_shared_goal_reaches_the_supporter_with_its_week_until_revoked(w
     assert goal_shares(world) == [(f"goal:{rows(world, 'SELECT MIN(goal_id) FROM plan_goals')[0][0]}",)]
     assert "1 of your supporters sees this goal" in (await goal_menu(maya, SHARED)).text  # /plan says so
     assert "Only you can see this goal" in (await goal_menu(maya, PRIVATE)).text
+    await maya.send("/mydata")
+    (mine,) = json.loads(await next_document(maya))["supporters"]["my_supporters"]
+    assert mine["shared_goals"] == [SHARED]
 
     world.bot.set_clock(datetime(2026, 11, 29, 18, 0, tzinfo=UTC))
     await answer_review(maya)
