@@ -6,6 +6,15 @@ stored on the link (``next_update_at``), rebuilt from the database at start-up. 
 computed when it runs, from what the member shares at that moment, and goes through the outbox
 under a key naming the link and the instant, so it is sent once, across restarts.  Removing a
 supporter or turning an item off cancels whatever of theirs is still queued.
+
+An update that carries goals of the member's recovery plan does not go through the outbox: its
+rows keep message text in plain form until the retention purge, and plan words must only ever
+rest sealed (issue 17).  It is rendered when the job runs, from what is shared at that moment,
+and sent straight to the supporter, as the plan's own weekly review is.  The week is claimed
+first (the link's next instant moves on before the call), so a restart never sends it twice; a
+crash in that instant loses that one week's update rather than storing the words.  Revoking
+(a goal turned off, the supporter removed, the goal dropped or completed, ``/forget``) therefore
+needs nothing cancelled: there is never a queued copy.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from functools import partial
 from typing import Any
 
 from telegram import Update
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.domain.i18n import N_, Translator
@@ -107,6 +117,9 @@ async def send_update(svc: Services, link_id: int, due: datetime) -> None:
     found = await usecase.weekly_update(svc, link_id, due)
     if found is None:
         return
+    if found.update.goals:
+        await send_with_goals(svc, found)
+        return
     if not found.update.empty:
         tr = await translator_of(svc, found.link.supporter_id)
         await svc.outbox.enqueue(
@@ -122,6 +135,27 @@ async def send_update(svc: Services, link_id: int, due: datetime) -> None:
         )
         log.info("Weekly supporter update queued for link %d", link_id)
     plan_update(svc, await usecase.plan_next(svc, found.link))
+
+
+async def send_with_goals(svc: Services, found: usecase.DueUpdate) -> None:
+    """An update with plan goals in it: the week claimed first, then sent directly, never queued
+    (see the module's docstring)."""
+    link = found.link
+    plan_update(svc, await usecase.plan_next(svc, link))
+    if svc.application is None:  # pragma: no cover - build_application always attaches it
+        return
+    tr = await translator_of(svc, link.supporter_id)
+    try:
+        await svc.application.bot.send_message(
+            link.supporter_id, render_weekly(tr, found.update), reply_markup=weekly_markup(tr)
+        )
+        log.info("Weekly supporter update with goals sent for link %d", link.id)
+    except Forbidden:
+        await svc.people.mark_unreachable(link.supporter_id, svc.clock.now())
+    except TelegramError as error:
+        log.warning(
+            "Could not send the weekly supporter update of link %d: %s", link.id, type(error).__name__
+        )
 
 
 async def stop_updates(svc: Services, link_id: int) -> None:
@@ -208,13 +242,18 @@ async def on_button(update: Update, context: KindredContext) -> None:
 
 
 async def _open(update: Update, context: KindredContext, tr: Translator, user_id: int, choice: Sup) -> bool:
-    svc = services(context)
-    found = await usecase.supporter(svc, user_id, choice.ident)
+    found = await usecase.panel(services(context), user_id, choice.ident)
     if found is None:
         return False
-    schedule = await svc.repos.supporters.schedule(user_id)
-    await reply(update, render_supporter(tr, found, schedule), reply_markup=supporter_markup(tr, found))
+    await reply(update, render_supporter(tr, found), reply_markup=supporter_markup(tr, found))
     return True
+
+
+async def _show_panel(update: Update, tr: Translator, panel: usecase.Panel) -> None:
+    """The supporter's screen again, in place, after a switch."""
+    query = update.callback_query
+    if query is not None:
+        await query.edit_message_text(render_supporter(tr, panel), reply_markup=supporter_markup(tr, panel))
 
 
 async def _share(update: Update, context: KindredContext, tr: Translator, user_id: int, choice: Sup) -> bool:
@@ -227,12 +266,25 @@ async def _share(update: Update, context: KindredContext, tr: Translator, user_i
         return False
     if on_text == "0":  # whatever was queued with this item in it does not go
         await svc.outbox.cancel_pending(weekly_key(choice.ident))
-    schedule = await svc.repos.supporters.schedule(user_id)
-    query = update.callback_query
-    if query is not None:
-        await query.edit_message_text(
-            render_supporter(tr, found, schedule), reply_markup=supporter_markup(tr, found)
-        )
+    await _show_panel(update, tr, found)
+    return True
+
+
+async def _goal(update: Update, context: KindredContext, tr: Translator, user_id: int, choice: Sup) -> bool:
+    """One goal of the member's plan shared with this supporter, or not; nothing to cancel, since
+    an update with goals in it is never queued."""
+    goal_text, _, on_text = choice.arg.partition(".")
+    if not goal_text.isascii() or not goal_text.isdigit() or on_text not in ("0", "1"):
+        return False
+    found = await usecase.set_goal_share(
+        services(context), user_id, choice.ident, int(goal_text), on_text == "1"
+    )
+    if found is None:
+        return False
+    log.info(
+        "Goal sharing %s with link %d by %s", "on" if on_text == "1" else "off", choice.ident, log_id(user_id)
+    )
+    await _show_panel(update, tr, found)
     return True
 
 
@@ -326,6 +378,7 @@ async def _hour(update: Update, context: KindredContext, tr: Translator, user_id
 BUTTONS = {
     "open": _open,
     "share": _share,
+    "goal": _goal,
     "reach": _reach,
     "remove": _remove,
     "remove_yes": _remove_yes,

@@ -15,9 +15,11 @@ from babel.dates import get_day_names
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.i18n import N_, Translator, resolve_language, translator
+from bot.domain.plan import Measure, Outcome
 from bot.domain.supporters import (
     ANSWER_LEVELS,
     HOURS,
+    GoalNews,
     InviteProblem,
     SelfCheckResult,
     ShareItem,
@@ -28,10 +30,11 @@ from bot.domain.supporters import (
 )
 from bot.domain.time_format import format_hour, format_when
 from bot.runtime.services import Services
-from bot.usecases.supporters import FamilyMeeting, Overview, Supported, Supporter
+from bot.usecases.supporters import FamilyMeeting, Overview, Panel, Supported, Supporter
 from handlers.callback_data import CallbackData
 from handlers.common import escape
 from handlers.milestones_views import render_label
+from handlers.plan.views import short
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,11 @@ def render_overview(tr: Translator, view: Overview, zone: str) -> str:
         "",
     ]
     for supporter in view.supporters:
-        shared = ", ".join(tr._(SHORT_LABELS[item]) for item in ShareItem if item in supporter.link.shares)
+        what = [tr._(SHORT_LABELS[item]) for item in ShareItem if item in supporter.link.shares]
+        if supporter.link.goals:
+            goals = len(supporter.link.goals)
+            what.append(tr.n_("{n} goal of your plan", "{n} goals of your plan", goals).format(n=goals))
+        shared = ", ".join(what)
         lines.append(
             tr._("• {name}: sees {what}").format(
                 name=escape(supporter.name), what=shared or tr._("nothing yet")
@@ -164,23 +171,39 @@ def overview_markup(tr: Translator, view: Overview) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def render_supporter(tr: Translator, supporter: Supporter, schedule: UpdateSchedule) -> str:
+def render_supporter(tr: Translator, panel: Panel) -> str:
+    supporter = panel.supporter
     name = escape(supporter.name)
     lines = [
         tr._("👤 <b>{name}</b> supports you.").format(name=name),
         tr._(
             "What {name} sees in the weekly update ({when}, in their time zone), "
             "each off until you turn it on:"
-        ).format(name=name, when=render_schedule(tr, schedule)),
+        ).format(name=name, when=render_schedule(tr, panel.schedule)),
     ]
     for item in ShareItem:
         mark = "✅" if item in supporter.link.shares else "⬜"
         lines.append(f"{mark} {escape(tr._(SHARE_LABELS[item]))}")
-    lines += ["", tr._(NEVER)]
+    lines += ["", render_goal_choices(tr, panel), "", tr._(NEVER)]
     return "\n".join(lines)
 
 
-def supporter_markup(tr: Translator, supporter: Supporter) -> InlineKeyboardMarkup:
+def render_goal_choices(tr: Translator, panel: Panel) -> str:
+    """The goals of the member's recovery plan, each shared with this supporter or not."""
+    if not panel.goals:
+        return tr._(
+            "Goals of your recovery plan can be shared here too, one by one, once you have some: /plan"
+        )
+    lines = [tr._("Goals from your recovery plan; each one you turn on shows with how its week went:")]
+    for goal in panel.goals:
+        mark = "✅" if goal.shared else "⬜"
+        paused = " " + tr._("(paused: left out until you resume it)") if goal.paused else ""
+        lines.append(f"{mark} 🎯 {escape(goal.text)}{escape(paused)}")
+    return "\n".join(lines)
+
+
+def supporter_markup(tr: Translator, panel: Panel) -> InlineKeyboardMarkup:
+    supporter = panel.supporter
     link_id = supporter.link.id
     rows = []
     for item in ShareItem:
@@ -190,6 +213,16 @@ def supporter_markup(tr: Translator, supporter: Supporter) -> InlineKeyboardMark
             [
                 InlineKeyboardButton(
                     label, callback_data=Sup("share", link_id, f"{item.value}.{int(not on)}").pack()
+                )
+            ]
+        )
+    for goal in panel.goals:
+        # The goal's first words on one line, as /plan's buttons show them; the message has them all.
+        label = ("✅ " if goal.shared else "⬜ ") + "🎯 " + short(" ".join(goal.text.split()))
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    label, callback_data=Sup("goal", link_id, f"{goal.goal_id}.{int(not goal.shared)}").pack()
                 )
             ]
         )
@@ -339,11 +372,40 @@ def render_weekly(tr: Translator, update: WeeklyUpdate) -> str:
         lines.append(
             tr._("• 🎉 A milestone reached: {label} in recovery").format(label=render_label(tr, milestone))
         )
+    for goal in update.goals:
+        lines.append(
+            tr._("• 🎯 {goal}: {progress}").format(
+                goal=escape(goal.text), progress=render_goal_week(tr, goal)
+            )
+        )
     lines += [
         "",
         tr._("A kind word from you goes a long way. And you matter too: /family has support for families."),
     ]
     return "\n".join(lines)
+
+
+OUTCOME_WORDS = {
+    Outcome.DONE: N_("done this week"),
+    Outcome.PARTLY: N_("partly this week"),
+    Outcome.NOT: N_("not this week"),
+}
+
+
+def render_goal_week(tr: Translator, goal: GoalNews) -> str:
+    """A shared goal's week for a supporter: the count Kindred measured (meetings, days), else
+    the member's own answer in their weekly review, else that they have not said yet."""
+    if goal.measure is Measure.MEETINGS and goal.count is not None:
+        if goal.target:
+            return tr.n_(
+                "{n} of {target} meeting this week", "{n} of {target} meetings this week", goal.target
+            ).format(n=goal.count, target=goal.target)
+        return tr.n_("{n} meeting this week", "{n} meetings this week", goal.count).format(n=goal.count)
+    if goal.measure is Measure.DAYS and goal.count is not None:
+        return tr.n_("{n} day so far", "{n} days so far", goal.count).format(n=goal.count)
+    if goal.outcome is not None:
+        return tr._(OUTCOME_WORDS[goal.outcome])
+    return tr._("not reviewed yet this week")
 
 
 def weekly_markup(tr: Translator) -> InlineKeyboardMarkup:
@@ -378,9 +440,9 @@ def render_invitation(tr: Translator, member_name: str) -> str:
             tr._("👋 <b>{name}</b> invites you to be one of their supporters on Kindred.").format(name=name),
             tr._(
                 "{name} chooses what you see, item by item: at most, once a week, how many meetings they "
-                "attended and the recovery milestones they reached, and a request to reach out when "
-                "they want one. You will never see their check-ins, notes, groups or anyone else. You "
-                "can leave at any time."
+                "attended, the recovery milestones they reached and how the goals they choose from their "
+                "recovery plan went, and a request to reach out when they want one. You will never see "
+                "their check-ins, notes, groups or anyone else. You can leave at any time."
             ).format(name=name),
         ]
     )

@@ -3,6 +3,10 @@ safety plan's sections.
 
 This repository only ever sees sealed bytes for what members write (``*_sealed``, ``sealed``);
 sealing and opening happen in :mod:`bot.usecases.plan`, so no SQL here can leak plan text.
+
+A goal shared with supporters (issue 24) is a ``supporter_shares`` row naming it; when the goal is
+dropped, completed or erased, those rows go in the same transaction, so sharing stops at once and
+a goal id SQLite hands out again later never inherits someone's consent.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from datetime import date, datetime, time
 import aiosqlite
 
 from bot.domain.plan import GoalStatus, LifeArea, Measure, Outcome, ReviewTime, SafetySection
+from bot.domain.supporters import GOAL_PREFIX, goal_item
 from storage.db import Database
 from storage.timestamps import to_db
 
@@ -28,6 +33,7 @@ class StoredGoal:
     step_sealed: bytes | None
     status: GoalStatus
     shared_with: int | None  # the peer mentor it is shared with, by the member's consent
+    supporters: int = 0  # how many of the member's supporters it is shared with (issue 24)
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,11 @@ class ReviewSchedule:
     last_sent_day: date | None
 
 
-_GOAL_COLUMNS = "goal_id, user_id, area, measure, target, goal_sealed, step_sealed, status, shared_with"
+_UNSHARE = "DELETE FROM supporter_shares WHERE item = ?"
+_GOAL_COLUMNS = (
+    "goal_id, user_id, area, measure, target, goal_sealed, step_sealed, status, shared_with, "
+    f"(SELECT COUNT(*) FROM supporter_shares WHERE item = '{GOAL_PREFIX}' || goal_id) AS supporters"
+)
 
 
 def _goal(row: aiosqlite.Row) -> StoredGoal:
@@ -51,6 +61,7 @@ def _goal(row: aiosqlite.Row) -> StoredGoal:
         None if row["step_sealed"] is None else bytes(row["step_sealed"]),
         GoalStatus(row["status"]),
         row["shared_with"],
+        row["supporters"],
     )
 
 
@@ -113,10 +124,14 @@ class PlanRepository:
         )
 
     async def set_status(self, goal_id: int, status: GoalStatus, now: datetime) -> None:
-        await self._db.execute(
-            "UPDATE plan_goals SET status = ?, updated_at = ? WHERE goal_id = ?",
-            (status.value, to_db(now), goal_id),
-        )
+        """A completed goal is no longer shared with supporters (reopened, it is asked again)."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE plan_goals SET status = ?, updated_at = ? WHERE goal_id = ?",
+                (status.value, to_db(now), goal_id),
+            )
+            if status is GoalStatus.COMPLETED:
+                await conn.execute(_UNSHARE, (goal_item(goal_id),))
 
     async def set_shared(self, goal_id: int, mentor_id: int | None, now: datetime) -> None:
         await self._db.execute(
@@ -126,6 +141,7 @@ class PlanRepository:
 
     async def drop_goal(self, goal_id: int) -> bool:
         async with self._db.transaction() as conn:
+            await conn.execute(_UNSHARE, (goal_item(goal_id),))
             cursor = await conn.execute("DELETE FROM plan_goals WHERE goal_id = ?", (goal_id,))
             return cursor.rowcount > 0
 
@@ -224,6 +240,11 @@ class PlanRepository:
 
     async def erase(self, user_id: int) -> dict[str, int]:
         async with self._db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM supporter_shares WHERE item IN "
+                "(SELECT ? || goal_id FROM plan_goals WHERE user_id = ?)",
+                (GOAL_PREFIX, user_id),
+            )
             goals = await conn.execute("DELETE FROM plan_goals WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM plan_reviews_schedule WHERE user_id = ?", (user_id,))
             sections = await conn.execute("DELETE FROM safety_plan_sections WHERE user_id = ?", (user_id,))

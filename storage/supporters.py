@@ -12,7 +12,14 @@ from datetime import datetime, time
 
 import aiosqlite
 
-from bot.domain.supporters import DEFAULT_SCHEDULE, ShareItem, SupportCounts, UpdateSchedule
+from bot.domain.supporters import (
+    DEFAULT_SCHEDULE,
+    ShareItem,
+    SupportCounts,
+    UpdateSchedule,
+    goal_id_of,
+    goal_item,
+)
 from storage.db import Database
 from storage.timestamps import from_db, maybe_from_db, to_db
 
@@ -26,7 +33,8 @@ class Invitation:
 
 @dataclass(frozen=True)
 class Link:
-    """An accepted link: *supporter_id* supports *member_id*, seeing only *shares*."""
+    """An accepted link: *supporter_id* supports *member_id*, seeing only *shares* and the
+    recovery-plan goals in *goals* (their ids; the words stay sealed in the plan)."""
 
     id: int
     member_id: int
@@ -34,6 +42,7 @@ class Link:
     shares: frozenset[ShareItem]
     accepted_at: datetime
     next_update_at: datetime | None
+    goals: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -125,18 +134,26 @@ class SupporterRepository:
 
     # -- links --
 
-    async def _shares(self, link_id: int) -> frozenset[ShareItem]:
+    async def _shares(self, link_id: int) -> tuple[frozenset[ShareItem], frozenset[int]]:
+        """The items shared on a link, and the goals shared on it (one row per goal)."""
         rows = await self._db.fetch_all("SELECT item FROM supporter_shares WHERE link_id = ?", (link_id,))
-        return frozenset(ShareItem(row[0]) for row in rows if row[0] in ShareItem.__members__.values())
+        items = [row[0] for row in rows]
+        goals = (goal_id_of(item) for item in items)
+        return (
+            frozenset(ShareItem(item) for item in items if item in ShareItem.__members__.values()),
+            frozenset(goal for goal in goals if goal is not None),
+        )
 
     async def _link(self, row: aiosqlite.Row) -> Link:
+        shares, goals = await self._shares(row["id"])
         return Link(
             row["id"],
             row["member_id"],
             row["supporter_id"],
-            await self._shares(row["id"]),
+            shares,
             from_db(row["accepted_at"]),
             maybe_from_db(row["next_update_at"]),
+            goals,
         )
 
     async def link(self, link_id: int) -> Link | None:
@@ -183,13 +200,22 @@ class SupporterRepository:
         )
 
     async def set_share(self, link_id: int, item: ShareItem, on: bool) -> None:
+        await self.set_item(link_id, item.value, on)
+
+    async def set_goal_share(self, link_id: int, goal_id: int, on: bool) -> None:
+        """Share one recovery-plan goal on a link, or stop.  Dropping, completing or erasing the
+        goal removes its rows too (``storage/plans.py``), so a goal id used again later never
+        inherits a share."""
+        await self.set_item(link_id, goal_item(goal_id), on)
+
+    async def set_item(self, link_id: int, item: str, on: bool) -> None:
         if on:
             await self._db.execute(
-                "INSERT OR IGNORE INTO supporter_shares (link_id, item) VALUES (?, ?)", (link_id, item.value)
+                "INSERT OR IGNORE INTO supporter_shares (link_id, item) VALUES (?, ?)", (link_id, item)
             )
         else:
             await self._db.execute(
-                "DELETE FROM supporter_shares WHERE link_id = ? AND item = ?", (link_id, item.value)
+                "DELETE FROM supporter_shares WHERE link_id = ? AND item = ?", (link_id, item)
             )
 
     async def set_next_update(self, link_id: int, when: datetime) -> None:

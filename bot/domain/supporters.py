@@ -6,10 +6,14 @@ messages, group names, meetings by name or other members.  This module decides w
 is worth, what may be shared, when the weekly update goes, and what it says (as data; the words are
 the handlers').
 
-Adding a shareable item (the recovery plan's goals, issue 17) means: a :class:`ShareItem` value,
-its label in the handlers' ``SHARE_LABELS``, and a field of :class:`WeeklyUpdate` filled by the use
-case (``bot/usecases/supporters.py``, ``weekly_update``).  Nothing in the schema changes: shares
-are stored one row per item.
+Adding a shareable item means: a :class:`ShareItem` value, its label in the handlers'
+``SHARE_LABELS``, and a field of :class:`WeeklyUpdate` filled by the use case
+(``bot/usecases/supporters.py``, ``weekly_update``).  Nothing in the schema changes: shares are
+stored one row per item.
+
+The recovery plan's goals (issue 17) are shared one by one rather than as one item: a goal is a
+share row of its own (:func:`goal_item`, ``goal:<goal id>``), so the member chooses, per supporter,
+which goals that supporter sees; :class:`GoalNews` is what the update says of one.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.domain.milestones import Milestone, milestone_on
+from bot.domain.plan import Measure, Outcome
 from bot.domain.recurrence import to_utc
 
 DEFAULT_INVITE_DAYS = 7
@@ -42,6 +47,22 @@ class ShareItem(StrEnum):
 
     ATTENDANCE = "attendance"  # how many meetings they attended this week: a count, never which
     MILESTONES = "milestones"  # recovery milestones reached this week (e.g. "30 days")
+
+
+GOAL_PREFIX = "goal:"
+
+
+def goal_item(goal_id: int) -> str:
+    """The share row naming one goal of the member's recovery plan (``goal:12``)."""
+    return f"{GOAL_PREFIX}{goal_id}"
+
+
+def goal_id_of(item: str) -> int | None:
+    """The goal a share row names, or None for any other item (or a damaged one)."""
+    if not item.startswith(GOAL_PREFIX):
+        return None
+    digits = item[len(GOAL_PREFIX) :]
+    return int(digits) if digits.isascii() and digits.isdigit() else None
 
 
 # -- invitations --
@@ -147,20 +168,52 @@ def milestones_in(start: date, first: date, last: date) -> list[Milestone]:
 
 
 @dataclass(frozen=True)
+class GoalNews:
+    """One shared goal in a supporter's weekly update: the member's words (opened at send time,
+    never stored unsealed) and its progress in the plan's latest review week."""
+
+    text: str
+    measure: Measure
+    target: int | None  # the weekly target of a goal counted by meetings
+    count: int | None  # meetings attended that week (Measure.MEETINGS), or days since the milestone date
+    outcome: Outcome | None  # the member's own answer in the weekly review, if given
+
+
+def goal_news(
+    text: str,
+    measure: Measure,
+    target: int | None,
+    *,
+    week_count: int | None,
+    days: int | None,
+    outcome: Outcome | None,
+) -> GoalNews:
+    """What a supporter may learn of a shared goal's week.  A goal counted by check-ins shows only
+    the member's own answer, never the count: a supporter never sees anything of check-ins."""
+    if measure is Measure.MEETINGS:
+        return GoalNews(text, measure, target, week_count, outcome)
+    if measure is Measure.DAYS:
+        return GoalNews(text, measure, None, days, outcome)
+    return GoalNews(text, measure, None, None, outcome)
+
+
+@dataclass(frozen=True)
 class WeeklyUpdate:
     """What one supporter is told this week. None: the item is not shared with them (it is left
-    out, not shown as nothing); an empty tuple of milestones: shared, none reached."""
+    out, not shown as nothing); an empty tuple of milestones: shared, none reached; goals: the
+    shared goals still active, in the member's words."""
 
     member_name: str
     meetings_attended: int | None
     milestones: tuple[Milestone, ...] | None
+    goals: tuple[GoalNews, ...] = ()
 
     @property
     def empty(self) -> bool:
         """Nothing worth a message: nothing shared, or nothing happened in what is shared. A
         count of meetings is news even at zero only when it is shared; milestones only when
-        one was reached."""
-        return self.meetings_attended is None and not self.milestones
+        one was reached; a shared goal always (its week, whatever it was)."""
+        return self.meetings_attended is None and not self.milestones and not self.goals
 
 
 # -- the supporter's own well-being --

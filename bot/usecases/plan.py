@@ -100,6 +100,7 @@ class Goal:
     step: str | None
     status: GoalStatus
     shared_with: int | None  # the peer mentor this goal is shared with
+    supporters: int = 0  # how many supporters see it (chosen in /supporters, issue 24)
 
     @property
     def shared(self) -> bool:
@@ -196,6 +197,7 @@ def _open_goal(svc: Services, stored: StoredGoal) -> Goal | None:
         step,
         stored.status,
         stored.shared_with,
+        stored.supporters,
     )
 
 
@@ -513,6 +515,23 @@ async def shared_plan(svc: Services, mentor_id: int, member_id: int) -> SharedPl
         else []
     )
     return SharedPlan(Mentee(member_id, person.first_name if person else "—"), progress)
+
+
+async def progress_for_supporter(
+    svc: Services, member_id: int, goal_ids: frozenset[int], at: datetime
+) -> list[GoalProgress]:
+    """The member's *active* goals among *goal_ids* (paused, completed or dropped ones are left
+    out), each with the plan's latest review week ended by *at*: the week the member has just
+    reviewed, so their own answer is there when they gave it.  For a supporter's weekly update
+    (issue 24); the caller checked the member shares these goals with that supporter."""
+    goals = [
+        g for g in await goals_of(svc, member_id) if g.goal_id in goal_ids and g.status is GoalStatus.ACTIVE
+    ]
+    if not goals:
+        return []
+    review = await _review_time(svc, member_id)
+    day = review_day(last_review(at, review), review.timezone)
+    return await _progress(svc, member_id, goals, [day], review.timezone)
 
 
 # -- the safety plan -----------------------------------------------------------------------------

@@ -5,6 +5,10 @@ of :mod:`bot.domain.supporters` and returns typed results; the handlers (``handl
 for the member, ``handlers/family.py`` for the supporter) turn them into words.  A supporter is
 only ever given what :func:`weekly_update` computes from the member's shares at that moment, so a
 share turned off or a link removed takes effect for everything not yet sent.
+
+Goals of the member's recovery plan are shared one by one, per supporter (:func:`set_goal_share`,
+the one way in); their words stay sealed in the plan and are opened only by :func:`weekly_update`
+when the update goes out (see ``handlers/supporters.py`` for why that message skips the outbox).
 """
 
 from __future__ import annotations
@@ -14,13 +18,16 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.domain.milestones import Milestone, local_today
+from bot.domain.plan import GoalStatus
 from bot.domain.recurrence import Occurrence, next_occurrence
 from bot.domain.supporters import (
+    GoalNews,
     InviteProblem,
     ShareItem,
     SupportCounts,
     UpdateSchedule,
     WeeklyUpdate,
+    goal_news,
     hash_token,
     invite_problem,
     milestones_in,
@@ -29,6 +36,7 @@ from bot.domain.supporters import (
     week_before,
 )
 from bot.runtime.services import Services
+from bot.usecases import plan as plans
 from storage.groups import Group
 from storage.meetings import Meeting
 from storage.supporters import Invitation, Link
@@ -98,14 +106,56 @@ async def withdraw_invite(svc: Services, member_id: int, invitation_id: int) -> 
     return await svc.repos.supporters.withdraw(member_id, invitation_id)
 
 
-async def set_share(
-    svc: Services, member_id: int, link_id: int, item: ShareItem, on: bool
-) -> Supporter | None:
+@dataclass(frozen=True)
+class GoalChoice:
+    """One open goal of the member's recovery plan, as the member sees it on a supporter's screen."""
+
+    goal_id: int
+    text: str  # the member's own words, for the member's own eyes
+    paused: bool  # shared or not, a paused goal is left out of the update until resumed
+    shared: bool  # with this supporter
+
+
+@dataclass(frozen=True)
+class Panel:
+    """The member's screen for one supporter: what they see, and when."""
+
+    supporter: Supporter
+    schedule: UpdateSchedule
+    goals: list[GoalChoice]  # active and paused goals; completed ones cannot be shared
+
+
+async def panel(svc: Services, member_id: int, link_id: int) -> Panel | None:
+    """One of the member's own supporters with every switch (a forged or stale id gives None)."""
+    found = await supporter(svc, member_id, link_id)
+    if found is None:
+        return None
+    goals = [
+        GoalChoice(g.goal_id, g.text, g.status is GoalStatus.PAUSED, g.goal_id in found.link.goals)
+        for g in await plans.goals_of(svc, member_id)
+        if g.status is not GoalStatus.COMPLETED
+    ]
+    return Panel(found, await svc.repos.supporters.schedule(member_id), goals)
+
+
+async def set_share(svc: Services, member_id: int, link_id: int, item: ShareItem, on: bool) -> Panel | None:
     found = await supporter(svc, member_id, link_id)
     if found is None:
         return None
     await svc.repos.supporters.set_share(link_id, item, on)
-    return await supporter(svc, member_id, link_id)
+    return await panel(svc, member_id, link_id)
+
+
+async def set_goal_share(svc: Services, member_id: int, link_id: int, goal_id: int, on: bool) -> Panel | None:
+    """Share one goal of the member's plan with one supporter, or stop: the one way in, from the
+    supporter's screen in /supporters.  None (nothing changes) when the link or the goal is not
+    the member's any more, or, to share, the goal is completed: an old button is refused."""
+    found = await supporter(svc, member_id, link_id)
+    goal = await plans.own_goal(svc, member_id, goal_id)
+    if found is None or goal is None or (on and goal.status is GoalStatus.COMPLETED):
+        return None
+    await svc.repos.supporters.set_goal_share(link_id, goal_id, on)
+    return await panel(svc, member_id, link_id)
 
 
 async def remove_supporter(svc: Services, member_id: int, link_id: int) -> Supporter | None:
@@ -248,8 +298,9 @@ class DueUpdate:
 
 async def weekly_update(svc: Services, link_id: int, due: datetime) -> DueUpdate | None:
     """What the supporter is told for the week up to *due*, from what is shared right now
-    (None once the link is gone).  The extension point for new items (the recovery plan's
-    goals): one more field, filled here only when its ShareItem is in ``link.shares``."""
+    (None once the link is gone).  The extension point for new items: one more field, filled
+    here only when its ShareItem is in ``link.shares``.  Shared goals come in the member's words,
+    opened here at send time: the result must be sent, never stored."""
     link = await svc.repos.supporters.link(link_id)
     if link is None:
         return None
@@ -265,7 +316,20 @@ async def weekly_update(svc: Services, link_id: int, due: datetime) -> DueUpdate
         else:
             first: date = local_today(since, record.timezone) + timedelta(days=1)
             milestones = tuple(milestones_in(record.start_date, first, local_today(until, record.timezone)))
-    update = WeeklyUpdate(await first_name(svc, link.member_id), attended, milestones)
+    goals: tuple[GoalNews, ...] = ()
+    if link.goals:
+        goals = tuple(
+            goal_news(
+                item.goal.text,
+                item.goal.measure,
+                item.goal.target,
+                week_count=item.weeks[-1].count,
+                days=item.days,
+                outcome=item.weeks[-1].outcome,
+            )
+            for item in await plans.progress_for_supporter(svc, link.member_id, link.goals, due)
+        )
+    update = WeeklyUpdate(await first_name(svc, link.member_id), attended, milestones, goals)
     return DueUpdate(link, update, await supporter_zone(svc, link.supporter_id))
 
 
@@ -354,14 +418,8 @@ async def export(svc: Services, user_id: int) -> dict[str, Any]:
     data: dict[str, Any] = {}
     mine = await overview(svc, user_id)
     if mine.supporters or mine.invitations:
-        data["my_supporters"] = [
-            {
-                "first_name": s.name,
-                "since": s.link.accepted_at.isoformat(),
-                "shared": sorted(item.value for item in s.link.shares),
-            }
-            for s in mine.supporters
-        ]
+        goals = await plans.goals_of(svc, user_id) if any(s.link.goals for s in mine.supporters) else []
+        data["my_supporters"] = [_my_supporter(s, goals) for s in mine.supporters]
         data["open_invitations"] = [{"expires_at": i.expires_at.isoformat()} for i in mine.invitations]
         data["weekly_update"] = {"weekday": mine.schedule.weekday, "at": mine.schedule.at.strftime("%H:%M")}
     supporting = await supported(svc, user_id)
@@ -370,6 +428,19 @@ async def export(svc: Services, user_id: int) -> dict[str, Any]:
             {"first_name": s.member_name, "since": s.link.accepted_at.isoformat()} for s in supporting
         ]
         data["my_time_zone"] = await supporter_zone(svc, user_id)
+    return data
+
+
+def _my_supporter(supporter: Supporter, goals: list[plans.Goal]) -> dict[str, Any]:
+    """One supporter in /mydata; the goals shared with them in the member's words, when any."""
+    data: dict[str, Any] = {
+        "first_name": supporter.name,
+        "since": supporter.link.accepted_at.isoformat(),
+        "shared": sorted(item.value for item in supporter.link.shares),
+    }
+    shared_goals = [g.text for g in goals if g.goal_id in supporter.link.goals]
+    if shared_goals:
+        data["shared_goals"] = shared_goals
     return data
 
 

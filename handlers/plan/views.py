@@ -144,6 +144,13 @@ def render_goal(
         lines.append("   " + tr._("Last weeks: {marks}").format(marks=marks))
     if goal.shared and mine:
         lines.append("   " + tr._("🤝 shared with your mentor"))
+    if goal.supporters and mine:
+        lines.append(
+            "   "
+            + tr.n_("👪 shared with {n} supporter", "👪 shared with {n} supporters", goal.supporters).format(
+                n=goal.supporters
+            )
+        )
     return "\n".join(lines)
 
 
@@ -156,11 +163,14 @@ def render_plan(tr: Translator, view: PlanOverview) -> str:
             tr._(
                 "A plan is a few goals in your own words (up to five), each in an area of life that "
                 "matters to you, with a small step for the week if you like. Once a week I'll ask how "
-                "the steps went. Only you can see it, unless you choose to share a goal with your mentor."
+                "the steps went. Only you can see it, unless you choose to share a goal with your mentor "
+                "or a supporter."
             )
         )
     else:
-        lines.append(tr._("Only you can see it, unless you share a goal with your peer mentor."))
+        lines.append(
+            tr._("Only you can see it, unless you share a goal with your peer mentor or a supporter.")
+        )
         lines += ["", *(render_goal(tr, n, p) for n, p in enumerate(open_goals, 1))]
         if done:  # the latest few, shortened: the plan must stay one message however many are done
             latest = "; ".join(escape(short(p.goal.text, 60)) for p in done[-COMPLETED_SHOWN:])
@@ -272,11 +282,22 @@ def render_goal_menu(tr: Translator, goal: Goal) -> str:
     lines.append(tr._("Progress: {measure}").format(measure=escape(tr._(MEASURE_NAMES[goal.measure]))))
     if goal.status is GoalStatus.PAUSED:
         lines.append(tr._("Paused: it rests until you resume it, and the weekly review leaves it out."))
-    lines.append(
-        tr._("🤝 Your peer mentor can see this goal and its weekly progress.")
-        if goal.shared
-        else tr._("Only you can see this goal.")
-    )
+    if goal.shared:
+        lines.append(tr._("🤝 Your peer mentor can see this goal and its weekly progress."))
+    if goal.supporters:
+        lines.append(
+            tr.n_(
+                "👪 {n} of your supporters sees this goal and how its week went in the weekly update; "
+                "choose who in /supporters.",
+                "👪 {n} of your supporters see this goal and how its week went in the weekly update; "
+                "choose who in /supporters.",
+                goal.supporters,
+            ).format(n=goal.supporters)
+        )
+    if not goal.shared and not goal.supporters:
+        lines.append(tr._("Only you can see this goal."))
+        if goal.status is not GoalStatus.COMPLETED:
+            lines.append(tr._("A supporter can be shown it, with how its week went, from /supporters."))
     return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from bot.domain.clock import FixedClock
 from bot.domain.milestones import Milestone, Unit
+from bot.domain.plan import GoalStatus, LifeArea, Measure, Outcome
 from bot.domain.supporters import (
     DEFAULT_SCHEDULE,
     InviteProblem,
@@ -15,6 +16,9 @@ from bot.domain.supporters import (
     ShareItem,
     UpdateSchedule,
     WeeklyUpdate,
+    goal_id_of,
+    goal_item,
+    goal_news,
     hash_token,
     invite_problem,
     milestones_in,
@@ -28,6 +32,7 @@ from bot.domain.supporters import (
 from storage.db import Database
 from storage.groups import GroupRepository
 from storage.people import PeopleRepository, Sighting
+from storage.plans import PlanRepository
 from storage.supporters import SupporterRepository
 from tests.checks import found
 
@@ -145,3 +150,60 @@ async def test_a_family_group_stays_one_when_it_becomes_a_supergroup(db: Databas
     assert await repo.family_group_ids() == [-100]
     await groups.migrate_chat(-100, -1001)
     assert await repo.family_group_ids() == [-1001]
+
+
+def test_a_shared_goal_never_tells_a_supporter_how_many_check_ins() -> None:
+    """Issue 24: never check-ins.  A goal counted by check-ins shows only the member's answer."""
+    checkins = goal_news(
+        "Check in daily", Measure.CHECKINS, 5, week_count=4, days=None, outcome=Outcome.PARTLY
+    )
+    assert (checkins.count, checkins.target, checkins.outcome) == (None, None, Outcome.PARTLY)
+    meetings = goal_news("Two meetings", Measure.MEETINGS, 2, week_count=1, days=30, outcome=None)
+    assert (meetings.count, meetings.target) == (1, 2)
+    days = goal_news("Stay sober", Measure.DAYS, None, week_count=None, days=30, outcome=None)
+    assert days.count == 30
+    assert not WeeklyUpdate("Maya", None, None, (days,)).empty  # a shared goal is news any week
+
+
+def test_goal_share_rows_name_one_goal() -> None:
+    assert goal_id_of(goal_item(12)) == 12
+    for junk in ("attendance", "goal:", "goal:1x", "goal:-3", "goal:١"):
+        assert goal_id_of(junk) is None, junk
+
+
+async def test_a_goal_stops_being_shared_when_completed_dropped_or_erased(
+    db: Database, clock: FixedClock
+) -> None:
+    """The share rows go with the goal, in the same transaction: a goal id used again later
+    never inherits a supporter's view."""
+    await people(db, clock, 7, 8)
+    repo, plans = SupporterRepository(db), PlanRepository(db)
+    invite = new_invite()
+    await repo.invite(7, invite.token_hash, clock.now() + timedelta(days=7), clock.now())
+    link = await repo.accept(invite.token_hash, 8, clock.now())
+    assert link is not None
+
+    async def goal() -> int:
+        return await plans.add_goal(
+            7, LifeArea.HEALTH, Measure.SELF, None, (b"sealed", None), now=clock.now()
+        )
+
+    first, second, third = await goal(), await goal(), await goal()
+    for goal_id in (first, second, third):
+        await repo.set_goal_share(link.id, goal_id, True)
+    await repo.set_share(link.id, ShareItem.ATTENDANCE, True)
+    shared = await repo.link(link.id)
+    assert shared is not None and shared.goals == {first, second, third}
+    assert shared.shares == {ShareItem.ATTENDANCE}
+
+    await plans.set_status(first, GoalStatus.PAUSED, clock.now())  # paused: still shared
+    await plans.set_status(second, GoalStatus.COMPLETED, clock.now())
+    assert await plans.drop_goal(third)
+    assert (await repo.link(link.id)).goals == {first}  # type: ignore[union-attr]
+    reused = await goal()  # SQLite may hand the dropped goal's id out again
+    assert reused not in (await repo.link(link.id)).goals  # type: ignore[union-attr]
+
+    await repo.set_goal_share(link.id, reused, True)
+    await plans.erase(7)
+    assert await db.fetch_value("SELECT COUNT(*) FROM supporter_shares WHERE item LIKE 'goal:%'") == 0
+    assert (await repo.link(link.id)).shares == {ShareItem.ATTENDANCE}  # type: ignore[union-attr]
