@@ -23,7 +23,9 @@ from bot.domain.i18n import N_, Translator, resolve_language, translator
 from bot.runtime.feature import Feature
 from bot.runtime.logs import log_id
 from bot.runtime.services import Services
+from bot.usecases import care
 from handlers.callback_data import CallbackData
+from handlers.care_views import TEXTS as CARE_TEXTS
 from handlers.common import FEATURES, KindredContext, answer_query, escape, services, translator_for
 from handlers.crisis import crisis_resources, render_resources
 from storage.crisis_alerts import CrisisAlert, CrisisAlertRepository
@@ -148,7 +150,7 @@ async def _alert_facilitators(context: KindredContext, member: Named, alert_id: 
             continue
         admins.update(a.user.id for a in listed if not a.user.is_bot and a.user.id != member.user_id)
     told = 0
-    for admin_id in sorted(admins):
+    for admin_id in await care.available(svc, sorted(admins)):  # not those on time off
         told += await _send_alert(context.application, admin_id, member, alert_id, escalated=False)
     return told
 
@@ -262,6 +264,7 @@ async def on_reaching(update: Update, context: KindredContext) -> None:
     await query.edit_message_text(render_taken(tr, member.name, user.first_name, mine=True))
     await _update_copies(context, alert.id, user, member.name, skip=user.id)
     await _tell_member(context.application, alert.member_id, "reaching", helper=user.first_name)
+    await care.after_crisis_acknowledged(svc, CARE_TEXTS, user.id, alert.id)  # next-day check on them
 
 
 async def _update_copies(

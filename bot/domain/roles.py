@@ -42,9 +42,11 @@ class Action(StrEnum):
     IMPORT_FEED = "import_feed"
     MATCH_MENTORS = "match_mentors"  # /matchall
     VIEW_MATCHES = "view_matches"  # /matches
+    PEER_WORK = "peer_work"  # /care, /supervision, /timeoff, /team (own line): facilitators and mentors
+    SUPERVISE = "supervise"  # answer supervision requests, /groupsupervision, /team (everyone)
 
 
-COORDINATOR_ONLY = frozenset({Action.MATCH_MENTORS, Action.VIEW_MATCHES})
+COORDINATOR_ONLY = frozenset({Action.MATCH_MENTORS, Action.VIEW_MATCHES, Action.SUPERVISE})
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,10 @@ NEEDS_FACILITATOR = Decision(
     False, N_("Only this group's facilitators (its Telegram admins) and coordinators can do that.")
 )
 NEEDS_GROUP = Decision(False, N_("Please choose a group first."))
+NEEDS_PEER_WORKER = Decision(
+    False,
+    N_("This is for peer workers: facilitators (a group's Telegram admins), peer mentors and coordinators."),
+)
 
 
 class Authorizer:
@@ -121,6 +127,22 @@ class Authorizer:
         if chat_id is None:
             return NEEDS_GROUP
         return ALLOWED if await self.is_facilitator(user_id, chat_id) else NEEDS_FACILITATOR
+
+    async def authorize_peer_work(
+        self, user_id: int, action: Action, groups: Iterable[int], *, mentor: bool
+    ) -> Decision:
+        """Decide an action for peer workers: coordinators, peer mentors (*mentor*: an active or
+        paused mentor profile) and the facilitators of any of *groups* (the person's groups)."""
+        if self.is_coordinator(user_id):
+            return ALLOWED
+        if action in COORDINATOR_ONLY:
+            return NEEDS_COORDINATOR
+        if mentor:
+            return ALLOWED
+        for chat_id in groups:
+            if await self.is_facilitator(user_id, chat_id):
+                return ALLOWED
+        return NEEDS_PEER_WORKER
 
     async def groups_for(self, user_id: int, action: Action, candidates: Iterable[int]) -> list[int]:
         """Of *candidates*, the groups where *user_id* may perform *action*."""

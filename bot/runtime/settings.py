@@ -58,6 +58,7 @@ EXPECTED: dict[str, str] = {
     "small_cell_threshold": f"a whole number of people between {SMALL_CELL_FLOOR} and 1000 (below "
     f"{SMALL_CELL_FLOOR}, an average gives away what each person said; the default is "
     f"{DEFAULT_SMALL_CELL_THRESHOLD})",
+    "care_load_threshold": "a whole number of load points between 1 and 1000",
     "resources_file": "a TOML file of [[resource]] entries like bot/domain/data/resources.toml "
     "(category, name, and a phone or link each)",
 }
@@ -117,6 +118,8 @@ class Settings(BaseSettings):
     member_consent_hours: int = Field(default=48, ge=1, le=720)
     # Aggregates (/wellbeing) show a cell only when at least this many distinct people contributed.
     small_cell_threshold: int = Field(default=DEFAULT_SMALL_CELL_THRESHOLD, ge=SMALL_CELL_FLOOR, le=1000)
+    # /team highlights a peer worker whose load points over the last 30 days are above this.
+    care_load_threshold: int = Field(default=20, ge=1, le=1000)
 
     @property
     def sandbox(self) -> bool:
