@@ -97,8 +97,8 @@ def menu_text(tr: Translator, weekly: WeeklyTime | None, zone: str) -> str:
         lines.append(tr._("No weekly reminder yet: choose one with /care weekly fri 17:00."))
     else:
         lines.append(
-            tr._("I remind you every {day} at {time} ({zone}); /care weekly off stops it.").format(
-                day=tr._(WEEKDAYS[weekly.weekday]), time=format_clock(tr, weekly.at, zone), zone=escape(zone)
+            tr._("I remind you every {day} at {time}; /care weekly off stops it.").format(
+                day=tr._(WEEKDAYS[weekly.weekday]), time=format_clock(tr, weekly.at, zone)
             )
         )
     return "\n\n".join(lines)
@@ -121,8 +121,8 @@ def menu_markup(tr: Translator) -> InlineKeyboardMarkup:
 def weekly_set_text(tr: Translator, weekly: WeeklyTime | None, zone: str) -> str:
     if weekly is None:
         return tr._("Weekly reminders are off. /care weekly fri 17:00 turns them on again.")
-    return tr._("Done: I will remind you every {day} at {time} ({zone}).").format(
-        day=tr._(WEEKDAYS[weekly.weekday]), time=format_clock(tr, weekly.at, zone), zone=escape(zone)
+    return tr._("Done: I will remind you every {day} at {time}.").format(
+        day=tr._(WEEKDAYS[weekly.weekday]), time=format_clock(tr, weekly.at, zone)
     )
 
 
@@ -288,15 +288,14 @@ def session_reminder(
 
 def group_scheduled_text(tr: Translator, weekly: WeeklyTime, zone: str, count: int, first: datetime) -> str:
     return tr.n_(
-        "📅 Group supervision every {day} at {time} ({zone}), first on {when}, for {count} peer worker. "
+        "📅 Group supervision every {day} at {time}, first on {when}, for {count} peer worker. "
         "Everyone is reminded a day and an hour before.",
-        "📅 Group supervision every {day} at {time} ({zone}), first on {when}, for {count} peer workers. "
+        "📅 Group supervision every {day} at {time}, first on {when}, for {count} peer workers. "
         "Everyone is reminded a day and an hour before.",
         count,
     ).format(
         day=tr._(WEEKDAYS[weekly.weekday]),
         time=format_clock(tr, weekly.at, zone),
-        zone=escape(zone),
         when=format_when(tr, first, zone),
         count=count,
     )

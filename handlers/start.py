@@ -102,11 +102,23 @@ def render_commands(tr: Translator, commands: Sequence[Command], with_details: b
     return "\n".join(lines)
 
 
-def render_help(tr: Translator, role: Role, where: ChatKind, commands: Sequence[Command]) -> str:
+# Telegram's limit for one message's text.  A coordinator sees every command; with each one's
+# details (syntax lines) the list outgrows it, and then the details are left out.
+MESSAGE_LIMIT = 4096
+
+
+def render_help(
+    tr: Translator, role: Role, where: ChatKind, commands: Sequence[Command], room: int = MESSAGE_LIMIT
+) -> str:
     title = tr._("<b>What you can do here</b> (as a {role}):").format(role=tr._(ROLE_NAMES[role]))
-    body = render_commands(tr, visible(commands, role, where), with_details=where is ChatKind.PRIVATE)
     footer = tr._("In a hard moment, send /sos at any time for crisis lines.")
-    return f"{title}\n\n{body}\n\n{footer}"
+    text = ""
+    for details in dict.fromkeys((where is ChatKind.PRIVATE, False)):
+        body = render_commands(tr, visible(commands, role, where), with_details=details)
+        text = f"{title}\n\n{body}\n\n{footer}"
+        if len(text) <= room:
+            break
+    return text
 
 
 def render_welcome(tr: Translator, first_name: str, role: Role, commands: Sequence[Command]) -> str:
@@ -122,9 +134,9 @@ def render_welcome(tr: Translator, first_name: str, role: Role, commands: Sequen
             "with your name or Telegram id, so nobody, not coordinators and not whoever runs the "
             "database, can tie them to you. /mydata sends you a copy of what I hold; /forget erases it."
         ),
-        render_help(tr, role, ChatKind.PRIVATE, commands),
     ]
-    return "\n\n".join(parts)
+    room = MESSAGE_LIMIT - len("\n\n".join(parts)) - 2
+    return "\n\n".join([*parts, render_help(tr, role, ChatKind.PRIVATE, commands, room)])
 
 
 async def start(update: Update, context: KindredContext) -> None:
