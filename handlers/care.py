@@ -178,9 +178,7 @@ async def on_step(update: Update, context: KindredContext) -> None:
     saved = await care.record_check(services(context), user.id, check)
     log.info("Peer-worker self-check %d saved for %s", saved.check_id, log_id(user.id))
     asked = saved.request
-    await query.edit_message_text(
-        views.saved_text(tr, asked is not None, asked is not None and not asked.new)
-    )
+    await query.edit_message_text(views.saved_text(tr, asked))
     if asked is not None:
         await _tell_coordinators(context, asked)
 
@@ -232,7 +230,7 @@ async def supervision_command(update: Update, context: KindredContext) -> None:
 
 async def _ask(update: Update, context: KindredContext, tr: Translator, user_id: int) -> None:
     asked = await care.ask_supervision(services(context), user_id)
-    text = views.asked_text(tr, not asked.new)
+    text = views.asked_text(tr, asked)
     upcoming = await care.sessions_of(services(context), user_id)
     if upcoming:
         text += "\n\n" + views.sessions_text(tr, [(s.id, o.start, s.schedule.time_zone) for s, o in upcoming])

@@ -14,7 +14,7 @@ from bot.domain.care import HOURS_CHOICES, SCALE, WeekHidden, WeeklyTime, Worker
 from bot.domain.i18n import N_, Translator
 from bot.domain.recurrence import Occurrence, to_utc, zone_for
 from bot.domain.time_format import format_clock, format_when
-from bot.usecases.care import Contact, Keyboard, TeamView
+from bot.usecases.care import AskResult, Contact, Keyboard, TeamView
 from handlers.callback_data import CallbackData
 from handlers.common import escape
 
@@ -170,15 +170,17 @@ def step_question(tr: Translator, step: CareStep) -> tuple[str, InlineKeyboardMa
     )
 
 
-def saved_text(tr: Translator, asked: bool, already: bool) -> str:
+def saved_text(tr: Translator, asked: AskResult | None) -> str:
     text = tr._("💚 Thank you for checking in with yourself. /care shows your trend.")
-    if asked:
-        text += "\n\n" + asked_text(tr, already)
+    if asked is not None:
+        text += "\n\n" + asked_text(tr, asked)
     return text
 
 
-def asked_text(tr: Translator, already: bool) -> str:
-    if already:
+def asked_text(tr: Translator, asked: AskResult) -> str:
+    if asked.new and not asked.coordinators:
+        return no_coordinator_text(tr)
+    if not asked.new:
         return tr._("Your request to talk is already with the coordinators; one of them will propose a time.")
     return tr._(
         "I asked the coordinators for a supervision conversation; one of them will propose a time. "
@@ -188,7 +190,8 @@ def asked_text(tr: Translator, already: bool) -> str:
 
 def no_coordinator_text(tr: Translator) -> str:
     return tr._(
-        "I could not reach a coordinator right now; your request is kept and they will see it in /team."
+        "I asked for a supervision conversation, but no coordinator can be reached right now; your request "
+        "is kept, and coordinators see it in /team."
     )
 
 
