@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from telegram import Bot, InputFile, Update
+from telegram import Bot, InputFile, Message, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
@@ -371,7 +371,8 @@ async def on_follow_up(update: Update, context: KindredContext) -> None:
     if not await require_peer_worker(update, context):
         return
     await answer_query(query)
-    await query.edit_message_reply_markup(None)
+    if isinstance(query.message, Message) and query.message.reply_markup is not None:
+        await query.edit_message_reply_markup(None)  # answered: the buttons go
     if choice.answer == "ok":
         await reply(update, views.follow_up_ok(tr))
     else:

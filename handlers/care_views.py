@@ -270,11 +270,11 @@ def scheduled_text(tr: Translator, other: str, start_local: datetime, zone: str,
     when = _when(tr, start_local, zone)
     if worker:
         return tr._(
-            "📅 Your supervision conversation with {name}: {when}. A private talk between the two of you; "
+            "🤝 Your supervision conversation with {name}: {when}. A private talk between the two of you; "
             "I will remind you a day and an hour before."
         ).format(name=escape(other), when=when)
     return tr._(
-        "📅 Supervision with {name}: {when}. You will both be reminded a day and an hour before."
+        "🤝 Supervision with {name}: {when}. You will both be reminded a day and an hour before."
     ).format(name=escape(other), when=when)
 
 
@@ -291,9 +291,9 @@ def session_reminder(
 
 def group_scheduled_text(tr: Translator, weekly: WeeklyTime, zone: str, count: int, first: datetime) -> str:
     return tr.n_(
-        "📅 Group supervision every {day} at {time}, first on {when}, for {count} peer worker. "
+        "🤝 Group supervision every {day} at {time}, first on {when}, for {count} peer worker. "
         "Everyone is reminded a day and an hour before.",
-        "📅 Group supervision every {day} at {time}, first on {when}, for {count} peer workers. "
+        "🤝 Group supervision every {day} at {time}, first on {when}, for {count} peer workers. "
         "Everyone is reminded a day and an hour before.",
         count,
     ).format(

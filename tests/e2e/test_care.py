@@ -289,3 +289,22 @@ async def test_time_off_reroutes_a_crisis_alert_and_tells_the_group_who_to_conta
 
     await sam.send("/timeoff off")
     assert "Welcome back" in (await sam.next_message()).text
+
+
+async def test_group_supervision_is_weekly_with_reminders_for_every_peer_worker(
+    emulator: Emulator, launch: Launch
+) -> None:
+    cleo = emulator.add_user("Cleo")
+    world = await launch(coordinators=(cleo,))
+    sam, maya = world.person("Sam"), world.person("Maya")
+    await greet(sam, maya, cleo)
+    await circle(world, sam, (maya,))
+    await cleo.send("/groupsupervision tue 18:00")
+    answer = (await cleo.next_message(timeout=10)).text
+    assert "Group supervision every Tuesday at 18:00 (UTC)" in answer and "for 1 peer worker" in answer
+    world.bot.set_clock(datetime(2026, 11, 24, 17, 0, tzinfo=UTC))  # 1 h before the first
+    assert "group supervision" in (await sam.next_message()).text
+    assert "group supervision" in (await cleo.next_message()).text
+    await maya.expect_no_message(within=0.5)  # a member is not a peer worker
+    world.bot.set_clock(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))  # 24 h before the second
+    assert "1 Dec 2026, 18:00" in (await sam.next_message()).text
