@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import aiosqlite
@@ -84,12 +84,13 @@ def _request(row: aiosqlite.Row) -> SupervisionRequest:
     )
 
 
-def _schedule(row: aiosqlite.Row) -> Schedule:
+def _schedule(row: aiosqlite.Row, skipped: frozenset[date] = frozenset()) -> Schedule:
     return Schedule(
         datetime.fromisoformat(row["first_start_local"]),
         row["time_zone"],
         timedelta(minutes=row["duration_minutes"]),
         Recurrence.from_rrule_string(row["rrule"]),
+        skipped,
     )
 
 
@@ -101,6 +102,11 @@ def _time_off(row: aiosqlite.Row) -> TimeOff:
         from_db(row["ends_at"]),
         maybe_from_db(row["notified_at"]),
     )
+
+
+def _days(joined: str | None) -> frozenset[date]:
+    """Skipped occurrences' local dates, as ``group_concat`` joins them."""
+    return frozenset(date.fromisoformat(day) for day in joined.split(",")) if joined else frozenset()
 
 
 class CareRepository:
@@ -409,8 +415,9 @@ class CareRepository:
 
     async def activity(self, user_id: int, since: datetime) -> Activity:
         series = await self._db.fetch_all(
-            "SELECT first_start_local, time_zone, duration_minutes, rrule, created_at FROM meetings"
-            " WHERE created_by = ? AND cancelled = 0",
+            "SELECT m.first_start_local, m.time_zone, m.duration_minutes, m.rrule, m.created_at,"
+            " (SELECT group_concat(s.local_date) FROM meeting_skips s WHERE s.meeting_id = m.id) AS skips"
+            " FROM meetings m WHERE m.created_by = ? AND m.cancelled = 0",
             (user_id,),
         )
         roll_calls = await self._db.fetch_value(
@@ -423,7 +430,9 @@ class CareRepository:
             (user_id, to_db(since)),
         )
         return Activity(
-            [(_schedule(row), from_db(row["created_at"])) for row in series], int(roll_calls), int(crises)
+            [(_schedule(row, _days(row["skips"])), from_db(row["created_at"])) for row in series],
+            int(roll_calls),
+            int(crises),
         )
 
     # -- personal data --
@@ -467,4 +476,15 @@ class CareRepository:
             ):
                 cursor = await conn.execute(sql, (user_id,))
                 total += cursor.rowcount
+            # As a coordinator: the copies of requests they were sent, the sessions they lead, and
+            # their name on requests they had taken (which go back to waiting for someone else).
+            await conn.execute(
+                "DELETE FROM supervision_request_messages WHERE coordinator_id = ?", (user_id,)
+            )
+            await conn.execute("DELETE FROM supervision_sessions WHERE coordinator_id = ?", (user_id,))
+            await conn.execute(
+                "UPDATE supervision_requests SET coordinator_id = NULL, status = 'open'"
+                " WHERE coordinator_id = ?",
+                (user_id,),
+            )
             return total

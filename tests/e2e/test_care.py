@@ -87,6 +87,14 @@ async def test_self_checks_supervision_accepted_and_reminded_across_a_restart(
             "SELECT energy, stress, support, hours, wants_talk FROM care_checks ORDER BY id"
         ).fetchall()
     assert rows == [(4, 2, 4, 5, 0), (2, 5, 2, 20, 1)]
+    await sam.send("/care")
+    await sam.press(await sam.next_message(), "📈 My trend")
+    chart = await sam.next_message()
+    assert (
+        chart.photo is not None
+        and chart.photo.startswith(b"\x89PNG")
+        and "(2 answers)" in (chart.caption or "")
+    )
 
     # The coordinator gets the request (the worker named, because they asked), accepts, proposes a time.
     request = await cleo.next_message()
