@@ -17,7 +17,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.domain.attempts import AttemptLimiter
 from bot.domain.i18n import Translator, resolve_language, translator
-from bot.domain.roles import Action
+from bot.domain.roles import Action, Decision
 from bot.runtime.commands import ChatKind
 from bot.runtime.context import KindredApplication, KindredContext
 from bot.runtime.logs import log_id
@@ -174,9 +174,31 @@ async def require(
     if user is None:
         return False
     decision = await services(context).auth.authorize(user.id, action, chat_id, subject)
+    return await _decided(update, context, action, decision)
+
+
+async def require_peer_worker(
+    update: Update, context: KindredContext, action: Action = Action.PEER_WORK
+) -> bool:
+    """Like :func:`require`, for what peer workers do (``/care``, ``/supervision``, ``/timeoff``,
+    ``/team``): coordinators, peer mentors, and facilitators of any of the person's groups."""
+    user = update.effective_user
+    if user is None:
+        return False
+    svc = services(context)
+    profile = await svc.repos.mentors.profile(user.id)
+    groups = [group.chat_id for group in await svc.groups.groups_of(user.id) if group.active]
+    mentor = profile is not None and profile.status != "retired"
+    decision = await svc.auth.authorize_peer_work(user.id, action, groups, mentor=mentor)
+    return await _decided(update, context, action, decision)
+
+
+async def _decided(update: Update, context: KindredContext, action: Action, decision: Decision) -> bool:
+    """Go ahead, or tell the person kindly why not (an alert on a button) and log the refusal."""
+    user = update.effective_user
     if decision:
         return True
-    log.info("Refused %s for %s", action, log_id(user.id))
+    log.info("Refused %s for %s", action, log_id(user.id if user else 0))
     tr = await translator_for(update, context)
     if update.callback_query is not None:
         await answer_query(update.callback_query, tr._(decision.reason), alert=True)

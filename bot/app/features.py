@@ -12,6 +12,7 @@ from bot.runtime.feature import Feature
 from handlers import (
     attendance,
     broadcasts,
+    care,
     checkins,
     crisis,
     crisis_alerts,
@@ -33,6 +34,7 @@ from handlers import (
 FEATURES: tuple[Feature, ...] = (
     attendance.FEATURE,
     broadcasts.FEATURE,
+    care.FEATURE,
     checkins.FEATURE,
     crisis.FEATURE,
     crisis_alerts.FEATURE,

@@ -55,9 +55,13 @@ class Action(StrEnum):
     VIEW_SHARED_GOALS = "view_shared_goals"  # a member's shared recovery-plan goals (their peer mentor)
     VIEW_SUPPORT_STATS = "view_support_stats"  # /supportstats: aggregate counts of supporter links
     MARK_FAMILY_GROUP = "mark_family_group"  # /familygroup: list a group's meetings for families
+    PEER_WORK = "peer_work"  # /care, /supervision, /timeoff, /team (own line): facilitators and mentors
+    SUPERVISE = "supervise"  # answer supervision requests, /groupsupervision, /team (everyone)
 
 
-COORDINATOR_ONLY = frozenset({Action.MATCH_MENTORS, Action.VIEW_MATCHES, Action.VIEW_SUPPORT_STATS})
+COORDINATOR_ONLY = frozenset(
+    {Action.MATCH_MENTORS, Action.VIEW_MATCHES, Action.VIEW_SUPPORT_STATS, Action.SUPERVISE}
+)
 # Actions on one member's personal matters, decided by a relationship to that member (the
 # *subject*), not by any role: a coordinator or facilitator gets no way in.
 MENTOR_ONLY = frozenset({Action.VIEW_SHARED_GOALS})
@@ -79,6 +83,10 @@ NEEDS_FACILITATOR = Decision(
 )
 NEEDS_GROUP = Decision(False, N_("Please choose a group first."))
 NEEDS_MENTOR = Decision(False, N_("Only this member's peer mentor can see what they share."))
+NEEDS_PEER_WORKER = Decision(
+    False,
+    N_("This is for peer workers: facilitators (a group's Telegram admins), peer mentors and coordinators."),
+)
 
 
 class Authorizer:
@@ -146,6 +154,22 @@ class Authorizer:
         if chat_id is None:
             return NEEDS_GROUP
         return ALLOWED if await self.is_facilitator(user_id, chat_id) else NEEDS_FACILITATOR
+
+    async def authorize_peer_work(
+        self, user_id: int, action: Action, groups: Iterable[int], *, mentor: bool
+    ) -> Decision:
+        """Decide an action for peer workers: coordinators, peer mentors (*mentor*: an active or
+        paused mentor profile) and the facilitators of any of *groups* (the person's groups)."""
+        if self.is_coordinator(user_id):
+            return ALLOWED
+        if action in COORDINATOR_ONLY:
+            return NEEDS_COORDINATOR
+        if mentor:
+            return ALLOWED
+        for chat_id in groups:
+            if await self.is_facilitator(user_id, chat_id):
+                return ALLOWED
+        return NEEDS_PEER_WORKER
 
     async def groups_for(self, user_id: int, action: Action, candidates: Iterable[int]) -> list[int]:
         """Of *candidates*, the groups where *user_id* may perform *action*."""

@@ -22,6 +22,7 @@ from bot.runtime.seen import SeenPeople
 from bot.runtime.settings import Settings
 from storage.attendance import AttendanceRepository
 from storage.broadcasts import BroadcastRepository
+from storage.care import CareRepository
 from storage.checkins import CheckInRepository
 from storage.crisis_alerts import CrisisAlertRepository
 from storage.db import Database
@@ -68,6 +69,7 @@ class Repositories:
 
     attendance: AttendanceRepository
     broadcasts: BroadcastRepository
+    care: CareRepository
     checkins: CheckInRepository
     crisis_alerts: CrisisAlertRepository
     feeds: FeedRepository
@@ -87,6 +89,7 @@ class Repositories:
         return cls(
             attendance=AttendanceRepository(db),
             broadcasts=BroadcastRepository(db),
+            care=CareRepository(db),
             checkins=CheckInRepository(db),
             crisis_alerts=CrisisAlertRepository(db),
             feeds=FeedRepository(db),

@@ -62,6 +62,7 @@ EXPECTED: dict[str, str] = {
     "supporter_invite_days": "a whole number of days between 1 and 90",
     "max_supporters": "a whole number between 1 and 50",
     "family_resources_file": "a TOML file of [[resource]] entries like bot/domain/data/family_resources.toml",
+    "care_load_threshold": "a whole number of load points between 1 and 1000",
     "resources_file": "a TOML file of [[resource]] entries like bot/domain/data/resources.toml "
     "(category, name, and a phone or link each)",
 }
@@ -127,6 +128,8 @@ class Settings(BaseSettings):
     max_supporters: int = Field(default=DEFAULT_MAX_SUPPORTERS, ge=1, le=50)
     # /family's resources for families; None means the bundled ones, in English and Spanish.
     family_resources_file: Path | None = None
+    # /team highlights a peer worker whose load points over the last 30 days are above this.
+    care_load_threshold: int = Field(default=20, ge=1, le=1000)
 
     @property
     def sandbox(self) -> bool:

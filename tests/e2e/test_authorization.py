@@ -33,6 +33,7 @@ REFUSALS = (
     "You don't facilitate any group",
     "Reports are for coordinators and for the facilitators of a group",
     "Only this member's peer mentor can see what they share",
+    "This is for peer workers",
 )
 
 
@@ -53,6 +54,7 @@ ALL = frozenset(Actor)
 SCHEDULE = "/schedule Test Meeting | tue 18:00 | 60m | once | Hall"
 FACILITATORS_AND_COORDINATORS = frozenset({Actor.FACILITATOR, Actor.COORDINATOR})
 COORDINATORS = frozenset({Actor.COORDINATOR})
+PEER_WORKERS = FACILITATORS_AND_COORDINATORS | {Actor.OTHER_FACILITATOR}  # /care and friends
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,13 @@ CASES = [
     Case("/safetyplan", Where.GROUP, frozenset(), redirect="private chat"),
     Case("/supportstats", Where.PRIVATE, COORDINATORS),
     Case("/familygroup on", Where.GROUP, FACILITATORS_AND_COORDINATORS),
+    Case("/care", Where.PRIVATE, PEER_WORKERS),
+    Case("/care", Where.GROUP, frozenset(), redirect="private chat"),
+    Case("/supervision", Where.PRIVATE, PEER_WORKERS),
+    Case("/timeoff", Where.PRIVATE, PEER_WORKERS),
+    Case("/team", Where.PRIVATE, PEER_WORKERS),
+    Case("/team", Where.GROUP, frozenset(), redirect="private chat"),
+    Case("/groupsupervision tue 18:00", Where.PRIVATE, COORDINATORS),
     Case("/cancelmeeting 1", Where.GROUP, FACILITATORS_AND_COORDINATORS),
     Case("/cancelmeeting 2", Where.PRIVATE, FACILITATORS_AND_COORDINATORS),
 ]
@@ -359,3 +368,54 @@ async def test_a_supporter_who_is_not_a_member_sees_no_group_meeting_roster_or_m
             assert never not in text, (never, text[:200])
     await supporter.send("/cancel")
     await settle(cast)
+
+
+CARE_COMMANDS = {  # private commands of care for the carers (issue 18) -> who may use them
+    "/care": PEER_WORKERS,
+    "/supervision": PEER_WORKERS,
+    "/timeoff until 2026-11-30": PEER_WORKERS,
+    "/team": PEER_WORKERS,
+    "/groupsupervision tue 18:00": COORDINATORS,
+}
+CARE_BUTTONS = {  # every button of the feature, pressed as forged data -> who may press it
+    "carm:check": PEER_WORKERS,
+    "carm:trend": PEER_WORKERS,
+    "carm:talk": PEER_WORKERS,
+    "carq:4:0:0:0:0": PEER_WORKERS,
+    "carf:ok": PEER_WORKERS,
+    "supa:1": COORDINATORS,
+    "supp:1": COORDINATORS,
+    "sups:1:202611241000": COORDINATORS,
+}
+
+
+async def test_care_commands_and_buttons_for_every_role_and_a_stranger(cast: Cast) -> None:
+    """Care for the carers: each command and button as a member, both facilitators, a coordinator
+    and a stranger (in no group at all): peer workers (and coordinators) go ahead, coordinators
+    alone answer supervision requests; everyone else is refused kindly, and each press is answered."""
+    world = cast.world
+    stranger = world.person("Stranger")
+    await stranger.send("/start")
+    await stranger.next_message()
+    people: dict[str, tuple[Person, Actor | None]] = {a.value: (p, a) for a, p in cast.people.items()}
+    people["stranger"] = (stranger, None)
+    failures = []
+    for command, allowed in CARE_COMMANDS.items():
+        for name, (person, actor) in people.items():
+            await person.send(command)
+            answer = (await person.next_message(timeout=30)).text
+            await settle(cast)
+            refused = any(marker in answer for marker in REFUSALS)
+            if refused is (actor in allowed):
+                failures.append(f"{command} as {name}: {answer[:100]!r}")
+    for data, allowed in CARE_BUTTONS.items():
+        for name, (person, actor) in people.items():
+            await person.send("/help")
+            target = await person.next_message()
+            answer = await world.emulator.press(person, target, Button("x", callback_data=data), 10.0)
+            await settle(cast)
+            text = (answer.text or "") if answer else ""
+            refused = answer is not None and answer.show_alert and any(m in text for m in REFUSALS)
+            if answer is None or refused is (actor in allowed):
+                failures.append(f"{data} as {name}: {text[:100]!r}")
+    assert failures == []
