@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Iterable
 
 import mmh3
 import numpy as np
@@ -31,14 +30,18 @@ _INT_MIN = -(2**31)
 
 def char_wb_ngrams(text: str) -> list[str]:
     """Character n-grams inside word boundaries, each word padded with a space on both sides."""
+    return [gram for word in _WHITE_SPACES.sub(" ", text.lower()).split() for gram in _word_grams(word)]
+
+
+def _word_grams(word: str) -> list[str]:
+    """One word's character n-grams (it is padded here)."""
     low, high = CHAR_NGRAMS
+    padded = f" {word} "
     grams: list[str] = []
-    for word in _WHITE_SPACES.sub(" ", text.lower()).split():
-        padded = f" {word} "
-        for n in range(low, high + 1):
-            grams.extend(padded[i : i + n] for i in range(max(1, len(padded) - n + 1)))
-            if len(padded) <= n:  # a short word counts once, whatever n
-                break
+    for n in range(low, high + 1):
+        grams.extend(padded[i : i + n] for i in range(max(1, len(padded) - n + 1)))
+        if len(padded) <= n:  # a short word counts once, whatever n
+            break
     return grams
 
 
@@ -55,16 +58,27 @@ def _index(gram: str, features: int) -> int:
     return abs(value) % features
 
 
-def _row(grams: Iterable[str], features: int, offset: int) -> Counter[int]:
-    return Counter(offset + _index(gram, features) for gram in grams)
-
-
 def hashed_counts(texts: list[str]) -> sparse.csr_matrix:
-    """One row per text: counts of its hashed character n-grams, then of its words and pairs."""
+    """One row per text: counts of its hashed character n-grams, then of its words and pairs.
+
+    The passages of one message repeat its words, so each distinct word's character n-grams and
+    each distinct word n-gram are hashed once per call (the counts are the same)."""
+    word_columns: dict[str, list[int]] = {}  # a word -> the columns of its character n-grams
+    gram_columns: dict[str, int] = {}  # a word or word pair -> its column
     indptr, indices, data = [0], [], []
     for text in texts:
-        counts = _row(char_wb_ngrams(text), CHAR_FEATURES, 0)
-        counts.update(_row(word_ngrams(text), WORD_FEATURES, CHAR_FEATURES))
+        columns: list[int] = []
+        for word in _WHITE_SPACES.sub(" ", text.lower()).split():
+            known = word_columns.get(word)
+            if known is None:
+                known = word_columns[word] = [_index(g, CHAR_FEATURES) for g in _word_grams(word)]
+            columns += known
+        for gram in word_ngrams(text):
+            column = gram_columns.get(gram)
+            if column is None:
+                column = gram_columns[gram] = CHAR_FEATURES + _index(gram, WORD_FEATURES)
+            columns.append(column)
+        counts = Counter(columns)
         for column in sorted(counts):
             indices.append(column)
             data.append(counts[column])
