@@ -62,3 +62,16 @@ def test_a_long_messages_sentences_cost_only_their_ends(encoder, monkeypatch) ->
     encoder.encode(plain)
     assert widest, "the widest convolution ran"
     assert max(widest) <= whole_tokens + 10 * (len(plain) - 1)
+
+
+def test_tokens_read_before_and_tokens_evicted_read_the_same(encoder, monkeypatch) -> None:
+    """The kept token rows (a few here, so most are evicted and read again) change nothing."""
+    monkeypatch.setattr(crisis_encoder, "TOKEN_ROWS", 40)
+    package = encoder._model
+    fresh = crisis_encoder.SharedEncoder(package)
+    for message in [*MESSAGES, *MESSAGES[::-1]]:
+        plain = [" ".join(p.lower().split()) for p in passages(message)]
+        alone = np.vstack([package.encode([text]) for text in plain])
+        assert abs(fresh.encode(plain) - alone).max() < 1e-6
+    assert fresh._token_rows is not None
+    assert len(fresh._token_rows._slot) <= 40
