@@ -25,7 +25,6 @@ CHAR_NGRAMS = (2, 5)
 
 _WHITE_SPACES = re.compile(r"\s\s+")
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
-_INT_MIN = -(2**31)
 
 
 def char_wb_ngrams(text: str) -> list[str]:
@@ -51,11 +50,12 @@ def word_ngrams(text: str) -> list[str]:
     return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
 
 
-def _index(gram: str, features: int) -> int:
-    value = mmh3.hash(gram.encode("utf-8"), 0, signed=True)
-    if value == _INT_MIN:  # abs() would overflow in scikit-learn's C; it maps it like this
-        return (2**31 - 1 - (features - 1)) % features
-    return abs(value) % features
+def _columns(grams: list[str], features: int) -> list[int]:
+    """Each gram's column: |MurmurHash3| of its UTF-8 bytes modulo *features*.  (scikit-learn
+    maps the one hash whose abs() overflows in C, -2**31, to (2**31 - features) % features, which
+    is 2**31 % features: what Python's abs() gives here.)"""
+    hash32 = mmh3.hash  # 32-bit, seed 0, signed; a str is hashed as its UTF-8 bytes
+    return [abs(hash32(gram)) % features for gram in grams]
 
 
 def hashed_counts(texts: list[str]) -> sparse.csr_matrix:
@@ -64,20 +64,19 @@ def hashed_counts(texts: list[str]) -> sparse.csr_matrix:
     The passages of one message repeat its words, so each distinct word's character n-grams and
     each distinct word n-gram are hashed once per call (the counts are the same)."""
     word_columns: dict[str, list[int]] = {}  # a word -> the columns of its character n-grams
-    gram_columns: dict[str, int] = {}  # a word or word pair -> its column
+    gram_columns: dict[str, int] = {}  # a word or word pair -> its column among the words'
     indptr, indices, data = [0], [], []
     for text in texts:
         columns: list[int] = []
         for word in _WHITE_SPACES.sub(" ", text.lower()).split():
             known = word_columns.get(word)
             if known is None:
-                known = word_columns[word] = [_index(g, CHAR_FEATURES) for g in _word_grams(word)]
+                known = word_columns[word] = _columns(_word_grams(word), CHAR_FEATURES)
             columns += known
-        for gram in word_ngrams(text):
-            column = gram_columns.get(gram)
-            if column is None:
-                column = gram_columns[gram] = CHAR_FEATURES + _index(gram, WORD_FEATURES)
-            columns.append(column)
+        grams = word_ngrams(text)
+        unseen = [gram for gram in grams if gram not in gram_columns]
+        gram_columns.update(zip(unseen, _columns(unseen, WORD_FEATURES), strict=True))
+        columns += [CHAR_FEATURES + gram_columns[gram] for gram in grams]
         counts = Counter(columns)
         for column in sorted(counts):
             indices.append(column)
