@@ -93,7 +93,8 @@ class TokenRows:
             np.ascontiguousarray(np.hstack(np.split(weights, width)))
             for weights, (width, _) in zip(backend.w1, _ORDERS, strict=True)
         ]
-        self._rows = np.empty((TOKEN_ROWS, ROW), dtype=np.float32)  # pages only once written
+        # Written through now, so the memory is taken at start-up and a bench sees all of it.
+        self._rows = np.full((TOKEN_ROWS, ROW), 0.0, dtype=np.float32)
         self._slot: OrderedDict[int, int] = OrderedDict()  # token -> row, least recent first
 
     def rows(self, tokens: np.ndarray) -> np.ndarray:
