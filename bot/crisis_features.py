@@ -10,8 +10,10 @@ arbitrary text, so a model trained there reads the same features here.  The hash
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
+from array import array
 from collections import Counter
 
 import mmh3
@@ -58,25 +60,27 @@ def _columns(grams: list[str], features: int) -> list[int]:
     return [abs(hash32(gram)) % features for gram in grams]
 
 
-def hashed_counts(texts: list[str]) -> sparse.csr_matrix:
-    """One row per text: counts of its hashed character n-grams, then of its words and pairs.
+@functools.lru_cache(maxsize=8192)
+def _word_columns(word: str) -> array[int]:
+    """The columns of one word's character n-grams.  Kept for the latest words (people write with
+    a few thousand, and a long message's sentences repeat its words): with the word n-grams
+    below, about 3 MB."""
+    return array("i", _columns(_word_grams(word), CHAR_FEATURES))
 
-    The passages of one message repeat its words, so each distinct word's character n-grams and
-    each distinct word n-gram are hashed once per call (the counts are the same)."""
-    word_columns: dict[str, list[int]] = {}  # a word -> the columns of its character n-grams
-    gram_columns: dict[str, int] = {}  # a word or word pair -> its column among the words'
+
+@functools.lru_cache(maxsize=8192)
+def _word_column(gram: str) -> int:
+    return CHAR_FEATURES + _columns([gram], WORD_FEATURES)[0]
+
+
+def hashed_counts(texts: list[str]) -> sparse.csr_matrix:
+    """One row per text: counts of its hashed character n-grams, then of its words and pairs."""
     indptr, indices, data = [0], [], []
     for text in texts:
         columns: list[int] = []
         for word in _WHITE_SPACES.sub(" ", text.lower()).split():
-            known = word_columns.get(word)
-            if known is None:
-                known = word_columns[word] = _columns(_word_grams(word), CHAR_FEATURES)
-            columns += known
-        grams = word_ngrams(text)
-        unseen = [gram for gram in grams if gram not in gram_columns]
-        gram_columns.update(zip(unseen, _columns(unseen, WORD_FEATURES), strict=True))
-        columns += [CHAR_FEATURES + gram_columns[gram] for gram in grams]
+            columns += _word_columns(word)
+        columns += map(_word_column, word_ngrams(text))
         counts = Counter(columns)
         for column in sorted(counts):
             indices.append(column)
