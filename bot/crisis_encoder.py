@@ -158,15 +158,15 @@ def _forward(backend: NumpyBackend, token_rows: TokenRows, texts: list[list[int]
 
     keys = [token_of]
     branches = []
-    products = len(_ORDERS) * _CNN_DIM  # where each order's products start in a token's row
+    at = len(_ORDERS) * _CNN_DIM  # where each order's products start in a token's row
     for i, (width, left) in enumerate(_ORDERS):
         span = window[:, _MAX_LEFT - left : _MAX_LEFT - left + width]
         xs = rows[:, i * _CNN_DIM : (i + 1) * _CNN_DIM]
-        own = rows[:, products : products + width * _CNN_DIM].reshape(len(tokens), width, _CNN_DIM)
-        products += width * _CNN_DIM
-        hidden, hidden_of = _layer(xs, own, token_of, span, left, bias=backend.b1[i])
-        products_2 = (hidden @ token_rows.second[i]).reshape(len(hidden), width, _CNN_DIM)
-        out, out_of = _layer(hidden, products_2, hidden_of, span, left, bias=backend.b2[i])
+        first = rows[:, at : at + width * _CNN_DIM].reshape(len(tokens), width, _CNN_DIM)
+        at += width * _CNN_DIM
+        hidden, hidden_of = _layer(xs, first, token_of, span, left, bias=backend.b1[i])
+        second = (hidden @ token_rows.second[i]).reshape(len(hidden), width, _CNN_DIM)
+        out, out_of = _layer(hidden, second, hidden_of, span, left, bias=backend.b2[i])
         keys.append(out_of)
         branches.append(out)
 
