@@ -29,13 +29,8 @@ _WHITE_SPACES = re.compile(r"\s\s+")
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 
-def char_wb_ngrams(text: str) -> list[str]:
-    """Character n-grams inside word boundaries, each word padded with a space on both sides."""
-    return [gram for word in _WHITE_SPACES.sub(" ", text.lower()).split() for gram in _word_grams(word)]
-
-
 def _word_grams(word: str) -> list[str]:
-    """One word's character n-grams (it is padded here)."""
+    """One word's character n-grams ("char_wb": the word padded with a space on both sides)."""
     low, high = CHAR_NGRAMS
     padded = f" {word} "
     grams: list[str] = []
@@ -70,6 +65,7 @@ def _word_columns(word: str) -> array[int]:
 
 @functools.lru_cache(maxsize=8192)
 def _word_column(gram: str) -> int:
+    """The column of a word or a word pair, after the character n-grams'."""
     return CHAR_FEATURES + _columns([gram], WORD_FEATURES)[0]
 
 
