@@ -171,14 +171,17 @@ def _forward(backend: NumpyBackend, token_rows: TokenRows, texts: list[list[int]
         branches.append(out)
 
     # Each position's features [token embedding | the three branches], normalised once per
-    # distinct combination, then summed per text in position order (as the package sums them).
+    # distinct combination, then summed per text: how often each text holds each combination,
+    # times the combinations (one small product instead of gathering every position's row).
     combos, combo_of = distinct_rows(np.stack(keys, axis=1))
     feats = np.empty((len(combos), _EMB_DIM + len(_ORDERS) * _CNN_DIM), dtype=np.float32)
     feats[:, :_EMB_DIM] = embedded[combos[:, 0]]
     for i, branch in enumerate(branches):
         feats[:, _EMB_DIM + i * _CNN_DIM : _EMB_DIM + (i + 1) * _CNN_DIM] = branch[combos[:, i + 1]]
     _layernorm(feats, backend.ln_g, backend.ln_b, backend.eps)
-    sums = np.add.reduceat(feats[combo_of], starts, axis=0)
+    text_of = np.repeat(np.arange(len(texts)), lens)
+    counts = np.bincount(text_of * len(combos) + combo_of, minlength=len(texts) * len(combos))
+    sums = counts.reshape(len(texts), len(combos)).astype(np.float32) @ feats
     return _head(backend, sums, lens)
 
 
