@@ -42,7 +42,7 @@ SETS: dict[str, Role] = {
     "everyday_h": Role.FROZEN,
     "test_frozen_2": Role.FROZEN,
     "test_frozen_3": Role.FROZEN,
-    "test_frozen_4": Role.FROZEN,
+    "test_frozen_4": Role.TRAINING,  # scored once on arrival (README), then joined training
 }
 
 

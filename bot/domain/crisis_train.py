@@ -43,6 +43,7 @@ from bot.domain.crisis_model import (
     crisis_reading,
     ngram_counts,
     passages,
+    reads_safe,
     weigh,
 )
 from bot.domain.crisis_rules import match_rules
@@ -116,7 +117,7 @@ def crisis_probabilities(
     out = np.array([crisis_reading(head.kinds, row, "").probability for row in kinds])
     for position, row in enumerate(rows):
         parts = passages(data.examples[row].text)[1:]
-        if parts:
+        if parts and not reads_safe(head.kinds, kinds[position]):  # as SemanticModel.score reads
             readings = head.probabilities(
                 weigh(ngram_counts(parts), idf), encoder.embed(parts) if full else None
             )

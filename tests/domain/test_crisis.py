@@ -5,6 +5,7 @@ tests screen as the live bot does once it has started."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -261,3 +262,41 @@ def test_the_compiled_tokenizer_reads_like_the_pure_one() -> None:
     texts = ["i took too many pills", "me quiero morir, ya no puedo más 😔", "ok"]
     difference = abs(pure.encode(texts) - compiled.embed(texts)).max()
     assert difference < 1e-4
+
+
+def test_a_story_that_reads_safe_as_a_whole_is_not_overruled_by_one_sentence() -> None:
+    """A sentence read alone ("I had saved pills just in case") is a crisis; the recovery story it
+    sits in is not, and the whole message's context wins (crisis_model.reads_safe)."""
+    sentence = "I saved up pills just in case and wrote letters to everyone."
+    story = (
+        f"Ten years ago today I walked into my first meeting. {sentence} My sponsor found out, we "
+        "flushed them together and I never looked back. Today I have a job, my kids visit on Sundays "
+        "and I chair the Tuesday group. Thank you all for being part of it."
+    )
+    assert detect(sentence) is not None  # alone, it is worrying
+    assert detect(story) is None
+
+
+def test_sentences_are_only_encoded_when_they_may_change_the_answer() -> None:
+    """A long message whose whole reads as a hard negative costs one encoding; an ordinary one
+    (where danger may be buried) is read sentence by sentence too."""
+    model = crisis._model()
+    assert model is not None
+    encoded: list[list[str]] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        encoded.append(texts)
+        return crisis._ENCODER.embed(texts)
+
+    story = (
+        "Three years clean today and I wanted to say thank you. Three years ago I was sleeping in a "
+        "stairwell and I honestly thought I would be dead by thirty. Today I have a flat, a job and my "
+        "son stays with me every other weekend. Keep coming back, it works if you work it."
+    )
+    model.score(passages(story), embed)
+    assert encoded == [[story]]
+    encoded.clear()
+    day = "Work was fine and the meeting ran late, then I cooked dinner and called my sister. " * 4
+    worrying = day + "I have the pills counted out and I am going to take them all tonight."
+    model.score(passages(worrying), embed)
+    assert encoded[0] == [worrying] and len(encoded) == 2
