@@ -8,11 +8,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-import aiosqlite
-
 from bot.domain.care import CheckRow, SelfCheck, WeeklyTime
 from bot.domain.recurrence import Recurrence, Schedule
-from storage.db import Database
+from storage.db import Database, Row
 from storage.timestamps import from_db, maybe_from_db, to_db
 
 OPEN, ACCEPTED, SCHEDULED = "open", "accepted", "scheduled"
@@ -78,13 +76,13 @@ class Activity:
     crises_handled: int
 
 
-def _request(row: aiosqlite.Row) -> SupervisionRequest:
+def _request(row: Row) -> SupervisionRequest:
     return SupervisionRequest(
         row["id"], row["worker_id"], from_db(row["created_at"]), row["status"], row["coordinator_id"]
     )
 
 
-def _schedule(row: aiosqlite.Row, skipped: frozenset[date] = frozenset()) -> Schedule:
+def _schedule(row: Row, skipped: frozenset[date] = frozenset()) -> Schedule:
     return Schedule(
         datetime.fromisoformat(row["first_start_local"]),
         row["time_zone"],
@@ -94,7 +92,7 @@ def _schedule(row: aiosqlite.Row, skipped: frozenset[date] = frozenset()) -> Sch
     )
 
 
-def _time_off(row: aiosqlite.Row) -> TimeOff:
+def _time_off(row: Row) -> TimeOff:
     return TimeOff(
         row["id"],
         row["user_id"],
@@ -117,15 +115,15 @@ class CareRepository:
 
     async def set_prompt(self, prompt: Prompt) -> None:
         await self._db.execute(
-            "INSERT OR REPLACE INTO care_prompts (user_id, weekday, local_time, timezone)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT INTO care_prompts (user_id, weekday, local_time, timezone) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET weekday = excluded.weekday,"
+            " local_time = excluded.local_time, timezone = excluded.timezone",
             (prompt.user_id, prompt.when.weekday, prompt.when.at.strftime("%H:%M"), prompt.timezone),
         )
 
     async def delete_prompt(self, user_id: int) -> bool:
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute("DELETE FROM care_prompts WHERE user_id = ?", (user_id,))
-            return cursor.rowcount == 1
+        result = await self._db.execute("DELETE FROM care_prompts WHERE user_id = ?", (user_id,))
+        return result.rowcount == 1
 
     async def prompt(self, user_id: int) -> Prompt | None:
         rows = await self._prompts("WHERE user_id = ?", (user_id,))
@@ -147,19 +145,21 @@ class CareRepository:
     # -- self-checks --
 
     async def add_check(self, user_id: int, check: SelfCheck, now: datetime) -> int:
-        return await self._db.execute(
-            "INSERT INTO care_checks (user_id, created_at, energy, stress, support, hours, wants_talk)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                user_id,
-                to_db(now),
-                check.energy,
-                check.stress,
-                check.support,
-                check.hours,
-                int(check.wants_talk),
-            ),
-        )
+        async with self._db.transaction() as tx:
+            check_id = await tx.fetch_value(
+                "INSERT INTO care_checks (user_id, created_at, energy, stress, support, hours, wants_talk)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (
+                    user_id,
+                    to_db(now),
+                    check.energy,
+                    check.stress,
+                    check.support,
+                    check.hours,
+                    int(check.wants_talk),
+                ),
+            )
+        return int(check_id)
 
     async def checks(self, since: datetime, user_id: int | None = None) -> list[CheckRow]:
         where, params = ("AND user_id = ?", (to_db(since), user_id)) if user_id else ("", (to_db(since),))
@@ -187,11 +187,13 @@ class CareRepository:
         return None if row is None else _request(row)
 
     async def create_request(self, worker_id: int, now: datetime) -> SupervisionRequest:
-        request_id = await self._db.execute(
-            "INSERT INTO supervision_requests (worker_id, created_at, updated_at) VALUES (?, ?, ?)",
-            (worker_id, to_db(now), to_db(now)),
-        )
-        return SupervisionRequest(request_id, worker_id, now, OPEN, None)
+        async with self._db.transaction() as tx:
+            request_id = await tx.fetch_value(
+                "INSERT INTO supervision_requests (worker_id, created_at, updated_at) VALUES (?, ?, ?)"
+                " RETURNING id",
+                (worker_id, to_db(now), to_db(now)),
+            )
+        return SupervisionRequest(int(request_id), worker_id, now, OPEN, None)
 
     async def request(self, request_id: int) -> SupervisionRequest | None:
         row = await self._db.fetch_one("SELECT * FROM supervision_requests WHERE id = ?", (request_id,))
@@ -200,19 +202,19 @@ class CareRepository:
     async def claim(self, request_id: int, coordinator_id: int, status: str, now: datetime) -> bool:
         """Move a request on (accepted, then scheduled) for one coordinator; False if another
         coordinator holds it or it is already scheduled."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE supervision_requests SET status = ?, coordinator_id = ?, updated_at = ?"
-                " WHERE id = ? AND status IN ('open', 'accepted')"
-                " AND (coordinator_id IS NULL OR coordinator_id = ?)",
-                (status, coordinator_id, to_db(now), request_id, coordinator_id),
-            )
-            return cursor.rowcount == 1
+        result = await self._db.execute(
+            "UPDATE supervision_requests SET status = ?, coordinator_id = ?, updated_at = ?"
+            " WHERE id = ? AND status IN ('open', 'accepted')"
+            " AND (coordinator_id IS NULL OR coordinator_id = ?)",
+            (status, coordinator_id, to_db(now), request_id, coordinator_id),
+        )
+        return result.rowcount == 1
 
     async def add_request_message(self, request_id: int, coordinator_id: int, message_id: int) -> None:
         await self._db.execute(
-            "INSERT OR REPLACE INTO supervision_request_messages (request_id, coordinator_id, message_id)"
-            " VALUES (?, ?, ?)",
+            "INSERT INTO supervision_request_messages (request_id, coordinator_id, message_id)"
+            " VALUES (?, ?, ?)"
+            " ON CONFLICT (request_id, coordinator_id) DO UPDATE SET message_id = excluded.message_id",
             (request_id, coordinator_id, message_id),
         )
 
@@ -242,10 +244,10 @@ class CareRepository:
         participants: Sequence[int],
         now: datetime,
     ) -> int:
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+        async with self._db.transaction() as tx:
+            session_id = await tx.fetch_value(
                 "INSERT INTO supervision_sessions (request_id, coordinator_id, first_start_local, time_zone,"
-                " duration_minutes, rrule, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " duration_minutes, rrule, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     request_id,
                     coordinator_id,
@@ -256,12 +258,12 @@ class CareRepository:
                     to_db(now),
                 ),
             )
-            session_id = int(cursor.lastrowid or 0)
-            await conn.executemany(
-                "INSERT OR IGNORE INTO supervision_participants (session_id, user_id) VALUES (?, ?)",
+            await tx.execute_many(
+                "INSERT INTO supervision_participants (session_id, user_id) VALUES (?, ?)"
+                " ON CONFLICT DO NOTHING",
                 [(session_id, user_id) for user_id in {coordinator_id, *participants}],
             )
-            return session_id
+        return int(session_id)
 
     async def session(self, session_id: int) -> Session | None:
         found = await self._sessions("WHERE id = ?", (session_id,))
@@ -313,8 +315,9 @@ class CareRepository:
         self, session_id: int, start: datetime, offset_minutes: int, outcome: str, now: datetime
     ) -> None:
         await self._db.execute(
-            "INSERT OR IGNORE INTO supervision_reminder_ledger"
-            " (session_id, occurrence_start, offset_minutes, outcome, handled_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO supervision_reminder_ledger"
+            " (session_id, occurrence_start, offset_minutes, outcome, handled_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (session_id, to_db(start), offset_minutes, outcome, to_db(now)),
         )
 
@@ -322,12 +325,12 @@ class CareRepository:
 
     async def add_follow_up(self, alert_id: int, worker_id: int, due_at: datetime) -> bool:
         """False if this alert already has one (a second acknowledgement changes nothing)."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT OR IGNORE INTO care_followups (alert_id, worker_id, due_at) VALUES (?, ?, ?)",
-                (alert_id, worker_id, to_db(due_at)),
-            )
-            return cursor.rowcount == 1
+        result = await self._db.execute(
+            "INSERT INTO care_followups (alert_id, worker_id, due_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (alert_id, worker_id, to_db(due_at)),
+        )
+        return result.rowcount == 1
 
     async def follow_up(self, alert_id: int) -> FollowUp | None:
         row = await self._db.fetch_one("SELECT * FROM care_followups WHERE alert_id = ?", (alert_id,))
@@ -342,12 +345,11 @@ class CareRepository:
         return [FollowUp(r["alert_id"], r["worker_id"], from_db(r["due_at"]), None) for r in rows]
 
     async def mark_follow_up_sent(self, alert_id: int, now: datetime) -> bool:
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE care_followups SET sent_at = ? WHERE alert_id = ? AND sent_at IS NULL",
-                (to_db(now), alert_id),
-            )
-            return cursor.rowcount == 1
+        result = await self._db.execute(
+            "UPDATE care_followups SET sent_at = ? WHERE alert_id = ? AND sent_at IS NULL",
+            (to_db(now), alert_id),
+        )
+        return result.rowcount == 1
 
     # -- time off --
 
@@ -355,27 +357,28 @@ class CareRepository:
         self, user_id: int, starts_at: datetime, ends_at: datetime, now: datetime
     ) -> TimeOff:
         """One away period per person at a time: a new one replaces any not yet over."""
-        async with self._db.transaction() as conn:
-            await conn.execute(
+        async with self._db.transaction() as tx:
+            await tx.execute(
                 "DELETE FROM care_time_off WHERE user_id = ? AND ends_at > ?", (user_id, to_db(now))
             )
-            cursor = await conn.execute(
-                "INSERT INTO care_time_off (user_id, starts_at, ends_at, created_at) VALUES (?, ?, ?, ?)",
+            time_off_id = await tx.fetch_value(
+                "INSERT INTO care_time_off (user_id, starts_at, ends_at, created_at) VALUES (?, ?, ?, ?)"
+                " RETURNING id",
                 (user_id, to_db(starts_at), to_db(ends_at), to_db(now)),
             )
-            return TimeOff(int(cursor.lastrowid or 0), user_id, starts_at, ends_at, None)
+        return TimeOff(int(time_off_id), user_id, starts_at, ends_at, None)
 
     async def end_time_off(self, user_id: int, now: datetime) -> bool:
         """End (or drop, if not begun) the person's away period; False if there was none."""
-        async with self._db.transaction() as conn:
-            dropped = await conn.execute(
+        async with self._db.transaction() as tx:
+            dropped = await tx.execute(
                 "DELETE FROM care_time_off WHERE user_id = ? AND starts_at > ?", (user_id, to_db(now))
             )
-            ended = await conn.execute(
+            ended = await tx.execute(
                 "UPDATE care_time_off SET ends_at = ? WHERE user_id = ? AND starts_at <= ? AND ends_at > ?",
                 (to_db(now), user_id, to_db(now), to_db(now)),
             )
-            return dropped.rowcount + ended.rowcount > 0
+        return dropped.rowcount + ended.rowcount > 0
 
     async def time_off(self, user_id: int, now: datetime) -> TimeOff | None:
         """The person's away period that is under way or still to come."""
@@ -404,12 +407,11 @@ class CareRepository:
         return {row[0] for row in rows}
 
     async def mark_notified(self, time_off_id: int, now: datetime) -> bool:
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE care_time_off SET notified_at = ? WHERE id = ? AND notified_at IS NULL",
-                (to_db(now), time_off_id),
-            )
-            return cursor.rowcount == 1
+        result = await self._db.execute(
+            "UPDATE care_time_off SET notified_at = ? WHERE id = ? AND notified_at IS NULL",
+            (to_db(now), time_off_id),
+        )
+        return result.rowcount == 1
 
     # -- load (read from the other features' tables) --
 
@@ -464,7 +466,7 @@ class CareRepository:
         }
 
     async def erase(self, user_id: int) -> int:
-        async with self._db.transaction() as conn:
+        async with self._db.transaction() as tx:
             total = 0
             for sql in (
                 "DELETE FROM care_checks WHERE user_id = ?",
@@ -474,17 +476,15 @@ class CareRepository:
                 "DELETE FROM care_followups WHERE worker_id = ?",
                 "DELETE FROM care_time_off WHERE user_id = ?",
             ):
-                cursor = await conn.execute(sql, (user_id,))
-                total += cursor.rowcount
+                result = await tx.execute(sql, (user_id,))
+                total += result.rowcount
             # As a coordinator: the copies of requests they were sent, the sessions they lead, and
             # their name on requests they had taken (which go back to waiting for someone else).
-            await conn.execute(
-                "DELETE FROM supervision_request_messages WHERE coordinator_id = ?", (user_id,)
-            )
-            await conn.execute("DELETE FROM supervision_sessions WHERE coordinator_id = ?", (user_id,))
-            await conn.execute(
+            await tx.execute("DELETE FROM supervision_request_messages WHERE coordinator_id = ?", (user_id,))
+            await tx.execute("DELETE FROM supervision_sessions WHERE coordinator_id = ?", (user_id,))
+            await tx.execute(
                 "UPDATE supervision_requests SET coordinator_id = NULL, status = 'open'"
                 " WHERE coordinator_id = ?",
                 (user_id,),
             )
-            return total
+        return total

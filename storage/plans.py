@@ -14,11 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-import aiosqlite
-
 from bot.domain.plan import GoalStatus, LifeArea, Measure, Outcome, ReviewTime, SafetySection
 from bot.domain.supporters import GOAL_PREFIX, goal_item
-from storage.db import Database
+from storage.db import Database, Row
 from storage.timestamps import to_db
 
 
@@ -50,7 +48,7 @@ _GOAL_COLUMNS = (
 )
 
 
-def _goal(row: aiosqlite.Row) -> StoredGoal:
+def _goal(row: Row) -> StoredGoal:
     return StoredGoal(
         row["goal_id"],
         row["user_id"],
@@ -65,7 +63,7 @@ def _goal(row: aiosqlite.Row) -> StoredGoal:
     )
 
 
-def _schedule(row: aiosqlite.Row) -> ReviewSchedule:
+def _schedule(row: Row) -> ReviewSchedule:
     return ReviewSchedule(
         row["user_id"],
         ReviewTime(row["weekday"], time.fromisoformat(row["local_time"]), row["timezone"]),
@@ -102,14 +100,17 @@ class PlanRepository:
         now: datetime,
     ) -> int:
         stamp = to_db(now)
-        return await self._db.execute(
-            """
-            INSERT INTO plan_goals (user_id, area, measure, target, goal_sealed, step_sealed,
-                                    created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            (user_id, area.value, measure.value, target, sealed[0], sealed[1], stamp, stamp),
-        )
+        async with self._db.transaction() as tx:
+            goal_id = await tx.fetch_value(
+                """
+                INSERT INTO plan_goals (user_id, area, measure, target, goal_sealed, step_sealed,
+                                        created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                RETURNING goal_id
+                """,
+                (user_id, area.value, measure.value, target, sealed[0], sealed[1], stamp, stamp),
+            )
+        return int(goal_id)
 
     async def set_goal_text(self, goal_id: int, sealed: bytes, now: datetime) -> None:
         await self._db.execute(
@@ -125,13 +126,13 @@ class PlanRepository:
 
     async def set_status(self, goal_id: int, status: GoalStatus, now: datetime) -> None:
         """A completed goal is no longer shared with supporters (reopened, it is asked again)."""
-        async with self._db.transaction() as conn:
-            await conn.execute(
+        async with self._db.transaction() as tx:
+            await tx.execute(
                 "UPDATE plan_goals SET status = ?, updated_at = ? WHERE goal_id = ?",
                 (status.value, to_db(now), goal_id),
             )
             if status is GoalStatus.COMPLETED:
-                await conn.execute(_UNSHARE, (goal_item(goal_id),))
+                await tx.execute(_UNSHARE, (goal_item(goal_id),))
 
     async def set_shared(self, goal_id: int, mentor_id: int | None, now: datetime) -> None:
         await self._db.execute(
@@ -140,25 +141,24 @@ class PlanRepository:
         )
 
     async def drop_goal(self, goal_id: int) -> bool:
-        async with self._db.transaction() as conn:
-            await conn.execute(_UNSHARE, (goal_item(goal_id),))
-            cursor = await conn.execute("DELETE FROM plan_goals WHERE goal_id = ?", (goal_id,))
-            return cursor.rowcount > 0
+        async with self._db.transaction() as tx:
+            await tx.execute(_UNSHARE, (goal_item(goal_id),))
+            dropped = await tx.execute("DELETE FROM plan_goals WHERE goal_id = ?", (goal_id,))
+        return dropped.rowcount > 0
 
     # -- review answers --
 
     async def answer(self, goal_id: int, day: date, outcome: Outcome, now: datetime) -> bool:
         """Record one answer; False if this goal's review for that week was answered already
         (the first answer stands: a second press changes nothing)."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                """
-                INSERT INTO plan_review_answers (goal_id, review_day, outcome, answered_at)
-                VALUES (?, ?, ?, ?) ON CONFLICT (goal_id, review_day) DO NOTHING
-                """,
-                (goal_id, day.isoformat(), outcome.value, to_db(now)),
-            )
-            return cursor.rowcount > 0
+        result = await self._db.execute(
+            """
+            INSERT INTO plan_review_answers (goal_id, review_day, outcome, answered_at)
+            VALUES (?, ?, ?, ?) ON CONFLICT (goal_id, review_day) DO NOTHING
+            """,
+            (goal_id, day.isoformat(), outcome.value, to_db(now)),
+        )
+        return result.rowcount > 0
 
     async def answers(self, user_id: int, since: date) -> dict[tuple[int, date], Outcome]:
         rows = await self._db.fetch_all(
@@ -201,15 +201,14 @@ class PlanRepository:
 
     async def claim_review(self, user_id: int, day: date) -> bool:
         """Mark the review of *day* as sent; False if it was sent already (once, ever)."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                """
-                UPDATE plan_reviews_schedule SET last_sent_day = ?
-                WHERE user_id = ? AND (last_sent_day IS NULL OR last_sent_day < ?)
-                """,
-                (day.isoformat(), user_id, day.isoformat()),
-            )
-            return cursor.rowcount > 0
+        result = await self._db.execute(
+            """
+            UPDATE plan_reviews_schedule SET last_sent_day = ?
+            WHERE user_id = ? AND (last_sent_day IS NULL OR last_sent_day < ?)
+            """,
+            (day.isoformat(), user_id, day.isoformat()),
+        )
+        return result.rowcount > 0
 
     # -- the safety plan --
 
@@ -239,13 +238,13 @@ class PlanRepository:
     # -- /forget --
 
     async def erase(self, user_id: int) -> dict[str, int]:
-        async with self._db.transaction() as conn:
-            await conn.execute(
+        async with self._db.transaction() as tx:
+            await tx.execute(
                 "DELETE FROM supporter_shares WHERE item IN "
                 "(SELECT ? || goal_id FROM plan_goals WHERE user_id = ?)",
                 (GOAL_PREFIX, user_id),
             )
-            goals = await conn.execute("DELETE FROM plan_goals WHERE user_id = ?", (user_id,))
-            await conn.execute("DELETE FROM plan_reviews_schedule WHERE user_id = ?", (user_id,))
-            sections = await conn.execute("DELETE FROM safety_plan_sections WHERE user_id = ?", (user_id,))
-            return {"goals": goals.rowcount, "safety_plan_sections": sections.rowcount}
+            goals = await tx.execute("DELETE FROM plan_goals WHERE user_id = ?", (user_id,))
+            await tx.execute("DELETE FROM plan_reviews_schedule WHERE user_id = ?", (user_id,))
+            sections = await tx.execute("DELETE FROM safety_plan_sections WHERE user_id = ?", (user_id,))
+        return {"goals": goals.rowcount, "safety_plan_sections": sections.rowcount}

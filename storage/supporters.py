@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time
 
-import aiosqlite
-
 from bot.domain.supporters import (
     DEFAULT_SCHEDULE,
     ShareItem,
@@ -20,7 +18,7 @@ from bot.domain.supporters import (
     goal_id_of,
     goal_item,
 )
-from storage.db import Database
+from storage.db import Database, Row
 from storage.timestamps import from_db, maybe_from_db, to_db
 
 
@@ -62,10 +60,13 @@ class SupporterRepository:
     # -- invitations --
 
     async def invite(self, member_id: int, token_hash: str, expires_at: datetime, now: datetime) -> int:
-        return await self._db.execute(
-            "INSERT INTO supporter_links (member_id, token_hash, expires_at, created_at) VALUES (?, ?, ?, ?)",
-            (member_id, token_hash, to_db(expires_at), to_db(now)),
-        )
+        async with self._db.transaction() as tx:
+            link_id = await tx.fetch_value(
+                "INSERT INTO supporter_links (member_id, token_hash, expires_at, created_at)"
+                " VALUES (?, ?, ?, ?) RETURNING id",
+                (member_id, token_hash, to_db(expires_at), to_db(now)),
+            )
+        return int(link_id)
 
     async def invitation(self, token_hash: str) -> Invitation | None:
         row = await self._db.fetch_one(
@@ -85,52 +86,48 @@ class SupporterRepository:
 
     async def drop_expired(self, now: datetime) -> int:
         """Invitations nobody used in time are forgotten, not kept."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "DELETE FROM supporter_links WHERE supporter_id IS NULL AND expires_at <= ?", (to_db(now),)
-            )
-            return cursor.rowcount
+        result = await self._db.execute(
+            "DELETE FROM supporter_links WHERE supporter_id IS NULL AND expires_at <= ?", (to_db(now),)
+        )
+        return result.rowcount
 
     async def withdraw(self, member_id: int, invitation_id: int) -> bool:
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "DELETE FROM supporter_links WHERE id = ? AND member_id = ? AND supporter_id IS NULL",
-                (invitation_id, member_id),
-            )
-            return cursor.rowcount > 0
+        result = await self._db.execute(
+            "DELETE FROM supporter_links WHERE id = ? AND member_id = ? AND supporter_id IS NULL",
+            (invitation_id, member_id),
+        )
+        return result.rowcount > 0
 
     async def accept(self, token_hash: str, supporter_id: int, now: datetime) -> Link | None:
         """Use the invitation once: the token is cleared in the same transaction that names the
         supporter, so two presses (or two people) can never both get a link.  None: it was gone
         (used, withdrawn or expired) by the time of the press."""
-        async with self._db.transaction() as conn:
-            async with conn.execute(
+        async with self._db.transaction() as tx:
+            link_id = await tx.fetch_value(
                 "SELECT id FROM supporter_links "
                 "WHERE token_hash = ? AND supporter_id IS NULL AND expires_at > ?",
                 (token_hash, to_db(now)),
-            ) as cursor:
-                row = await cursor.fetchone()
-            if row is None:
+            )
+            if link_id is None:
                 return None
-            await conn.execute(
+            await tx.execute(
                 "UPDATE supporter_links SET supporter_id = ?, token_hash = NULL, expires_at = NULL, "
                 "accepted_at = ? WHERE id = ?",
-                (supporter_id, to_db(now), row[0]),
+                (supporter_id, to_db(now), link_id),
             )
-        return await self.link(int(row[0]))
+        return await self.link(int(link_id))  # committed: the read connection sees it
 
     async def decline(self, token_hash: str) -> int | None:
         """Drop an invitation its recipient declined; the member it came from, or None."""
-        async with self._db.transaction() as conn:
-            async with conn.execute(
+        async with self._db.transaction() as tx:
+            member_id = await tx.fetch_value(
                 "SELECT member_id FROM supporter_links WHERE token_hash = ? AND supporter_id IS NULL",
                 (token_hash,),
-            ) as cursor:
-                row = await cursor.fetchone()
-            if row is None:
+            )
+            if member_id is None:
                 return None
-            await conn.execute("DELETE FROM supporter_links WHERE token_hash = ?", (token_hash,))
-            return int(row[0])
+            await tx.execute("DELETE FROM supporter_links WHERE token_hash = ?", (token_hash,))
+        return int(member_id)
 
     # -- links --
 
@@ -144,7 +141,7 @@ class SupporterRepository:
             frozenset(goal for goal in goals if goal is not None),
         )
 
-    async def _link(self, row: aiosqlite.Row) -> Link:
+    async def _link(self, row: Row) -> Link:
         shares, goals = await self._shares(row["id"])
         return Link(
             row["id"],
@@ -211,7 +208,8 @@ class SupporterRepository:
     async def set_item(self, link_id: int, item: str, on: bool) -> None:
         if on:
             await self._db.execute(
-                "INSERT OR IGNORE INTO supporter_shares (link_id, item) VALUES (?, ?)", (link_id, item)
+                "INSERT INTO supporter_shares (link_id, item) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (link_id, item),
             )
         else:
             await self._db.execute(
@@ -224,9 +222,8 @@ class SupporterRepository:
         )
 
     async def remove(self, link_id: int) -> bool:
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute("DELETE FROM supporter_links WHERE id = ?", (link_id,))
-            return cursor.rowcount > 0
+        result = await self._db.execute("DELETE FROM supporter_links WHERE id = ?", (link_id,))
+        return result.rowcount > 0
 
     # -- the member's schedule, the supporter's zone --
 
@@ -259,9 +256,12 @@ class SupporterRepository:
     # -- "please reach out" --
 
     async def ask_reach_out(self, link_id: int, now: datetime) -> int:
-        return await self._db.execute(
-            "INSERT INTO reach_out_requests (link_id, asked_at) VALUES (?, ?)", (link_id, to_db(now))
-        )
+        async with self._db.transaction() as tx:
+            request_id = await tx.fetch_value(
+                "INSERT INTO reach_out_requests (link_id, asked_at) VALUES (?, ?) RETURNING id",
+                (link_id, to_db(now)),
+            )
+        return int(request_id)
 
     async def reach_out(self, request_id: int) -> ReachOut | None:
         row = await self._db.fetch_one(
@@ -271,12 +271,11 @@ class SupporterRepository:
 
     async def acknowledge(self, request_id: int, now: datetime) -> bool:
         """True for the first acknowledgement only."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE reach_out_requests SET acknowledged_at = ? WHERE id = ? AND acknowledged_at IS NULL",
-                (to_db(now), request_id),
-            )
-            return cursor.rowcount > 0
+        result = await self._db.execute(
+            "UPDATE reach_out_requests SET acknowledged_at = ? WHERE id = ? AND acknowledged_at IS NULL",
+            (to_db(now), request_id),
+        )
+        return result.rowcount > 0
 
     # -- family groups --
 
@@ -306,10 +305,10 @@ class SupporterRepository:
 
     async def erase(self, user_id: int) -> int:
         """Every link on either side, their shares and requests, the schedule and the zone."""
-        async with self._db.transaction() as conn:
-            links = await conn.execute(
+        async with self._db.transaction() as tx:
+            links = await tx.execute(
                 "DELETE FROM supporter_links WHERE member_id = ? OR supporter_id = ?", (user_id, user_id)
             )
-            await conn.execute("DELETE FROM supporter_schedules WHERE member_id = ?", (user_id,))
-            await conn.execute("DELETE FROM supporter_profiles WHERE user_id = ?", (user_id,))
-            return links.rowcount
+            await tx.execute("DELETE FROM supporter_schedules WHERE member_id = ?", (user_id,))
+            await tx.execute("DELETE FROM supporter_profiles WHERE user_id = ?", (user_id,))
+        return links.rowcount

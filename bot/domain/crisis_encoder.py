@@ -187,7 +187,7 @@ def _forward(backend: NumpyBackend, token_rows: TokenRows, texts: list[list[int]
 
 def _embed(backend: NumpyBackend, tokens: np.ndarray) -> np.ndarray:
     """The dequantised embedding rows of *tokens*."""
-    embedded = backend.table[tokens].astype(np.float32)
+    embedded: np.ndarray = backend.table[tokens].astype(np.float32)  # the weights are untyped
     chunk = tokens % _NUM_CHUNKS
     embedded *= backend.scale[chunk, None]
     embedded += backend.lo[chunk, None]
@@ -232,7 +232,7 @@ def _head(backend: NumpyBackend, sums: np.ndarray, lens: np.ndarray) -> np.ndarr
     y1 += y0 @ b.d1
     np.maximum(y1, 0, out=y1)
     y2 = np.maximum(y1 @ b.d2, 0)
-    z = y1 @ b.p3
+    z: np.ndarray = y1 @ b.p3  # the weights are untyped: say what the product is
     z += y2 @ b.d3
     np.tanh(z, out=z)
     z *= np.reciprocal(np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), b.eps, None)))[:, None]

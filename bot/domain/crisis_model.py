@@ -118,7 +118,8 @@ class Head:
             logits = logits + embeddings @ self.embedding_weights.T
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
-        return exp / exp.sum(axis=1, keepdims=True)
+        normalised: np.ndarray = exp / exp.sum(axis=1, keepdims=True)  # numpy types the sum as Any
+        return normalised
 
 
 @dataclass(frozen=True)

@@ -99,8 +99,7 @@ def fit_head(data: TrainingData, rows: np.ndarray, idf: np.ndarray, *, full: boo
         x = sparse.hstack([x, sparse.csr_matrix(data.embeddings[rows] * EMBEDDING_SCALE)], format="csr")
     model = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(x, data.kinds[rows])
     coef = model.coef_
-    weights = sparse.csr_matrix((coef.shape[0], idf.shape[0]))
-    weights = sparse.lil_matrix(weights)
+    weights = sparse.lil_matrix((coef.shape[0], idf.shape[0]))  # all zero; lil takes column writes
     weights[:, active] = coef[:, : len(active)]
     embedding = coef[:, len(active) :] * EMBEDDING_SCALE if full else None
     if embedding is not None and embedding.shape[1] != EMBEDDING_SIZE:

@@ -412,10 +412,10 @@ async def test_care_commands_and_buttons_for_every_role_and_a_stranger(cast: Cas
         for name, (person, actor) in people.items():
             await person.send("/help")
             target = await person.next_message()
-            answer = await world.emulator.press(person, target, Button("x", callback_data=data), 10.0)
+            pressed = await world.emulator.press(person, target, Button("x", callback_data=data), 10.0)
             await settle(cast)
-            text = (answer.text or "") if answer else ""
-            refused = answer is not None and answer.show_alert and any(m in text for m in REFUSALS)
-            if answer is None or refused is (actor in allowed):
+            text = (pressed.text or "") if pressed else ""
+            refused = pressed is not None and pressed.show_alert and any(m in text for m in REFUSALS)
+            if pressed is None or refused is (actor in allowed):
                 failures.append(f"{data} as {name}: {text[:100]!r}")
     assert failures == []

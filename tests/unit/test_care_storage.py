@@ -80,3 +80,26 @@ async def test_export_and_erase(db: Database, clock: FixedClock) -> None:
         "time_off": [],
         "weekly_prompt": None,
     }
+
+
+async def test_a_new_prompt_or_request_copy_replaces_the_old_and_new_rows_name_themselves(
+    db: Database, clock: FixedClock
+) -> None:
+    """The upserts that were ``INSERT OR REPLACE`` still replace, and ids come from RETURNING."""
+    repo = await setup(db, clock)
+    now = clock.now()
+    await repo.set_prompt(Prompt(7, WeeklyTime(4, time(17, 0)), "UTC"))
+    await repo.set_prompt(Prompt(7, WeeklyTime(1, time(9, 30)), "Europe/Madrid"))
+    assert await repo.prompts() == [Prompt(7, WeeklyTime(1, time(9, 30)), "Europe/Madrid")]
+
+    first, second = await repo.create_request(7, now), await repo.create_request(9, now)
+    assert first.id != second.id and await repo.request(second.id) == second
+    await repo.add_request_message(first.id, 8, 100)
+    await repo.add_request_message(first.id, 8, 101)  # the coordinator's copy was sent again
+    assert [(m.coordinator_id, m.message_id) for m in await repo.request_messages(first.id)] == [(8, 101)]
+
+    away = await repo.set_time_off(9, now, now + timedelta(days=2), now)
+    assert await repo.time_off(9, now) == away
+    assert await repo.add_check(7, SelfCheck(3, 3, 3, 10, False), now) != await repo.add_check(
+        7, SelfCheck(3, 3, 3, 10, False), now
+    )
