@@ -432,11 +432,11 @@ async def on_startup(application: KindredApplication) -> None:
 
 
 async def export_personal_data(context: KindredContext, user_id: int) -> dict[str, Any]:
-    return {"peer_worker_care": await services(context).repos.care.export(user_id)}
+    return {"peer_worker_care": await care.export(services(context), user_id)}
 
 
 async def erase_personal_data(context: KindredContext, user_id: int) -> list[str]:
-    erased = await services(context).repos.care.erase(user_id)
+    erased = await care.erase(services(context), user_id)
     return [N_("your peer-worker self-checks, supervision requests and time off")] if erased else []
 
 

@@ -22,6 +22,7 @@ from bot.runtime.commands import ChatKind
 from bot.runtime.context import KindredApplication, KindredContext
 from bot.runtime.logs import log_id
 from bot.runtime.services import Services
+from bot.usecases import care
 
 log = logging.getLogger(__name__)
 
@@ -186,9 +187,7 @@ async def require_peer_worker(
     if user is None:
         return False
     svc = services(context)
-    profile = await svc.repos.mentors.profile(user.id)
-    groups = [group.chat_id for group in await svc.groups.groups_of(user.id) if group.active]
-    mentor = profile is not None and profile.status != "retired"
+    groups, mentor = await care.peer_work_standing(svc, user.id)
     decision = await svc.auth.authorize_peer_work(user.id, action, groups, mentor=mentor)
     return await _decided(update, context, action, decision)
 

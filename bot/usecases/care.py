@@ -26,7 +26,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain import care as rules
@@ -603,3 +603,21 @@ async def rebuild(svc: Services, texts: CareTexts, admins_of: AdminsOf) -> None:
     for time_off in await svc.repos.care.upcoming_time_off(svc.clock.now()):
         if time_off.notified_at is None:
             _plan_away(svc, texts, admins_of, time_off)
+
+
+async def peer_work_standing(svc: Services, user_id: int) -> tuple[list[int], bool]:
+    """What makes someone a peer worker, for the authorisation door: the active groups they are
+    in (facilitating any of them counts) and whether they are a peer mentor who has not retired."""
+    profile = await svc.repos.mentors.profile(user_id)
+    groups = [group.chat_id for group in await svc.groups.groups_of(user_id) if group.active]
+    return groups, profile is not None and profile.status != "retired"
+
+
+async def export(svc: Services, user_id: int) -> dict[str, Any]:
+    """The person's own self-checks, supervision requests and time off, for /mydata."""
+    return await svc.repos.care.export(user_id)
+
+
+async def erase(svc: Services, user_id: int) -> bool:
+    """All of it, for /forget; True when there was something to erase."""
+    return bool(await svc.repos.care.erase(user_id))
