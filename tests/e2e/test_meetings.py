@@ -302,6 +302,11 @@ def reachable(world: World, person: Person) -> bool:
         )
 
 
+def group_active(world: World, group: GroupChat) -> bool:
+    with sqlite3.connect(world.bot.database) as conn:
+        return bool(conn.execute("SELECT active FROM groups WHERE chat_id = ?", (group.id,)).fetchone()[0])
+
+
 async def test_edit_tells_those_coming_and_a_removed_group_gets_no_reminders(world: World) -> None:
     sam, maya, group = await circle(world)
     await sam.send(WEEKLY, chat=group)
@@ -321,6 +326,7 @@ async def test_edit_tells_those_coming_and_a_removed_group_gets_no_reminders(wor
     notice = await maya.next_message()
     assert "has changed" in notice.text and "24 Nov 2026, 19:30" in notice.text and "Room 3" in notice.text
     await group.remove_bot(by=sam)
+    await eventually(lambda: not group_active(world, group))  # the bot has read its removal
     world.bot.set_clock(datetime(2026, 11, 23, 19, 30, tzinfo=UTC))
     await group.expect_no_message(within=0.5)
     await maya.expect_no_message(within=0.1)
