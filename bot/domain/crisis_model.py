@@ -30,7 +30,6 @@ import os
 import re
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,7 +61,6 @@ SAFE_CONTEXT = 0.7
 # A message's passages read by the sentence encoder; the embeddings of those in a slice are
 # finished when asked for (float64, one row per passage).
 Embeddings = Callable[[slice], np.ndarray]
-Read = Callable[[list[str]], Embeddings]
 
 
 def ngram_counts(texts: list[str]) -> sparse.csr_matrix:
@@ -179,18 +177,17 @@ class SemanticModel:
     floor_rules: frozenset[str]  # rules precise enough on blind data to fire whatever the model says
     trained_on: tuple[str, ...]
 
-    def score(self, texts: list[str], read: Read | None) -> Score:
+    def score(self, texts: list[str], embeddings: Embeddings | None) -> Score:
         """The reading of one message from its passages (:func:`passages`: whole, then its
         sentences): the whole message's, unless a sentence is more worrying and the whole does
-        not clearly read as safe (:func:`reads_safe`).  *read* is the sentence encoder; without
-        it the fast head answers.  All passages are read in one pass, where the sentences cost
-        little more than the whole (:mod:`bot.domain.crisis_encoder` computes each token's work once
-        for every passage that holds it); the rest (the sentences' last layers, their n-grams) is
-        only done when they may change the answer."""
-        head_name = "full" if read is not None else "fast"
+        not clearly read as safe (:func:`reads_safe`).  *embeddings* are the passages as the
+        sentence encoder read them (:meth:`Encoder.read`); without them the fast head answers.
+        The passages are read in one pass, where the sentences cost little more than the whole
+        (:mod:`bot.domain.crisis_encoder` computes each token's work once for every passage that
+        holds it); the sentences' last layers are only finished when they may change the answer."""
+        head_name = "full" if embeddings is not None else "fast"
         head = self.heads[head_name]
-        embeddings = read(texts) if read is not None else None
-        ngrams = weigh(ngram_counts(texts), self.idf)  # while the encoder reads, when it reads ahead
+        ngrams = weigh(ngram_counts(texts), self.idf)
 
         def kinds_of(part: slice) -> np.ndarray:
             return head.probabilities(ngrams[part], None if embeddings is None else embeddings(part))
@@ -280,8 +277,6 @@ class Encoder:
         self._ready = threading.Event()
         self._lock = threading.Lock()
         self._started = False
-        # One thread: the encoder keeps rows for the latest tokens and reads one message at a time.
-        self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crisis-encoder")
 
     @property
     def ready(self) -> bool:
@@ -310,22 +305,10 @@ class Encoder:
 
         The encoder is cased, and "TUVE UNA RECAÍDA" read far from "tuve una recaída": people
         shout in crisis, so it reads lower case with runs of spaces and newlines collapsed."""
-        return self._embeddings(self._model.read(_plain(texts)))
+        passages = self._model.read([" ".join(text.lower().split()) for text in texts])
 
-    def read_ahead(self, texts: list[str]) -> Embeddings:
-        """As :meth:`read`, on the encoder's own thread: the caller does its own part of the
-        screening (the n-grams: Python, holding the interpreter) meanwhile, while the encoder
-        spends its time in matrix products that let go of it.  With a core to spare, a long
-        message's answer comes in the time of its encoding; without one, in the same time as
-        reading in turn.  Asking for an embedding waits for the reading."""
-        reading = self._reader.submit(self._model.read, _plain(texts))
-        return self._embeddings(reading.result, wait=True)
-
-    @staticmethod
-    def _embeddings(passages: Any, *, wait: bool = False) -> Embeddings:
         def embeddings(part: slice) -> np.ndarray:
-            read = passages() if wait else passages
-            return np.asarray(read.embeddings(part), dtype=np.float64).reshape(-1, EMBEDDING_SIZE)
+            return np.asarray(passages.embeddings(part), dtype=np.float64).reshape(-1, EMBEDDING_SIZE)
 
         return embeddings
 
@@ -338,10 +321,6 @@ class Encoder:
             return
         self._ready.set()
         log.info("Crisis sentence encoder ready")
-
-
-def _plain(texts: list[str]) -> list[str]:
-    return [" ".join(text.lower().split()) for text in texts]
 
 
 def _build_encoder() -> Any:

@@ -288,7 +288,7 @@ def test_sentences_are_only_finished_when_they_may_change_the_answer() -> None:
     read_together: list[list[str]] = []
     finished: list[slice] = []
 
-    def read(texts: list[str]) -> Callable[[slice], np.ndarray]:
+    def reading(texts: list[str]) -> Callable[[slice], np.ndarray]:
         read_together.append(texts)
         embeddings = crisis._ENCODER.read(texts)
 
@@ -303,13 +303,13 @@ def test_sentences_are_only_finished_when_they_may_change_the_answer() -> None:
         "stairwell and I honestly thought I would be dead by thirty. Today I have a flat, a job and my "
         "son stays with me every other weekend. Keep coming back, it works if you work it."
     )
-    model.score(passages(story), read)
+    model.score(passages(story), reading(passages(story)))
     assert read_together == [passages(story)] and finished == [slice(0, 1)]
     read_together.clear()
     finished.clear()
     day = "Work was fine and the meeting ran late, then I cooked dinner and called my sister. " * 4
     worrying = day + "I have the pills counted out and I am going to take them all tonight."
-    model.score(passages(worrying), read)
+    model.score(passages(worrying), reading(passages(worrying)))
     assert read_together == [passages(worrying)] and finished == [slice(0, 1), slice(1, None)]
 
 
