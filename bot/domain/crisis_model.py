@@ -184,13 +184,13 @@ class SemanticModel:
         sentence encoder read them (:meth:`Encoder.read`); without them the fast head answers.
         The passages are read in one pass, where the sentences cost little more than the whole
         (:mod:`bot.domain.crisis_encoder` computes each token's work once for every passage that
-        holds it); the sentences' last layers are only finished when they may change the answer."""
+        holds it); the sentences' last layers and n-grams only when they may change the answer."""
         head_name = "full" if embeddings is not None else "fast"
         head = self.heads[head_name]
-        ngrams = weigh(ngram_counts(texts), self.idf)
 
         def kinds_of(part: slice) -> np.ndarray:
-            return head.probabilities(ngrams[part], None if embeddings is None else embeddings(part))
+            ngrams = weigh(ngram_counts(texts[part]), self.idf)
+            return head.probabilities(ngrams, None if embeddings is None else embeddings(part))
 
         whole = kinds_of(slice(0, 1))[0]
         reading = crisis_reading(head.kinds, whole, head_name)
