@@ -56,30 +56,30 @@ async def populate(db: Database, rng: random.Random) -> int:
                     marks.append((g + 1, to_db(start), chat_id, g * MEMBERS + m + 1, 1, to_db(start)))
                 elif rng.random() < 0.1:
                     marks.append((g + 1, to_db(start), chat_id, g * MEMBERS + m + 1, 0, to_db(start)))
-    async with db.transaction() as conn:
-        await conn.executemany(
+    async with db.transaction() as tx:
+        await tx.execute_many(
             "INSERT INTO groups (chat_id, title, timezone, language, active, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             groups,
         )
-        await conn.executemany(
+        await tx.execute_many(
             "INSERT INTO people (user_id, first_name, created_at, updated_at) VALUES (?, ?, ?, ?)", people
         )
-        await conn.executemany(
+        await tx.execute_many(
             "INSERT INTO memberships (chat_id, user_id, joined_at) VALUES (?, ?, ?)", memberships
         )
-        await conn.executemany(
+        await tx.execute_many(
             "INSERT INTO meetings (id, chat_id, title, first_start_local, time_zone, duration_minutes, "
             "rrule, created_by, created_at, updated_at) "
             "VALUES (?, ?, ?, '2025-11-24T18:00', 'UTC', 60, 'FREQ=WEEKLY', 1, ?, ?)",
             meetings,
         )
-        await conn.executemany(
+        await tx.execute_many(
             "INSERT INTO roll_calls (meeting_id, occurrence_start, chat_id, opens_at, closes_at) "
             "VALUES (?, ?, ?, ?, ?)",
             roll_calls,
         )
-        await conn.executemany(
+        await tx.execute_many(
             "INSERT INTO attendance (meeting_id, occurrence_start, chat_id, user_id, present, source, "
             "updated_at) VALUES (?, ?, ?, ?, ?, 'button', ?)",
             marks,

@@ -85,8 +85,8 @@ async def _through_repository(db: Database, rows: list) -> str:  # type: ignore[
 
 
 async def _through_execute(db: Database, rows: list) -> str:  # type: ignore[type-arg]
-    await db.conn.execute(FALLBACK_TABLE)
-    await db.conn.execute(FALLBACK_INDEX)
+    await db.execute(FALLBACK_TABLE)
+    await db.execute(FALLBACK_INDEX)
     for pseudonym, day, mood, craving, note, group in rows:
         await db.execute(
             FALLBACK_INSERT, (pseudonym, group, mood, craving, note, to_db(SEED_NOW + timedelta(days=day)))
@@ -98,7 +98,7 @@ async def write_checkins(path: Path, count: int, synchronous: str) -> dict[str, 
     db = Database(path)
     await db.open()
     await migrate(db)
-    await db.conn.execute(f"PRAGMA synchronous = {synchronous}")
+    await db.execute(f"PRAGMA synchronous = {synchronous}")  # the writer's; readers never commit
     rows = _rows(count)
     write = _through_repository if has_checkins_repository() else _through_execute
     try:

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-import aiosqlite
-
 from bot.domain.attendance import (
     DROPPED_MIN_EARLY,
     AttendanceRow,
@@ -26,7 +24,7 @@ from bot.domain.attendance import (
     Window,
     roll_call_state,
 )
-from storage.db import Database
+from storage.db import Database, Row
 from storage.timestamps import from_db, to_db
 
 # roll_calls.message_id: NULL never posted, 0 being posted, POST_FAILED Telegram refused the post
@@ -79,7 +77,7 @@ class CheckIn(StrEnum):
     UNKNOWN = "unknown"
 
 
-def _roll_call(row: aiosqlite.Row) -> RollCall:
+def _roll_call(row: Row) -> RollCall:
     return RollCall(
         row["meeting_id"],
         from_db(row["occurrence_start"]),
@@ -137,16 +135,15 @@ class AttendanceRepository:
 
     async def claim_posting(self, meeting_id: int, start: datetime, closes_at: datetime) -> bool:
         """Reserve the right to post the message (message_id 0 = being posted); False if taken."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                """
-                UPDATE roll_calls SET message_id = 0, closes_at = MAX(closes_at, ?)
-                WHERE meeting_id = ? AND occurrence_start = ? AND closed = 0
-                  AND (message_id IS NULL OR message_id < 0)
-                """,
-                (to_db(closes_at), meeting_id, to_db(start)),
-            )
-            return cursor.rowcount == 1
+        result = await self._db.execute(
+            """
+            UPDATE roll_calls SET message_id = 0, closes_at = MAX(closes_at, ?)
+            WHERE meeting_id = ? AND occurrence_start = ? AND closed = 0
+              AND (message_id IS NULL OR message_id < 0)
+            """,
+            (to_db(closes_at), meeting_id, to_db(start)),
+        )
+        return result.rowcount == 1
 
     async def set_message(self, meeting_id: int, start: datetime, message_id: int | None) -> None:
         await self._db.execute(
@@ -167,13 +164,11 @@ class AttendanceRepository:
 
     async def mark_closed(self, meeting_id: int, start: datetime) -> bool:
         """True for the one caller that closes it (a restart may race the job)."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE roll_calls SET closed = 1 "
-                "WHERE meeting_id = ? AND occurrence_start = ? AND closed = 0",
-                (meeting_id, to_db(start)),
-            )
-            return cursor.rowcount == 1
+        result = await self._db.execute(
+            "UPDATE roll_calls SET closed = 1 WHERE meeting_id = ? AND occurrence_start = ? AND closed = 0",
+            (meeting_id, to_db(start)),
+        )
+        return result.rowcount == 1
 
     async def recent_roll_calls(self, chat_id: int, since: datetime) -> list[RollCall]:
         rows = await self._db.fetch_all(
@@ -188,12 +183,11 @@ class AttendanceRepository:
     async def check_in(self, meeting_id: int, start: datetime, user_id: int, now: datetime) -> CheckIn:
         """A press of "I'm here": counted once, inside the roll call's window only."""
         occurrence, stamp = to_db(start), to_db(now)
-        async with self._db.transaction() as conn:
-            async with conn.execute(
+        async with self._db.transaction() as tx:
+            row = await tx.fetch_one(
                 f"SELECT {_ROLL_CALL} FROM roll_calls WHERE meeting_id = ? AND occurrence_start = ?",
                 (meeting_id, occurrence),
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
             if row is None:
                 return CheckIn.UNKNOWN
             roll_call = _roll_call(row)
@@ -202,7 +196,7 @@ class AttendanceRepository:
                 return CheckIn.CLOSED
             if state is RollCallState.EARLY:
                 return CheckIn.EARLY
-            cursor = await conn.execute(
+            result = await tx.execute(
                 """
                 INSERT INTO attendance (meeting_id, occurrence_start, chat_id, user_id, present, source,
                                         marked_by, updated_at)
@@ -213,7 +207,7 @@ class AttendanceRepository:
                 """,
                 (meeting_id, occurrence, roll_call.chat_id, user_id, stamp),
             )
-            return CheckIn.RECORDED if cursor.rowcount == 1 else CheckIn.ALREADY
+            return CheckIn.RECORDED if result.rowcount == 1 else CheckIn.ALREADY
 
     async def mark(self, roll_call: RollCall, user_id: int, present: bool, by: int, now: datetime) -> None:
         """A facilitator's mark or correction; it replaces whatever was recorded."""
@@ -404,7 +398,8 @@ class AttendanceRepository:
 
     async def save_letter(self, code: str, user_id: int, contents: bytes, issued_at: datetime) -> None:
         await self._db.execute(
-            "INSERT OR IGNORE INTO proof_letters (code, user_id, contents, issued_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO proof_letters (code, user_id, contents, issued_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
             (code, user_id, contents.decode(), to_db(issued_at)),
         )
 
@@ -439,10 +434,10 @@ class AttendanceRepository:
     async def erase(self, user_id: int) -> dict[str, int]:
         """Proof letters go; attendance moves to a random stand-in so group counts stay true."""
         stand_in = -secrets.randbelow(2**62) - 1
-        async with self._db.transaction() as conn:
-            moved = await conn.execute(
+        async with self._db.transaction() as tx:
+            moved = await tx.execute(
                 "UPDATE attendance SET user_id = ? WHERE user_id = ?", (stand_in, user_id)
             )
-            await conn.execute("UPDATE attendance SET marked_by = NULL WHERE marked_by = ?", (user_id,))
-            letters = await conn.execute("DELETE FROM proof_letters WHERE user_id = ?", (user_id,))
-            return {"attendance": moved.rowcount, "letters": letters.rowcount}
+            await tx.execute("UPDATE attendance SET marked_by = NULL WHERE marked_by = ?", (user_id,))
+            letters = await tx.execute("DELETE FROM proof_letters WHERE user_id = ?", (user_id,))
+        return {"attendance": moved.rowcount, "letters": letters.rowcount}

@@ -10,9 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from storage.db import Database
+from storage.db import Database, Row
 from storage.timestamps import from_db, maybe_from_db, to_db
 
 
@@ -42,7 +40,7 @@ _COLUMNS = (
 )
 
 
-def _broadcast(row: aiosqlite.Row) -> Broadcast:
+def _broadcast(row: Row) -> Broadcast:
     return Broadcast(
         row["id"],
         row["sender_id"],
@@ -72,14 +70,25 @@ class BroadcastRepository:
         private_copies: bool,
         now: datetime,
     ) -> Broadcast:
-        broadcast_id = await self._db.execute(
-            """
-            INSERT INTO broadcasts (sender_id, text, photo, document, targets, private_copies, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """,
-            (sender_id, text, photo, document, json.dumps(list(targets)), int(private_copies), to_db(now)),
-        )
-        created = await self.get(broadcast_id)
+        async with self._db.transaction() as tx:
+            broadcast_id = await tx.fetch_value(
+                """
+                INSERT INTO broadcasts (sender_id, text, photo, document, targets, private_copies,
+                                        created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                RETURNING id
+                """,
+                (
+                    sender_id,
+                    text,
+                    photo,
+                    document,
+                    json.dumps(list(targets)),
+                    int(private_copies),
+                    to_db(now),
+                ),
+            )
+        created = await self.get(int(broadcast_id))
         assert created is not None  # noqa: S101 - just written
         return created
 
@@ -149,10 +158,8 @@ class BroadcastRepository:
 
     async def blank_texts_before(self, cutoff: datetime) -> int:
         """Retention: forget the wording of announcements reported before *cutoff*."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE broadcasts SET text = '' "
-                "WHERE reported_at IS NOT NULL AND created_at < ? AND text != ''",
-                (to_db(cutoff),),
-            )
-            return cursor.rowcount
+        result = await self._db.execute(
+            "UPDATE broadcasts SET text = '' WHERE reported_at IS NOT NULL AND created_at < ? AND text != ''",
+            (to_db(cutoff),),
+        )
+        return result.rowcount

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from bot.domain.checkins import CellKey, RawCell
-from storage.db import Database, Write
+from storage.db import Database, Row, Write
 from storage.timestamps import from_db, to_db
 
 
@@ -130,17 +130,16 @@ class CheckInRepository:
     async def erase(self, pseudonym: str, contributors: Iterable[str]) -> dict[str, int]:
         """Delete a member's check-ins and group contributions; shared items cannot be found."""
         names = list(contributors)
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute("DELETE FROM checkins WHERE pseudonym = ?", (pseudonym,))
-            checkins = cursor.rowcount
+        async with self._db.transaction() as tx:
+            checkins = (await tx.execute("DELETE FROM checkins WHERE pseudonym = ?", (pseudonym,))).rowcount
             contributions = 0
             if names:
                 marks = ",".join("?" * len(names))
-                cursor = await conn.execute(
+                result = await tx.execute(
                     f"DELETE FROM checkin_contributions WHERE contributor IN ({marks})",
                     names,
                 )
-                contributions = cursor.rowcount
+                contributions = result.rowcount
         return {"checkins": checkins, "contributions": contributions}
 
     async def known_group_ids(self) -> list[int]:
@@ -150,12 +149,11 @@ class CheckInRepository:
 
     async def blank_notes_before(self, cutoff: date) -> int:
         """Retention: forget notes written on days before *cutoff*; the numbers stay."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE checkins SET note = NULL WHERE note IS NOT NULL AND local_day < ?",
-                (cutoff.isoformat(),),
-            )
-            return cursor.rowcount
+        result = await self._db.execute(
+            "UPDATE checkins SET note = NULL WHERE note IS NOT NULL AND local_day < ?",
+            (cutoff.isoformat(),),
+        )
+        return result.rowcount
 
     # -- group aggregates --
 
@@ -220,12 +218,11 @@ class CheckInRepository:
 
     async def drop_shared(self, group_id: int, digest_at: datetime) -> int:
         """Delete items once their digest is queued: nothing shared lingers in the database."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "DELETE FROM shared_checkins WHERE group_id = ? AND digest_at <= ?",
-                (group_id, to_db(digest_at)),
-            )
-            return cursor.rowcount
+        result = await self._db.execute(
+            "DELETE FROM shared_checkins WHERE group_id = ? AND digest_at <= ?",
+            (group_id, to_db(digest_at)),
+        )
+        return result.rowcount
 
     # -- daily prompts (tied to the user id; never to check-ins) --
 
@@ -252,10 +249,9 @@ class CheckInRepository:
         return [_prompt(row) for row in rows]
 
     async def delete_prompt(self, user_id: int) -> bool:
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute("DELETE FROM checkin_prompts WHERE user_id = ?", (user_id,))
-            return cursor.rowcount > 0
+        result = await self._db.execute("DELETE FROM checkin_prompts WHERE user_id = ?", (user_id,))
+        return result.rowcount > 0
 
 
-def _prompt(row) -> Prompt:  # type: ignore[no-untyped-def]
+def _prompt(row: Row) -> Prompt:
     return Prompt(row["user_id"], time.fromisoformat(row["local_time"]), row["timezone"])

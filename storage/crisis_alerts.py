@@ -6,9 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from storage.db import Database
+from storage.db import Database, Row
 from storage.timestamps import from_db, maybe_from_db, to_db
 
 
@@ -37,7 +35,7 @@ class AlertMessage:
 _COLUMNS = "id, member_id, created_at, escalate_at, acknowledged_at, acknowledged_by, escalated_at"
 
 
-def _alert(row: aiosqlite.Row) -> CrisisAlert:
+def _alert(row: Row) -> CrisisAlert:
     return CrisisAlert(
         row["id"],
         row["member_id"],
@@ -54,10 +52,13 @@ class CrisisAlertRepository:
         self._db = db
 
     async def create(self, member_id: int, now: datetime, escalate_at: datetime) -> int:
-        return await self._db.execute(
-            "INSERT INTO crisis_alerts (member_id, created_at, escalate_at) VALUES (?, ?, ?)",
-            (member_id, to_db(now), to_db(escalate_at)),
-        )
+        async with self._db.transaction() as tx:
+            alert_id = await tx.fetch_value(
+                "INSERT INTO crisis_alerts (member_id, created_at, escalate_at) VALUES (?, ?, ?)"
+                " RETURNING id",
+                (member_id, to_db(now), to_db(escalate_at)),
+            )
+        return int(alert_id)
 
     async def get(self, alert_id: int) -> CrisisAlert | None:
         row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM crisis_alerts WHERE id = ?", (alert_id,))
@@ -72,8 +73,8 @@ class CrisisAlertRepository:
 
     async def add_message(self, alert_id: int, chat_id: int, message_id: int) -> None:
         await self._db.execute(
-            "INSERT OR REPLACE INTO crisis_alert_messages (alert_id, recipient_id, message_id)"
-            " VALUES (?, ?, ?)",
+            "INSERT INTO crisis_alert_messages (alert_id, recipient_id, message_id) VALUES (?, ?, ?)"
+            " ON CONFLICT (alert_id, recipient_id) DO UPDATE SET message_id = excluded.message_id",
             (alert_id, chat_id, message_id),
         )
 
@@ -87,23 +88,21 @@ class CrisisAlertRepository:
 
     async def acknowledge(self, alert_id: int, by: int, now: datetime) -> bool:
         """Record who is reaching out; False if someone already had (the first one counts)."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE crisis_alerts SET acknowledged_at = ?, acknowledged_by = ?"
-                " WHERE id = ? AND acknowledged_at IS NULL",
-                (to_db(now), by, alert_id),
-            )
-            return cursor.rowcount == 1
+        result = await self._db.execute(
+            "UPDATE crisis_alerts SET acknowledged_at = ?, acknowledged_by = ?"
+            " WHERE id = ? AND acknowledged_at IS NULL",
+            (to_db(now), by, alert_id),
+        )
+        return result.rowcount == 1
 
     async def mark_escalated(self, alert_id: int, now: datetime) -> bool:
         """Claim the escalation; False if it was acknowledged or escalated meanwhile."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE crisis_alerts SET escalated_at = ?"
-                " WHERE id = ? AND acknowledged_at IS NULL AND escalated_at IS NULL",
-                (to_db(now), alert_id),
-            )
-            return cursor.rowcount == 1
+        result = await self._db.execute(
+            "UPDATE crisis_alerts SET escalated_at = ?"
+            " WHERE id = ? AND acknowledged_at IS NULL AND escalated_at IS NULL",
+            (to_db(now), alert_id),
+        )
+        return result.rowcount == 1
 
     async def export(self, member_id: int) -> list[dict[str, Any]]:
         rows = await self._db.fetch_all(
@@ -121,10 +120,10 @@ class CrisisAlertRepository:
     async def erase(self, user_id: int) -> int:
         """The person's own alerts (their copies' records go with them), and every trace of them
         as someone alerted: the copies they were sent and their name as the one reaching out."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute("DELETE FROM crisis_alerts WHERE member_id = ?", (user_id,))
-            await conn.execute("DELETE FROM crisis_alert_messages WHERE recipient_id = ?", (user_id,))
-            await conn.execute(
+        async with self._db.transaction() as tx:
+            alerts = await tx.execute("DELETE FROM crisis_alerts WHERE member_id = ?", (user_id,))
+            await tx.execute("DELETE FROM crisis_alert_messages WHERE recipient_id = ?", (user_id,))
+            await tx.execute(
                 "UPDATE crisis_alerts SET acknowledged_by = NULL WHERE acknowledged_by = ?", (user_id,)
             )
-            return cursor.rowcount
+        return alerts.rowcount

@@ -1,36 +1,49 @@
-"""One SQLite connection per process, shared by every repository.
+"""The database as repositories see it: a driver-neutral unit of work, whatever the backend.
 
-aiosqlite runs the connection in its own thread.  Coroutines that share it would interleave inside
-each other's transactions, so every write goes through :meth:`Database.transaction`, which holds an
-``asyncio.Lock`` (one writer at a time, as datasette's write thread does).  Reads need no lock: WAL
-lets them run beside the writer.
+Repositories talk to :class:`Database` only.  Writes go through :meth:`Database.transaction`,
+which yields a :class:`UnitOfWork` (``execute``, ``execute_many`` and the ``fetch_*`` reads, which
+see the transaction's own writes), or through the one-statement shortcuts :meth:`Database.execute`
+and :meth:`Database.write_all`.  Reads outside a transaction (``Database.fetch_*``) never see
+another task's uncommitted work.  Rows are :class:`Row`: by column name or by position.
+
+The driver lives behind :class:`Backend`; ``storage/sqlite.py`` is the only module that imports
+one.  SQL in repositories stays portable where that costs nothing (``INSERT ... RETURNING id``,
+``ON CONFLICT ... DO ...``, ``?`` placeholders a PostgreSQL backend would translate); what must
+differ between engines (connections, locking, the schema version) is the backend's business.
 """
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-import aiosqlite
+Params = Sequence[Any] | Mapping[str, Any]
 
-Params = Sequence[Any] | dict[str, Any]
 
-PRAGMAS = (
-    "PRAGMA journal_mode = WAL",
-    "PRAGMA synchronous = NORMAL",  # durable across process crashes; a power cut may lose the last commit
-    "PRAGMA foreign_keys = ON",
-    "PRAGMA busy_timeout = 5000",
-    "PRAGMA temp_store = MEMORY",
-    # Checkpoint every ~40 MB of WAL instead of SQLite's ~4 MB: a checkpoint is the only fsync under
-    # synchronous=NORMAL, and rarer, larger ones write each hot page once.  Hot writes (a check-in)
-    # cost about a quarter less; durability is unchanged.
-    "PRAGMA wal_autocheckpoint = 10000",
-)
+class Row(Protocol):
+    """One result row: ``row["title"]`` or ``row[0]``; ``dict(row)`` maps column names to values.
+
+    A protocol, not a class, so rows cost no copy: ``sqlite3.Row`` (and ``asyncpg.Record``) are
+    already shaped like this."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+    def keys(self) -> Iterable[str]: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What a write did: how many rows it changed, and the new row's id where the engine says so.
+
+    Repositories read new ids with ``INSERT ... RETURNING id`` (portable); ``lastrowid`` is what
+    SQLite reports for free and may be None on other engines."""
+
+    rowcount: int
+    lastrowid: int | None = None
 
 
 @dataclass(frozen=True)
@@ -42,90 +55,77 @@ class Write:
     many: bool = False
 
 
+class UnitOfWork(Protocol):
+    """One open transaction: everything done through it commits together or not at all."""
+
+    async def execute(self, sql: str, params: Params = ()) -> Result: ...
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> Result: ...
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None: ...
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]: ...
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any: ...
+
+
+class Backend(Protocol):
+    """What an engine adapter provides; :class:`Database` adds nothing but the choice of one."""
+
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+    def transaction(self) -> AbstractAsyncContextManager[UnitOfWork]: ...
+    async def execute(self, sql: str, params: Params = ()) -> Result: ...
+    async def write_all(self, writes: Sequence[Write]) -> None: ...
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None: ...
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]: ...
+    async def schema_version(self) -> int: ...
+    async def apply_migration(self, version: int, sql: str) -> None: ...
+
+
 class Database:
-    """The connection, the writer lock, and a few small query helpers."""
+    """The one database of the process, shared by every repository (made in ``Repositories.on``)."""
 
     def __init__(self, path: Path | str) -> None:
+        from storage.sqlite import SQLiteBackend  # noqa: PLC0415 - the adapter imports this module
+
         self.path = str(path)
-        self._conn: aiosqlite.Connection | None = None
-        self._write_lock = asyncio.Lock()
+        self._backend: Backend = SQLiteBackend(self.path)
 
     async def open(self) -> None:
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction means what it says.
-        self._conn = await aiosqlite.connect(self.path, isolation_level=None)
-        self._conn.row_factory = aiosqlite.Row
-        for pragma in PRAGMAS:
-            await self._conn.execute(pragma)
+        await self._backend.open()
 
     async def close(self) -> None:
-        if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
+        await self._backend.close()
 
-    @property
-    def conn(self) -> aiosqlite.Connection:
-        if self._conn is None:
-            raise RuntimeError("Database.open() has not been awaited")
-        return self._conn
+    def transaction(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """One writer at a time; commits when the block ends, rolls back if it raises."""
+        return self._backend.transaction()
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Serialise writers and commit (or roll back) as one unit."""
-        async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                await self.conn.execute("ROLLBACK")
-                raise
-            await self.conn.execute("COMMIT")
+    async def execute(self, sql: str, params: Params = ()) -> Result:
+        """One write statement as its own transaction."""
+        return await self._backend.execute(sql, params)
 
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one write statement in its own transaction; returns the last row id."""
-        async with self._write_lock:
-            cursor = await self.conn.execute(sql, params)
-            return cursor.lastrowid or 0
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> Result:
+        async with self.transaction() as work:
+            return await work.execute_many(sql, rows)
 
     async def write_all(self, writes: Sequence[Write]) -> None:
-        """Several write statements as one transaction, in one trip to the database thread.
+        """Several write statements as one transaction, in one trip to the driver: the hot write
+        (a check-in) costs a fifth of a ``transaction()`` block."""
+        await self._backend.write_all(writes)
 
-        ``transaction()`` costs a trip per statement plus BEGIN and COMMIT, each a thread switch
-        on both sides; for a small hot write (a check-in: its row and its group contributions)
-        those switches cost more than SQLite's work.  Here the whole unit runs in the thread that
-        owns the connection (through aiosqlite's queue; its ``_execute`` is the one entry point it
-        has for that), so it is as atomic as ``transaction()`` and five times cheaper."""
-        async with self._write_lock:
-            await self.conn._execute(_write_all, self.conn._conn, writes)
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        """Read committed data only: never another task's open transaction."""
+        return await self._backend.fetch_one(sql, params)
 
-    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
-        async with self.transaction() as conn:
-            await conn.executemany(sql, rows)
-
-    async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
-
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        return await self._backend.fetch_all(sql, params)
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetch_one(sql, params)
+        row = await self._backend.fetch_one(sql, params)
         return None if row is None else row[0]
 
+    async def schema_version(self) -> int:
+        """The version the migrations last brought the schema to (0: none yet)."""
+        return await self._backend.schema_version()
 
-def _write_all(conn: sqlite3.Connection, writes: Sequence[Write]) -> None:
-    """Runs in aiosqlite's thread: BEGIN IMMEDIATE, every write, COMMIT (ROLLBACK on error)."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        for write in writes:
-            if write.many:
-                conn.executemany(write.sql, write.params)  # type: ignore[arg-type]
-            else:
-                conn.execute(write.sql, write.params)  # type: ignore[arg-type]
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+    async def apply_migration(self, version: int, sql: str) -> None:
+        """Run one migration step and record *version*, in one transaction."""
+        await self._backend.apply_migration(version, sql)

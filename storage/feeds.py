@@ -24,9 +24,8 @@ class FeedRepository:
         return current
 
     async def unpublish(self, chat_id: int) -> bool:
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute("DELETE FROM feed_publications WHERE chat_id = ?", (chat_id,))
-            return cursor.rowcount > 0
+        result = await self._db.execute("DELETE FROM feed_publications WHERE chat_id = ?", (chat_id,))
+        return result.rowcount > 0
 
     async def token_of(self, chat_id: int) -> str | None:
         value = await self._db.fetch_value(

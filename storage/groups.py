@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from storage.db import Database, Write
+from storage.db import Database, Row, Write
 from storage.timestamps import to_db
 
 
@@ -45,7 +43,7 @@ _COLUMNS = "chat_id, title, timezone, language, active"
 _JOINED_COLUMNS = "g.chat_id, g.title, g.timezone, g.language, g.active"
 
 
-def _group(row: aiosqlite.Row) -> Group:
+def _group(row: Row) -> Group:
     return Group(row["chat_id"], row["title"], row["timezone"], row["language"], bool(row["active"]))
 
 

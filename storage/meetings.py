@@ -11,8 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-import aiosqlite
-
 from bot.domain.meeting_form import MeetingDraft
 from bot.domain.meetings import (
     DEFAULT_REMINDER_OFFSETS,
@@ -23,7 +21,7 @@ from bot.domain.meetings import (
     takes_waitlist,
 )
 from bot.domain.recurrence import Recurrence, Schedule
-from storage.db import Database
+from storage.db import Database, Row, UnitOfWork
 from storage.timestamps import from_db, to_db
 
 _LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -84,7 +82,7 @@ _MEETING_COLUMNS = (
 )
 
 
-def _meeting(row: aiosqlite.Row, skipped: Iterable[str]) -> Meeting:
+def _meeting(row: Row, skipped: Iterable[str]) -> Meeting:
     schedule = Schedule(
         first_start=datetime.strptime(row["first_start_local"], _LOCAL_FORMAT),
         time_zone=row["time_zone"],
@@ -128,15 +126,18 @@ class MeetingRepository:
         self, chat_id: int, draft: MeetingDraft, created_by: int, now: datetime, capacity: int | None = None
     ) -> Meeting:
         stamp = to_db(now)
-        meeting_id = await self._db.execute(
-            """
-            INSERT INTO meetings (chat_id, title, first_start_local, time_zone, duration_minutes, rrule,
-                                  place, link, notes, capacity, created_by, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            (chat_id, *_draft_values(draft), capacity, created_by, stamp, stamp),
-        )
-        meeting = await self.get(meeting_id)
+        async with self._db.transaction() as tx:
+            meeting_id = await tx.fetch_value(
+                """
+                INSERT INTO meetings (chat_id, title, first_start_local, time_zone, duration_minutes,
+                                      rrule, place, link, notes, capacity, created_by, created_at,
+                                      updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                RETURNING id
+                """,
+                (chat_id, *_draft_values(draft), capacity, created_by, stamp, stamp),
+            )
+        meeting = await self.get(int(meeting_id))
         assert meeting is not None  # noqa: S101 - just written
         return meeting
 
@@ -146,24 +147,25 @@ class MeetingRepository:
         """Create several series in ONE transaction (a feed import): all of them, or none."""
         stamp = to_db(now)
         ids: list[int] = []
-        async with self._db.transaction() as conn:
+        async with self._db.transaction() as tx:
             for draft in drafts:
-                cursor = await conn.execute(
+                meeting_id = await tx.fetch_value(
                     """
                     INSERT INTO meetings (chat_id, title, first_start_local, time_zone, duration_minutes,
                                           rrule, place, link, notes, capacity, created_by, created_at,
                                           updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)
+                    RETURNING id
                     """,
                     (chat_id, *_draft_values(draft), created_by, stamp, stamp),
                 )
-                ids.append(cursor.lastrowid or 0)
+                ids.append(int(meeting_id))
         return [meeting for meeting in [await self.get(i) for i in ids] if meeting is not None]
 
     async def update(self, meeting_id: int, draft: MeetingDraft, now: datetime) -> None:
         """Replace what the one-line form says; skipped dates no longer on the schedule go."""
-        async with self._db.transaction() as conn:
-            await conn.execute(
+        async with self._db.transaction() as tx:
+            await tx.execute(
                 """
                 UPDATE meetings SET title = ?, first_start_local = ?, time_zone = ?, duration_minutes = ?,
                     rrule = ?, place = ?, link = ?, notes = ?, updated_at = ?
@@ -171,7 +173,7 @@ class MeetingRepository:
                 """,
                 (*_draft_values(draft), to_db(now), meeting_id),
             )
-            await conn.execute("DELETE FROM meeting_skips WHERE meeting_id = ?", (meeting_id,))
+            await tx.execute("DELETE FROM meeting_skips WHERE meeting_id = ?", (meeting_id,))
 
     async def get(self, meeting_id: int) -> Meeting | None:
         row = await self._db.fetch_one(f"SELECT {_MEETING_COLUMNS} FROM meetings WHERE id = ?", (meeting_id,))
@@ -215,7 +217,7 @@ class MeetingRepository:
 
     async def skip(self, meeting_id: int, local_day: date) -> None:
         await self._db.execute(
-            "INSERT OR IGNORE INTO meeting_skips (meeting_id, local_date) VALUES (?, ?)",
+            "INSERT INTO meeting_skips (meeting_id, local_date) VALUES (?, ?) ON CONFLICT DO NOTHING",
             (meeting_id, local_day.isoformat()),
         )
 
@@ -224,13 +226,13 @@ class MeetingRepository:
     ) -> dict[datetime, tuple[int, ...]]:
         """Change the capacity; for each *upcoming* occurrence, who moved up from the waitlist."""
         promoted: dict[datetime, tuple[int, ...]] = {}
-        async with self._db.transaction() as conn:
-            await conn.execute(
+        async with self._db.transaction() as tx:
+            await tx.execute(
                 "UPDATE meetings SET capacity = ?, updated_at = ? WHERE id = ?",
                 (capacity, to_db(now), meeting_id),
             )
             for start in upcoming:
-                moved = await _fill_seats(conn, meeting_id, to_db(start), capacity, now)
+                moved = await _fill_seats(tx, meeting_id, to_db(start), capacity, now)
                 if moved:
                     promoted[start] = moved
         return promoted
@@ -252,21 +254,20 @@ class MeetingRepository:
         One transaction, so two people pressing at once can never both take the last seat.
         """
         occurrence, stamp = to_db(occurrence_start), to_db(now)
-        async with self._db.transaction() as conn:
-            before = await _fetch_one(
-                conn,
+        async with self._db.transaction() as tx:
+            before = await tx.fetch_one(
                 "SELECT answer, waitlist_position FROM rsvps "
                 "WHERE meeting_id = ? AND occurrence_start = ? AND user_id = ?",
                 (meeting_id, occurrence, user_id),
             )
-            previous = Answer(before["answer"]) if before else None
-            if previous is answer:
+            previous = None if before is None else Answer(before["answer"])
+            if before is not None and previous is answer:
                 return RsvpChange(previous, answer, before["waitlist_position"] is not None, ())
-            seated = await _seated(conn, meeting_id, occurrence)
+            seated = await _seated(tx, meeting_id, occurrence)
             position = None
             if takes_waitlist(answer, capacity, seated):
-                position = await _next_position(conn, meeting_id, occurrence)
-            await conn.execute(
+                position = await _next_position(tx, meeting_id, occurrence)
+            await tx.execute(
                 """
                 INSERT INTO rsvps (meeting_id, occurrence_start, user_id, answer, waitlist_position,
                                    updated_at)
@@ -277,7 +278,7 @@ class MeetingRepository:
                 """,
                 (meeting_id, occurrence, user_id, answer.value, position, stamp),
             )
-            promoted = await _fill_seats(conn, meeting_id, occurrence, capacity, now)
+            promoted = await _fill_seats(tx, meeting_id, occurrence, capacity, now)
         return RsvpChange(previous, answer, position is not None, promoted)
 
     async def counts(self, meeting_id: int, occurrence_start: datetime) -> RsvpCounts:
@@ -354,7 +355,9 @@ class MeetingRepository:
         self, meeting_id: int, occurrence_start: datetime, chat_id: int, message_id: int, rendered: str
     ) -> None:
         await self._db.execute(
-            "INSERT OR REPLACE INTO meeting_announcements VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO meeting_announcements (meeting_id, occurrence_start, chat_id, message_id, rendered) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (meeting_id, occurrence_start, chat_id, message_id) "
+            "DO UPDATE SET rendered = excluded.rendered",
             (meeting_id, to_db(occurrence_start), chat_id, message_id, rendered),
         )
 
@@ -431,7 +434,8 @@ class MeetingRepository:
         self, meeting_id: int, occurrence_start: datetime, offset_minutes: int, outcome: str, now: datetime
     ) -> None:
         await self._db.execute(
-            "INSERT OR IGNORE INTO reminder_ledger VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO reminder_ledger (meeting_id, occurrence_start, offset_minutes, outcome, handled_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (meeting_id, to_db(occurrence_start), offset_minutes, outcome, to_db(now)),
         )
 
@@ -469,17 +473,16 @@ class MeetingRepository:
     async def erase_person(self, user_id: int, now: datetime) -> dict[tuple[int, datetime], tuple[int, ...]]:
         """Delete the person's RSVPs and preference; returns who moved up into the seats they freed."""
         promoted: dict[tuple[int, datetime], tuple[int, ...]] = {}
-        async with self._db.transaction() as conn:
-            seats = await _fetch_all(
-                conn,
+        async with self._db.transaction() as tx:
+            seats = await tx.fetch_all(
                 "SELECT r.meeting_id, r.occurrence_start, m.capacity FROM rsvps r "
                 "JOIN meetings m ON m.id = r.meeting_id WHERE r.user_id = ? AND r.occurrence_start > ?",
                 (user_id, to_db(now)),
             )
-            await conn.execute("DELETE FROM rsvps WHERE user_id = ?", (user_id,))
-            await conn.execute("DELETE FROM reminder_preferences WHERE user_id = ?", (user_id,))
+            await tx.execute("DELETE FROM rsvps WHERE user_id = ?", (user_id,))
+            await tx.execute("DELETE FROM reminder_preferences WHERE user_id = ?", (user_id,))
             for row in seats:
-                moved = await _fill_seats(conn, row[0], row[1], row[2], now)
+                moved = await _fill_seats(tx, row[0], row[1], row[2], now)
                 if moved:
                     promoted[(row[0], from_db(row[1]))] = moved
         return promoted
@@ -488,53 +491,39 @@ class MeetingRepository:
 # -- helpers that run inside a transaction ------------------------------------------------------
 
 
-async def _fetch_one(
-    conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]
-) -> aiosqlite.Row | None:
-    async with conn.execute(sql, params) as cursor:
-        return await cursor.fetchone()
-
-
-async def _fetch_all(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> list[aiosqlite.Row]:
-    async with conn.execute(sql, params) as cursor:
-        return list(await cursor.fetchall())
-
-
-async def _seated(conn: aiosqlite.Connection, meeting_id: int, occurrence: str) -> int:
-    row = await _fetch_one(
-        conn,
+async def _seated(tx: UnitOfWork, meeting_id: int, occurrence: str) -> int:
+    seated = await tx.fetch_value(
         "SELECT COUNT(*) FROM rsvps WHERE meeting_id = ? AND occurrence_start = ? "
         "AND answer = 'going' AND waitlist_position IS NULL",
         (meeting_id, occurrence),
     )
-    return int(row[0]) if row else 0
+    return int(seated or 0)
 
 
-async def _next_position(conn: aiosqlite.Connection, meeting_id: int, occurrence: str) -> int:
-    row = await _fetch_one(
-        conn,
+async def _next_position(tx: UnitOfWork, meeting_id: int, occurrence: str) -> int:
+    position = await tx.fetch_value(
         "SELECT COALESCE(MAX(waitlist_position), 0) + 1 FROM rsvps "
         "WHERE meeting_id = ? AND occurrence_start = ?",
         (meeting_id, occurrence),
     )
-    return int(row[0]) if row else 1
+    return int(position or 1)
 
 
 async def _fill_seats(
-    conn: aiosqlite.Connection, meeting_id: int, occurrence: str, capacity: int | None, now: datetime
+    tx: UnitOfWork, meeting_id: int, occurrence: str, capacity: int | None, now: datetime
 ) -> tuple[int, ...]:
     """Move people up from the waitlist into free seats, first come first served."""
-    waiting = await _fetch_all(
-        conn,
+    waiting = await tx.fetch_all(
         "SELECT user_id FROM rsvps WHERE meeting_id = ? AND occurrence_start = ? "
         "AND answer = 'going' AND waitlist_position IS NOT NULL ORDER BY waitlist_position",
         (meeting_id, occurrence),
     )
-    count = seats_to_fill(capacity, await _seated(conn, meeting_id, occurrence), len(waiting))
+    count = seats_to_fill(capacity, await _seated(tx, meeting_id, occurrence), len(waiting))
     moved = tuple(row[0] for row in waiting[:count])
-    await conn.executemany(
-        "UPDATE rsvps SET waitlist_position = NULL, updated_at = ? "
-        "WHERE meeting_id = ? AND occurrence_start = ? AND user_id = ?",
-        [(to_db(now), meeting_id, occurrence, user_id) for user_id in moved],
-    )
+    if moved:
+        await tx.execute_many(
+            "UPDATE rsvps SET waitlist_position = NULL, updated_at = ? "
+            "WHERE meeting_id = ? AND occurrence_start = ? AND user_id = ?",
+            [(to_db(now), meeting_id, occurrence, user_id) for user_id in moved],
+        )
     return moved

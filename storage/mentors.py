@@ -15,11 +15,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.domain.matching import Focus, GenderWish, PartOfDay, Slot
 from bot.domain.mentors import MentorRecord, ProfileFields, RequestFields, RequestRecord
-from storage.db import Database
+from storage.db import Database, Row, UnitOfWork
 from storage.timestamps import from_db, maybe_from_db, to_db
 
 PENDING, ACCEPTED, DECLINED, EXPIRED, WITHDRAWN = "pending", "accepted", "declined", "expired", "withdrawn"
@@ -91,7 +89,7 @@ _PROPOSAL_FROM = "mentor_proposals p JOIN mentor_requests r ON r.request_id = p.
 _MATCH_COLUMNS = "match_id, mentor_id, member_id, requested_at, started_at, ended_at, ended_by, end_reason"
 
 
-def _profile(row: aiosqlite.Row) -> MentorRecord:
+def _profile(row: Row) -> MentorRecord:
     return MentorRecord(
         user_id=row["user_id"],
         focus=frozenset(Focus(f) for f in _split(row["focus"])),
@@ -107,7 +105,7 @@ def _profile(row: aiosqlite.Row) -> MentorRecord:
     )
 
 
-def _request(row: aiosqlite.Row) -> RequestRecord:
+def _request(row: Row) -> RequestRecord:
     return RequestRecord(
         request_id=row["request_id"],
         member_id=row["member_id"],
@@ -123,7 +121,7 @@ def _request(row: aiosqlite.Row) -> RequestRecord:
     )
 
 
-def _proposal(row: aiosqlite.Row) -> Proposal:
+def _proposal(row: Row) -> Proposal:
     return Proposal(
         proposal_id=row["proposal_id"],
         request_id=row["request_id"],
@@ -137,7 +135,7 @@ def _proposal(row: aiosqlite.Row) -> Proposal:
     )
 
 
-def _match(row: aiosqlite.Row) -> MatchRecord:
+def _match(row: Row) -> MatchRecord:
     return MatchRecord(
         match_id=row["match_id"],
         mentor_id=row["mentor_id"],
@@ -224,25 +222,27 @@ class MentorRepository:
     # -- requests --
 
     async def create_request(self, member_id: int, fields: RequestFields, now: datetime) -> RequestRecord:
-        request_id = await self._db.execute(
-            """
-            INSERT INTO mentor_requests (member_id, focus, languages, language_required, timezone,
-                                         availability, gender_wish, gender, requested_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            (
-                member_id,
-                _codes(fields.focus),
-                _codes(fields.languages),
-                int(fields.language_required),
-                fields.timezone,
-                _slots_to_db(fields.availability),
-                fields.gender_wish.value,
-                fields.gender,
-                to_db(now),
-            ),
-        )
-        record = await self.request(request_id)
+        async with self._db.transaction() as tx:
+            request_id = await tx.fetch_value(
+                """
+                INSERT INTO mentor_requests (member_id, focus, languages, language_required, timezone,
+                                             availability, gender_wish, gender, requested_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                RETURNING request_id
+                """,
+                (
+                    member_id,
+                    _codes(fields.focus),
+                    _codes(fields.languages),
+                    int(fields.language_required),
+                    fields.timezone,
+                    _slots_to_db(fields.availability),
+                    fields.gender_wish.value,
+                    fields.gender,
+                    to_db(now),
+                ),
+            )
+        record = await self.request(int(request_id))
         assert record is not None  # noqa: S101 - just written
         return record
 
@@ -277,14 +277,14 @@ class MentorRepository:
 
     async def withdraw_request(self, request_id: int, now: datetime) -> list[Proposal]:
         """Close an open request; returns the proposal that was pending for it (now withdrawn)."""
-        async with self._db.transaction() as conn:
-            pending = await self._pending_for(conn, "p.request_id = ?", (request_id,))
-            await conn.execute(
+        async with self._db.transaction() as tx:
+            pending = await self._pending_for(tx, "p.request_id = ?", (request_id,))
+            await tx.execute(
                 "UPDATE mentor_proposals SET status = 'withdrawn', answered_at = ? "
                 "WHERE request_id = ? AND status = 'pending'",
                 (to_db(now), request_id),
             )
-            await conn.execute(
+            await tx.execute(
                 "UPDATE mentor_requests SET status = 'withdrawn', closed_at = ? "
                 "WHERE request_id = ? AND status = 'waiting'",
                 (to_db(now), request_id),
@@ -304,12 +304,13 @@ class MentorRepository:
     async def create_proposal(
         self, request_id: int, mentor_id: int, now: datetime, expires_at: datetime
     ) -> Proposal:
-        proposal_id = await self._db.execute(
-            "INSERT INTO mentor_proposals (request_id, mentor_id, proposed_at, expires_at) "
-            "VALUES (?, ?, ?, ?)",
-            (request_id, mentor_id, to_db(now), to_db(expires_at)),
-        )
-        proposal = await self.proposal(proposal_id)
+        async with self._db.transaction() as tx:
+            proposal_id = await tx.fetch_value(
+                "INSERT INTO mentor_proposals (request_id, mentor_id, proposed_at, expires_at) "
+                "VALUES (?, ?, ?, ?) RETURNING proposal_id",
+                (request_id, mentor_id, to_db(now), to_db(expires_at)),
+            )
+        proposal = await self.proposal(int(proposal_id))
         assert proposal is not None  # noqa: S101 - just written
         return proposal
 
@@ -344,19 +345,19 @@ class MentorRepository:
 
         A decline or an expiry also records the pair so it is never proposed again.
         """
-        async with self._db.transaction() as conn:
-            pending = await self._pending_for(conn, "p.proposal_id = ?", (proposal_id,))
+        async with self._db.transaction() as tx:
+            pending = await self._pending_for(tx, "p.proposal_id = ?", (proposal_id,))
             if not pending:
                 return None
-            await conn.execute(
+            await tx.execute(
                 "UPDATE mentor_proposals SET status = ?, answered_at = COALESCE(answered_at, ?) "
                 "WHERE proposal_id = ?",
                 (status, to_db(now), proposal_id),
             )
             if status in (DECLINED, EXPIRED):
-                await conn.execute(
-                    "INSERT OR IGNORE INTO mentor_declined_pairs (mentor_id, member_id, reason, at) "
-                    "VALUES (?, ?, ?, ?)",
+                await tx.execute(
+                    "INSERT INTO mentor_declined_pairs (mentor_id, member_id, reason, at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     (pending[0].mentor_id, pending[0].member_id, status, to_db(now)),
                 )
         return pending[0]
@@ -369,14 +370,13 @@ class MentorRepository:
         None when the proposal was no longer waiting for the mentor (answered twice, expired,
         withdrawn).
         """
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE mentor_proposals SET answered_at = ?, expires_at = ? "
-                "WHERE proposal_id = ? AND status = 'pending' AND answered_at IS NULL",
-                (to_db(now), to_db(member_deadline), proposal_id),
-            )
-            if cursor.rowcount != 1:
-                return None
+        result = await self._db.execute(
+            "UPDATE mentor_proposals SET answered_at = ?, expires_at = ? "
+            "WHERE proposal_id = ? AND status = 'pending' AND answered_at IS NULL",
+            (to_db(now), to_db(member_deadline), proposal_id),
+        )
+        if result.rowcount != 1:
+            return None
         return await self.proposal(proposal_id)
 
     async def accept(self, proposal_id: int, now: datetime) -> MatchRecord | None:
@@ -385,39 +385,37 @@ class MentorRepository:
         None when the proposal was not waiting for the member (pressed twice, expired, withdrawn,
         or the mentor has not accepted).
         """
-        async with self._db.transaction() as conn:
+        async with self._db.transaction() as tx:
             pending = await self._pending_for(
-                conn, "p.proposal_id = ? AND p.answered_at IS NOT NULL", (proposal_id,)
+                tx, "p.proposal_id = ? AND p.answered_at IS NOT NULL", (proposal_id,)
             )
             if not pending:
                 return None
             proposal = pending[0]
             stamp = to_db(now)
-            await conn.execute(
+            await tx.execute(
                 "UPDATE mentor_proposals SET status = 'accepted' WHERE proposal_id = ?", (proposal_id,)
             )
-            await conn.execute(
+            await tx.execute(
                 "UPDATE mentor_requests SET status = 'matched', closed_at = ? WHERE request_id = ?",
                 (stamp, proposal.request_id),
             )
-            cursor = await conn.execute(
+            match_id = await tx.fetch_value(
                 """
                 INSERT INTO mentor_matches (mentor_id, member_id, requested_at, started_at)
                 SELECT ?, member_id, requested_at, ? FROM mentor_requests WHERE request_id = ?
+                RETURNING match_id
                 """,
                 (proposal.mentor_id, stamp, proposal.request_id),
             )
-            match_id = cursor.lastrowid
         return await self.match(int(match_id or 0))
 
-    async def _pending_for(
-        self, conn: aiosqlite.Connection, where: str, params: tuple[Any, ...]
-    ) -> list[Proposal]:
-        async with conn.execute(
+    async def _pending_for(self, tx: UnitOfWork, where: str, params: tuple[Any, ...]) -> list[Proposal]:
+        rows = await tx.fetch_all(
             f"SELECT {_PROPOSAL_COLUMNS} FROM {_PROPOSAL_FROM} WHERE p.status = 'pending' AND {where}",
             params,
-        ) as cursor:
-            return [_proposal(row) for row in await cursor.fetchall()]
+        )
+        return [_proposal(row) for row in rows]
 
     # -- matches --
 
@@ -454,13 +452,12 @@ class MentorRepository:
 
     async def end_match(self, match_id: int, ended_by: int, reason: str | None, now: datetime) -> bool:
         """End an active match; False when it had already ended."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE mentor_matches SET ended_at = ?, ended_by = ?, end_reason = ? "
-                "WHERE match_id = ? AND ended_at IS NULL",
-                (to_db(now), ended_by, reason, match_id),
-            )
-            return cursor.rowcount == 1
+        result = await self._db.execute(
+            "UPDATE mentor_matches SET ended_at = ?, ended_by = ?, end_reason = ? "
+            "WHERE match_id = ? AND ended_at IS NULL",
+            (to_db(now), ended_by, reason, match_id),
+        )
+        return result.rowcount == 1
 
     # -- personal data --
 
@@ -510,20 +507,18 @@ class MentorRepository:
                 (user_id, user_id),
             ),
         }
-        async with self._db.transaction() as conn:
+        async with self._db.transaction() as tx:
             for name, (sql, params) in statements.items():
-                cursor = await conn.execute(sql, params)
-                counts[name] = cursor.rowcount
+                counts[name] = (await tx.execute(sql, params)).rowcount
         return counts
 
     async def blank_end_reasons_before(self, cutoff: datetime) -> int:
         """Retention: forget why matches ended long ago (the fact that they ended stays)."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE mentor_matches SET end_reason = NULL WHERE end_reason IS NOT NULL AND ended_at < ?",
-                (to_db(cutoff),),
-            )
-            return cursor.rowcount
+        result = await self._db.execute(
+            "UPDATE mentor_matches SET end_reason = NULL WHERE end_reason IS NOT NULL AND ended_at < ?",
+            (to_db(cutoff),),
+        )
+        return result.rowcount
 
 
 def _own_proposal(row: dict[str, Any], user_id: int) -> dict[str, Any]:

@@ -51,7 +51,7 @@ def latest_version(directory: Path = MIGRATIONS_DIR) -> int:
 
 
 async def schema_version(db: Database) -> int:
-    return int(await db.fetch_value("PRAGMA user_version"))
+    return await db.schema_version()
 
 
 async def migrate(db: Database, directory: Path = MIGRATIONS_DIR) -> int:
@@ -65,13 +65,7 @@ async def migrate(db: Database, directory: Path = MIGRATIONS_DIR) -> int:
         )
     for step in steps[current:]:
         log.info("Applying migration %s", step.name)
-        script = f"BEGIN IMMEDIATE;\n{step.sql}\nPRAGMA user_version = {step.version};\nCOMMIT;"
-        try:
-            await db.conn.executescript(script)
-        except Exception:
-            if db.conn.in_transaction:
-                await db.conn.execute("ROLLBACK")
-            raise
+        await db.apply_migration(step.version, step.sql)
     return max(current, len(steps))
 
 

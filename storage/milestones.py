@@ -6,9 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-import aiosqlite
-
-from storage.db import Database
+from storage.db import Database, Row
 from storage.timestamps import to_db
 
 CelebrateAs = Literal["first_name", "anonymous"]
@@ -27,7 +25,7 @@ class MilestoneRecord:
 _COLUMNS = "user_id, start_date, set_on, timezone, celebrate_chat_id, celebrate_as"
 
 
-def _record(row: aiosqlite.Row) -> MilestoneRecord:
+def _record(row: Row) -> MilestoneRecord:
     return MilestoneRecord(
         row["user_id"],
         date.fromisoformat(row["start_date"]),
@@ -81,9 +79,8 @@ class MilestoneRepository:
         )
 
     async def remove(self, user_id: int) -> bool:
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute("DELETE FROM milestones WHERE user_id = ?", (user_id,))
-            return cursor.rowcount > 0
+        result = await self._db.execute("DELETE FROM milestones WHERE user_id = ?", (user_id,))
+        return result.rowcount > 0
 
     async def export(self, user_id: int) -> dict[str, Any]:
         record = await self.get(user_id)

@@ -9,9 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-import aiosqlite
-
-from storage.db import Database
+from storage.db import Database, Row
 from storage.timestamps import from_db, to_db
 
 
@@ -54,7 +52,7 @@ class QueuedDelivery:
 _COLUMNS = "id, key, kind, batch, chat_id, text, reply_markup, photo, document, status, not_before, attempts"
 
 
-def _queued(row: aiosqlite.Row) -> QueuedDelivery:
+def _queued(row: Row) -> QueuedDelivery:
     not_before = from_db(row["not_before"])
     delivery = Delivery(
         key=row["key"],
@@ -93,18 +91,16 @@ class OutboxRepository:
             )
             for d in deliveries
         ]
-        async with self._db.transaction() as conn:
-            before = conn.total_changes
-            await conn.executemany(
-                """
-                INSERT INTO outbox (key, kind, batch, chat_id, text, reply_markup, photo, document,
-                                    not_before, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (key) DO NOTHING
-                """,
-                rows,
-            )
-            return conn.total_changes - before
+        result = await self._db.execute_many(
+            """
+            INSERT INTO outbox (key, kind, batch, chat_id, text, reply_markup, photo, document,
+                                not_before, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (key) DO NOTHING
+            """,
+            rows,
+        )
+        return result.rowcount  # keys already queued insert nothing and count nothing
 
     async def due(self, now: datetime, limit: int) -> list[QueuedDelivery]:
         """Pending rows whose time has come, oldest first."""
@@ -138,11 +134,10 @@ class OutboxRepository:
     async def recover_interrupted(self, now: datetime) -> int:
         """Rows left 'sending' by a crash: their outcome is unknown, so they go again (the one
         case where a message may repeat; Telegram offers bots no idempotency key)."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE outbox SET status = 'pending', updated_at = ? WHERE status = 'sending'", (to_db(now),)
-            )
-            return cursor.rowcount
+        result = await self._db.execute(
+            "UPDATE outbox SET status = 'pending', updated_at = ? WHERE status = 'sending'", (to_db(now),)
+        )
+        return result.rowcount
 
     async def mark_sending(self, row_id: int, now: datetime) -> None:
         await self._db.execute(
@@ -172,25 +167,23 @@ class OutboxRepository:
 
     async def cancel_pending(self, key_prefix: str, now: datetime) -> int:
         escaped = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                """
-                UPDATE outbox SET status = 'cancelled', updated_at = ?
-                WHERE status = 'pending' AND key LIKE ? ESCAPE '\\'
-                """,
-                (to_db(now), escaped + "%"),
-            )
-            return cursor.rowcount
+        result = await self._db.execute(
+            """
+            UPDATE outbox SET status = 'cancelled', updated_at = ?
+            WHERE status = 'pending' AND key LIKE ? ESCAPE '\\'
+            """,
+            (to_db(now), escaped + "%"),
+        )
+        return result.rowcount
 
     async def cancel_for_chat(self, chat_id: int, now: datetime) -> int:
         """Drop everything still queued for one chat (a person who asked to be forgotten)."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE outbox SET status = 'cancelled', text = '', updated_at = ? "
-                "WHERE chat_id = ? AND status = 'pending'",
-                (to_db(now), chat_id),
-            )
-            return cursor.rowcount
+        result = await self._db.execute(
+            "UPDATE outbox SET status = 'cancelled', text = '', updated_at = ? "
+            "WHERE chat_id = ? AND status = 'pending'",
+            (to_db(now), chat_id),
+        )
+        return result.rowcount
 
     async def counts(self, batch: str) -> dict[str, int]:
         rows = await self._db.fetch_all(
@@ -207,10 +200,9 @@ class OutboxRepository:
 
     async def blank_settled_before(self, cutoff: datetime) -> int:
         """Retention: forget the text of messages settled before *cutoff* (their status stays)."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE outbox SET text = '' WHERE status NOT IN ('pending', 'sending') "
-                "AND updated_at < ? AND text != ''",
-                (to_db(cutoff),),
-            )
-            return cursor.rowcount
+        result = await self._db.execute(
+            "UPDATE outbox SET text = '' WHERE status NOT IN ('pending', 'sending') "
+            "AND updated_at < ? AND text != ''",
+            (to_db(cutoff),),
+        )
+        return result.rowcount

@@ -6,9 +6,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from storage.db import Database
+from storage.db import Database, Row
 from storage.timestamps import to_db
 
 
@@ -38,7 +36,7 @@ MEMO_SIZE = 10_000  # people whose row is kept in memory (about 2 MB)
 _COLUMNS = "user_id, first_name, username, language, telegram_language, private_chat, reachable"
 
 
-def _person(row: aiosqlite.Row) -> Person:
+def _person(row: Row) -> Person:
     return Person(
         row["user_id"],
         row["first_name"],
@@ -64,8 +62,8 @@ class PeopleRepository:
         self._writes = 0  # a lookup that raced a write must not store what it read
 
     async def _write(self, user_id: int, sql: str, params: tuple[object, ...]) -> None:
-        """Every write: then forget the row.  Lookups queued on the database thread before the
-        write see the old row and, seeing the write count move, do not keep it."""
+        """Every write: then forget the row.  A lookup under way while the write commits may
+        read the old row and, seeing the write count move, does not keep it."""
         try:
             await self._db.execute(sql, params)
         finally:

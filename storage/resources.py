@@ -8,10 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.domain.resources import Resource
-from storage.db import Database
+from storage.db import Database, Row
 from storage.timestamps import to_db
 
 
@@ -25,7 +23,7 @@ class StoredResource:
 _COLUMNS = "id, chat_id, category, name, description, phone, link, hours"
 
 
-def _stored(row: aiosqlite.Row) -> StoredResource:
+def _stored(row: Row) -> StoredResource:
     resource = Resource(
         row["category"], row["name"], row["description"], row["phone"], row["link"], row["hours"]
     )
@@ -43,15 +41,17 @@ class ResourceRepository:
 
     async def add(self, chat_id: int, resource: Resource, now: datetime) -> StoredResource:
         stamp = to_db(now)
-        resource_id = await self._db.execute(
-            """
-            INSERT INTO resources (chat_id, category, name, description, phone, link, hours,
-                                   created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            (chat_id, *_values(resource), stamp, stamp),
-        )
-        return StoredResource(resource_id, chat_id, resource)
+        async with self._db.transaction() as tx:
+            resource_id = await tx.fetch_value(
+                """
+                INSERT INTO resources (chat_id, category, name, description, phone, link, hours,
+                                       created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                RETURNING id
+                """,
+                (chat_id, *_values(resource), stamp, stamp),
+            )
+        return StoredResource(int(resource_id), chat_id, resource)
 
     async def update(self, resource_id: int, resource: Resource, now: datetime) -> None:
         await self._db.execute(

@@ -23,14 +23,17 @@ async def setup_group(db: Database, chat_id: int = -1, names: tuple[str, ...] = 
         await people.record(Sighting(user_id, name, None, None, False), NOW)
         await groups.add_member(chat_id, user_id, NOW)
     stamp = "2026-11-01T00:00:00.000000Z"
-    return await db.execute(
-        """
-        INSERT INTO meetings (chat_id, title, first_start_local, time_zone, duration_minutes, rrule,
-                              created_by, created_at, updated_at)
-        VALUES (?, 'Monday', '2026-11-02T18:00', 'UTC', 60, 'FREQ=WEEKLY', 1, ?, ?)
-        """,
-        (chat_id, stamp, stamp),
-    )
+    async with db.transaction() as tx:
+        meeting_id = await tx.fetch_value(
+            """
+            INSERT INTO meetings (chat_id, title, first_start_local, time_zone, duration_minutes, rrule,
+                                  created_by, created_at, updated_at)
+            VALUES (?, 'Monday', '2026-11-02T18:00', 'UTC', 60, 'FREQ=WEEKLY', 1, ?, ?)
+            RETURNING id
+            """,
+            (chat_id, stamp, stamp),
+        )
+    return int(meeting_id)
 
 
 async def test_a_press_counts_once_inside_the_window_only(db: Database) -> None:
