@@ -6,9 +6,10 @@ see the transaction's own writes), or through the one-statement shortcuts :meth:
 and :meth:`Database.write_all`.  Reads outside a transaction (``Database.fetch_*``) never see
 another task's uncommitted work.  Rows are :class:`Row`: by column name or by position.
 
-The driver lives behind :class:`Backend`; ``storage/sqlite.py`` is the only module that imports
-one.  SQL in repositories stays portable where that costs nothing (``INSERT ... RETURNING id``,
-``ON CONFLICT ... DO ...``, ``?`` placeholders a PostgreSQL backend would translate); what must
+The driver lives behind :class:`Backend`: ``storage/sqlite.py`` (the default, a file) and
+``storage/postgres.py`` (a ``postgresql://`` URL) are the only modules that import one.
+SQL in repositories stays portable where that costs nothing (``INSERT ... RETURNING id``,
+``ON CONFLICT ... DO ...``, ``?`` placeholders the PostgreSQL backend translates); what must
 differ between engines (connections, locking, the schema version) is the backend's business.
 """
 
@@ -83,10 +84,20 @@ class Database:
     """The one database of the process, shared by every repository (made in ``Repositories.on``)."""
 
     def __init__(self, path: Path | str) -> None:
-        from storage.sqlite import SQLiteBackend  # noqa: PLC0415 - the adapter imports this module
+        """*path*: a SQLite file (or ``:memory:``), or a ``postgresql://`` URL (DATABASE_URL)."""
+        # The adapters import this module, hence the late imports.
+        from storage.postgres import PostgresBackend, is_postgres_url, redacted  # noqa: PLC0415
+        from storage.sqlite import SQLiteBackend  # noqa: PLC0415
 
-        self.path = str(path)
-        self._backend: Backend = SQLiteBackend(self.path)
+        target = str(path)
+        self.dialect = "postgres" if is_postgres_url(target) else "sqlite"
+        self._backend: Backend
+        if self.dialect == "postgres":
+            self.path = redacted(target)  # named in messages: never the password
+            self._backend = PostgresBackend(target)
+        else:
+            self.path = target
+            self._backend = SQLiteBackend(target)
 
     async def open(self) -> None:
         await self._backend.open()

@@ -61,7 +61,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Kindred
         .post_shutdown(_post_shutdown)
         .build()
     )
-    db = Database(settings.database_path)
+    db = Database(settings.database)
     bot_data: BotData = application.bot_data
     bot_data.attach(
         Services(

@@ -93,7 +93,7 @@ class GracefulStop:
 def serve(settings: Settings) -> None:
     """Run until SIGINT/SIGTERM; python-telegram-bot then stops cleanly and post_shutdown closes the db."""
     sys.setswitchinterval(SWITCH_INTERVAL)
-    asyncio.run(prepare(settings.database_path))  # refuse a newer schema before contacting Telegram
+    asyncio.run(prepare(settings.database))  # refuse a newer schema before contacting Telegram
     application = build_application(settings)
     loop = asyncio.new_event_loop()  # PTB runs on the current loop; ours carries the stop signals
     asyncio.set_event_loop(loop)
