@@ -4,7 +4,6 @@ schedule (the round trip), refused entries are explained, publishing is for faci
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from emulator import GroupChat, Person
 from tests.domain.meeting_guide_spec import listable_in_app, validate_feed
@@ -18,7 +17,7 @@ MONTHLY = "/schedule Business meeting | 2026-12-07 18:00 | 60m | monthly first m
 
 
 def rows(world: World, sql: str, *params: object) -> list[tuple]:
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         return conn.execute(sql, params).fetchall()
 
 

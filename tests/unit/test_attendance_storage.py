@@ -9,6 +9,7 @@ from storage.attendance import AttendanceRepository, CheckIn
 from storage.db import Database
 from storage.groups import GroupRepository
 from storage.people import PeopleRepository, Sighting
+from tests.backend import sqlite_only
 from tests.conftest import NOW
 
 START = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
@@ -104,6 +105,7 @@ async def test_report_queries_count_in_sql(db: Database) -> None:
     assert await repo.occurrence_counts([], period) == []
 
 
+@sqlite_only
 async def test_report_queries_use_the_indexes(db: Database) -> None:
     plans = []
     for sql in (
