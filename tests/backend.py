@@ -25,7 +25,6 @@ from typing import Any, TypeVar
 import pytest
 
 from storage.db import Database
-from storage.postgres import translate
 
 POSTGRES = os.environ.get("KINDRED_TEST_POSTGRES", "").strip() or None
 BACKEND = "postgres" if POSTGRES else "sqlite"
@@ -64,15 +63,15 @@ def _url(name: str) -> str:
 
 
 async def _admin(*statements: str) -> None:
-    import asyncpg  # noqa: PLC0415 - only when the suite runs on PostgreSQL
-
+    """Statements on the server's own database, each on its own (CREATE DATABASE needs that)."""
     assert POSTGRES is not None
-    conn = await asyncpg.connect(POSTGRES)
+    db = Database(POSTGRES)
+    await db.open()
     try:
         for statement in statements:
-            await conn.execute(statement)
+            await db.execute(statement)
     finally:
-        await conn.close()
+        await db.close()
 
 
 async def _make_template(name: str) -> None:
@@ -122,10 +121,11 @@ class Cursor:
         self._rows = rows
         self.rowcount = rowcount
 
-    def fetchall(self) -> list[tuple[Any, ...]]:
+    # Typed as sqlite3's cursor is (Any), so tests read ``fetchone()[0]`` as they always have.
+    def fetchall(self) -> list[Any]:
         return self._rows
 
-    def fetchone(self) -> tuple[Any, ...] | None:
+    def fetchone(self) -> Any:
         return self._rows[0] if self._rows else None
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
@@ -157,21 +157,17 @@ class Connection:
         return run_sync(self._postgres(sql, rows))
 
     async def _postgres(self, sql: str, rows: Sequence[Sequence[Any]]) -> Cursor:
-        import asyncpg  # noqa: PLC0415
-
-        conn = await asyncpg.connect(self.target)
+        """Through the bot's own storage layer (only storage/postgres.py imports the driver)."""
+        db = Database(self.target)
+        await db.open()
         result: list[tuple[Any, ...]] = []
-        count = 0
         try:
-            async with conn.transaction():
-                statement = await conn.prepare(translate(sql))
+            async with db.transaction() as tx:
                 for params in rows:
-                    result = [tuple(row) for row in await statement.fetch(*params)]
-                    last = statement.get_statusmsg().rsplit(" ", 1)[-1]
-                    count += int(last) if last.isdigit() else 0
+                    result = [tuple(row) for row in await tx.fetch_all(sql, params)]
         finally:
-            await conn.close()
-        return Cursor(result, count)
+            await db.close()
+        return Cursor(result, -1)  # rowcount: not reported here
 
     def close(self) -> None:
         if self._sqlite is not None:

@@ -18,10 +18,11 @@ async def circle(world: World, admin: Person, members: tuple[Person, ...]) -> Gr
     for member in members:
         await group.add_member(member)
 
-    def seen() -> bool:
+    def seen() -> bool:  # these members themselves (the admin's own row must not count for one)
         with world.bot.connect() as conn:
-            sql = "SELECT COUNT(*) FROM memberships WHERE chat_id = ?"
-            return conn.execute(sql, (group.id,)).fetchone()[0] >= len(members)
+            sql = "SELECT user_id FROM memberships WHERE chat_id = ?"
+            known = {row[0] for row in conn.execute(sql, (group.id,)).fetchall()}
+        return {member.id for member in members} <= known
 
     await eventually(seen)
     return group
