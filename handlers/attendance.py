@@ -253,7 +253,14 @@ async def on_startup(application: App) -> None:
     A post interrupted by a crash (claimed, never recorded) is tried again: a rare duplicate
     message is kinder than a roll call nobody can answer.
     """
-    await repo(application).release_unfinished_posts()
+    leadership = application.bot_data.services.leadership
+    if leadership is None or leadership.leader:  # not another live process's post under way
+        await repo(application).release_unfinished_posts()
+    await replan(application)
+
+
+async def replan(application: App) -> None:
+    """Plan the closing of every posted roll call and every meeting's next one (again, safely)."""
     unclosed = await repo(application).unclosed()
     for roll_call in unclosed:
         plan_close(application, roll_call.meeting_id, roll_call.start, roll_call.window.closes)
@@ -560,6 +567,7 @@ FEATURE = Feature(
     handlers=handlers,
     commands=COMMANDS,
     on_startup=on_startup,
+    replan=replan,
     export_personal_data=export_personal_data,
     erase_personal_data=erase_personal_data,
     on_meeting_changed=on_meeting_changed,

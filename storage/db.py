@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 Params = Sequence[Any] | Mapping[str, Any]
 
@@ -80,6 +80,14 @@ class Backend(Protocol):
     async def apply_migration(self, version: int, sql: str) -> None: ...
 
 
+@runtime_checkable
+class SessionLocks(Protocol):
+    """What a backend shared by several processes adds: locks that die with their process."""
+
+    async def try_session_lock(self, key: int) -> bool: ...
+    async def live_session_locks(self) -> set[int]: ...
+
+
 class Database:
     """The one database of the process, shared by every repository (made in ``Repositories.on``)."""
 
@@ -132,6 +140,20 @@ class Database:
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self._backend.fetch_one(sql, params)
         return None if row is None else row[0]
+
+    async def try_session_lock(self, key: int) -> bool:
+        """Hold lock *key* (a 31-bit number) for as long as this process lives, if nobody else
+        holds it; on PostgreSQL a session advisory lock, which the server drops the moment the
+        process dies.  SQLite has one process: always True."""
+        if isinstance(self._backend, SessionLocks):
+            return await self._backend.try_session_lock(key)
+        return True
+
+    async def live_session_locks(self) -> set[int]:
+        """The keys of :meth:`try_session_lock` held by live processes (empty on SQLite)."""
+        if isinstance(self._backend, SessionLocks):
+            return await self._backend.live_session_locks()
+        return set()
 
     async def schema_version(self) -> int:
         """The version the migrations last brought the schema to (0: none yet)."""

@@ -28,6 +28,9 @@ from storage.db import Params, Result, Row, UnitOfWork, Write
 
 # Any 64-bit number: the key of the advisory lock that serialises migrations between processes.
 MIGRATION_LOCK = 0x4B696E6472656400  # "Kindred\0"
+# Session locks (Database.try_session_lock) are advisory locks (NAMESPACE, key): the namespace
+# keeps them apart from any other application's advisory locks in the same database.
+NAMESPACE = 0x4B494E44  # "KIND"
 SCHEMA_TABLE = "kindred_schema"
 POOL_SIZE = 10
 
@@ -153,6 +156,7 @@ class PostgresBackend:
         self.pool_size = pool_size
         self._pool: asyncpg.Pool | None = None
         self._readers: asyncpg.Pool | None = None
+        self._locks: asyncpg.Connection | None = None  # holds this process's session locks
 
     async def open(self) -> None:
         self._pool = await self._open_pool({})
@@ -168,7 +172,28 @@ class PostgresBackend:
             server_settings={"application_name": "kindred", **settings},
         )
 
+    async def try_session_lock(self, key: int) -> bool:
+        """An advisory lock on a connection of its own, kept open while the process lives: the
+        server releases it the moment the process dies (its connection closes)."""
+        if self._locks is None or self._locks.is_closed():
+            self._locks = await asyncpg.connect(
+                self.url, server_settings={"application_name": "kindred-locks"}
+            )
+        return bool(await self._locks.fetchval("SELECT pg_try_advisory_lock($1, $2)", NAMESPACE, key))
+
+    async def live_session_locks(self) -> set[int]:
+        async with self.readers.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND classid = $1::bigint::oid"
+                " AND objsubid = 2 AND granted",
+                NAMESPACE,
+            )
+        return {int(row[0]) for row in rows}
+
     async def close(self) -> None:
+        if self._locks is not None:
+            await self._locks.close()
+            self._locks = None
         for pool in (self._readers, self._pool):
             if pool is not None:
                 await pool.close()

@@ -27,6 +27,7 @@ from storage.crisis_alerts import CrisisAlertRepository
 from storage.db import Database
 from storage.feeds import FeedRepository
 from storage.groups import GroupRepository
+from storage.leases import LeaseRepository
 from storage.meetings import MeetingRepository
 from storage.mentors import MentorRepository
 from storage.milestones import MilestoneRepository
@@ -38,6 +39,7 @@ from storage.resources import ResourceRepository
 if TYPE_CHECKING:
     from bot.runtime.context import KindredApplication
     from bot.runtime.feature import Feature
+    from bot.runtime.leadership import Leadership
     from bot.runtime.outbox import Outbox
     from bot.runtime.scheduler import Scheduler
 
@@ -70,6 +72,7 @@ class Repositories:
     crisis_alerts: CrisisAlertRepository
     feeds: FeedRepository
     groups: GroupRepository
+    leases: LeaseRepository
     meetings: MeetingRepository
     mentors: MentorRepository
     milestones: MilestoneRepository
@@ -87,6 +90,7 @@ class Repositories:
             crisis_alerts=CrisisAlertRepository(db),
             feeds=FeedRepository(db),
             groups=GroupRepository(db),
+            leases=LeaseRepository(db),
             meetings=MeetingRepository(db),
             mentors=MentorRepository(db),
             milestones=MilestoneRepository(db),
@@ -111,6 +115,8 @@ class Services:
     seen: SeenPeople = field(default_factory=SeenPeople)
     scheduler: Scheduler | None = field(default=None)  # needs the running JobQueue; set in post_init
     delivery: Outbox | None = field(default=None)  # needs the bot; set in post_init
+    # Whether this process runs the scheduled work (several processes on PostgreSQL); post_init.
+    leadership: Leadership | None = field(default=None)
     # What the features' hooks are called with (e.g. ``Feature.on_meeting_changed``), so a use case
     # can tell the other features without holding Telegram itself; set by build_application.
     application: KindredApplication | None = field(default=None)
