@@ -2,7 +2,7 @@
 
 The headline figure (``seconds``, median of 5) is the report's summary over all 50 groups at
 once, as a coordinator's "All of them" report: the SQL aggregates and the summary rules
-(:func:`handlers.attendance_reports.report_summary`).  Target: under 300 ms on the 2-core
+(:func:`bot.usecases.attendance.report_summary`).  Target: under 300 ms on the 2-core
 development machine.  Also recorded: the CSV of every mark (``csv_seconds``; it grows with the
 rows, ~32,000 here, and is written in a worker thread), a whole one-group report, and the chart.
 Data is generated with a fixed seed into a temporary database file (not timed).  Run with
@@ -22,8 +22,10 @@ from statistics import median
 
 from bot.domain.attendance import DateRange, roll_call_window
 from bot.domain.charts import Series, line_chart_png
-from handlers.attendance_reports import build_report, report_summary, report_table
-from storage.attendance import AttendanceRepository
+from bot.domain.clock import FixedClock
+from bot.runtime.services import Services
+from bot.runtime.settings import load_settings
+from bot.usecases.attendance import build_report, report_summary, report_table
 from storage.db import Database
 from storage.migrations import migrate
 from storage.timestamps import to_db
@@ -100,17 +102,17 @@ async def _run(path: Path) -> dict:
     try:
         await migrate(db)
         marks = await populate(db, random.Random(SEED))
-        repo = AttendanceRepository(db)
+        svc = Services.offline(db, load_settings(_env_file=None), FixedClock(PERIOD.end))
         everyone = [-(1000 + g) for g in range(GROUPS)]
-        await report_summary(repo, everyone, PERIOD, "former")  # warm the page cache once
+        await report_summary(svc, everyone, PERIOD, "former")  # warm the page cache once
         summary_seconds = median(
-            [await _timed(report_summary(repo, everyone, PERIOD, "former")) for _ in range(5)]
+            [await _timed(report_summary(svc, everyone, PERIOD, "former")) for _ in range(5)]
         )
-        csv_seconds = median([await _timed(report_table(repo, everyone, PERIOD, "former")) for _ in range(3)])
+        csv_seconds = median([await _timed(report_table(svc, everyone, PERIOD, "former")) for _ in range(3)])
         one_seconds = median(
-            [await _timed(build_report(repo, everyone[:1], PERIOD, "former")) for _ in range(3)]
+            [await _timed(build_report(svc, everyone[:1], PERIOD, "former")) for _ in range(3)]
         )
-        report = await build_report(repo, everyone, PERIOD, "former")
+        report = await build_report(svc, everyone, PERIOD, "former")
         started = time.perf_counter()
         points: list[tuple[date, float]] = report.chart[everyone[0]]
         png = line_chart_png([Series(points)], "Attendance per meeting", "People present", (800, 400))

@@ -13,6 +13,7 @@ import json
 import statistics
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 SAMPLES = {
@@ -27,12 +28,40 @@ SAMPLES = {
     ),
     "4096 chars (Telegram's limit)": ("Cravings are bad today but I'm holding on. " * 100)[:4096],
 }
-RUNS = {"short safe": 2000, "short crisis": 2000, "400 chars": 2000, "4096 chars (Telegram's limit)": 100}
+# The screener keeps what it computed for the latest tokens and words (bot/domain/crisis_encoder.py,
+# bot/domain/crisis_features.py), so a message in words it has read before costs less than one in words it
+# has not: the "unseen" figure clears them before each run.
+COLD = ", tokens unseen"
+RUNS = {
+    "short safe": 2000,
+    "short crisis": 2000,
+    "400 chars": 2000,
+    "400 chars" + COLD: 500,
+    "4096 chars (Telegram's limit)": 100,
+}
+
+# Real long messages: every line of 350-450 characters in the labelled sets (crises and hard
+# negatives, English and Spanish), each screened once, so no message is read twice.  A long message
+# that clearly reads safe costs one encoding; one that may hide danger is read sentence by sentence.
+VARIED = "350-450 chars, each message once"
+BLIND = Path(__file__).resolve().parent.parent / "tests" / "data" / "crisis_blind"
+
+
+def varied_messages() -> list[str]:
+    texts = []
+    for batch in sorted(BLIND.glob("*.tsv")):
+        for line in batch.read_text(encoding="utf-8").splitlines():
+            text = line.split("\t")[-1]
+            if 350 <= len(text) <= 450:
+                texts.append(text)
+    return texts
+
 
 _CHILD = r"""
 import json, resource, sys, time
+COLD = sys.argv[3]
 started = time.perf_counter()
-from bot.domain import crisis
+from bot.domain import crisis, crisis_features
 crisis.start_semantic_layer(encoder=False)
 crisis.detect("warm up")
 rules_and_fast = time.perf_counter() - started
@@ -42,14 +71,26 @@ encoder = time.perf_counter() - started
 samples = json.loads(sys.argv[1])
 runs = json.loads(sys.argv[2])
 timings = {}
-for name, text in samples.items():
+for name in runs:
+    cold = name.endswith(COLD)
+    text = samples[name.removesuffix(COLD)]
     crisis.detect(text)
     spent = []
     for _ in range(runs[name]):
+        if cold:  # nothing kept: every token and word of the message is new to the screener
+            crisis._ENCODER._model._token_rows._slot.clear()
+            crisis_features._word_columns.cache_clear()
+            crisis_features._word_column.cache_clear()
         t = time.perf_counter_ns()
         crisis.detect(text)
         spent.append((time.perf_counter_ns() - t) / 1e6)
     timings[name] = spent
+spent = []
+for text in json.loads(sys.argv[4]):
+    t = time.perf_counter_ns()
+    crisis.detect(text)
+    spent.append((time.perf_counter_ns() - t) / 1e6)
+timings[sys.argv[5]] = spent
 rss = int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0]) / 1024
 print(json.dumps({"ready": rules_and_fast, "encoder": encoder, "timings": timings, "rss_mb": rss}))
 """
@@ -63,7 +104,16 @@ def _percentile(values: list[float], share: float) -> float:
 def run() -> dict[str, Any]:
     """Milliseconds per message (p50, p99) for each sample, start-up seconds, resident memory."""
     out = subprocess.run(
-        [sys.executable, "-c", _CHILD, json.dumps(SAMPLES), json.dumps(RUNS)],
+        [
+            sys.executable,
+            "-c",
+            _CHILD,
+            json.dumps(SAMPLES),
+            json.dumps(RUNS),
+            COLD,
+            json.dumps(varied_messages()),
+            VARIED,
+        ],
         check=True,
         capture_output=True,
         text=True,

@@ -16,6 +16,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.runtime.rate_limits import minimum_seconds
 from emulator import Emulator, GroupChat, Person
@@ -124,7 +125,7 @@ async def measure(
     }
 
 
-def run(recipients: int = RECIPIENTS, limits_off: bool = True) -> dict:
+def run(recipients: int = RECIPIENTS, limits_off: bool = True) -> dict[str, Any]:
     """Telegram's limits on (the target), then off (for the record; ``make bench`` leaves it out
     to stay within ten minutes: the reminder fan-out already records the limits-off case)."""
     limited = asyncio.run(scenario(rate_limits=True, recipients=recipients))

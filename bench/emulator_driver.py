@@ -284,11 +284,15 @@ class Driver:
         """Every update queued at once; the bot drains them as fast as it can."""
         return await self._measure(pid, self.plan(count, mix), None)
 
-    async def op_paced(self, pid: int, count: int, rate: float, mix: dict[str, float], **_: Any) -> dict:
+    async def op_paced(
+        self, pid: int, count: int, rate: float, mix: dict[str, float], **_: Any
+    ) -> dict[str, Any]:
         """Updates at a steady *rate* per second: the latency a person feels on an ordinary day."""
         return await self._measure(pid, self.plan(count, mix), rate)
 
-    async def _measure(self, pid: int, planned: list[tuple[Person, Action]], rate: float | None) -> dict:
+    async def _measure(
+        self, pid: int, planned: list[tuple[Person, Action]], rate: float | None
+    ) -> dict[str, Any]:
         cpu0, own0, calls0 = cpu_seconds(pid), cpu_seconds(None), self.tracker.calls
         batch = await self.run_batch(planned, rate)
         seconds = batch.ended - batch.started
@@ -368,6 +372,7 @@ async def serve(token: str, rate_limits: bool, seed: int) -> None:
     while line := await asyncio.to_thread(sys.stdin.readline):
         request = json.loads(line)
         handler: Handler = getattr(driver, f"op_{request.pop('op')}")
+        result: dict[str, dict[str, Any] | str]
         try:
             result = {"result": await handler(**request)}
         except Exception as error:  # the parent reports it; the driver keeps serving

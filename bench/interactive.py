@@ -90,8 +90,8 @@ async def measure_bot(kind: str, options: Options, workdir: Path) -> dict[str, A
             )
         finally:
             await bot.stop()
-        if "Traceback" in bot.runtime.logs():
-            raise RuntimeError(f"{kind} logged an exception:\n{bot.runtime.logs()[-3000:]}")
+        if "Traceback" in bot.logs():
+            raise RuntimeError(f"{kind} logged an exception:\n{bot.logs()[-3000:]}")
     return {
         "bot": kind,
         "ready_s": round(ready, 3),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.domain.matching import Focus, GenderWish, MentorProfile, MentorRequest, PartOfDay, Slot, assign_all
 
@@ -79,7 +80,7 @@ def generate(seed: int = SEED) -> tuple[list[MentorRequest], list[MentorProfile]
     return requests, mentors, declined
 
 
-def run() -> dict:
+def run() -> dict[str, Any]:
     """Time one ``assign_all`` over the generated data (generation not timed)."""
     requests, mentors, declined = generate()
     started = time.perf_counter()

@@ -57,7 +57,9 @@ class DriverProcess:
         line = await self.process.stdout.readline()
         if not line:
             raise RuntimeError("the emulator driver exited")
-        return json.loads(line)
+        answer = json.loads(line)
+        assert isinstance(answer, dict), answer
+        return answer
 
     async def call(self, op: str, **params: Any) -> dict[str, Any]:
         assert self.process is not None and self.process.stdin is not None
@@ -66,7 +68,9 @@ class DriverProcess:
         answer = await self._read()
         if "error" in answer:
             raise RuntimeError(f"driver {op}: {answer['error']}")
-        return answer["result"]
+        result = answer["result"]
+        assert isinstance(result, dict), result
+        return result
 
     async def __aexit__(self, *exc: object) -> None:
         if self.process is not None and self.process.returncode is None:
@@ -138,7 +142,8 @@ class BotUnderTest:
         if not probe.done() or probe.exception() is not None:
             probe.cancel()
             raise RuntimeError(f"{self.kind} did not answer; its log ends:\n{self.logs()[-3000:]}")
-        return probe.result()["answered_at"] - self.started_at
+        answered_at: float = probe.result()["answered_at"]
+        return answered_at - self.started_at
 
     def set_clock(self, instant: datetime) -> None:
         """Kindred reads "now" from its clock file (``CLOCK_FILE``); SIGUSR1 makes it look again."""
@@ -150,8 +155,10 @@ class BotUnderTest:
         return self.log_file.read_text(errors="replace") if self.log_file.exists() else ""
 
     async def stop(self) -> int:
-        if self.process is None or self.process.returncode is not None:
-            return self.process.returncode if self.process else 0
+        if self.process is None:
+            return 0
+        if self.process.returncode is not None:
+            return self.process.returncode
         self.process.terminate()
         try:
             return await asyncio.wait_for(self.process.wait(), 20)

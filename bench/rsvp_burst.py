@@ -46,10 +46,12 @@ class TimedEmulator(Emulator):
         return await super().dispatch(method, params)
 
 
-def number(value: object) -> int | None:
+def number(value: str | int | None) -> int | None:
     """A chat or message id as sent (form fields arrive as text)."""
+    if value is None:
+        return None
     try:
-        return int(value)  # type: ignore[call-overload]
+        return int(value)
     except (TypeError, ValueError):
         return None
 

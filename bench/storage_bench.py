@@ -48,13 +48,15 @@ FALLBACK_INSERT = (
     "INSERT INTO bench_checkins (pseudonym, chat_id, mood, craving, note, created_at)"
     " VALUES (?, ?, ?, ?, ?, ?)"
 )
+# One check-in to write: pseudonym, day (from SEED_NOW), mood, craving, note, group chat id.
+Row = tuple[str, int, int, int, str | None, int]
 
 
 def has_checkins_repository() -> bool:
     return importlib.util.find_spec("storage.checkins") is not None
 
 
-def _rows(count: int) -> list[tuple[str, int, int, int, str | None, int]]:
+def _rows(count: int) -> list[Row]:
     """(pseudonym, day offset, mood, craving, note, group) for *count* check-ins of 1,000 people."""
     rng = random.Random(7)
     return [
@@ -70,7 +72,7 @@ def _rows(count: int) -> list[tuple[str, int, int, int, str | None, int]]:
     ]
 
 
-async def _through_repository(db: Database, rows: list) -> str:  # type: ignore[type-arg]
+async def _through_repository(db: Database, rows: list[Row]) -> str:
     """As handlers/checkins.py writes one: the personal row and the group contribution, one unit."""
     from storage.checkins import CheckInRepository, Contribution, StoredCheckIn  # noqa: PLC0415
 
@@ -84,7 +86,7 @@ async def _through_repository(db: Database, rows: list) -> str:  # type: ignore[
     return "CheckInRepository.record: the check-in and its group contribution, one transaction per call"
 
 
-async def _through_execute(db: Database, rows: list) -> str:  # type: ignore[type-arg]
+async def _through_execute(db: Database, rows: list[Row]) -> str:
     await db.execute(FALLBACK_TABLE)
     await db.execute(FALLBACK_INDEX)
     for pseudonym, day, mood, craving, note, group in rows:
@@ -122,7 +124,9 @@ def attendance_report() -> dict[str, Any] | None:
     """The attendance colleague's benchmark, when it is on this checkout."""
     if importlib.util.find_spec("bench.attendance_report") is None:
         return None
-    return importlib.import_module("bench.attendance_report").run()
+    report = importlib.import_module("bench.attendance_report").run()
+    assert isinstance(report, dict), report
+    return report
 
 
 async def run_async(checkins: int = 100_000, full_checkins: int = 5_000) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from aiohttp import web
 
@@ -106,7 +106,8 @@ class Emulator:
         self.files = FileStore()
         self.updates = UpdateQueue()
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        self.settings: dict[str, Any] = {}  # descriptions, menu buttons: stored and returned as set
+        # descriptions (by language) and menu buttons (by chat): stored and returned as set
+        self.settings: dict[tuple[str, str | int], str | dict[str, Any] | None] = {}
         self._queries: dict[str, asyncio.Future[CallbackAnswer]] = {}
         self._user_ids = itertools.count(_FIRST_USER_ID)
         self._group_ids = itertools.count(_FIRST_GROUP_ID, -1)
@@ -135,7 +136,7 @@ class Emulator:
             await self._runner.cleanup()
             self._runner = None
 
-    async def __aenter__(self) -> Emulator:
+    async def __aenter__(self) -> Self:
         await self.start()
         return self
 
@@ -175,7 +176,7 @@ class Emulator:
         self.groups[group.id] = group
         return group
 
-    def chat(self, chat_id: int) -> Chat | None:
+    def chat(self, chat_id: int) -> Person | GroupChat | None:
         return self.users.get(chat_id) or self.groups.get(chat_id)
 
     def bot_json(self) -> dict[str, Any]:
@@ -297,13 +298,13 @@ class Emulator:
 
     # -- what the bot may do ---------------------------------------------------------------------
 
-    def resolve_chat(self, chat_id: int | str) -> Chat:
+    def resolve_chat(self, chat_id: int | str) -> Person | GroupChat:
         chat = self.chat(chat_id) if isinstance(chat_id, int) else None
         if chat is None:
             raise bad_request(CHAT_NOT_FOUND)
         return chat
 
-    def check_reachable(self, chat: Chat, *, first_contact: bool) -> None:
+    def check_reachable(self, chat: Person | GroupChat, *, first_contact: bool) -> None:
         """Telegram's refusals for a chat the bot cannot write to."""
         if isinstance(chat, GroupChat):
             kind = "supergroup chat" if chat.type == "supergroup" else "group chat"

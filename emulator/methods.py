@@ -269,7 +269,7 @@ def _message_to_edit(emu: Emulator, params: dict[str, Any]) -> SentMessage:
 
 
 def _markup_equal(new: dict[str, Any] | None, old: dict[str, Any] | None) -> bool:
-    return (new or {}).get("inline_keyboard", []) == (old or {}).get("inline_keyboard", [])
+    return bool((new or {}).get("inline_keyboard", []) == (old or {}).get("inline_keyboard", []))
 
 
 def _edited(emu: Emulator, message: SentMessage) -> dict[str, Any]:

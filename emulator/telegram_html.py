@@ -182,7 +182,8 @@ class _Parser:
         return i + 1
 
     def _attributes(self, tag: str, begin: int, i: int) -> tuple[dict[str, str], int]:
-        src, attrs = self.src, {}
+        src = self.src
+        attrs: dict[str, str] = {}
         where = f'the tag "{tag}" at byte offset {_byte_offset(src, begin)}'
         while True:
             while i < len(src) and src[i] in _SPACE:

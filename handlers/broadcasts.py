@@ -1,10 +1,8 @@
 """/broadcast: facilitators and coordinators write an announcement, choose groups, preview, send.
 
-Sending is the outbox's job: a confirmed announcement becomes one durable delivery per recipient
-(groups, then members who asked for announcements in private), paced at Telegram's limits and
-resumed after a restart.  When the outbox reports the batch finished, the sender's delivery
-report is itself queued in the outbox under a fixed key and the broadcast marked reported, so a
-restart at any point sends the report exactly once.
+The conversation, the words and the progress messages live here; who may send where, who
+receives it, its delivery through the outbox and the sender's report are
+:mod:`bot.usecases.broadcasts`.
 """
 
 from __future__ import annotations
@@ -13,13 +11,10 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
-    Application,
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -27,29 +22,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot.domain.broadcasts import (
-    BATCH_PREFIX,
-    KIND,
-    PRIVATE_ANNOUNCEMENTS,
-    REPORT_KIND,
-    Draft,
-    Progress,
-    Recipient,
-    batch_of,
-    broadcast_id_of,
-    delivery_key,
-    length_problem,
-    progress,
-    recipients,
-    report_key,
-)
-from bot.domain.i18n import N_, Translator, resolve_language, translator
+from bot.domain.broadcasts import PRIVATE_ANNOUNCEMENTS, Draft, Progress, length_problem
+from bot.domain.i18n import N_, Translator, translator
 from bot.domain.roles import Action, Role
 from bot.runtime.commands import PRIVATE_ONLY, Command
+from bot.runtime.context import KindredApplication
 from bot.runtime.edit_coalescer import Edit
-from bot.runtime.feature import Feature
-from bot.runtime.outbox import Delivery
-from bot.runtime.services import Services
+from bot.runtime.feature import Feature, Handlers
+from bot.usecases import broadcasts as usecase
+from bot.usecases.broadcasts import Status, Wording
 from handlers.callback_data import CallbackData
 from handlers.common import (
     FEATURES,
@@ -63,7 +44,7 @@ from handlers.common import (
     services,
     translator_for,
 )
-from storage.broadcasts import Broadcast, BroadcastRepository
+from storage.broadcasts import Broadcast
 from storage.groups import Group
 
 log = logging.getLogger(__name__)
@@ -101,10 +82,6 @@ class ShowProgress(CallbackData, prefix="bprog"):
     shown: str  # the counts the message shows now, so an unchanged press edits nothing
 
 
-def broadcasts(context: KindredContext) -> BroadcastRepository:
-    return services(context).repos.broadcasts
-
-
 # -- rendering ----------------------------------------------------------------------------------
 
 
@@ -113,9 +90,16 @@ def render_announcement(tr: Translator, sender_name: str, body: str) -> str:
     return f"{heading}\n\n{body}" if body.strip() else heading
 
 
-def short_title(group: Group) -> str:
-    title = group.title or str(group.chat_id)
+def shorten(title: str) -> str:
     return title if len(title) <= TITLE_LENGTH else title[: TITLE_LENGTH - 1] + "…"
+
+
+def short_title(group: Group) -> str:
+    return shorten(group.title or str(group.chat_id))
+
+
+def short_titles(titles: Sequence[str]) -> str:
+    return escape(", ".join(shorten(title) for title in titles))
 
 
 def render_choices(tr: Translator) -> str:
@@ -152,7 +136,7 @@ def choices_keyboard(tr: Translator, draft: Draft, groups: Sequence[Group]) -> I
 def render_summary(tr: Translator, titles: Sequence[str], private_count: int | None) -> str:
     lines = [
         tr._("That is exactly how it will look."),
-        tr._("Groups: {titles}").format(titles=escape(", ".join(titles))),
+        tr._("Groups: {titles}").format(titles=short_titles(titles)),
     ]
     if private_count is not None:
         lines.append(
@@ -182,10 +166,11 @@ def shown_counts(p: Progress) -> str:
     return f"{p.delivered}-{p.unreachable}-{p.failed}-{p.waiting}"
 
 
-def render_progress(tr: Translator, broadcast: Broadcast, titles: Sequence[str], p: Progress) -> str:
+def render_progress(tr: Translator, status: Status) -> str:
+    p = status.progress
     lines = [
         tr._("<b>Announcement #{number}</b> to {titles}").format(
-            number=broadcast.id, titles=escape(", ".join(titles))
+            number=status.broadcast.id, titles=short_titles(status.titles)
         ),
         tr._("Delivered: {count} of {total}").format(count=p.delivered, total=p.total),
         tr._("Unreachable (blocked me or never wrote to me): {count}").format(count=p.unreachable),
@@ -198,13 +183,24 @@ def render_progress(tr: Translator, broadcast: Broadcast, titles: Sequence[str],
     return "\n".join(lines)
 
 
-def render_report(tr: Translator, broadcast: Broadcast, titles: Sequence[str], p: Progress) -> str:
+def render_report(tr: Translator, status: Status) -> str:
     return "\n".join(
         [
             tr._("Your announcement has gone out. Here is the delivery report:"),
-            render_progress(tr, broadcast, titles, p),
+            render_progress(tr, status),
         ]
     )
+
+
+def announcement_in(language: str, sender_name: str, body: str) -> str:
+    return render_announcement(translator(language), sender_name, body)
+
+
+def report_in(language: str, status: Status) -> str:
+    return render_report(translator(language), status)
+
+
+WORDING = Wording(announcement=announcement_in, report=report_in)
 
 
 def progress_keyboard(tr: Translator, broadcast_id: int, p: Progress) -> InlineKeyboardMarkup | None:
@@ -217,32 +213,13 @@ def progress_keyboard(tr: Translator, broadcast_id: int, p: Progress) -> InlineK
 # -- who may send where -------------------------------------------------------------------------
 
 
-async def eligible_groups(context: KindredContext, user_id: int) -> list[Group]:
-    """Every active group for coordinators; for facilitators, the groups they administer."""
-    svc = services(context)
-    if svc.auth.is_coordinator(user_id):
-        return await svc.groups.active()
-    candidates = await svc.groups.groups_of(user_id)
-    allowed = set(await svc.auth.groups_for(user_id, Action.BROADCAST, [g.chat_id for g in candidates]))
-    return [g for g in candidates if g.chat_id in allowed]
-
-
 async def target_allowed(update: Update, context: KindredContext, chat_id: int) -> bool:
     """The one check for a target, on every toggle and again on send: forged ids stop here."""
-    group = await services(context).groups.get(chat_id)
-    if group is None or not group.active:
+    if not await usecase.still_in(services(context), chat_id):
         tr = await translator_for(update, context)
         await answer_query(update.callback_query, tr._("I am not in that group any more."), True)
         return False
     return await require(update, context, Action.BROADCAST, chat_id)
-
-
-async def titles_of(svc: Services, chat_ids: Sequence[int]) -> list[str]:
-    titles = []
-    for chat_id in chat_ids:
-        group = await svc.groups.get(chat_id)
-        titles.append(short_title(group) if group else str(chat_id))
-    return titles
 
 
 # -- the conversation ---------------------------------------------------------------------------
@@ -281,7 +258,7 @@ async def begin(update: Update, context: KindredContext) -> int:
     if context.args and context.args[0].lower() == "status":
         await show_status(update, context, tr, user.id)
         return ConversationHandler.END
-    if not await eligible_groups(context, user.id):
+    if not await usecase.eligible_groups(services(context), user.id):
         await reply(
             update,
             tr._(
@@ -320,11 +297,9 @@ async def got_content(update: Update, context: KindredContext) -> int:
     if problem is not None:
         await reply(update, tr._(problem[0]).format(limit=problem[1]))
         return WRITING
-    groups = await eligible_groups(context, user.id)
-    targets = (groups[0].chat_id,) if len(groups) == 1 else ()
-    draft = Draft(body, photo, document, targets)
-    keep(context, draft)
-    await reply(update, render_choices(tr), reply_markup=choices_keyboard(tr, draft, groups))
+    fresh = await usecase.new_draft(services(context), user.id, body, photo, document)
+    keep(context, fresh.draft)
+    await reply(update, render_choices(tr), reply_markup=choices_keyboard(tr, fresh.draft, fresh.groups))
     return CHOOSING
 
 
@@ -375,7 +350,7 @@ async def toggle_private(
 async def change(update: Update, context: KindredContext, tr: Translator, draft: Draft, _: int) -> int | None:
     assert update.effective_user is not None  # noqa: S101 - checked by chosen()
     await answer_query(update.callback_query)
-    groups = await eligible_groups(context, update.effective_user.id)
+    groups = await usecase.eligible_groups(services(context), update.effective_user.id)
     await reply(update, render_choices(tr), reply_markup=choices_keyboard(tr, draft, groups))
     return None
 
@@ -396,19 +371,8 @@ async def redraw(update: Update, context: KindredContext, tr: Translator, draft:
     assert query is not None and user is not None  # noqa: S101 - only called for button presses
     keep(context, draft)
     await answer_query(query)
-    groups = await eligible_groups(context, user.id)
-    # A forged or no-longer-listed target stays chosen only if require() allowed it; show it too.
-    listed = {g.chat_id for g in groups}
-    for chat_id in draft.targets:
-        group = await services(context).groups.get(chat_id)
-        if chat_id not in listed and group is not None:
-            groups.append(group)
+    groups = await usecase.choices(services(context), user.id, draft)
     await query.edit_message_reply_markup(choices_keyboard(tr, draft, groups))
-
-
-async def sender_name(svc: Services, user_id: int) -> str:
-    person = await svc.people.get(user_id)
-    return person.first_name if person else ""
 
 
 async def send_one(context: KindredContext, chat_id: int, text: str, draft: Draft) -> None:
@@ -429,14 +393,9 @@ async def preview(
         await answer_query(query, tr._("Choose at least one group first."), True)
         return None
     await answer_query(query)
-    svc = services(context)
-    name = await sender_name(svc, user.id)
-    await send_one(context, user.id, render_announcement(tr, name, draft.body), draft)
-    private = None
-    if draft.private_copies:
-        people = await broadcasts(context).private_recipients(draft.targets, PRIVATE_ANNOUNCEMENTS.key)
-        private = len([p for p in people if p.user_id != user.id])
-    summary = render_summary(tr, await titles_of(svc, draft.targets), private)
+    shown = await usecase.preview(services(context), user.id, draft)
+    await send_one(context, user.id, render_announcement(tr, shown.sender_name, draft.body), draft)
+    summary = render_summary(tr, shown.titles, shown.private_count)
     await reply(update, summary, reply_markup=summary_keyboard(tr, revision(context)))
     return None
 
@@ -454,28 +413,13 @@ async def confirm(
     for chat_id in draft.targets:
         if not await target_allowed(update, context, chat_id):
             return None
-    svc = services(context)
-    broadcast = await broadcasts(context).create(
-        user.id,
-        draft.body,
-        photo=draft.photo,
-        document=draft.document,
-        targets=draft.targets,
-        private_copies=draft.private_copies,
-        now=svc.clock.now(),
-    )
-    count = await enqueue_deliveries(svc, broadcast)
-    if count == 0:  # every target left meanwhile: no batch will finish, so report now
-        await report(svc, broadcast.id, {})
+    started = await usecase.send(services(context), user.id, draft, WORDING)
     keep(context, None)
-    log.info("Broadcast %d queued for %d chats", broadcast.id, count)
     await answer_query(query)
-    started = progress({"pending": count})
-    titles = await titles_of(svc, broadcast.targets)
     text = tr._("Sending now. I will write to you here when it has finished.")
     await query.edit_message_text(
-        f"{text}\n\n{render_progress(tr, broadcast, titles, started)}",
-        reply_markup=progress_keyboard(tr, broadcast.id, started),
+        f"{text}\n\n{render_progress(tr, started)}",
+        reply_markup=progress_keyboard(tr, started.broadcast.id, started.progress),
     )
     return ConversationHandler.END
 
@@ -491,104 +435,27 @@ ACTIONS: dict[str, DraftAction] = {
 }
 
 
-# -- delivery and the report -----------------------------------------------------------------------
+# -- start-up --------------------------------------------------------------------------------------
 
 
-async def plan(svc: Services, broadcast: Broadcast) -> list[Delivery]:
-    """One delivery per recipient, each in its reader's language."""
-    repo = svc.repos.broadcasts
-    languages = await repo.group_languages(broadcast.targets)
-    groups = [Recipient(chat_id, languages[chat_id]) for chat_id in broadcast.targets if chat_id in languages]
-    private: list[Recipient] = []
-    if broadcast.private_copies:
-        people = await repo.private_recipients(broadcast.targets, PRIVATE_ANNOUNCEMENTS.key)
-        private = [Recipient(p.user_id, p.language or resolve_language(p.telegram_language)) for p in people]
-    name = await sender_name(svc, broadcast.sender_id)
-    texts: dict[str, str] = {}
-    deliveries = []
-    for recipient in recipients(groups, private, broadcast.sender_id):
-        if recipient.language not in texts:
-            texts[recipient.language] = render_announcement(
-                translator(recipient.language), name, broadcast.text
-            )
-        deliveries.append(
-            Delivery(
-                delivery_key(broadcast.id, recipient.chat_id),
-                recipient.chat_id,
-                texts[recipient.language],
-                KIND,
-                batch=batch_of(broadcast.id),
-                photo=broadcast.photo,
-                document=broadcast.document,
-            )
-        )
-    return deliveries
-
-
-async def enqueue_deliveries(svc: Services, broadcast: Broadcast) -> int:
-    """Queue every delivery (idempotent on key), then record how many: a crash in between is
-    repaired at start-up by queueing again."""
-    deliveries = await plan(svc, broadcast)
-    await svc.outbox.enqueue(deliveries)
-    await svc.repos.broadcasts.set_recipients(broadcast.id, len(deliveries))
-    return len(deliveries)
-
-
-async def language_of(svc: Services, user_id: int) -> str:
-    person = await svc.people.get(user_id)
-    if person is None:
-        return resolve_language(None)
-    return person.language or resolve_language(person.telegram_language)
-
-
-async def report(svc: Services, broadcast_id: int, counts: dict[str, int]) -> None:
-    """Queue the sender's delivery report once the batch is finished; at most once, durably."""
-    repo = svc.repos.broadcasts
-    broadcast = await repo.get(broadcast_id)
-    done = progress(counts)
-    if broadcast is None or broadcast.reported_at is not None or not done.done:
-        return
-    tr = translator(await language_of(svc, broadcast.sender_id))
-    text = render_report(tr, broadcast, await titles_of(svc, broadcast.targets), done)
-    await svc.outbox.enqueue([Delivery(report_key(broadcast.id), broadcast.sender_id, text, REPORT_KIND)])
-    await repo.mark_reported(broadcast.id, svc.clock.now())
-    log.info("Broadcast %d finished; report queued", broadcast.id)
-
-
-async def on_batch_done(svc: Services, batch: str, counts: dict[str, int]) -> None:
-    broadcast_id = broadcast_id_of(batch)
-    if broadcast_id is not None:
-        await report(svc, broadcast_id, counts)
-
-
-async def on_startup(application: Application) -> None:  # type: ignore[type-arg]
-    """Listen for finished batches, then finish what a restart interrupted: deliveries that were
-    never queued, and reports that were never sent."""
-    svc: Services = application.bot_data.services
-    svc.outbox.on_batch_done(BATCH_PREFIX, partial(on_batch_done, svc))
-    repo = svc.repos.broadcasts
-    for broadcast in await repo.unreported():
-        if broadcast.recipients == 0:
-            await enqueue_deliveries(svc, broadcast)
-        await report(svc, broadcast.id, await svc.outbox.counts(batch_of(broadcast.id)))
+async def on_startup(application: KindredApplication) -> None:
+    """Listen for finished batches, and finish what a restart interrupted."""
+    await usecase.resume(application.bot_data.services, WORDING)
 
 
 # -- progress -------------------------------------------------------------------------------------
 
 
 async def show_status(update: Update, context: KindredContext, tr: Translator, user_id: int) -> None:
-    svc = services(context)
-    latest = await broadcasts(context).latest_by(user_id)
+    latest = await usecase.latest(services(context), user_id)
     if not latest:
         await reply(update, tr._("You have not sent any announcements yet."))
         return
-    for broadcast in reversed(latest):
-        p = progress(await svc.outbox.counts(batch_of(broadcast.id)))
-        titles = await titles_of(svc, broadcast.targets)
+    for status in latest:
         await reply(
             update,
-            render_progress(tr, broadcast, titles, p),
-            reply_markup=progress_keyboard(tr, broadcast.id, p),
+            render_progress(tr, status),
+            reply_markup=progress_keyboard(tr, status.broadcast.id, status.progress),
         )
 
 
@@ -599,16 +466,12 @@ async def progress_pressed(update: Update, context: KindredContext) -> None:
     tr = await translator_for(update, context)
     pressed = ShowProgress.unpack(query.data)
     svc = services(context)
-    broadcast = await broadcasts(context).get(pressed.broadcast_id) if pressed else None
-    if (
-        pressed is None
-        or broadcast is None
-        or (broadcast.sender_id != user.id and not svc.auth.is_coordinator(user.id))
-    ):
+    broadcast = await usecase.visible_broadcast(svc, pressed.broadcast_id, user.id) if pressed else None
+    if pressed is None or broadcast is None:
         await answer_query(query, tr._("That button no longer works. Please send /broadcast status."), True)
         return
-    p = progress(await svc.outbox.counts(batch_of(broadcast.id)))
-    if shown_counts(p) == pressed.shown:
+    status = await usecase.status_of(svc, broadcast)
+    if shown_counts(status.progress) == pressed.shown:
         await answer_query(query, tr._("No change yet."))
         return
     await answer_query(query)
@@ -631,11 +494,10 @@ class ProgressView:
     message_id: int
 
     async def render(self) -> tuple[str, InlineKeyboardMarkup | None]:
-        svc = services(self.context)
-        p = progress(await svc.outbox.counts(batch_of(self.broadcast.id)))
-        titles = await titles_of(svc, self.broadcast.targets)
-        text = render_progress(self.tr, self.broadcast, titles, p)
-        return text, progress_keyboard(self.tr, self.broadcast.id, p)
+        status = await usecase.status_of(services(self.context), self.broadcast)
+        return render_progress(self.tr, status), progress_keyboard(
+            self.tr, self.broadcast.id, status.progress
+        )
 
     async def show(self, content: tuple[str, InlineKeyboardMarkup | None]) -> bool:
         return await edit_in_place(
@@ -647,30 +509,15 @@ class ProgressView:
 
 
 async def export_personal_data(context: KindredContext, user_id: int) -> dict[str, Any]:
-    sent = await broadcasts(context).all_by(user_id)
-    return {
-        "announcements_sent": [
-            {
-                "id": b.id,
-                "text": b.text,
-                "photo": b.photo is not None,
-                "document": b.document is not None,
-                "groups": list(b.targets),
-                "also_in_private": b.private_copies,
-                "recipients": b.recipients,
-                "sent_at": b.created_at.isoformat(),
-            }
-            for b in sent
-        ]
-    }
+    return await usecase.export_personal_data(services(context), user_id)
 
 
 async def erase_personal_data(context: KindredContext, user_id: int) -> list[str]:
-    erased = await broadcasts(context).erase_sender(user_id)
+    erased = await usecase.erase_personal_data(services(context), user_id)
     return [N_("the announcements you sent (copies already delivered stay in the chats)")] if erased else []
 
 
-def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
+def handlers() -> Handlers:
     conversation = ConversationHandler(
         entry_points=[CommandHandler("broadcast", begin)],
         states={
@@ -705,10 +552,10 @@ async def stale_choice(update: Update, context: KindredContext) -> None:
     )
 
 
-async def purge_expired_text(app: Any, cutoff: datetime) -> int:
-    """Retention: forget the wording of announcements sent before *cutoff* (the daily job is in
-    handlers/privacy.py)."""
-    return await app.bot_data.services.repos.broadcasts.blank_texts_before(cutoff)
+async def purge_expired_text(application: KindredApplication, cutoff: datetime) -> int:
+    """Retention: forget the wording of announcements sent before *cutoff* (the daily job is
+    privacy's)."""
+    return await usecase.purge_expired_texts(application.bot_data.services, cutoff)
 
 
 FEATURE = Feature(

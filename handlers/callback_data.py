@@ -31,6 +31,9 @@ def _hints(cls: type) -> dict[str, Any]:
 
 class CallbackData:
     PREFIX: ClassVar[str]
+    # Every kind is a dataclass (see the module docstring): declared so that the type checker knows
+    # ``dataclasses.fields`` applies; ``@dataclass`` sets it on each subclass.
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
 
     def __init_subclass__(cls, prefix: str, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -39,7 +42,7 @@ class CallbackData:
         cls.PREFIX = prefix
 
     def pack(self) -> str:
-        values = [str(getattr(self, field.name)) for field in dataclasses.fields(self)]  # type: ignore[arg-type]
+        values = [str(getattr(self, field.name)) for field in dataclasses.fields(self)]
         if any(SEPARATOR in value for value in values):
             raise ValueError("callback values may not contain ':'")
         packed = SEPARATOR.join([self.PREFIX, *values])
@@ -57,11 +60,12 @@ class CallbackData:
         if not data:
             return None
         prefix, _, rest = data.partition(SEPARATOR)
-        fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+        fields = dataclasses.fields(cls)
         parts = rest.split(SEPARATOR) if rest else []
         if prefix != cls.PREFIX or len(parts) != len(fields):
             return None
-        hints = _hints(cls)
+        owner: type = cls  # as a plain type: mypy cannot see that type[Self] is hashable
+        hints = _hints(owner)
         values: list[Any] = []
         for field, raw in zip(fields, parts, strict=True):
             kind = hints[field.name]

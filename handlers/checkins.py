@@ -1,76 +1,59 @@
-"""Anonymous check-ins (issue 6): /checkin, /prompt, /mystats, /wellbeing, digests and retention.
+"""Anonymous check-ins (issue 6): /checkin, /prompt, /mystats, /wellbeing.
 
-Who is behind a check-in is known only while the handler runs: the row is written under the
-member's pseudonym, with the local day (no time of day), and each group aggregate counts it
-under a different per-group pseudonym.  A shared check-in waits, without any pseudonym, for the
-group's next fixed digest time.  Nothing here logs a check-in together with any id.
-
-The daily prompt (``/prompt 20:00``) is a schedule tied to the user id, so the bot can write to
-them; it is kept apart from check-in data and never joined with it.
+The conversation and the words live here; what a check-in does (pseudonyms, group
+contributions, digests, daily prompts, retention, /mydata and /forget) is
+:mod:`bot.usecases.checkins`.  Nothing here logs a check-in together with any id.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
-import warnings
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from telegram import InputFile, Update
 from telegram.ext import (
-    Application,
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.domain.charts import mood_chart_png
 from bot.domain.checkins import (
     STATS_WINDOWS,
-    CheckIn,
     CheckInError,
-    at_local_noon,
-    digest_order,
-    iso_week_label,
-    local_day,
-    next_digest_time,
-    next_prompt_time,
     parse_prompt_time,
-    personal_stats,
-    suppress,
     validate_craving,
     validate_mood,
     validate_note,
 )
-from bot.domain.i18n import N_, Translator, resolve_language, translator
+from bot.domain.i18n import N_, Translator
 from bot.domain.preferences import Toggle
-from bot.domain.pseudonym import group_pseudonym, pseudonym
-from bot.domain.roles import Action, Role
+from bot.domain.roles import Role
 from bot.domain.timezones import canonical_timezone
 from bot.runtime.commands import PRIVATE_ONLY, Command
-from bot.runtime.feature import Feature
-from bot.runtime.outbox import Delivery
+from bot.runtime.context import KindredApplication
+from bot.runtime.feature import AnyHandler, Feature, Handlers
+from bot.usecases import checkins as usecase
+from bot.usecases.checkins import Answers, Wording
 from handlers import checkins_views as views
 from handlers.common import (
     FEATURES,
     KindredContext,
     answer_query,
+    buttons_tracked_per_person,
     reply,
     services,
     translator_for,
+    user_data,
 )
 from handlers.common import talk_privately as open_private_chat
 from handlers.crisis import crisis_verdict, offer_help
-from storage.checkins import CheckInRepository, Contribution, Prompt, SharedItem, StoredCheckIn
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +86,7 @@ COMMANDS = (
 
 ASKING, NOTE = range(2)
 DRAFT_KEY = "checkin_draft"
-AGGREGATE_WEEKS = 8
+WORDING = Wording(digest=views.digest_in, prompt=views.prompt_in)
 
 
 @dataclass
@@ -117,30 +100,6 @@ class Draft:
     group_id: int | None = None
 
 
-def checkins(source: Any) -> CheckInRepository:
-    """The repository, from a callback context or an Application."""
-    return _services(source).repos.checkins
-
-
-def _services(source: Any) -> Any:
-    bot_data = source.bot_data
-    return bot_data.services
-
-
-def _secret(source: Any) -> str:
-    secret = _services(source).settings.pseudonym_secret
-    if secret is None:
-        raise RuntimeError("PSEUDONYM_SECRET is required for check-ins")
-    return str(secret.get_secret_value())
-
-
-async def member_zone(source: Any, user_id: int) -> ZoneInfo:
-    """The member's zone: their prompt's, else their first group's, else the deployment default."""
-    svc = _services(source)
-    prompt = await svc.repos.checkins.prompt(user_id)
-    return ZoneInfo(prompt.timezone if prompt is not None else await svc.home_timezone(user_id))
-
-
 # -- the check-in conversation --
 
 
@@ -148,8 +107,7 @@ async def begin(update: Update, context: KindredContext) -> int:
     tr = await translator_for(update, context)
     if update.callback_query is not None:
         await answer_query(update.callback_query)
-    assert context.user_data is not None  # noqa: S101 - private chats always have user data
-    context.user_data[DRAFT_KEY] = Draft()
+    user_data(context)[DRAFT_KEY] = Draft()
     await reply(update, views.mood_question(tr), reply_markup=views.mood_markup())
     return ASKING
 
@@ -184,8 +142,8 @@ async def _refusal(update: Update, context: KindredContext, tr: Translator, step
     user = update.effective_user
     if step.step != "share" or step.value == 0 or user is None:
         return None
-    groups = {g.chat_id for g in await services(context).groups.groups_of(user.id)}
-    return None if step.value in groups else views.not_in_group_text(tr)
+    allowed = await usecase.may_share_with(services(context), user.id, step.value)
+    return None if allowed else views.not_in_group_text(tr)
 
 
 async def _on_mood(
@@ -249,7 +207,7 @@ async def on_note(update: Update, context: KindredContext) -> int:
 
 async def ask_share(update: Update, context: KindredContext, tr: Translator, draft: Draft) -> int:
     user = update.effective_user
-    groups = await services(context).groups.groups_of(user.id) if user else []
+    groups = await usecase.share_choices(services(context), user.id) if user else []
     if not groups:
         return await save(update, context, tr, draft, share_note=False)
     await reply(update, views.share_question(tr), reply_markup=views.share_markup(tr, groups))
@@ -279,35 +237,13 @@ async def save(
     user = update.effective_user
     if user is None or draft.mood is None or draft.craving is None:
         return ConversationHandler.END
-    svc = services(context)
-    now = svc.clock.now()
-    secret = _secret(context)
-    groups = await svc.groups.groups_of(user.id)
-    day = local_day(now, await member_zone(context, user.id))
-    contributions = [
-        Contribution(
-            g.chat_id, iso_week_label(now, ZoneInfo(g.timezone)), group_pseudonym(user.id, g.chat_id, secret)
-        )
-        for g in groups
-    ]
-    group = next((g for g in groups if g.chat_id == draft.group_id), None)
-    shared = None
-    if group is not None:
-        slot = next_digest_time(now, ZoneInfo(group.timezone))
-        note = draft.note if share_note and not draft.note_is_crisis else None
-        shared = SharedItem(group.chat_id, slot, draft.mood, draft.craving, note)
-    await checkins(context).record(
-        pseudonym(user.id, secret),
-        StoredCheckIn(day, draft.mood, draft.craving, draft.note),
-        contributions,
-        shared,
+    answers = Answers(draft.mood, draft.craving, draft.note, draft.note_is_crisis, draft.group_id)
+    saved = await usecase.save_checkin(
+        services(context), user.id, answers, share_note=share_note, wording=WORDING
     )
-    if shared is not None:
-        plan_digest(context.application, shared.group_id, shared.digest_at)
     if context.user_data is not None:
         context.user_data.pop(DRAFT_KEY, None)
-    withheld = bool(draft.note and draft.note_is_crisis)
-    text = views.saved_text(tr, group, shared.digest_at if shared else None, withheld)
+    text = views.saved_text(tr, saved.group, saved.digest_at, saved.note_withheld)
     if update.callback_query is not None:
         await update.callback_query.edit_message_text(text)
     else:
@@ -347,33 +283,22 @@ async def talk_privately(update: Update, context: KindredContext) -> None:
 
 
 async def mystats(update: Update, context: KindredContext) -> None:
-    """The caller's own trend: it only ever reads the caller's own pseudonym."""
+    """The caller's own trend, with a chart when there is something to draw."""
     user = update.effective_user
     if user is None:
         return
     tr = await translator_for(update, context)
     days = 90 if context.args and context.args[0].strip() == "90" else STATS_WINDOWS[0]
-    now = services(context).clock.now()
-    zone = await member_zone(context, user.id)
-    today = local_day(now, zone)
-    rows = await checkins(context).history(
-        pseudonym(user.id, _secret(context)), today - timedelta(days=max(STATS_WINDOWS))
-    )
-    items = [CheckIn("me", at_local_noon(r.local_day, zone), r.mood, r.craving) for r in rows]
-    stats = personal_stats(items, now, zone)
-    caption = views.render_stats(tr, stats, days)
-    if not stats.period(days).checkins:
+    mine = await usecase.my_stats(services(context), user.id, days)
+    caption = views.render_stats(tr, mine.stats, days)
+    if mine.empty:
         await reply(update, caption)
         return
-    by_day: dict[Any, list[int]] = {}
-    for row in rows:
-        by_day.setdefault(row.local_day, []).append(row.mood)
-    points = [(day, sum(moods) / len(moods)) for day, moods in by_day.items()]
     png = await asyncio.to_thread(
         mood_chart_png,
-        points,
+        mine.daily_moods,
         days,
-        today,
+        mine.today,
         tr._("Your mood, last {days} days").format(days=days),
         tr._("Mood"),
         format_day=lambda day: format_date(day, "d MMM", locale=tr.locale),
@@ -387,25 +312,16 @@ async def mystats(update: Update, context: KindredContext) -> None:
 
 
 async def wellbeing(update: Update, context: KindredContext) -> None:
-    """Weekly aggregates: coordinators see every group, facilitators their own; small cells hidden."""
+    """Weekly aggregates for the groups the caller may see (never individuals)."""
     user = update.effective_user
     if user is None:
         return
-    svc = services(context)
     tr = await translator_for(update, context)
-    candidates = (
-        await svc.groups.active() if svc.auth.is_coordinator(user.id) else await svc.groups.groups_of(user.id)
-    )
-    allowed = set(await svc.auth.groups_for(user.id, Action.VIEW_AGGREGATES, [g.chat_id for g in candidates]))
-    groups = [g for g in candidates if g.chat_id in allowed]
-    if not groups:
+    seen = await usecase.wellbeing(services(context), user.id)
+    if not seen.groups:
         await reply(update, views.no_aggregates_text(tr))
         return
-    since = iso_week_label(svc.clock.now() - timedelta(weeks=AGGREGATE_WEEKS - 1), UTC)
-    rows = await checkins(context).weekly_cells([g.chat_id for g in groups], since)
-    threshold = svc.settings.small_cell_threshold
-    cells = [suppress(row, min_contributors=threshold) for row in rows]
-    await reply(update, views.render_wellbeing(tr, groups, cells, threshold))
+    await reply(update, views.render_wellbeing(tr, seen.groups, seen.cells, seen.threshold))
 
 
 # -- /prompt --
@@ -417,16 +333,16 @@ async def prompt_command(update: Update, context: KindredContext) -> None:
         return
     tr = await translator_for(update, context)
     args = context.args or []
-    repo = checkins(context)
+    svc = services(context)
     if not args:
-        current = await repo.prompt(user.id)
+        current = await usecase.current_prompt(svc, user.id)
         text = views.prompt_usage(tr)
         if current is not None:
             text = views.prompt_set_text(tr, current.local_time, current.timezone) + "\n\n" + text
         await reply(update, text)
         return
     if args[0].lower() in ("off", "stop", "no"):
-        await stop_daily_prompt(context.application, user.id)
+        await usecase.stop_daily_prompt(svc, user.id)
         await reply(update, tr._("Daily check-in prompts are off."))
         return
     try:
@@ -434,49 +350,24 @@ async def prompt_command(update: Update, context: KindredContext) -> None:
     except CheckInError as error:
         await reply(update, tr._(error.message).format(**error.params) + "\n" + views.prompt_usage(tr))
         return
+    zone = None
     if len(args) > 1:
         zone = canonical_timezone(args[1])
         if zone is None:
             await reply(update, tr._("I don't know that time zone. Try a name like Europe/Madrid."))
             return
-    else:
-        zone = (await member_zone(context, user.id)).key
-    await set_daily_prompt(context.application, user.id, at, zone)
-    await reply(update, views.prompt_set_text(tr, at, zone))
+    prompt = await usecase.set_daily_prompt(svc, user.id, at, zone, WORDING)
+    await reply(update, views.prompt_set_text(tr, prompt.local_time, prompt.timezone))
 
 
-async def set_daily_prompt(app: Any, user_id: int, at: time, zone: str) -> Prompt:
-    """Store and plan a member's daily prompt; the /settings screen calls this too."""
-    prompt = Prompt(user_id, at, zone)
-    await _services(app).repos.checkins.set_prompt(prompt)
-    plan_prompt(app, prompt)
-    return prompt
-
-
-async def stop_daily_prompt(app: Any, user_id: int) -> bool:
-    """Switch a member's daily prompt off; True if there was one. For /prompt off and /settings."""
-    _services(app).jobs.cancel(prompt_job(user_id))
-    return await _services(app).repos.checkins.delete_prompt(user_id)
-
-
-def prompt_job(user_id: int) -> str:
-    return f"prompt:{user_id}"
-
-
-DEFAULT_PROMPT_TIME = time(20, 0)
-
-
-async def has_daily_prompt(app: Any, user_id: int) -> bool:
+async def has_daily_prompt(app: KindredApplication, user_id: int) -> bool:
     """For the /settings screen: is the member's daily prompt on?"""
-    return await _services(app).repos.checkins.prompt(user_id) is not None
+    return await usecase.current_prompt(app.bot_data.services, user_id) is not None
 
 
-async def switch_daily_prompt(app: Any, user_id: int, on: bool) -> None:
+async def switch_daily_prompt(app: KindredApplication, user_id: int, on: bool) -> None:
     """For the /settings screen: on at 20:00 in the member's zone (``/prompt`` sets another time)."""
-    if on:
-        await set_daily_prompt(app, user_id, DEFAULT_PROMPT_TIME, (await member_zone(app, user_id)).key)
-    else:
-        await stop_daily_prompt(app, user_id)
+    await usecase.switch_daily_prompt(app.bot_data.services, user_id, on, WORDING)
 
 
 SETTINGS = (
@@ -490,133 +381,44 @@ SETTINGS = (
 )
 
 
-def plan_prompt(app: Any, prompt: Prompt) -> None:
-    svc = _services(app)
-    zone = ZoneInfo(prompt.timezone)
-    when = next_prompt_time(svc.clock.now(), prompt.local_time, zone)
-
-    async def send() -> None:
-        current = await svc.repos.checkins.prompt(prompt.user_id)
-        if current != prompt:
-            return  # changed or switched off since; its own job is planned
-        person = await svc.people.get(prompt.user_id)
-        tr = translator((person.language or resolve_language(person.telegram_language)) if person else "en")
-        day = when.astimezone(zone).date().isoformat()
-        await svc.outbox.enqueue(
-            [
-                Delivery(
-                    key=f"prompt:{prompt.user_id}:{day}",
-                    chat_id=prompt.user_id,
-                    text=views.prompt_text(tr),
-                    kind="prompt",
-                    reply_markup=views.prompt_markup(tr),
-                )
-            ]
-        )
-        plan_prompt(app, prompt)
-
-    svc.jobs.at(prompt_job(prompt.user_id), when, send)
+# -- start-up, retention and personal data: each a use case --
 
 
-# -- digests --
-
-
-def digest_job(group_id: int, slot: datetime) -> str:
-    return f"digest:{group_id}:{slot.astimezone(UTC).strftime('%Y-%m-%dT%H:%MZ')}"
-
-
-def plan_digest(app: Any, group_id: int, slot: datetime) -> None:
-    svc = _services(app)
-
-    async def post() -> None:
-        repo = svc.repos.checkins
-        items = await repo.shared_items(group_id, slot)
-        group = await svc.groups.get(group_id)
-        if items and group is not None and group.active:
-            tr = translator(group.language)
-            text = views.render_digest(tr, digest_order(items, random.SystemRandom()))
-            await svc.outbox.enqueue(
-                [Delivery(key=digest_job(group_id, slot), chat_id=group_id, text=text, kind="digest")]
-            )
-        await repo.drop_shared(group_id, slot)
-
-    svc.jobs.at(digest_job(group_id, slot), slot, post)
-
-
-# -- retention (the daily job lives in handlers/privacy.py) --
-
-
-async def purge_expired_text(app: Any, cutoff: datetime) -> int:
-    """Blank check-in notes written on days before *cutoff*; mood and craving stay."""
-    blanked = await _services(app).repos.checkins.blank_notes_before(cutoff.astimezone(UTC).date())
-    if blanked:
-        log.info("Retention: blanked %d check-in notes", blanked)
-    return blanked
-
-
-async def on_startup(application: Application) -> None:  # type: ignore[type-arg]
+async def on_startup(application: KindredApplication) -> None:
     """Re-plan digests and daily prompts from the database."""
-    repo = checkins(application)
-    slots = await repo.pending_slots()
-    for group_id, slot in slots:
-        plan_digest(application, group_id, slot)
-    prompts = await repo.prompts()
-    for prompt in prompts:
-        plan_prompt(application, prompt)
-    log.info("Planned %d digests and %d daily prompts", len(slots), len(prompts))
+    await usecase.replan(application.bot_data.services, WORDING)
 
 
-async def on_chat_migrated(application: Application, old_chat_id: int, new_chat_id: int) -> None:  # type: ignore[type-arg]
+async def on_chat_migrated(application: KindredApplication, old_chat_id: int, new_chat_id: int) -> None:
     """Shared check-ins waiting for a digest moved to the supergroup's id: plan them there."""
-    for group_id, slot in await checkins(application).pending_slots():
-        if group_id == new_chat_id:
-            plan_digest(application, group_id, slot)
+    await usecase.group_moved(application.bot_data.services, new_chat_id, WORDING)
 
 
-# -- personal data (/mydata, /forget) --
-
-
-async def _contributors(context: KindredContext, user_id: int) -> list[str]:
-    """Every per-group pseudonym the person could have: groups they left count too."""
-    secret = _secret(context)
-    return [group_pseudonym(user_id, g, secret) for g in await checkins(context).known_group_ids()]
+async def purge_expired_text(application: KindredApplication, cutoff: datetime) -> int:
+    """Retention (the daily job is privacy's): check-in notes from before *cutoff* are blanked."""
+    return await usecase.purge_expired_notes(application.bot_data.services, cutoff)
 
 
 async def export_personal_data(context: KindredContext, user_id: int) -> dict[str, Any]:
-    repo = checkins(context)
-    rows = await repo.history(pseudonym(user_id, _secret(context)))
-    prompt = await repo.prompt(user_id)
-    return {
-        "checkins": [
-            {"day": r.local_day.isoformat(), "mood": r.mood, "craving": r.craving, "note": r.note}
-            for r in rows
-        ],
-        "daily_prompt": None
-        if prompt is None
-        else {"time": prompt.local_time.strftime("%H:%M"), "timezone": prompt.timezone},
-    }
+    return await usecase.export_personal_data(services(context), user_id)
 
 
 async def erase_personal_data(context: KindredContext, user_id: int) -> list[str]:
-    """Check-ins and group contributions go; shared items waiting for a digest carry no pseudonym,
-    so they cannot be found (they are posted anonymously, then deleted); published digests stay."""
-    repo = checkins(context)
-    counts = await repo.erase(pseudonym(user_id, _secret(context)), await _contributors(context, user_id))
-    had_prompt = await stop_daily_prompt(context.application, user_id)
-    erased = []
-    if counts["checkins"] or counts["contributions"]:
-        erased.append(N_("your check-ins"))
-    if had_prompt:
-        erased.append(N_("your daily check-in prompt"))
-    return erased
+    erased = await usecase.erase_personal_data(services(context), user_id)
+    described = []
+    if erased.checkins:
+        described.append(N_("your check-ins"))
+    if erased.prompt:
+        described.append(N_("your daily check-in prompt"))
+    return described
 
 
 # -- wiring --
 
 
-def _conversation() -> ConversationHandler:  # type: ignore[type-arg]
+def _conversation() -> ConversationHandler[KindredContext]:
     private = filters.ChatType.PRIVATE
-    buttons = CallbackQueryHandler(on_step, pattern=views.Step.pattern())
+    buttons: AnyHandler = CallbackQueryHandler(on_step, pattern=views.Step.pattern())
     return ConversationHandler(
         entry_points=[
             CommandHandler("checkin", begin, filters=private),
@@ -633,24 +435,21 @@ def _conversation() -> ConversationHandler:  # type: ignore[type-arg]
     )
 
 
-def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
+def handlers() -> Handlers:
     private = filters.ChatType.PRIVATE
-    with warnings.catch_warnings():
-        # Buttons are tracked per person (per_message=False) on purpose: one check-in at a time.
-        warnings.simplefilter("ignore", PTBUserWarning)
+    with buttons_tracked_per_person():  # one check-in at a time per person
         conversation = _conversation()
-    return {
-        FEATURES: [
-            conversation,
-            CommandHandler(
-                ["checkin", "mystats", "prompt", "wellbeing"], talk_privately, filters=filters.ChatType.GROUPS
-            ),
-            CommandHandler("mystats", mystats, filters=private),
-            CommandHandler("prompt", prompt_command, filters=private),
-            CommandHandler("wellbeing", wellbeing, filters=private),
-            CallbackQueryHandler(stale_button, pattern=views.Step.pattern()),
-        ]
-    }
+    found: list[AnyHandler] = [
+        conversation,
+        CommandHandler(
+            ["checkin", "mystats", "prompt", "wellbeing"], talk_privately, filters=filters.ChatType.GROUPS
+        ),
+        CommandHandler("mystats", mystats, filters=private),
+        CommandHandler("prompt", prompt_command, filters=private),
+        CommandHandler("wellbeing", wellbeing, filters=private),
+        CallbackQueryHandler(stale_button, pattern=views.Step.pattern()),
+    ]
+    return {FEATURES: found}
 
 
 FEATURE = Feature(

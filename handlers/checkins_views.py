@@ -22,7 +22,7 @@ from bot.domain.checkins import (
     Trend,
     week_start,
 )
-from bot.domain.i18n import N_, Translator
+from bot.domain.i18n import N_, Translator, translator
 from bot.domain.time_format import format_clock
 from handlers.callback_data import CallbackData
 from handlers.common import escape
@@ -275,3 +275,17 @@ def render_digest(tr: Translator, items: Sequence[SharedItem]) -> str:
         lines.append(line)
     lines.append(tr._("Thank you for sharing. Send me /checkin privately to add yours."))
     return "\n".join(lines)
+
+
+# -- what the jobs send (bot.usecases.checkins.Wording) --
+
+
+def digest_in(language: str, items: Sequence[SharedItem]) -> str:
+    """A group's digest in the group's language."""
+    return render_digest(translator(language), items)
+
+
+def prompt_in(language: str) -> tuple[str, dict[str, object]]:
+    """The daily prompt and its "Check in now" button, in the member's language."""
+    tr = translator(language)
+    return prompt_text(tr), prompt_markup(tr)

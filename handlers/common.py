@@ -13,16 +13,16 @@ from typing import Any
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import ExtBot
 from telegram.warnings import PTBUserWarning
 
 from bot.domain.attempts import AttemptLimiter
 from bot.domain.i18n import Translator, resolve_language, translator
-from bot.domain.roles import Action
+from bot.domain.roles import Action, Decision
 from bot.runtime.commands import ChatKind
-from bot.runtime.context import KindredContext
+from bot.runtime.context import KindredApplication, KindredContext
 from bot.runtime.logs import log_id
 from bot.runtime.services import Services
+from bot.usecases import care
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,27 @@ FALLBACK = 10  # catch-alls such as "I did not understand that"
 
 def services(context: KindredContext) -> Services:
     return context.bot_data.services
+
+
+def user_data(context: KindredContext) -> dict[Any, Any]:
+    """The person's conversation data, where a form keeps its unconfirmed draft.
+
+    PTB leaves ``context.user_data`` None only for updates without a person (channel posts, polls);
+    a handler that keeps a draft is never reached by one, so None is a wiring mistake and fails
+    loudly here rather than quietly losing what someone typed."""
+    if context.user_data is None:
+        raise RuntimeError("this update has no person, so no conversation data")
+    return context.user_data
+
+
+def application(context: KindredContext) -> KindredApplication:
+    """The running application, typed: PTB's ``context.application`` leaves its context type
+    unbound, while ``build_application`` attached this very application, fully typed, to the
+    services (a different one would be a wiring mistake, and fails loudly)."""
+    running = services(context).application
+    if running is None or running is not context.application:
+        raise RuntimeError("handlers run inside the application build_application made")
+    return running
 
 
 def escape(value: object) -> str:
@@ -68,6 +89,29 @@ async def translator_for(update: Update, context: KindredContext) -> Translator:
     if user is None:
         return translator("en")
     return translator(await person_language(context, user.id, user.language_code))
+
+
+MESSAGE_LIMIT = 4000  # Telegram allows 4,096 characters; HTML tags count only as entities
+
+
+def chunks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split a long message at line ends into pieces Telegram accepts (a letter may list a year,
+    a coordinator's help lists every command)."""
+    pieces: list[list[str]] = [[]]
+    size = 0
+    for line in text.split("\n"):
+        if pieces[-1] and size + 1 + len(line) > limit:
+            pieces.append([])
+            size = -1
+        pieces[-1].append(line)
+        size += 1 + len(line)
+    return ["\n".join(piece) for piece in pieces]
+
+
+async def reply_in_parts(update: Update, text: str) -> None:
+    """Answer with a text that may be longer than one message, in as few messages as it takes."""
+    for piece in chunks(text):
+        await reply(update, piece)
 
 
 async def reply(update: Update, text: str, **kwargs: Any) -> Message | None:
@@ -119,16 +163,41 @@ async def answer_query(query: CallbackQuery | None, text: str | None = None, ale
 
 
 async def require(
-    update: Update, context: KindredContext, action: Action, chat_id: int | None = None
+    update: Update,
+    context: KindredContext,
+    action: Action,
+    chat_id: int | None = None,
+    subject: int | None = None,
 ) -> bool:
-    """Check a privileged action; on refusal, tell the person why (kindly) and return False."""
+    """Check a privileged action (about member *subject*, for personal matters); on refusal, tell
+    the person why (kindly) and return False."""
     user = update.effective_user
     if user is None:
         return False
-    decision = await services(context).auth.authorize(user.id, action, chat_id)
+    decision = await services(context).auth.authorize(user.id, action, chat_id, subject)
+    return await _decided(update, context, action, decision)
+
+
+async def require_peer_worker(
+    update: Update, context: KindredContext, action: Action = Action.PEER_WORK
+) -> bool:
+    """Like :func:`require`, for what peer workers do (``/care``, ``/supervision``, ``/timeoff``,
+    ``/team``): coordinators, peer mentors, and facilitators of any of the person's groups."""
+    user = update.effective_user
+    if user is None:
+        return False
+    svc = services(context)
+    groups, mentor = await care.peer_work_standing(svc, user.id)
+    decision = await svc.auth.authorize_peer_work(user.id, action, groups, mentor=mentor)
+    return await _decided(update, context, action, decision)
+
+
+async def _decided(update: Update, context: KindredContext, action: Action, decision: Decision) -> bool:
+    """Go ahead, or tell the person kindly why not (an alert on a button) and log the refusal."""
+    user = update.effective_user
     if decision:
         return True
-    log.info("Refused %s for %s", action, log_id(user.id))
+    log.info("Refused %s for %s", action, log_id(user.id if user else 0))
     tr = await translator_for(update, context)
     if update.callback_query is not None:
         await answer_query(update.callback_query, tr._(decision.reason), alert=True)
@@ -162,18 +231,6 @@ async def within_limit(
     tr = await translator_for(update, context)
     await reply(update, render(tr, verdict.retry_minutes))
     return False
-
-
-async def is_admin(bot: ExtBot[None], chat_id: int, user_id: int) -> bool:
-    """Ask Telegram whether the person administers the chat (the facilitator test)."""
-    try:
-        member = await bot.get_chat_member(chat_id, user_id)
-    except Forbidden:
-        return False
-    except Exception:
-        log.warning("Could not check admin status in a chat", exc_info=True)
-        return False
-    return member.status in ("administrator", "creator")
 
 
 @contextlib.contextmanager

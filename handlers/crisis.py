@@ -27,8 +27,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
-    Application,
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -39,7 +37,8 @@ from bot.domain.crisis import CrisisCategory, CrisisSignal, Urgency, detect, sta
 from bot.domain.crisis_resources import CrisisResources, load_crisis_resources
 from bot.domain.i18n import N_, Translator, translator
 from bot.runtime.commands import Command
-from bot.runtime.feature import Feature
+from bot.runtime.context import KindredApplication
+from bot.runtime.feature import Feature, Handlers
 from bot.usecases import registration
 from bot.usecases.crisis import may_alert_facilitators, private_language
 from handlers.callback_data import CallbackData
@@ -53,6 +52,8 @@ from handlers.common import (
     services,
     translator_for,
 )
+from handlers.plan.safety import safety_plan_block
+from handlers.supporters_offer import supporters_offer
 
 log = logging.getLogger(__name__)
 
@@ -168,10 +169,12 @@ def group_pointer(tr: Translator) -> str:
 # -- offering help --
 
 
-async def send_private(context: KindredContext, user_id: int, text: str, **kwargs: object) -> bool:
+async def send_private(
+    context: KindredContext, user_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> bool:
     """Write to someone's private chat; False if they cannot be reached there."""
     try:
-        await context.bot.send_message(user_id, text, **kwargs)  # type: ignore[arg-type]
+        await context.bot.send_message(user_id, text, reply_markup=reply_markup)
     except Forbidden:
         await registration.mark_unreachable(services(context), user_id)
         return False
@@ -186,13 +189,24 @@ async def offer_help(
 ) -> bool:
     """Crisis lines at once, then (for members of a group) the question about telling a facilitator."""
     resources = crisis_resources(context)
-    if not await send_private(context, user_id, render_support(tr, resources, category, told=told)):
+    support = render_support(tr, resources, category, told=told)
+    own = await safety_plan_block(context, user_id, tr)  # the member's own plan first, if any
+    if not await send_private(context, user_id, f"{own}\n\n{support}" if own else support):
         return False
     svc = services(context)
     if await may_alert_facilitators(svc, user_id):
         question = consent_question(tr, svc.settings.crisis_escalation_minutes)
         await send_private(context, user_id, question, reply_markup=consent_markup(tr))
+    await offer_supporters(context, user_id, tr)
     return True
+
+
+async def offer_supporters(context: KindredContext, user_id: int, tr: Translator) -> None:
+    """After the crisis lines, never instead of them: one tap asks the member's supporters to
+    call or write (issue 24), shown only to a member who has at least one."""
+    offer = await supporters_offer(services(context), user_id, tr)
+    if offer is not None:
+        await send_private(context, user_id, offer[0], reply_markup=offer[1])
 
 
 async def answer_signal(context: KindredContext, user_id: int, signal: CrisisSignal, tr: Translator) -> bool:
@@ -200,6 +214,8 @@ async def answer_signal(context: KindredContext, user_id: int, signal: CrisisSig
     if signal.urgency is Urgency.CLEAR:
         return await offer_help(context, user_id, signal.category, tr, told=True)
     text = render_safety_check(tr, crisis_resources(context), signal.category)
+    own = await safety_plan_block(context, user_id, tr)  # the member's own plan first, if any
+    text = f"{own}\n\n{text}" if own else text
     return await send_private(context, user_id, text, reply_markup=safety_check_markup(tr))
 
 
@@ -218,7 +234,9 @@ async def crisis_verdict(update: Update, context: KindredContext) -> CrisisSigna
     update's context, so later handlers (a check-in note, "I did not understand") reuse it
     instead of screening the same text again on the event loop."""
     found = getattr(context, "crisis_verdict", _UNSCREENED)
-    return await screened(update) if found is _UNSCREENED else found  # type: ignore[return-value]
+    if found is None or isinstance(found, CrisisSignal):
+        return found
+    return await screened(update)
 
 
 async def screened(update: Update) -> CrisisSignal | None:
@@ -319,13 +337,13 @@ async def on_consent(update: Update, context: KindredContext) -> None:
     await query.edit_message_text(await ask_for_support(context, user, tr))
 
 
-async def on_startup(application: Application) -> None:  # type: ignore[type-arg]
+async def on_startup(application: KindredApplication) -> None:
     """Read the crisis model now; the sentence encoder loads in the background (the rules and the
     n-gram model answer meanwhile), unless ``CRISIS_ENCODER`` is off."""
     start_semantic_layer(encoder=application.bot_data.services.settings.crisis_encoder)
 
 
-def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
+def handlers() -> Handlers:
     text = filters.TEXT | filters.CAPTION
     return {
         CRISIS: [

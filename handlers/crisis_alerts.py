@@ -14,16 +14,17 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import CallbackQueryHandler, ExtBot
+from telegram.ext import CallbackQueryHandler
 
 from bot.domain.i18n import N_, Translator, resolve_language, translator
-from bot.runtime.context import KindredApplication
+from bot.runtime.context import KindredApplication, KindredBot
 from bot.runtime.feature import Feature, Handlers
 from bot.runtime.logs import log_id
 from bot.runtime.services import Services
-from bot.usecases import crisis_alerts, registration
+from bot.usecases import care, crisis_alerts, registration
 from bot.usecases.crisis_alerts import Ack, MemberNews, Named
 from handlers.callback_data import CallbackData
+from handlers.care_views import TEXTS as CARE_TEXTS
 from handlers.common import FEATURES, KindredContext, answer_query, escape, services, translator_for
 from handlers.crisis import crisis_resources, render_resources
 
@@ -83,7 +84,7 @@ def render_taken(tr: Translator, member_name: str, helper_name: str, *, mine: bo
 class TelegramAlerts:
     """The handlers' side of :class:`bot.usecases.crisis_alerts.AlertLetters`."""
 
-    def __init__(self, bot: ExtBot[None], svc: Services) -> None:
+    def __init__(self, bot: KindredBot, svc: Services) -> None:
         self._bot = bot
         self._svc = svc
 
@@ -204,6 +205,7 @@ async def on_reaching(update: Update, context: KindredContext) -> None:
     await crisis_alerts.spread_acknowledgement(
         svc, TelegramAlerts(context.application.bot, services(context)), ack, user.id, user.first_name
     )
+    await care.after_crisis_acknowledged(svc, CARE_TEXTS, user.id, ack.alert.id)  # next-day check on them
 
 
 # -- start-up and personal data --

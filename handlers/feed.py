@@ -41,6 +41,7 @@ from handlers.common import (
     require,
     services,
     translator_for,
+    user_data,
     within_limit,
 )
 from handlers.feed_views import (
@@ -92,13 +93,6 @@ STALE = N_("That button no longer works. Please send the feed again.")
 NOT_A_FACILITATOR = N_(
     "Only a group's facilitators can import meetings, and I don't see a group you facilitate."
 )
-
-
-def _user_data(context: KindredContext) -> dict[object, object]:
-    """The person's conversation data (every update here has a person)."""
-    if context.user_data is None:
-        raise RuntimeError("a feed update always has a user")
-    return context.user_data
 
 
 @dataclass
@@ -239,7 +233,7 @@ async def received(update: Update, context: KindredContext, raw: bytes, groups: 
         await preview(update, context, groups[0], raw)
         return
     tr = await translator_for(update, context)
-    _user_data(context)[PENDING_KEY] = raw
+    user_data(context)[PENDING_KEY] = raw
     choices = [(g.chat_id, g.title) for g in groups]
     await reply(
         update,
@@ -261,11 +255,11 @@ async def preview(update: Update, context: KindredContext, group: Group, raw: by
         return
     text = render_import_preview(tr, group.title, draft.meetings, draft.problems)
     if not draft.meetings:
-        _user_data(context).pop(SESSION_KEY, None)
+        user_data(context).pop(SESSION_KEY, None)
         await reply(update, text[:4000])
         return
     session = ImportSession(group.chat_id, draft.meetings, set(range(len(draft.meetings))))
-    _user_data(context)[SESSION_KEY] = session
+    user_data(context)[SESSION_KEY] = session
     await reply(update, text[:4000], reply_markup=import_markup(tr, session.meetings, session.chosen))
     log.info("Feed import previewed: %d meetings, %d refused", len(draft.meetings), len(draft.problems))
 
@@ -283,7 +277,7 @@ async def on_group_choice(update: Update, context: KindredContext) -> None:
         await answer_query(query, tr._(STALE), alert=True)
         return
     if choice.purpose == "import":
-        raw = _user_data(context).pop(PENDING_KEY, None)
+        raw = user_data(context).pop(PENDING_KEY, None)
         if not isinstance(raw, bytes) or not await require(
             update, context, Action.IMPORT_FEED, group.chat_id
         ):
@@ -300,13 +294,13 @@ async def on_group_choice(update: Update, context: KindredContext) -> None:
 async def on_pick(update: Update, context: KindredContext) -> None:
     query = update.callback_query
     pick = FeedPick.unpack(query.data if query else None)
-    session = _user_data(context).get(SESSION_KEY)
+    session = user_data(context).get(SESSION_KEY)
     tr = await translator_for(update, context)
     if query is None or pick is None or not isinstance(session, ImportSession):
         await answer_query(query, tr._(STALE), alert=True)
         return
     if pick.action == "stop":
-        _user_data(context).pop(SESSION_KEY, None)
+        user_data(context).pop(SESSION_KEY, None)
         await answer_query(query)
         await edit(query.message, tr._("Import cancelled; nothing was added."))
         return
@@ -342,7 +336,7 @@ async def finish_import(update: Update, context: KindredContext, session: Import
         await answer_query(query, tr._("Please select at least one meeting."), alert=True)
         return
     await answer_query(query)
-    _user_data(context).pop(SESSION_KEY, None)
+    user_data(context).pop(SESSION_KEY, None)
     created = await uc.import_meetings(services(context), MEETING_TEXTS, group, chosen, user.id)
     await edit(query.message, render_imported(tr, group.title, chosen))
     if is_private(update):

@@ -17,7 +17,16 @@ from bot.runtime.commands import GROUP_ONLY, Command
 from bot.runtime.feature import Feature, Handlers
 from bot.runtime.logs import log_id
 from bot.usecases import groups
-from handlers.common import FEATURES, KindredContext, escape, reply, require, services, translator_for
+from handlers.common import (
+    FEATURES,
+    KindredContext,
+    application,
+    escape,
+    reply,
+    require,
+    services,
+    translator_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +91,7 @@ async def on_migration(update: Update, context: KindredContext) -> None:
     log.info("A group became a supergroup: %s is now %s", log_id(old), log_id(new))
     for feature in services(context).features:
         if feature.on_chat_migrated is not None:
-            await feature.on_chat_migrated(context.application, old, new)
+            await feature.on_chat_migrated(application(context), old, new)
 
 
 def render_timezone_set(tr: Translator, zone: str, now: datetime) -> str:

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.domain.i18n import N_, Translator
-from bot.domain.preferences import Toggle, collect
+from bot.domain.preferences import Toggle
 from bot.runtime.commands import PRIVATE_ONLY, Command
-from bot.runtime.feature import Feature
+from bot.runtime.feature import Feature, Handlers
+from bot.usecases import preferences as usecase
+from bot.usecases.preferences import Screen
 from handlers.callback_data import CallbackData
 from handlers.common import (
     FEATURES,
@@ -23,7 +25,6 @@ from handlers.common import (
     services,
     translator_for,
 )
-from storage.preferences import PreferenceRepository
 
 COMMANDS = (
     Command("settings", N_("Your settings: what I send you privately"), where=PRIVATE_ONLY, order=85),
@@ -34,31 +35,6 @@ COMMANDS = (
 class SetPreference(CallbackData, prefix="pref"):
     key: str
     value: int  # 1 on, 0 off
-
-
-def preferences(context: KindredContext) -> PreferenceRepository:
-    return services(context).repos.preferences
-
-
-def all_toggles(context: KindredContext) -> list[Toggle]:
-    return collect(services(context).features)
-
-
-async def current_values(context: KindredContext, user_id: int, toggles: Sequence[Toggle]) -> dict[str, bool]:
-    values = {}
-    for toggle in toggles:
-        if toggle.load is not None:
-            values[toggle.key] = await toggle.load(context.application, user_id)
-        else:
-            values[toggle.key] = await preferences(context).get_bool(user_id, toggle.key, toggle.default)
-    return values
-
-
-async def store(context: KindredContext, user_id: int, toggle: Toggle, on: bool) -> None:
-    if toggle.save is not None:
-        await toggle.save(context.application, user_id, on)
-    else:
-        await preferences(context).set_bool(user_id, toggle.key, on, services(context).clock.now())
 
 
 def render_screen(tr: Translator, toggles: Sequence[Toggle], values: dict[str, bool]) -> str:
@@ -83,8 +59,8 @@ def screen_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-def screen(tr: Translator, toggles: Sequence[Toggle], values: dict[str, bool]) -> dict[str, Any]:
-    return {"text": render_screen(tr, toggles, values), "reply_markup": screen_keyboard(tr, toggles, values)}
+def screen(tr: Translator, shown: Screen) -> tuple[str, InlineKeyboardMarkup]:
+    return render_screen(tr, shown.toggles, shown.values), screen_keyboard(tr, shown.toggles, shown.values)
 
 
 async def settings_command(update: Update, context: KindredContext) -> None:
@@ -97,8 +73,9 @@ async def settings_command(update: Update, context: KindredContext) -> None:
             update, tr._("Please send /settings to me in a private chat: your settings are yours alone.")
         )
         return
-    toggles = all_toggles(context)
-    await reply(update, **screen(tr, toggles, await current_values(context, user.id, toggles)))
+    shown = await usecase.screen(services(context), user.id, context.application)
+    text, keyboard = screen(tr, shown)
+    await reply(update, text, reply_markup=keyboard)
 
 
 async def preference_chosen(update: Update, context: KindredContext) -> None:
@@ -107,29 +84,28 @@ async def preference_chosen(update: Update, context: KindredContext) -> None:
         return
     tr = await translator_for(update, context)
     choice = SetPreference.unpack(query.data)
-    toggles = all_toggles(context)
-    if choice is None or choice.key not in {t.key for t in toggles} or choice.value not in (0, 1):
+    known = {t.key for t in usecase.toggles(services(context))}
+    if choice is None or choice.key not in known or choice.value not in (0, 1):
         await answer_query(query, tr._("That button no longer works. Please send /settings again."), True)
         return
-    values = await current_values(context, user.id, toggles)
     await answer_query(query, tr._("Saved."))
-    if values[choice.key] == bool(choice.value):  # an old screen's button: nothing changes
-        return
-    toggle = next(t for t in toggles if t.key == choice.key)
-    await store(context, user.id, toggle, bool(choice.value))
-    values = await current_values(context, user.id, toggles)  # a feature may have said no
-    await query.edit_message_text(**screen(tr, toggles, values))
+    shown = await usecase.switch(
+        services(context), user.id, choice.key, bool(choice.value), context.application
+    )
+    if shown is not None:  # None: an old screen's button, and nothing changed
+        text, keyboard = screen(tr, shown)
+        await query.edit_message_text(text, reply_markup=keyboard)
 
 
 async def export_personal_data(context: KindredContext, user_id: int) -> dict[str, Any]:
-    return {"settings": await preferences(context).all_of(user_id)}
+    return await usecase.export_personal_data(services(context), user_id)
 
 
 async def erase_personal_data(context: KindredContext, user_id: int) -> list[str]:
-    return [N_("your settings")] if await preferences(context).erase(user_id) else []
+    return [N_("your settings")] if await usecase.erase_personal_data(services(context), user_id) else []
 
 
-def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
+def handlers() -> Handlers:
     return {
         FEATURES: [
             CommandHandler("settings", settings_command),

@@ -1,37 +1,33 @@
-"""/mydata and /forget: see everything Kindred holds about you, and erase it.
+"""/mydata and /forget: see everything Kindred holds about you, and erase it; and the daily
+retention job.
 
-Each feature module that stores personal data exposes two hooks, fields of its
-:class:`~bot.runtime.feature.Feature` (listed in :mod:`bot.app.features`):
+What runs is :mod:`bot.usecases.privacy`; here the features' hooks (fields of each
+:class:`~bot.runtime.feature.Feature`, listed in :mod:`bot.app.features`) are bound to the
+update or the application and handed over, and the answers are rendered:
 
-* ``async export_personal_data(context, user_id) -> dict`` — what it holds, JSON-serialisable;
+* ``async export_personal_data(context, user_id) -> dict`` — what a feature holds, JSON-serialisable;
 * ``async erase_personal_data(context, user_id) -> list[str]`` — erase it (telling any other party
-  kindly where that matters) and return N_-marked descriptions of what went.
-
-The foundation's own data (profile, memberships, queued messages) is handled here, last, because
-other features' rows cascade from the ``people`` row.
-
-Retention lives here too: a daily job computes one cutoff (``RETENTION_DAYS`` ago) and calls every
-feature's ``async purge_expired_text(application, cutoff) -> int`` to forget free text older than
-that (check-in notes, reasons for ending a mentoring match, announcement wording), and blanks the
-text of delivered outbox messages.
+  kindly where that matters) and return N_-marked descriptions of what went;
+* ``async purge_expired_text(application, cutoff) -> int`` — forget its free text older than
+  *cutoff*.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from datetime import datetime
+from functools import partial
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.domain.i18n import N_, Translator
 from bot.runtime.commands import PRIVATE_ONLY, Command
-from bot.runtime.feature import Feature
-from bot.runtime.logs import log_id
-from bot.runtime.services import Services
+from bot.runtime.context import KindredApplication
+from bot.runtime.feature import Feature, Handlers
+from bot.usecases import privacy as usecase
+from bot.usecases.privacy import Erase, Export, Purge
 from handlers.callback_data import CallbackData
 from handlers.common import (
     FEATURES,
@@ -45,8 +41,6 @@ from handlers.common import (
     talk_privately,
     translator_for,
 )
-
-log = logging.getLogger(__name__)
 
 COMMANDS = (
     Command("mydata", N_("Get a copy of everything I hold about you"), where=PRIVATE_ONLY, order=95),
@@ -65,30 +59,31 @@ def _json_default(value: object) -> str:
     return str(value)
 
 
-async def collect_personal_data(context: KindredContext, user_id: int) -> dict[str, Any]:
-    svc = services(context)
-    data: dict[str, Any] = {
-        "profile": await svc.people.export(user_id),
-        "groups": await svc.groups.memberships_of(user_id),
-    }
-    for feature in svc.features:
-        if feature.export_personal_data is not None:
-            data[feature.name] = await feature.export_personal_data(context, user_id)
-    return data
+def exports(context: KindredContext) -> list[tuple[str, Export]]:
+    """Every feature's part of /mydata, in the features' order, bound to this update."""
+    return [
+        (f.name, partial(f.export_personal_data, context))
+        for f in services(context).features
+        if f.export_personal_data is not None
+    ]
 
 
-async def erase_personal_data(context: KindredContext, user_id: int) -> list[str]:
-    svc = services(context)
-    erased: list[str] = []
-    for feature in svc.features:
-        if feature.erase_personal_data is not None:
-            erased += await feature.erase_personal_data(context, user_id)
-    if await svc.outbox.cancel_for_chat(user_id):
-        erased.append(N_("messages waiting to be sent to you"))
-    await svc.people.delete(user_id)
-    svc.seen.forget(user_id)
-    erased.append(N_("your profile (name, username, language) and your group memberships"))
-    return erased
+def erasers(context: KindredContext) -> list[Erase]:
+    """Every feature's part of /forget, in the features' order, bound to this update."""
+    return [
+        partial(f.erase_personal_data, context)
+        for f in services(context).features
+        if f.erase_personal_data is not None
+    ]
+
+
+def purges(application: KindredApplication) -> list[Purge]:
+    """Every feature's retention, bound to the application."""
+    return [
+        partial(f.purge_expired_text, application)
+        for f in application.bot_data.services.features
+        if f.purge_expired_text is not None
+    ]
 
 
 async def private_only(update: Update, context: KindredContext) -> bool:
@@ -104,7 +99,7 @@ async def mydata(update: Update, context: KindredContext) -> None:
     if user is None or chat is None or not await private_only(update, context):
         return
     tr = await translator_for(update, context)
-    data = await collect_personal_data(context, user.id)
+    data = await usecase.collect_personal_data(services(context), user.id, exports(context))
     payload = json.dumps(data, ensure_ascii=False, indent=2, default=_json_default).encode()
     await chat.send_document(
         payload,
@@ -114,7 +109,6 @@ async def mydata(update: Update, context: KindredContext) -> None:
             "your pseudonym, which only a request from you can connect to you."
         ),
     )
-    log.info("Exported personal data for %s", log_id(user.id))
 
 
 def render_forget_question(tr: Translator) -> tuple[str, InlineKeyboardMarkup]:
@@ -140,6 +134,15 @@ async def forget(update: Update, context: KindredContext) -> None:
     await reply(update, text, reply_markup=markup)
 
 
+def described(forgotten: usecase.Forgotten) -> list[str]:
+    """What went, N_-marked: the features' parts, then the foundation's."""
+    erased = list(forgotten.features)
+    if forgotten.queued_messages:
+        erased.append(N_("messages waiting to be sent to you"))
+    erased.append(N_("your profile (name, username, language) and your group memberships"))
+    return erased
+
+
 def render_erased(tr: Translator, erased: list[str]) -> str:
     items = "\n".join(f"• {escape(tr._(item))}" for item in erased)
     return tr._(
@@ -160,46 +163,16 @@ async def forget_answered(update: Update, context: KindredContext) -> None:
     if choice.answer == "no":
         await query.edit_message_text(tr._("Nothing was erased."))
         return
-    erased = await erase_personal_data(context, user.id)
-    log.info("Erased personal data for %s", log_id(user.id))
-    await query.edit_message_text(render_erased(tr, erased))
+    forgotten = await usecase.forget_person(services(context), user.id, erasers(context))
+    await query.edit_message_text(render_erased(tr, described(forgotten)))
 
 
-RETENTION_JOB = "privacy:retention"
-RETENTION_HOUR = time(3, 0)  # UTC: a quiet hour almost everywhere
-
-
-async def purge_expired_text(application: Application, now: datetime) -> int:  # type: ignore[type-arg]
-    svc: Services = application.bot_data.services
-    cutoff = now - timedelta(days=svc.settings.retention_days)
-    purged = await svc.repos.outbox.blank_settled_before(cutoff)
-    for feature in svc.features:
-        if feature.purge_expired_text is not None:
-            purged += await feature.purge_expired_text(application, cutoff)
-    log.info("Retention: forgot %d texts older than %d days", purged, svc.settings.retention_days)
-    return purged
-
-
-def plan_retention(application: Application, when: datetime) -> None:  # type: ignore[type-arg]
-    svc: Services = application.bot_data.services
-
-    async def run() -> None:
-        now = svc.clock.now()
-        await purge_expired_text(application, now)
-        tomorrow = datetime.combine(
-            now.astimezone(UTC).date() + timedelta(days=1), RETENTION_HOUR, tzinfo=UTC
-        )
-        plan_retention(application, tomorrow)
-
-    svc.jobs.at(RETENTION_JOB, when, run)
-
-
-async def on_startup(application: Application) -> None:  # type: ignore[type-arg]
+async def on_startup(application: KindredApplication) -> None:
     """Purge at once (the bot may have been down at 03:00), then daily."""
-    plan_retention(application, application.bot_data.services.clock.now())
+    usecase.start_retention(application.bot_data.services, purges(application))
 
 
-def handlers() -> dict[int, list[BaseHandler]]:  # type: ignore[type-arg]
+def handlers() -> Handlers:
     return {
         FEATURES: [
             CommandHandler("mydata", mydata),

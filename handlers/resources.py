@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -260,19 +260,24 @@ async def can_manage(context: KindredContext, user_id: int, chat_id: int) -> boo
     return bool(await services(context).auth.authorize(user_id, Action.MANAGE_RESOURCES, chat_id))
 
 
-async def home(
-    context: KindredContext, tr: Translator, chat_id: int, user_id: int, private: bool
-) -> dict[str, Any]:
+class Screen(TypedDict):
+    """A screen of the directory: the keyword arguments of both a new reply and an edit in place,
+    typed so that ``reply(update, **screen)`` and ``edit_message_text(**screen)`` are checked."""
+
+    text: str
+    reply_markup: InlineKeyboardMarkup
+
+
+async def home(context: KindredContext, tr: Translator, chat_id: int, user_id: int, private: bool) -> Screen:
     group = await resources.group(services(context), chat_id)
     grouped = by_category(await directory(context, tr, chat_id))
     manage = private and await can_manage(context, user_id, chat_id)
-    return {
-        "text": render_home(tr, group, grouped),
-        "reply_markup": home_keyboard(tr, chat_id, grouped, manage),
-    }
+    return Screen(
+        text=render_home(tr, group, grouped), reply_markup=home_keyboard(tr, chat_id, grouped, manage)
+    )
 
 
-def picker(tr: Translator, groups: Sequence[Group]) -> dict[str, Any]:
+def picker(tr: Translator, groups: Sequence[Group]) -> Screen:
     rows = [
         [InlineKeyboardButton(g.title[:40] or str(g.chat_id), callback_data=View(g.chat_id, HOME).pack())]
         for g in groups
@@ -280,10 +285,9 @@ def picker(tr: Translator, groups: Sequence[Group]) -> dict[str, Any]:
     rows.append(
         [InlineKeyboardButton(tr._("Only the national lines"), callback_data=View(NATIONAL, HOME).pack())]
     )
-    return {
-        "text": tr._("Which group's resources would you like to see?"),
-        "reply_markup": InlineKeyboardMarkup(rows),
-    }
+    return Screen(
+        text=tr._("Which group's resources would you like to see?"), reply_markup=InlineKeyboardMarkup(rows)
+    )
 
 
 async def resources_command(update: Update, context: KindredContext) -> None:
@@ -363,10 +367,9 @@ async def show_manage(
     if group is None:
         return
     entries = await resources.entries(services(context), chat_id)
-    screen = {
-        "text": render_manage(tr, group, entries),
-        "reply_markup": manage_keyboard(tr, chat_id, entries),
-    }
+    screen = Screen(
+        text=render_manage(tr, group, entries), reply_markup=manage_keyboard(tr, chat_id, entries)
+    )
     query = update.callback_query
     if new or query is None:
         await reply(update, **screen)

@@ -38,6 +38,7 @@ from handlers.common import (
     chat_kind,
     escape,
     reply,
+    reply_in_parts,
     require,
     services,
     translator_for,
@@ -95,9 +96,15 @@ def render_commands(tr: Translator, commands: Sequence[Command], with_details: b
     return "\n".join(lines)
 
 
-def render_help(tr: Translator, role: Role, where: ChatKind, commands: Sequence[Command]) -> str:
+def render_help(
+    tr: Translator, role: Role, where: ChatKind, commands: Sequence[Command], *, details: bool = True
+) -> str:
+    """Every command the reader may use here; in private with what each does (unless *details*
+    is off: the welcome lists them briefly and /help explains)."""
     title = tr._("<b>What you can do here</b> (as a {role}):").format(role=tr._(ROLE_NAMES[role]))
-    body = render_commands(tr, visible(commands, role, where), with_details=where is ChatKind.PRIVATE)
+    body = render_commands(
+        tr, visible(commands, role, where), with_details=details and where is ChatKind.PRIVATE
+    )
     footer = tr._("In a hard moment, send /sos at any time for crisis lines.")
     return f"{title}\n\n{body}\n\n{footer}"
 
@@ -115,7 +122,7 @@ def render_welcome(tr: Translator, first_name: str, role: Role, commands: Sequen
             "with your name or Telegram id, so nobody, not coordinators and not whoever runs the "
             "database, can tie them to you. /mydata sends you a copy of what I hold; /forget erases it."
         ),
-        render_help(tr, role, ChatKind.PRIVATE, commands),
+        render_help(tr, role, ChatKind.PRIVATE, commands, details=False),
     ]
     return "\n\n".join(parts)
 
@@ -126,13 +133,17 @@ async def start(update: Update, context: KindredContext) -> None:
         return
     tr = await translator_for(update, context)
     role = await caller_role(update, context)
-    await reply(update, render_welcome(tr, user.first_name, role, all_commands(services(context).features)))
+    await reply_in_parts(
+        update, render_welcome(tr, user.first_name, role, all_commands(services(context).features))
+    )
 
 
 async def help_command(update: Update, context: KindredContext) -> None:
     tr = await translator_for(update, context)
     role = await caller_role(update, context)
-    await reply(update, render_help(tr, role, chat_kind(update), all_commands(services(context).features)))
+    await reply_in_parts(
+        update, render_help(tr, role, chat_kind(update), all_commands(services(context).features))
+    )
 
 
 def language_keyboard(scope: str) -> InlineKeyboardMarkup:

@@ -152,11 +152,12 @@ class GroupRepository:
             [
                 Write(
                     """
-                    INSERT INTO groups (chat_id, title, timezone, language, active, created_at, updated_at)
-                    SELECT ?, title, timezone, language, active, created_at, updated_at
+                    INSERT INTO groups (chat_id, title, timezone, language, active, family, created_at,
+                                        updated_at)
+                    SELECT ?, title, timezone, language, active, family, created_at, updated_at
                     FROM groups WHERE chat_id = ?
                     ON CONFLICT (chat_id) DO UPDATE SET timezone = excluded.timezone,
-                        language = excluded.language, active = excluded.active
+                        language = excluded.language, active = excluded.active, family = excluded.family
                     """,
                     (new_chat_id, old_chat_id),
                 ),

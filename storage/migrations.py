@@ -1,7 +1,8 @@
 """Versioned schema migrations.
 
 Each step is a file ``storage/migrations/NNNN_name.sql``; its number is the schema version it
-produces.  The version lives in the database (``PRAGMA user_version``).  Start-up applies every
+produces.  The version lives in the database (the backend keeps it; SQLite: ``PRAGMA user_version``).
+Start-up applies every
 step above the current version, each together with its version bump in one transaction, and
 refuses to touch a database written by newer code (like mautrix's ``UnsupportedDatabaseVersion``).
 """

@@ -7,10 +7,11 @@ starting together apply each step once.
 
 Repositories write SQLite-flavoured portable SQL; the few translations live here, each small:
 ``?`` / ``?N`` placeholders become ``$N``; the migrations' DDL gets PostgreSQL's types (Telegram
-ids and every other INTEGER are BIGINT, a surrogate ``INTEGER PRIMARY KEY`` an identity column,
-no ``WITHOUT ROWID``); ``numeric`` results (PostgreSQL's SUM of BIGINT) come back as int or
-float, as SQLite returns them.  A migration that cannot be translated has its own file under
-``storage/migrations/postgres/``.  This is the only module that imports asyncpg.
+ids and every other INTEGER are BIGINT, a surrogate ``INTEGER PRIMARY KEY`` (AUTOINCREMENT or
+not) an identity column, which never reuses ids either, BLOB is BYTEA, no ``WITHOUT ROWID``);
+``numeric`` results (PostgreSQL's SUM of BIGINT) come back as int or float, as SQLite returns
+them.  A statement that cannot be portable asks ``Database.dialect`` (a few repositories do).
+This is the only module that imports asyncpg.
 """
 
 from __future__ import annotations
@@ -68,7 +69,9 @@ def translate(sql: str) -> str:
     return _TOKENS.sub(placeholder, sql)
 
 
-_SURROGATE_KEY = re.compile(r"^(\s*)(\w+)(\s+)INTEGER(\s+)PRIMARY KEY(?=\s*(,|--|$))", re.MULTILINE)
+_SURROGATE_KEY = re.compile(
+    r"^(\s*)(\w+)(\s+)INTEGER(\s+)PRIMARY KEY(?:\s+AUTOINCREMENT)?(?=\s*(,|--|$))", re.MULTILINE
+)
 TELEGRAM_KEYS = frozenset({"chat_id", "user_id"})  # given by Telegram, never generated
 
 
@@ -83,6 +86,7 @@ def translate_ddl(sql: str) -> str:
 
     sql = _SURROGATE_KEY.sub(key, sql)
     sql = re.sub(r"\bINTEGER\b", "BIGINT", sql)
+    sql = re.sub(r"\bBLOB\b", "BYTEA", sql)
     return re.sub(r"\)\s*WITHOUT ROWID", ")", sql)
 
 

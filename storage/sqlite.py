@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 import aiosqlite
 
@@ -47,15 +47,15 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-async def _call(
+def _call(
     conn: aiosqlite.Connection,
     work: Callable[Concatenate[sqlite3.Connection, P], T],
     *args: P.args,
     **kwargs: P.kwargs,
-) -> T:
-    """Run ``work(sqlite3 connection, ...)`` in the connection's thread: one trip."""
-    result: T = await conn._execute(work, conn._conn, *args, **kwargs)  # type: ignore[no-untyped-call]
-    return result
+) -> Awaitable[T]:
+    """Run ``work(sqlite3 connection, ...)`` in the connection's thread: one trip.  A plain
+    function handing back aiosqlite's awaitable: no coroutine of its own on the hot path."""
+    return cast("Awaitable[T]", conn._execute(work, conn._conn, *args, **kwargs))  # type: ignore[no-untyped-call]
 
 
 # -- what runs in a connection's thread ---------------------------------------------------------

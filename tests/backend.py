@@ -199,3 +199,43 @@ async def column_names(db: Database, table: str) -> set[str]:
         sql = "SELECT column_name FROM information_schema.columns WHERE table_name = ?"
         return {row[0] for row in await db.fetch_all(sql, (table,))}
     return {row[1] for row in await db.fetch_all(f"PRAGMA table_info({table})")}
+
+
+def _tables(conn: Connection) -> list[str]:
+    if is_url(conn.target):
+        sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    return [row[0] for row in conn.execute(sql)]
+
+
+def table_contents(target: str | Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, by table name, on either engine."""
+    with connect(target) as conn:
+        return {name: conn.execute(f'SELECT * FROM "{name}"').fetchall() for name in _tables(conn)}
+
+
+def stored_bytes(target: str | Path) -> bytes:
+    """What a copy of the database would show, for tests proving some words are never stored in
+    clear: SQLite's file and its WAL as they are on disk; on PostgreSQL (whose files are the
+    server's), every stored value of every table, text as UTF-8 and binary values as they are."""
+    if not is_url(str(target)):
+        path = Path(target)
+        return b"".join(p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+    values = (value for rows in table_contents(target).values() for row in rows for value in row)
+    return b"\0".join(value if isinstance(value, bytes) else str(value).encode() for value in values)
+
+
+def foreign_key_targets(target: str | Path, table: str) -> set[str]:
+    """The tables *table*'s foreign keys point at, on either engine."""
+    with connect(target) as conn:
+        if is_url(conn.target):
+            sql = """
+                SELECT target.table_name
+                FROM information_schema.table_constraints AS c
+                JOIN information_schema.constraint_column_usage AS target
+                  ON target.constraint_name = c.constraint_name AND target.table_schema = c.table_schema
+                WHERE c.constraint_type = 'FOREIGN KEY' AND c.table_name = ?
+            """
+            return {row[0] for row in conn.execute(sql, (table,))}
+        return {row[2] for row in conn.execute(f"PRAGMA foreign_key_list({table})")}

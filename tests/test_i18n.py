@@ -55,8 +55,9 @@ def test_translations_keep_their_placeholders(language: str) -> None:
     for message in load_catalog(language):
         if not message.id or not message.string:
             continue
-        source = message.id[0] if isinstance(message.id, tuple) else message.id
-        targets = message.string if isinstance(message.string, tuple) else (message.string,)
+        # Babel keeps a plural's forms in a tuple or a list (as Message.pluralizable checks).
+        source = message.id[0] if isinstance(message.id, (tuple, list)) else message.id
+        targets = tuple(message.string) if isinstance(message.string, (tuple, list)) else (message.string,)
         for target in targets:
             assert set(PLACEHOLDER.findall(source)) == set(PLACEHOLDER.findall(target)), source
 

@@ -19,8 +19,8 @@ dispatcher = Dispatcher()
 
 @dispatcher.message()
 async def echo(message: Message) -> None:
-    if message.text:
-        await message.bot.send_message(message.chat.id, message.text)  # type: ignore[union-attr]
+    if message.text and message.bot is not None:  # aiogram sets the bot on every update it feeds
+        await message.bot.send_message(message.chat.id, message.text)
 
 
 @dispatcher.callback_query()

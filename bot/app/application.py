@@ -27,6 +27,7 @@ from bot.runtime.rate_limits import Pacer, limits_for
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.services import BotData, Repositories, Services, Throttles
 from bot.runtime.settings import Settings
+from bot.usecases.plan import is_peer_mentor
 from handlers.common import buttons_tracked_per_person
 from handlers.errors import on_error
 from storage.db import Database
@@ -63,17 +64,19 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Kindred
         .build()
     )
     db = Database(settings.database)
+    repos = Repositories.on(db)
     bot_data: BotData = application.bot_data
     bot_data.attach(
         Services(
             settings=settings,
             clock=clock or clock_from_file(settings.clock_file),
             db=db,
-            repos=Repositories.on(db),
+            repos=repos,
             auth=Authorizer(
                 settings.coordinator_ids,
                 partial(is_chat_admin, application.bot),
                 settings.admin_cache_seconds,
+                is_mentor=partial(is_peer_mentor, repos),
             ),
             pacer=pacer,
             throttles=Throttles.from_settings(settings),

@@ -12,24 +12,29 @@ from bot.runtime.feature import Feature
 from handlers import (
     attendance,
     broadcasts,
+    care,
     checkins,
     crisis,
     crisis_alerts,
+    family,
     feed,
     groups,
     meetings,
     mentors,
     milestones,
+    plan,
     preferences,
     privacy,
     registration,
     resources,
     start,
+    supporters,
 )
 
 FEATURES: tuple[Feature, ...] = (
     attendance.FEATURE,
     broadcasts.FEATURE,
+    care.FEATURE,
     checkins.FEATURE,
     crisis.FEATURE,
     crisis_alerts.FEATURE,
@@ -38,9 +43,12 @@ FEATURES: tuple[Feature, ...] = (
     meetings.FEATURE,
     mentors.FEATURE,
     milestones.FEATURE,
+    plan.FEATURE,
     preferences.FEATURE,
     privacy.FEATURE,
     registration.FEATURE,
     resources.FEATURE,
+    supporters.FEATURE,
+    family.FEATURE,  # its /start s<token> invitation link before the generic /start
     start.FEATURE,  # last: the generic /start and the catch-alls
 )

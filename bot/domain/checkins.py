@@ -269,14 +269,21 @@ class SuppressedCell:
 Cell = PublishedCell | SuppressedCell
 
 
-def suppress(cell: RawCell, *, min_contributors: int) -> Cell:
-    """The one place the k-anonymity threshold is applied; callers pass the configured threshold
-    (``Settings.small_cell_threshold``), so there is no default to forget it with."""
+def too_few(contributors: int, *, min_contributors: int) -> bool:
+    """The k-anonymity rule itself, for every aggregate of people's answers (check-ins here,
+    peer workers' self-checks in :mod:`bot.domain.care`): fewer than *min_contributors* distinct
+    people show nothing.  A threshold below the floor is a programming error."""
     if min_contributors < SMALL_CELL_FLOOR:
         raise ValueError(
             f"min_contributors below {SMALL_CELL_FLOOR} would nearly publish a single person's numbers"
         )
-    if cell.contributors < min_contributors:
+    return contributors < min_contributors
+
+
+def suppress(cell: RawCell, *, min_contributors: int) -> Cell:
+    """The one place the k-anonymity threshold is applied; callers pass the configured threshold
+    (``Settings.small_cell_threshold``), so there is no default to forget it with."""
+    if too_few(cell.contributors, min_contributors=min_contributors):
         return SuppressedCell(cell.key)
     return PublishedCell(cell.key, cell.checkins, cell.contributors, cell.average_mood, cell.average_craving)
 

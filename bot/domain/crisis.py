@@ -75,7 +75,7 @@ def score(text: str) -> Score | None:
     if model is None:
         return None
     parts = passages(text)
-    return model.score(parts, _ENCODER.embed(parts) if _ENCODER.ready else None)
+    return model.score(parts, _ENCODER.embed if _ENCODER.ready else None)
 
 
 def detect(text: str) -> CrisisSignal | None:

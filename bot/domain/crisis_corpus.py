@@ -42,6 +42,8 @@ SETS: dict[str, Role] = {
     "everyday_h": Role.FROZEN,
     "test_frozen_2": Role.FROZEN,
     "test_frozen_3": Role.FROZEN,
+    "test_frozen_4": Role.TRAINING,  # scored once on arrival (README), then joined training
+    "test_frozen_5": Role.FROZEN,
 }
 
 

@@ -10,10 +10,11 @@ arbitrary text, so a model trained there reads the same features here.  The hash
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
+from array import array
 from collections import Counter
-from collections.abc import Iterable
 
 import mmh3
 import numpy as np
@@ -26,19 +27,17 @@ CHAR_NGRAMS = (2, 5)
 
 _WHITE_SPACES = re.compile(r"\s\s+")
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
-_INT_MIN = -(2**31)
 
 
-def char_wb_ngrams(text: str) -> list[str]:
-    """Character n-grams inside word boundaries, each word padded with a space on both sides."""
+def _word_grams(word: str) -> list[str]:
+    """One word's character n-grams ("char_wb": the word padded with a space on both sides)."""
     low, high = CHAR_NGRAMS
+    padded = f" {word} "
     grams: list[str] = []
-    for word in _WHITE_SPACES.sub(" ", text.lower()).split():
-        padded = f" {word} "
-        for n in range(low, high + 1):
-            grams.extend(padded[i : i + n] for i in range(max(1, len(padded) - n + 1)))
-            if len(padded) <= n:  # a short word counts once, whatever n
-                break
+    for n in range(low, high + 1):
+        grams.extend(padded[i : i + n] for i in range(max(1, len(padded) - n + 1)))
+        if len(padded) <= n:  # a short word counts once, whatever n
+            break
     return grams
 
 
@@ -48,23 +47,37 @@ def word_ngrams(text: str) -> list[str]:
     return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
 
 
-def _index(gram: str, features: int) -> int:
-    value = mmh3.hash(gram.encode("utf-8"), 0, signed=True)
-    if value == _INT_MIN:  # abs() would overflow in scikit-learn's C; it maps it like this
-        return (2**31 - 1 - (features - 1)) % features
-    return abs(value) % features
+def _columns(grams: list[str], features: int) -> list[int]:
+    """Each gram's column: |MurmurHash3| of its UTF-8 bytes modulo *features*.  (scikit-learn
+    maps the one hash whose abs() overflows in C, -2**31, to (2**31 - features) % features, which
+    is 2**31 % features: what Python's abs() gives here.)"""
+    hash32 = mmh3.hash  # 32-bit, seed 0, signed; a str is hashed as its UTF-8 bytes
+    return [abs(hash32(gram)) % features for gram in grams]
 
 
-def _row(grams: Iterable[str], features: int, offset: int) -> Counter[int]:
-    return Counter(offset + _index(gram, features) for gram in grams)
+@functools.lru_cache(maxsize=8192)
+def _word_columns(word: str) -> array[int]:
+    """The columns of one word's character n-grams.  Kept for the latest words (people write with
+    a few thousand, and a long message's sentences repeat its words): with the word n-grams
+    below, about 3 MB."""
+    return array("i", _columns(_word_grams(word), CHAR_FEATURES))
+
+
+@functools.lru_cache(maxsize=8192)
+def _word_column(gram: str) -> int:
+    """The column of a word or a word pair, after the character n-grams'."""
+    return CHAR_FEATURES + _columns([gram], WORD_FEATURES)[0]
 
 
 def hashed_counts(texts: list[str]) -> sparse.csr_matrix:
     """One row per text: counts of its hashed character n-grams, then of its words and pairs."""
     indptr, indices, data = [0], [], []
     for text in texts:
-        counts = _row(char_wb_ngrams(text), CHAR_FEATURES, 0)
-        counts.update(_row(word_ngrams(text), WORD_FEATURES, CHAR_FEATURES))
+        columns: list[int] = []
+        for word in _WHITE_SPACES.sub(" ", text.lower()).split():
+            columns += _word_columns(word)
+        columns += map(_word_column, word_ngrams(text))
+        counts = Counter(columns)
         for column in sorted(counts):
             indices.append(column)
             data.append(counts[column])

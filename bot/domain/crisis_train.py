@@ -43,6 +43,7 @@ from bot.domain.crisis_model import (
     crisis_reading,
     ngram_counts,
     passages,
+    reads_safe,
     weigh,
 )
 from bot.domain.crisis_rules import match_rules
@@ -98,8 +99,7 @@ def fit_head(data: TrainingData, rows: np.ndarray, idf: np.ndarray, *, full: boo
         x = sparse.hstack([x, sparse.csr_matrix(data.embeddings[rows] * EMBEDDING_SCALE)], format="csr")
     model = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(x, data.kinds[rows])
     coef = model.coef_
-    weights = sparse.csr_matrix((coef.shape[0], idf.shape[0]))
-    weights = sparse.lil_matrix(weights)
+    weights = sparse.lil_matrix((coef.shape[0], idf.shape[0]))  # all zero; lil takes column writes
     weights[:, active] = coef[:, : len(active)]
     embedding = coef[:, len(active) :] * EMBEDDING_SCALE if full else None
     if embedding is not None and embedding.shape[1] != EMBEDDING_SIZE:
@@ -116,7 +116,7 @@ def crisis_probabilities(
     out = np.array([crisis_reading(head.kinds, row, "").probability for row in kinds])
     for position, row in enumerate(rows):
         parts = passages(data.examples[row].text)[1:]
-        if parts:
+        if parts and not reads_safe(head.kinds, kinds[position]):  # as SemanticModel.score reads
             readings = head.probabilities(
                 weigh(ngram_counts(parts), idf), encoder.embed(parts) if full else None
             )

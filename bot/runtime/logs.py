@@ -86,7 +86,11 @@ class WebhookPrivacy(logging.Filter):
                 record.msg, record.args = replacement, ()
                 record.exc_info = record.exc_text = None
                 return True
-        if record.args and record.args[-1:] == ("Exception in TelegramHandler",) and record.exc_info:
+        if (
+            isinstance(record.args, tuple)
+            and record.args[-1:] == ("Exception in TelegramHandler",)
+            and record.exc_info
+        ):
             error = record.exc_info[1]
             if type(error).__name__ == "HTTPError":  # tornado's: a refusal PTB chose, not a fault
                 record.msg, record.args = "A webhook request was refused: %s", (str(error),)

@@ -14,14 +14,15 @@ from typing import TYPE_CHECKING
 
 from bot.domain.attempts import AttemptLimiter, Limit
 from bot.domain.clock import Clock
-from bot.domain.roles import Authorizer
-from bot.runtime.edit_coalescer import EditCoalescer
+from bot.domain.roles import AdminLookup, Authorizer
+from bot.runtime.edit_coalescer import EditCoalescer, paces_for
 from bot.runtime.feed_fetch import FETCHES_PER_HOUR
-from bot.runtime.rate_limits import Pacer
+from bot.runtime.rate_limits import Pacer, limits_for
 from bot.runtime.seen import SeenPeople
 from bot.runtime.settings import Settings
 from storage.attendance import AttendanceRepository
 from storage.broadcasts import BroadcastRepository
+from storage.care import CareRepository
 from storage.checkins import CheckInRepository
 from storage.crisis_alerts import CrisisAlertRepository
 from storage.db import Database
@@ -33,8 +34,10 @@ from storage.mentors import MentorRepository
 from storage.milestones import MilestoneRepository
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
+from storage.plans import PlanRepository
 from storage.preferences import PreferenceRepository
 from storage.resources import ResourceRepository
+from storage.supporters import SupporterRepository
 
 if TYPE_CHECKING:
     from bot.runtime.context import KindredApplication
@@ -68,6 +71,7 @@ class Repositories:
 
     attendance: AttendanceRepository
     broadcasts: BroadcastRepository
+    care: CareRepository
     checkins: CheckInRepository
     crisis_alerts: CrisisAlertRepository
     feeds: FeedRepository
@@ -78,14 +82,17 @@ class Repositories:
     milestones: MilestoneRepository
     outbox: OutboxRepository
     people: PeopleRepository
+    plans: PlanRepository
     preferences: PreferenceRepository
     resources: ResourceRepository
+    supporters: SupporterRepository
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
         return cls(
             attendance=AttendanceRepository(db),
             broadcasts=BroadcastRepository(db),
+            care=CareRepository(db),
             checkins=CheckInRepository(db),
             crisis_alerts=CrisisAlertRepository(db),
             feeds=FeedRepository(db),
@@ -96,8 +103,10 @@ class Repositories:
             milestones=MilestoneRepository(db),
             outbox=OutboxRepository(db),
             people=PeopleRepository(db),
+            plans=PlanRepository(db),
             preferences=PreferenceRepository(db),
             resources=ResourceRepository(db),
+            supporters=SupporterRepository(db),
         )
 
 
@@ -146,6 +155,28 @@ class Services:
         if self.delivery is None:
             raise RuntimeError("the outbox starts in post_init")
         return self.delivery
+
+    @classmethod
+    def offline(
+        cls, db: Database, settings: Settings, clock: Clock, is_admin: AdminLookup | None = None
+    ) -> Services:
+        """Services with no Telegram behind them, for benchmarks and tests that call use cases on
+        a scratch database.  *is_admin* answers "does this person administer that group?"
+        (default: nobody does); no scheduler or outbox is attached."""
+
+        async def nobody(chat_id: int, user_id: int) -> bool:
+            return False
+
+        return cls(
+            settings=settings,
+            clock=clock,
+            db=db,
+            repos=Repositories.on(db),
+            auth=Authorizer(settings.coordinator_ids, is_admin or nobody, settings.admin_cache_seconds),
+            pacer=Pacer(limits_for(settings.group_messages_per_minute)),
+            throttles=Throttles.from_settings(settings),
+            edits=EditCoalescer(*paces_for(settings.group_messages_per_minute)),
+        )
 
 
 class BotData:

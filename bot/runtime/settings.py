@@ -19,6 +19,7 @@ from bot.domain.checkins import DEFAULT_SMALL_CELL_THRESHOLD, SMALL_CELL_FLOOR
 from bot.domain.crisis_resources import CrisisResourcesError, load_crisis_resources
 from bot.domain.resources import DEFAULT_FILE as DEFAULT_RESOURCES_FILE
 from bot.domain.resources import ResourceFileError, load_resource_file
+from bot.domain.supporters import DEFAULT_INVITE_DAYS, DEFAULT_MAX_SUPPORTERS
 
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -60,6 +61,10 @@ EXPECTED: dict[str, str] = {
     "small_cell_threshold": f"a whole number of people between {SMALL_CELL_FLOOR} and 1000 (below "
     f"{SMALL_CELL_FLOOR}, an average gives away what each person said; the default is "
     f"{DEFAULT_SMALL_CELL_THRESHOLD})",
+    "supporter_invite_days": "a whole number of days between 1 and 90",
+    "max_supporters": "a whole number between 1 and 50",
+    "family_resources_file": "a TOML file of [[resource]] entries like bot/domain/data/family_resources.toml",
+    "care_load_threshold": "a whole number of load points between 1 and 1000",
     "resources_file": "a TOML file of [[resource]] entries like bot/domain/data/resources.toml "
     "(category, name, and a phone or link each)",
 }
@@ -121,6 +126,14 @@ class Settings(BaseSettings):
     member_consent_hours: int = Field(default=48, ge=1, le=720)
     # Aggregates (/wellbeing) show a cell only when at least this many distinct people contributed.
     small_cell_threshold: int = Field(default=DEFAULT_SMALL_CELL_THRESHOLD, ge=SMALL_CELL_FLOOR, le=1000)
+    # A supporter's invitation link works this many days, once.
+    supporter_invite_days: int = Field(default=DEFAULT_INVITE_DAYS, ge=1, le=90)
+    # Supporters (and open invitations) one member may have.
+    max_supporters: int = Field(default=DEFAULT_MAX_SUPPORTERS, ge=1, le=50)
+    # /family's resources for families; None means the bundled ones, in English and Spanish.
+    family_resources_file: Path | None = None
+    # /team highlights a peer worker whose load points over the last 30 days are above this.
+    care_load_threshold: int = Field(default=20, ge=1, le=1000)
 
     @property
     def sandbox(self) -> bool:
@@ -137,6 +150,7 @@ class Settings(BaseSettings):
         "feed_public_url",
         "crisis_resources_file",
         "resources_file",
+        "family_resources_file",
         mode="before",
     )
     @classmethod
@@ -190,7 +204,7 @@ class Settings(BaseSettings):
                 raise ValueError("unreadable or malformed") from error
         return value
 
-    @field_validator("resources_file")
+    @field_validator("resources_file", "family_resources_file")
     @classmethod
     def _resources_file(cls, value: Path | None) -> Path | None:
         if value is not None:

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from bot.runtime.logs import log_id
 from bot.runtime.services import Services
+from bot.usecases import care
 from storage.crisis_alerts import CrisisAlert
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ async def _alert_facilitators(svc: Services, letters: AlertLetters, member: Name
         listed = await letters.group_admins(group.chat_id)
         admins.update(a for a in listed or () if a != member.user_id)
     told = 0
-    for admin_id in sorted(admins):
+    for admin_id in await care.available(svc, sorted(admins)):  # not those on time off
         told += await _send_alert(svc, letters, admin_id, member, alert_id, escalated=False)
     return told
 

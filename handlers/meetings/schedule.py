@@ -13,7 +13,6 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
@@ -41,6 +40,7 @@ from handlers.common import (
     require,
     services,
     translator_for,
+    user_data,
 )
 from handlers.meetings.rsvp import announce
 from handlers.meetings.views import (
@@ -57,13 +57,6 @@ from storage.meetings import Meeting
 log = logging.getLogger(__name__)
 
 PENDING_LINE = "meeting_line"
-
-
-def _user_data(context: KindredContext) -> dict[Any, Any]:
-    """The person's conversation data (every update here has a person)."""
-    if context.user_data is None:
-        raise RuntimeError("a /schedule update always has a user")
-    return context.user_data
 
 
 def _command_text(update: Update) -> str:
@@ -113,7 +106,7 @@ async def ask_group_for_line(
     """A facilitator of several groups typed the one-line form privately: which group is it for?
 
     The line waits in ``user_data`` (an unconfirmed draft) until a group button is pressed."""
-    _user_data(context)[PENDING_LINE] = _command_text(update)
+    user_data(context)[PENDING_LINE] = _command_text(update)
     rows = [[{"text": group.title, "callback_data": LineGroup(group.chat_id).pack()}] for group in groups]
     await reply(update, tr._("Which group is the meeting for?"), reply_markup=markup(rows))
 
@@ -124,7 +117,7 @@ async def on_line_group(update: Update, context: KindredContext) -> None:
         return
     tr = await translator_for(update, context)
     choice = LineGroup.unpack(query.data)
-    line = _user_data(context).pop(PENDING_LINE, None)
+    line = user_data(context).pop(PENDING_LINE, None)
     groups = {group.chat_id: group for group in await uc.facilitated_groups(services(context), user.id)}
     if choice is None or line is None or choice.chat_id not in groups:
         await answer_query(query, tr._("That button no longer works. Please send /schedule again."), True)
@@ -199,7 +192,7 @@ def _keyboard(rows: Rows) -> InlineKeyboardMarkup:
 
 
 def _draft(context: KindredContext) -> dict[str, str]:
-    draft: dict[str, str] = _user_data(context).setdefault(DRAFT, {})
+    draft: dict[str, str] = user_data(context).setdefault(DRAFT, {})
     return draft
 
 
@@ -239,7 +232,7 @@ async def start(update: Update, context: KindredContext) -> int:
         return ConversationHandler.END
     tr = await translator_for(update, context)
     groups = await uc.facilitated_groups(services(context), user.id)
-    _user_data(context).pop(DRAFT, None)
+    user_data(context).pop(DRAFT, None)
     if not groups:
         await reply(update, render_no_groups(tr))
         return ConversationHandler.END
@@ -439,7 +432,7 @@ async def confirmed(update: Update, context: KindredContext) -> int:
     query = update.callback_query
     tr = await translator_for(update, context)
     data = Wizard.unpack(query.data if query else None)
-    draft = _user_data(context).pop(DRAFT, {})
+    draft = user_data(context).pop(DRAFT, {})
     await answer_query(query)
     await _close_keyboard(update, context, draft)
     if data is None or data.step != "ok" or "notes" not in draft:
@@ -458,7 +451,7 @@ async def confirmed(update: Update, context: KindredContext) -> int:
 
 
 async def cancel(update: Update, context: KindredContext) -> int:
-    await _close_keyboard(update, context, _user_data(context).pop(DRAFT, {}))
+    await _close_keyboard(update, context, user_data(context).pop(DRAFT, {}))
     tr = await translator_for(update, context)
     await reply(update, tr._("Nothing was scheduled."))
     return ConversationHandler.END

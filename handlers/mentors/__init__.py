@@ -37,7 +37,7 @@ from bot.runtime.commands import PRIVATE_ONLY, Command
 from bot.runtime.context import KindredApplication
 from bot.runtime.feature import Feature, Handlers
 from bot.usecases import mentoring
-from handlers.common import FEATURES, KindredContext, reply, services, translator_for
+from handlers.common import FEATURES, KindredContext, reply, services, translator_for, user_data
 from handlers.common import talk_privately as open_private_chat
 from handlers.mentors.coordinators import matchall_command, matches_command, on_matchall_choice
 from handlers.mentors.draft import DRAFT, DRAFT_KEY, on_draft_text, on_pick
@@ -114,7 +114,7 @@ async def deep_link(update: Update, context: KindredContext) -> int:
 
 async def cancel(update: Update, context: KindredContext) -> int:
     for key in (DRAFT_KEY, RELAY_KEY, ENDING_KEY):
-        context.user_data.pop(key, None)
+        user_data(context).pop(key, None)
     tr = await translator_for(update, context)
     await reply(update, tr._("Cancelled; nothing was saved."))
     return ConversationHandler.END

@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot.domain.roles import Action
 from bot.usecases import mentoring
-from handlers.common import KindredContext, answer_query, reply, require, services, translator_for
+from handlers.common import KindredContext, answer_query, reply, require, services, translator_for, user_data
 from handlers.mentors.letters import letters, message_of, safe_edit, stale_button
 from handlers.mentors.views import MatchAllChoice, render_matchall_preview, render_overview
 
@@ -20,7 +20,7 @@ async def matchall_command(update: Update, context: KindredContext) -> None:
         return
     preview = await mentoring.preview_matchall(services(context))
     token = secrets.token_hex(4)
-    context.user_data[PREVIEW_KEY] = {token: preview.pairs}
+    user_data(context)[PREVIEW_KEY] = {token: preview.pairs}
     tr = await translator_for(update, context)
     text, markup = render_matchall_preview(tr, preview.lines, preview.unmatched, token)
     await reply(update, text, reply_markup=markup)
@@ -31,12 +31,12 @@ async def on_matchall_choice(update: Update, context: KindredContext) -> None:
     choice = MatchAllChoice.unpack(query.data if query else None)
     if not await require(update, context, Action.MATCH_MENTORS):
         return
-    previews = context.user_data.get(PREVIEW_KEY) or {}
+    previews = user_data(context).get(PREVIEW_KEY) or {}
     if query is None or choice is None or choice.token not in previews:
         await stale_button(update, context)
         return
     await answer_query(query)
-    pairs = context.user_data.pop(PREVIEW_KEY)[choice.token]
+    pairs = user_data(context).pop(PREVIEW_KEY)[choice.token]
     tr = await translator_for(update, context)
     if choice.choice != "send":
         await safe_edit(message_of(update), tr._("Cancelled; no proposals were sent."))

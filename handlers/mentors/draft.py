@@ -17,7 +17,7 @@ from bot.domain.mentor_draft import FIELD_STEP, TYPED, apply_pick
 from bot.domain.mentors import Draft
 from bot.usecases import mentoring
 from bot.usecases.mentoring import PROPOSAL_HOURS, RequestOutcome
-from handlers.common import KindredContext, answer_query, reply, services, translator_for
+from handlers.common import KindredContext, answer_query, reply, services, translator_for, user_data
 from handlers.mentors.letters import STALE, letters, message_of, safe_edit
 from handlers.mentors.views import Pick, render_prompt
 
@@ -30,7 +30,7 @@ async def start_draft(update: Update, context: KindredContext, draft: Draft, int
     if user is None:
         return ConversationHandler.END
     draft.zone_choices = await mentoring.zone_choices(services(context), user.id, draft.timezone)
-    context.user_data[DRAFT_KEY] = draft
+    user_data(context)[DRAFT_KEY] = draft
     tr = await translator_for(update, context)
     await reply(update, tr._(intro))
     await send_prompt(update, tr, draft)
@@ -45,7 +45,7 @@ async def send_prompt(update: Update, tr: Translator, draft: Draft) -> None:
 async def on_pick(update: Update, context: KindredContext) -> int:
     query = update.callback_query
     pick = Pick.unpack(query.data if query else None)
-    draft = context.user_data.get(DRAFT_KEY)
+    draft = user_data(context).get(DRAFT_KEY)
     tr = await translator_for(update, context)
     if (
         query is None
@@ -75,7 +75,7 @@ async def on_pick(update: Update, context: KindredContext) -> int:
 
 
 async def on_draft_text(update: Update, context: KindredContext) -> int:
-    draft = context.user_data.get(DRAFT_KEY)
+    draft = user_data(context).get(DRAFT_KEY)
     message = update.effective_message
     if not isinstance(draft, Draft) or message is None or message.text is None:
         return ConversationHandler.END
@@ -99,7 +99,7 @@ async def on_draft_text(update: Update, context: KindredContext) -> int:
 
 async def confirm(update: Update, context: KindredContext, draft: Draft, save: bool) -> int:
     tr = await translator_for(update, context)
-    context.user_data.pop(DRAFT_KEY, None)
+    user_data(context).pop(DRAFT_KEY, None)
     user = update.effective_user
     if not save:
         await safe_edit(message_of(update), tr._("Cancelled; nothing was saved."))

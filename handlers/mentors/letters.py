@@ -13,10 +13,10 @@ import logging
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import ExtBot
 
 from bot.domain.i18n import N_, Translator, resolve_language, translator
 from bot.domain.mentors import MentorSummary, RequestRecord
+from bot.runtime.context import KindredBot
 from bot.runtime.logs import log_id
 from bot.runtime.services import Services
 from bot.usecases import registration
@@ -68,7 +68,7 @@ CLOSINGS = {
 class TelegramLetters:
     """Mentoring's messages to people other than the one pressing, sent privately."""
 
-    def __init__(self, bot: ExtBot[None], svc: Services) -> None:
+    def __init__(self, bot: KindredBot, svc: Services) -> None:
         self._bot = bot
         self._svc = svc
 

@@ -10,7 +10,7 @@ from telegram.ext import ConversationHandler
 
 from bot.domain.mentors import REASON_MAX, RELAY_MAX, clean_text
 from bot.usecases import mentoring
-from handlers.common import KindredContext, answer_query, escape, reply, services, translator_for
+from handlers.common import KindredContext, answer_query, escape, reply, services, translator_for, user_data
 from handlers.mentors.draft import DRAFT
 from handlers.mentors.letters import letters, stale_button
 from handlers.mentors.views import (
@@ -40,7 +40,7 @@ async def start_relay(update: Update, context: KindredContext) -> int:
         await stale_button(update, context)
         return ConversationHandler.END
     await answer_query(query)
-    context.user_data[RELAY_KEY] = match.match_id
+    user_data(context)[RELAY_KEY] = match.match_id
     tr = await translator_for(update, context)
     name = await mentoring.first_name(svc, match.other(user.id))
     await reply(
@@ -52,7 +52,7 @@ async def start_relay(update: Update, context: KindredContext) -> int:
 
 async def on_relay_text(update: Update, context: KindredContext) -> int:
     user, message = update.effective_user, update.effective_message
-    match_id = context.user_data.get(RELAY_KEY)
+    match_id = user_data(context).get(RELAY_KEY)
     target = (
         await mentoring.relay_target(services(context), user.id, match_id)
         if user is not None and isinstance(match_id, int)
@@ -71,7 +71,7 @@ async def on_relay_text(update: Update, context: KindredContext) -> int:
     relayed = render_relayed(other_tr, user.first_name, text, target.sender_username)
     markup = contact_markup(other_tr, user.first_name, target.sender_username, target.match_id)
     sent = await post.send(target.recipient_id, relayed, markup)
-    context.user_data.pop(RELAY_KEY, None)
+    user_data(context).pop(RELAY_KEY, None)
     if sent is None:
         await reply(update, tr._("I could not deliver it: they may have stopped the bot. I'm sorry."))
     else:
@@ -107,7 +107,7 @@ async def on_end_pick(update: Update, context: KindredContext) -> int:
         await stale_button(update, context)
         return ConversationHandler.END
     await answer_query(query)
-    context.user_data[ENDING_KEY] = match.match_id
+    user_data(context)[ENDING_KEY] = match.match_id
     tr = await translator_for(update, context)
     await reply(
         update,
@@ -125,14 +125,14 @@ async def on_end_choice(update: Update, context: KindredContext) -> int:
     choice = EndChoice.unpack(query.data if query else None)
     if (
         choice is None
-        or context.user_data.get(ENDING_KEY) != choice.match_id
+        or user_data(context).get(ENDING_KEY) != choice.match_id
         or choice.choice not in ("skip", "keep")
     ):
         await stale_button(update, context)
         return END_REASON
     await answer_query(query)
     if choice.choice == "keep":
-        context.user_data.pop(ENDING_KEY, None)
+        user_data(context).pop(ENDING_KEY, None)
         tr = await translator_for(update, context)
         await reply(update, tr._("Good, your match continues."))
         return ConversationHandler.END
@@ -151,7 +151,7 @@ async def on_end_reason(update: Update, context: KindredContext) -> int:
 
 async def finish_ending(update: Update, context: KindredContext, reason: str | None) -> int:
     user = update.effective_user
-    match_id = context.user_data.pop(ENDING_KEY, None)
+    match_id = user_data(context).pop(ENDING_KEY, None)
     tr = await translator_for(update, context)
     if user is None or not isinstance(match_id, int):
         return ConversationHandler.END

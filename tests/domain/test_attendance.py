@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import shutil
 import struct
 import subprocess
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import pytest
 from hypothesis import given
@@ -113,18 +115,22 @@ def test_csv_has_a_header_local_times_and_defuses_formulas() -> None:
     assert parsed[2] == ["Circle", "Monday", "2026-11-23", "18:00", "former", "0"]
 
 
-def letter(**changes: object) -> ProofLetter:
-    fields: dict[str, object] = {
-        "first_name": "Maya",
-        "first_day": date(2026, 11, 1),
-        "last_day": date(2026, 11, 30),
-        "issued_at": datetime(2026, 11, 30, 12, tzinfo=UTC),
-        "meetings": (
-            AttendedMeeting("Círculo", "Lunes", datetime(2026, 11, 23, 19, 0), 60, "Europe/Madrid"),
-        ),
-    }
-    fields.update(changes)
-    return ProofLetter(**fields)  # type: ignore[arg-type]
+class LetterChanges(TypedDict, total=False):
+    """What a test changes in the sample letter."""
+
+    first_name: str
+    last_day: date
+
+
+def letter(**changes: Unpack[LetterChanges]) -> ProofLetter:
+    sample = ProofLetter(
+        first_name="Maya",
+        first_day=date(2026, 11, 1),
+        last_day=date(2026, 11, 30),
+        issued_at=datetime(2026, 11, 30, 12, tzinfo=UTC),
+        meetings=(AttendedMeeting("Círculo", "Lunes", datetime(2026, 11, 23, 19, 0), 60, "Europe/Madrid"),),
+    )
+    return dataclasses.replace(sample, **changes)
 
 
 def test_a_code_confirms_exactly_the_letter_it_was_made_for() -> None:

@@ -76,23 +76,24 @@ def test_settings_toggles_are_collected_in_order_and_keys_are_unique() -> None:
 
 
 async def test_a_feature_can_keep_its_own_switch() -> None:
-    from types import SimpleNamespace  # noqa: PLC0415
-
-    from handlers.preferences import current_values, store  # noqa: PLC0415
+    from bot.usecases.preferences import current_values, store  # noqa: PLC0415
 
     kept: dict[int, bool] = {}
+    host = object()  # what the feature's own load and save are handed (the application)
 
     async def load(application: object, user_id: int) -> bool:
+        assert application is host
         return kept.get(user_id, False)
 
     async def save(application: object, user_id: int, on: bool) -> None:
+        assert application is host
         kept[user_id] = on
 
     toggle = Toggle("daily_check_in", "Daily check-in", load=load, save=save)
-    context = SimpleNamespace(application=object())
-    assert await current_values(context, 5, [toggle]) == {"daily_check_in": False}  # type: ignore[arg-type]
-    await store(context, 5, toggle, True)  # type: ignore[arg-type]
+    svc = types.SimpleNamespace()  # no repository is needed for a toggle its feature keeps
+    assert await current_values(svc, 5, [toggle], host) == {"daily_check_in": False}  # type: ignore[arg-type]
+    await store(svc, 5, toggle, True, host)  # type: ignore[arg-type]
     assert kept == {5: True}
-    assert await current_values(context, 5, [toggle]) == {"daily_check_in": True}  # type: ignore[arg-type]
+    assert await current_values(svc, 5, [toggle], host) == {"daily_check_in": True}  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="both load and save"):
         Toggle("half", "Half", load=load)

@@ -5,6 +5,7 @@ tests screen as the live bot does once it has started."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,7 +14,7 @@ from bot.domain import crisis
 from bot.domain.crisis import CrisisCategory, CrisisSignal, Urgency, detect, normalise, rule_names
 from bot.domain.crisis_corpus import SETS, Role, load, names_with
 from bot.domain.crisis_eval import Report, evaluate
-from bot.domain.crisis_model import MIN_WORDS, PASSAGE_CHARS, SENTENCE_CHARS, SemanticModel, passages
+from bot.domain.crisis_model import MIN_WORDS, PASSAGE_CHARS, SENTENCE_CHARS, Score, SemanticModel, passages
 from bot.domain.crisis_rules import match_rules
 
 PHRASES = load("crisis_phrases")
@@ -105,14 +106,14 @@ def test_the_fast_head_answers_while_the_encoder_loads(monkeypatch: pytest.Monke
     assert detect("I took all my pills and my chest hurts") is not None
     limits = SemanticModel.load().thresholds["fast"]
     middle = (limits.possible + limits.clear) / 2
-    monkeypatch.setattr(crisis, "score", lambda text: crisis.Score(middle, CrisisCategory.SUICIDAL, "fast"))
+    monkeypatch.setattr(crisis, "score", lambda text: Score(middle, CrisisCategory.SUICIDAL, "fast"))
     assert detect("off") is None  # the fast head's middle band is not trusted
 
 
 def test_a_floor_rule_fires_whatever_the_model_says(monkeypatch: pytest.MonkeyPatch) -> None:
     model = SemanticModel.load()
     floor_text = next(p.text for p in POSITIVES if (s := match_rules(p.text)) and s.rule in model.floor_rules)
-    monkeypatch.setattr(crisis, "score", lambda text: crisis.Score(0.0, CrisisCategory.SUICIDAL, "full"))
+    monkeypatch.setattr(crisis, "score", lambda text: Score(0.0, CrisisCategory.SUICIDAL, "full"))
     signal = detect(floor_text)
     assert signal is not None and signal.rule in model.floor_rules
 
@@ -125,7 +126,7 @@ def test_clear_and_possible_follow_the_thresholds(monkeypatch: pytest.MonkeyPatc
         (limits.possible / 2, None),
     ):
         monkeypatch.setattr(
-            crisis, "score", lambda text, p=probability: crisis.Score(p, CrisisCategory.OVERDOSE, "full")
+            crisis, "score", lambda text, p=probability: Score(p, CrisisCategory.OVERDOSE, "full")
         )
         signal = detect("some words no rule knows")
         assert (signal.urgency if signal else None) == expected
@@ -261,3 +262,41 @@ def test_the_compiled_tokenizer_reads_like_the_pure_one() -> None:
     texts = ["i took too many pills", "me quiero morir, ya no puedo más 😔", "ok"]
     difference = abs(pure.encode(texts) - compiled.embed(texts)).max()
     assert difference < 1e-4
+
+
+def test_a_story_that_reads_safe_as_a_whole_is_not_overruled_by_one_sentence() -> None:
+    """A sentence read alone ("I had saved pills just in case") is a crisis; the recovery story it
+    sits in is not, and the whole message's context wins (crisis_model.reads_safe)."""
+    sentence = "I saved up pills just in case and wrote letters to everyone."
+    story = (
+        f"Ten years ago today I walked into my first meeting. {sentence} My sponsor found out, we "
+        "flushed them together and I never looked back. Today I have a job, my kids visit on Sundays "
+        "and I chair the Tuesday group. Thank you all for being part of it."
+    )
+    assert detect(sentence) is not None  # alone, it is worrying
+    assert detect(story) is None
+
+
+def test_sentences_are_only_encoded_when_they_may_change_the_answer() -> None:
+    """A long message whose whole reads as a hard negative costs one encoding; an ordinary one
+    (where danger may be buried) is read sentence by sentence too."""
+    model = crisis._model()
+    assert model is not None
+    encoded: list[list[str]] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        encoded.append(texts)
+        return crisis._ENCODER.embed(texts)
+
+    story = (
+        "Three years clean today and I wanted to say thank you. Three years ago I was sleeping in a "
+        "stairwell and I honestly thought I would be dead by thirty. Today I have a flat, a job and my "
+        "son stays with me every other weekend. Keep coming back, it works if you work it."
+    )
+    model.score(passages(story), embed)
+    assert encoded == [[story]]
+    encoded.clear()
+    day = "Work was fine and the meeting ran late, then I cooked dinner and called my sister. " * 4
+    worrying = day + "I have the pills counted out and I am going to take them all tonight."
+    model.score(passages(worrying), embed)
+    assert encoded[0] == [worrying] and len(encoded) == 2

@@ -8,13 +8,32 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Protocol, TypedDict, Unpack
 
 import pytest
 
 from emulator import Emulator, GroupChat, Person
 from tests.backend import drop_postgres, is_url
 from tests.e2e.harness import TOKEN, BotProcess
+
+
+class PersonDetails(TypedDict, total=False):
+    """What a test may say about a person (``Emulator.add_user``'s keyword arguments)."""
+
+    username: str | None
+    language_code: str | None
+    last_name: str | None
+    label: str | None
+
+
+class BotOptions(TypedDict, total=False):
+    """What a test may set on its bot (``BotProcess``'s keyword arguments, less those launch sets)."""
+
+    now: datetime | None
+    env: dict[str, str] | None
+    module: str
 
 
 @dataclass
@@ -24,8 +43,8 @@ class World:
     emulator: Emulator
     bot: BotProcess
 
-    def person(self, first_name: str, **kwargs: object) -> Person:
-        return self.emulator.add_user(first_name, **kwargs)  # type: ignore[arg-type]
+    def person(self, first_name: str, **details: Unpack[PersonDetails]) -> Person:
+        return self.emulator.add_user(first_name, **details)
 
     async def group_with_bot(self, title: str, admin: Person, members: tuple[Person, ...] = ()) -> GroupChat:
         """A group whose owner (*admin*) added the bot; the bot's welcome is already consumed."""
@@ -48,7 +67,12 @@ class World:
         return texts
 
 
-Launch = Callable[..., Awaitable[World]]
+class Launch(Protocol):
+    """The ``launch`` fixture: starts the bot, knowing *coordinators* by id."""
+
+    def __call__(
+        self, coordinators: tuple[Person, ...] = (), **options: Unpack[BotOptions]
+    ) -> Awaitable[World]: ...
 
 
 def polling_since(emulator: Emulator) -> Callable[[], bool]:
@@ -70,13 +94,13 @@ async def launch(emulator: Emulator, tmp_path: Path) -> AsyncIterator[Launch]:
     """Start the bot; call after creating people whose ids the bot must know (coordinators)."""
     worlds: list[World] = []
 
-    async def start(coordinators: tuple[Person, ...] = (), **kwargs: object) -> World:
+    async def start(coordinators: tuple[Person, ...] = (), **options: Unpack[BotOptions]) -> World:
         bot = BotProcess(
             emulator.url,
             tmp_path,
             coordinators=tuple(p.id for p in coordinators),
             polling=lambda: polling_since(emulator),
-            **kwargs,  # type: ignore[arg-type]
+            **options,
         )
         await bot.start()
         worlds.append(World(emulator, bot))

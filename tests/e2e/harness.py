@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from emulator import CallbackAnswer
 from tests.backend import Connection, connect, database_target, is_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,8 +135,10 @@ class BotProcess:
 
     async def stop(self, timeout: float = 15.0) -> int:  # noqa: ASYNC109
         """SIGTERM, as a service manager would; returns the exit code."""
-        if self.process is None or self.process.returncode is not None:
-            return self.process.returncode if self.process else 0
+        if self.process is None:
+            return 0
+        if self.process.returncode is not None:
+            return self.process.returncode
         self.process.terminate()
         try:
             return await asyncio.wait_for(self.process.wait(), timeout)
@@ -194,3 +197,11 @@ async def eventually(predicate: Callable[[], bool], timeout: float = 5.0) -> Non
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("the expected state was not reached in time")
         await asyncio.sleep(0.02)
+
+
+def answer_text(answer: CallbackAnswer | None) -> str:
+    """The text of the bot's answer to a button press (``Person.press``); fails the test if the bot
+    did not answer in time or answered without text."""
+    assert answer is not None, "the bot did not answer the button press"
+    assert answer.text is not None, "the bot answered the button press without text"
+    return answer.text

@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 from pypdf import PdfReader
 
-from emulator import Button, GroupChat, Person
+from emulator import Button, Emulator, GroupChat, Person
 from tests.e2e.conftest import Launch, World
+from tests.e2e.harness import answer_text
 
 MONDAY_6PM = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 
@@ -52,7 +53,7 @@ async def say_hello(group: GroupChat, *people: Person) -> None:
         await group.next_message()
 
 
-async def test_roll_call_correction_and_report(launch: Launch, emulator) -> None:
+async def test_roll_call_correction_and_report(launch: Launch, emulator: Emulator) -> None:
     cora = emulator.add_user("Cora")
     world = await launch(coordinators=(cora,))
     sam, maya, lee, ana, bo = (world.person(n) for n in ("Sam", "Maya", "Lee", "Ana", "Bo"))
@@ -66,9 +67,9 @@ async def test_roll_call_correction_and_report(launch: Launch, emulator) -> None
     world.bot.set_clock(MONDAY_6PM - timedelta(minutes=14))
     roll_call = await circle.next_message(timeout=10)
     assert "Roll call: Monday circle" in roll_call.text
-    assert (await maya.press(roll_call, "🙋 I'm here")).text == "Thank you! You are counted as present."
-    assert "already counted" in (await maya.press(roll_call, "🙋 I'm here")).text
-    assert "counted as present" in (await lee.press(roll_call, "🙋 I'm here")).text
+    assert answer_text(await maya.press(roll_call, "🙋 I'm here")) == "Thank you! You are counted as present."
+    assert "already counted" in answer_text(await maya.press(roll_call, "🙋 I'm here"))
+    assert "counted as present" in answer_text(await lee.press(roll_call, "🙋 I'm here"))
     here = roll_call.find_button("🙋 I'm here")
 
     # It closes 15 minutes after the end; a late press is told so.
@@ -77,7 +78,7 @@ async def test_roll_call_correction_and_report(launch: Launch, emulator) -> None
     assert "Closed: 2 people were counted" in roll_call.text
     assert roll_call.buttons == []
     late = await world.emulator.press(ana, roll_call, here, 5.0)  # a phone showing the old message
-    assert late is not None and "closed" in late.text
+    assert "closed" in answer_text(late)
     assert set(attendance_rows(world)) == {maya.id, lee.id}
 
     # The facilitator corrects: Ana was there, Lee was not.
@@ -93,7 +94,7 @@ async def test_roll_call_correction_and_report(launch: Launch, emulator) -> None
     await choices.next_edit()
     assert "2 present" in choices.text and "✅ Ana" in choices.button_texts()
     refused = await maya.press(choices, "✅ Maya")  # members cannot mark
-    assert refused is not None and "Only this group's facilitators" in refused.text
+    assert "Only this group's facilitators" in answer_text(refused)
     assert attendance_rows(world) == {
         maya.id: (1, "button"),
         lee.id: (0, "facilitator"),
@@ -130,11 +131,11 @@ async def test_roll_call_correction_and_report(launch: Launch, emulator) -> None
     forged = pick.find_button("Last 4 weeks").callback_data
     assert forged is not None
     answer = await world.emulator.press(bo, bo_pick, Button("forged", forged), 5.0)
-    assert answer is not None and "Only this group's facilitators" in answer.text
+    assert "Only this group's facilitators" in answer_text(answer)
     await bo.expect_no_message(within=0.5)
 
 
-async def test_history_proof_letter_and_verify(launch: Launch, emulator) -> None:
+async def test_history_proof_letter_and_verify(launch: Launch, emulator: Emulator) -> None:
     world = await launch()
     sam, maya, bo = world.person("Sam"), world.person("Maya"), world.person("Bo")
     circle = await world.group_with_bot("Circle <b>", admin=sam, members=(maya,))
@@ -144,7 +145,7 @@ async def test_history_proof_letter_and_verify(launch: Launch, emulator) -> None
     add_meeting(world, circle, sam)
     world.bot.set_clock(MONDAY_6PM)
     roll_call = await circle.next_message(timeout=10)
-    assert "counted as present" in (await maya.press(roll_call, "🙋 I'm here")).text
+    assert "counted as present" in answer_text(await maya.press(roll_call, "🙋 I'm here"))
 
     await maya.send("/myattendance")
     history = await maya.next_message()
@@ -159,6 +160,7 @@ async def test_history_proof_letter_and_verify(launch: Launch, emulator) -> None
     await maya.send("2026-11-01 2026-11-30")
     letter = await maya.next_message()
     assert letter.document is not None and letter.document.mime_type == "application/pdf"
+    assert letter.caption is not None
     code = letter.caption.rsplit(" ", 1)[1].rstrip(".")
     text = PdfReader(io.BytesIO(letter.document.data)).pages[0].extract_text()
     assert "Maya" in text and "Monday circle" in text and "Circle <b>" in text and code in text
@@ -176,7 +178,9 @@ async def test_history_proof_letter_and_verify(launch: Launch, emulator) -> None
 
     # /mydata shows it all; /forget removes the name and the letters, and the count stays.
     await maya.send("/mydata")
-    data = json.loads((await maya.next_message()).document.data)
+    export = await maya.next_message()
+    assert export.document is not None
+    data = json.loads(export.document.data)
     assert [a["meeting"] for a in data["attendance"]["attendance"]] == ["Monday circle"]
     assert [p["code"] for p in data["attendance"]["proof_letters"]] == [code]
     await maya.send("/forget")
@@ -257,9 +261,9 @@ async def test_a_facilitator_posts_the_roll_call_by_hand_when_telegram_refused_i
     await sam.press(choices, choices.button_texts()[0])
     await choices.next_edit()
     answer = await sam.press(choices, "📣 Post the “I'm here” button")
-    assert answer is not None and "in the group" in answer.text
+    assert "in the group" in answer_text(answer)
     roll_call = await circle.next_message()
     assert "Roll call: Monday circle" in roll_call.text
-    assert "counted as present" in (await maya.press(roll_call, "🙋 I'm here")).text
+    assert "counted as present" in answer_text(await maya.press(roll_call, "🙋 I'm here"))
     await choices.next_edit()
     assert "Post the" not in " ".join(choices.button_texts())

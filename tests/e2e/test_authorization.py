@@ -2,8 +2,10 @@
 private chats.  Each case says what must happen: the action goes ahead, or a clear refusal.
 
 People: a member of group A, the facilitator (admin) of group A, the facilitator of group B (an
-ordinary member in A), and a coordinator.  Forged buttons are covered in each feature's tests, and
-here for buttons that belong to one person (mentoring consent), which no role may press for them.
+ordinary member in A), a coordinator, and a supporter of the member who is in no group (issue 24:
+they try the private commands; a group they are not in is not theirs to write in).  Forged
+buttons are covered in each feature's tests, and here for buttons that belong to one person
+(mentoring consent), which no role may press for them.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import pytest
 from emulator import Button, Emulator, GroupChat, Person
 from tests.e2e.conftest import Launch, World
 from tests.e2e.test_mentors import register_mentor, request_mentor
+from tests.e2e.test_plan import add_goal
+from tests.e2e.test_supporters import accept, invitation
 
 REFUSALS = (
     "Only this group's facilitators",
@@ -27,6 +31,8 @@ REFUSALS = (
     "Only facilitators (for their groups) and coordinators can see check-in aggregates",
     "You don't facilitate any group",
     "Reports are for coordinators and for the facilitators of a group",
+    "Only this member's peer mentor can see what they share",
+    "This is for peer workers",
 )
 
 
@@ -35,6 +41,7 @@ class Actor(Enum):
     OTHER_FACILITATOR = "facilitator of another group"
     FACILITATOR = "facilitator of this group"
     COORDINATOR = "coordinator"
+    SUPPORTER = "supporter of the member, in no group"
 
 
 class Where(Enum):
@@ -46,6 +53,7 @@ ALL = frozenset(Actor)
 SCHEDULE = "/schedule Test Meeting | tue 18:00 | 60m | once | Hall"
 FACILITATORS_AND_COORDINATORS = frozenset({Actor.FACILITATOR, Actor.COORDINATOR})
 COORDINATORS = frozenset({Actor.COORDINATOR})
+PEER_WORKERS = FACILITATORS_AND_COORDINATORS | {Actor.OTHER_FACILITATOR}  # /care and friends
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,19 @@ CASES = [
     Case("/report", Where.PRIVATE, FACILITATORS_AND_COORDINATORS | {Actor.OTHER_FACILITATOR}),
     Case("/matchall", Where.PRIVATE, COORDINATORS),
     Case("/matches", Where.PRIVATE, COORDINATORS),
+    Case("/plan", Where.PRIVATE, ALL),  # one's own plan: everyone, and nobody else's
+    Case("/safetyplan", Where.PRIVATE, ALL),
+    Case("/plan", Where.GROUP, frozenset(), redirect="private chat"),
+    Case("/safetyplan", Where.GROUP, frozenset(), redirect="private chat"),
+    Case("/supportstats", Where.PRIVATE, COORDINATORS),
+    Case("/familygroup on", Where.GROUP, FACILITATORS_AND_COORDINATORS),
+    Case("/care", Where.PRIVATE, PEER_WORKERS),
+    Case("/care", Where.GROUP, frozenset(), redirect="private chat"),
+    Case("/supervision", Where.PRIVATE, PEER_WORKERS),
+    Case("/timeoff", Where.PRIVATE, PEER_WORKERS),
+    Case("/team", Where.PRIVATE, PEER_WORKERS),
+    Case("/team", Where.GROUP, frozenset(), redirect="private chat"),
+    Case("/groupsupervision tue 18:00", Where.PRIVATE, COORDINATORS),
     Case("/cancelmeeting 1", Where.GROUP, FACILITATORS_AND_COORDINATORS),
     Case("/cancelmeeting 2", Where.PRIVATE, FACILITATORS_AND_COORDINATORS),
 ]
@@ -116,11 +137,16 @@ async def cast(emulator: Emulator, launch: Launch) -> AsyncIterator[Cast]:
         members=(people[Actor.MEMBER], people[Actor.OTHER_FACILITATOR], people[Actor.COORDINATOR]),
     )
     await world.group_with_bot("Group B", admin=people[Actor.OTHER_FACILITATOR])
-    for person in people.values():  # everyone has spoken in A, and opened a private chat
-        await person.send("/help", chat=group_a)
-        await group_a.next_message()
+    for actor, person in people.items():  # everyone has spoken in A, and opened a private chat
+        if actor is not Actor.SUPPORTER:
+            await person.send("/help", chat=group_a)
+            await group_a.next_message()
         await person.send("/help")
         await person.next_message()
+    await accept(
+        people[Actor.SUPPORTER], await invitation(people[Actor.MEMBER]), people[Actor.MEMBER].first_name
+    )
+    assert "accepted your invitation" in (await people[Actor.MEMBER].next_message()).text
     # Meetings 1 and 2, in group A, for the commands that act on a meeting.
     for title in ("Circle", "Second Circle"):
         await people[Actor.FACILITATOR].send(
@@ -169,6 +195,8 @@ async def test_the_authorisation_matrix(cast: Cast) -> None:
     failures = []
     for case in CASES:
         for actor in Actor:
+            if actor is Actor.SUPPORTER and case.where is Where.GROUP:
+                continue  # not in the group: nothing they could send there
             answer = await answer_to(cast, actor, case)
             refused = any(marker in answer for marker in REFUSALS)
             ok = case.redirect in answer if case.redirect else refused is (actor not in case.allowed)
@@ -263,3 +291,130 @@ async def test_cancel_confirmation_buttons_answer_only_the_groups_facilitators(c
     assert answers_given(world) - before == presses
     with world.bot.connect() as conn:
         assert conn.execute("SELECT id FROM meetings WHERE cancelled = 1").fetchall() == [(1,)]
+
+
+async def test_shared_goals_are_seen_by_the_members_peer_mentor_only(cast: Cast) -> None:
+    """A member's shared goals: every role in the matrix (a coordinator and the group's
+    facilitator included) and the member themself are refused on a forged button; only the
+    member's active peer mentor sees them; each press is answered exactly once."""
+    world = cast.world
+    ana, maya = world.person("Ana"), world.person("Maya")
+    await register_mentor(ana)
+    await request_mentor(maya)
+    offer = await ana.next_message()
+    await ana.press(offer, "Accept")
+    await offer.next_edit()
+    summary = await maya.next_message()
+    await maya.press(summary, "Accept this mentor")
+    await summary.next_edit()
+    await settle(cast)
+    for chat in (ana, maya):  # the introductions
+        while chat.messages[chat._consumed :]:
+            await chat.next_message(timeout=0.01)
+    await add_goal(
+        maya, "Health", "Swim twice a week at Larchmere baths", "I'll say how it went", target=None, step=None
+    )
+    await maya.send("/plan")
+    view = await maya.next_message()
+    await maya.press(view, next(t for t in view.button_texts() if "Swim twice" in t))
+    await maya.press(await maya.next_message(), "🤝 Share with my mentor")
+    await settle(cast)
+
+    forged = Button("x", callback_data=f"pl:mentee:{maya.id}:-")
+    before = answers_given(world)
+    for person in (*cast.people.values(), maya):
+        answer = await world.emulator.press(person, view, forged, 5.0)
+        assert answer is not None and answer.show_alert, person
+        assert "Only this member's peer mentor" in (answer.text or ""), person
+    await settle(cast)
+    for person in cast.people.values():
+        assert all("Larchmere" not in m.text for m in person.messages), person
+    await ana.send("/plan")
+    own = await ana.next_message()
+    answer = await world.emulator.press(ana, own, forged, 5.0)
+    assert answer is not None and not answer.show_alert
+    assert "Larchmere" in (await ana.next_message()).text
+    assert answers_given(world) - before == len(cast.people) + 2
+
+
+async def test_a_supporter_who_is_not_a_member_sees_no_group_meeting_roster_or_member(cast: Cast) -> None:
+    """Issue 24: whatever a supporter (in no group) asks in private, no answer names a group, a
+    meeting or anyone but the member who invited them."""
+    supporter = cast.people[Actor.SUPPORTER]
+    others = [p.first_name for a, p in cast.people.items() if a not in (Actor.SUPPORTER, Actor.MEMBER)]
+    commands = (
+        "/meetings",
+        "/calendar",
+        "/myattendance",
+        "/attendance",
+        "/report",
+        "/wellbeing",
+        "/resources",
+        "/matches",
+        "/broadcast",
+        "/feed",
+        "/proof",
+        "/family",
+        "/help",
+    )
+    for command in commands:
+        await supporter.send(command)
+        await settle(cast)
+    answers = [m.text or m.caption or "" for m in supporter.messages]
+    documents = [m.document.data.decode(errors="replace") for m in supporter.messages if m.document]
+    for text in answers + documents:
+        for never in ("Group A", "Group B", "Circle", *others):
+            assert never not in text, (never, text[:200])
+    await supporter.send("/cancel")
+    await settle(cast)
+
+
+CARE_COMMANDS = {  # private commands of care for the carers (issue 18) -> who may use them
+    "/care": PEER_WORKERS,
+    "/supervision": PEER_WORKERS,
+    "/timeoff until 2026-11-30": PEER_WORKERS,
+    "/team": PEER_WORKERS,
+    "/groupsupervision tue 18:00": COORDINATORS,
+}
+CARE_BUTTONS = {  # every button of the feature, pressed as forged data -> who may press it
+    "carm:check": PEER_WORKERS,
+    "carm:trend": PEER_WORKERS,
+    "carm:talk": PEER_WORKERS,
+    "carq:4:0:0:0:0": PEER_WORKERS,
+    "carf:ok": PEER_WORKERS,
+    "supa:1": COORDINATORS,
+    "supp:1": COORDINATORS,
+    "sups:1:202611241000": COORDINATORS,
+}
+
+
+async def test_care_commands_and_buttons_for_every_role_and_a_stranger(cast: Cast) -> None:
+    """Care for the carers: each command and button as a member, both facilitators, a coordinator
+    and a stranger (in no group at all): peer workers (and coordinators) go ahead, coordinators
+    alone answer supervision requests; everyone else is refused kindly, and each press is answered."""
+    world = cast.world
+    stranger = world.person("Stranger")
+    await stranger.send("/start")
+    await stranger.next_message()
+    people: dict[str, tuple[Person, Actor | None]] = {a.value: (p, a) for a, p in cast.people.items()}
+    people["stranger"] = (stranger, None)
+    failures = []
+    for command, allowed in CARE_COMMANDS.items():
+        for name, (person, actor) in people.items():
+            await person.send(command)
+            answer = (await person.next_message(timeout=30)).text
+            await settle(cast)
+            refused = any(marker in answer for marker in REFUSALS)
+            if refused is (actor in allowed):
+                failures.append(f"{command} as {name}: {answer[:100]!r}")
+    for data, allowed in CARE_BUTTONS.items():
+        for name, (person, actor) in people.items():
+            await person.send("/help")
+            target = await person.next_message()
+            pressed = await world.emulator.press(person, target, Button("x", callback_data=data), 10.0)
+            await settle(cast)
+            text = (pressed.text or "") if pressed else ""
+            refused = pressed is not None and pressed.show_alert and any(m in text for m in REFUSALS)
+            if pressed is None or refused is (actor in allowed):
+                failures.append(f"{data} as {name}: {text[:100]!r}")
+    assert failures == []

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.domain.pseudonym import pseudonym
-from emulator import Person, SentMessage
+from emulator import Chat, Person, SentMessage
 from tests.e2e.conftest import World
 from tests.e2e.harness import PSEUDONYM_SECRET, eventually
 
@@ -28,6 +28,13 @@ REMINDER_DUE = datetime(2026, 11, 23, 19, 0, tzinfo=UTC)  # 24 h before the firs
 def query(world: World, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
     with world.bot.connect() as conn:
         return conn.execute(sql, params).fetchall()
+
+
+def count(world: World, sql: str, params: tuple[object, ...] = ()) -> int:
+    """The answer of a ``SELECT COUNT(*)``."""
+    value = query(world, sql, params)[0][0]
+    assert isinstance(value, int)
+    return value
 
 
 def going_label(card: SentMessage) -> str:
@@ -77,13 +84,13 @@ async def test_a_kill_mid_burst_keeps_every_confirmed_action_and_every_reminder(
     checked_in = [p for p, ok in zip(members, outcomes[:10], strict=True) if ok is True]
     answered = [p for p, ok in zip(members[5:], outcomes[10:], strict=True) if ok is True]
     in_flight = Counter(row[0] for row in query(world, "SELECT chat_id FROM outbox WHERE status = 'sending'"))
-    still_open = query(world, "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')")[0][0]
+    still_open = count(world, "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')")
     assert still_open > 0, "the kill came after the burst; the test proved nothing"
 
     world.emulator.faults.latency = 0.0
     await world.bot.start()
     await eventually(
-        lambda: query(world, "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')")[0][0] == 0,
+        lambda: count(world, "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')") == 0,
         timeout=30,
     )
 
@@ -92,11 +99,11 @@ async def test_a_kill_mid_burst_keeps_every_confirmed_action_and_every_reminder(
     assert {p.id for p in early + answered} <= going
     for person in checked_in:
         mine = pseudonym(person.id, PSEUDONYM_SECRET)
-        assert query(world, "SELECT COUNT(*) FROM checkins WHERE pseudonym = ?", (mine,))[0][0] == 1
+        assert count(world, "SELECT COUNT(*) FROM checkins WHERE pseudonym = ?", (mine,)) == 1
 
     # Every reminder arrived; none twice unless its call was in flight at the kill.
-    def reminders(chat: Person | object) -> int:
-        return sum("Reminder" in m.text for m in chat.messages)  # type: ignore[attr-defined]
+    def reminders(chat: Chat) -> int:
+        return sum("Reminder" in m.text for m in chat.messages)
 
     assert 1 <= reminders(group) <= 1 + in_flight[group.id]
     for person in early:

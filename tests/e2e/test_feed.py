@@ -45,6 +45,7 @@ async def test_feed_round_trip_into_another_group(world: World) -> None:
     await maya.send("/feed", chat=first)
     sent = await first.next_message()
     assert sent.document is not None and sent.document.filename == "feed.json"
+    assert sent.caption is not None
     assert "2 weekly meetings" in sent.caption and "Business meeting" in sent.caption
     feed = json.loads(sent.document.data)
     assert validate_feed(feed) == [] and all(listable_in_app(entry) for entry in feed)
@@ -78,7 +79,9 @@ async def test_feed_round_trip_into_another_group(world: World) -> None:
     assert len(weekly(first.id)) == 2
     assert weekly(second.id) == weekly(first.id)
     await sam.send("/feed", chat=second)
-    again = json.loads((await second.next_message()).document.data)
+    export = await second.next_message()
+    assert export.document is not None
+    again = json.loads(export.document.data)
     assert [
         {k: v for k, v in e.items() if k not in ("slug", "updated", "group", "types")} for e in again
     ] == [{k: v for k, v in e.items() if k not in ("slug", "updated", "group", "types")} for e in feed]

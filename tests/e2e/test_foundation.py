@@ -126,6 +126,19 @@ async def test_coordinators_see_their_role(emulator: Emulator, launch: Launch) -
     assert "as a coordinator" in (await cleo.next_message()).text
 
 
+async def test_a_coordinators_welcome_and_help_arrive_whole(emulator: Emulator, launch: Launch) -> None:
+    """A coordinator has the most commands, in Spanish the longest descriptions: nothing is lost."""
+    lucia = emulator.add_user("Lucía", language_code="es")
+    await launch(coordinators=(lucia,))
+    for command in ("/start", "/help"):
+        await lucia.send(command)
+        parts = [await lucia.next_message()]
+        while "/sos" not in parts[-1].text.splitlines()[-1]:  # the footer ends the help
+            parts.append(await lucia.next_message())
+        assert "/supportstats" in "".join(p.text for p in parts)
+    await lucia.expect_no_message()
+
+
 async def test_menus_are_published_per_scope_and_language(world: World) -> None:
     await world.emulator.wait_for(lambda: len(world.emulator.commands) >= 6, timeout=5)
     menus = {

@@ -151,7 +151,9 @@ async def test_mydata_holds_the_date_and_forget_erases_it(world: World) -> None:
     assert "That's 53 days already" in (await maya.next_message()).text
     await maya.next_message()
     await maya.send("/mydata")
-    data = json.loads((await maya.next_message()).document.data)
+    export = await maya.next_message()
+    assert export.document is not None
+    data = json.loads(export.document.data)
     assert data["milestones"]["recovery_start_date"] == "2026-10-01"
 
     await maya.send("/forget")

@@ -53,7 +53,9 @@ async def api(emu: Emulator) -> AsyncIterator[Call]:
     """``await api("sendMessage", chat_id=1, text="hi")`` -> (HTTP status, Telegram JSON)."""
     async with aiohttp.ClientSession() as session:
 
-        async def call(method: str, *, _form: bool = False, _token: str = TOKEN, **params: Any):
+        async def call(
+            method: str, *, _form: bool = False, _token: str = TOKEN, **params: Any
+        ) -> tuple[int, dict[str, Any]]:
             url = f"{emu.url}/bot{_token}/{method}"
             if _form:
                 body = {key: form_value(value) for key, value in params.items()}

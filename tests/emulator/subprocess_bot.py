@@ -9,13 +9,16 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.effective_message is not None  # a CommandHandler only calls with a message
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Going", callback_data="rsvp:yes")]])
     await update.effective_message.reply_html("<b>Tuesday</b> meeting?", reply_markup=keyboard)
 
 
 async def rsvp(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.callback_query.answer("Saved")
-    await update.callback_query.edit_message_text("See you Tuesday")
+    query = update.callback_query
+    assert query is not None  # a CallbackQueryHandler only calls with a button press
+    await query.answer("Saved")
+    await query.edit_message_text("See you Tuesday")
 
 
 def main() -> None:

@@ -66,7 +66,9 @@ async def test_ptb_errors_map_to_its_exceptions(emu, bot):
 
 async def test_ptb_application_polls_and_answers(emu):
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await update.effective_message.reply_text(f"Hi {update.effective_user.first_name}")
+        message, user = update.effective_message, update.effective_user
+        assert message is not None and user is not None  # /start arrives as a message from someone
+        await message.reply_text(f"Hi {user.first_name}")
 
     application = (
         Application.builder()
@@ -77,14 +79,16 @@ async def test_ptb_application_polls_and_answers(emu):
     )
     application.add_handler(CommandHandler("start", start))
     alice = emu.add_user("Alice")
+    updater = application.updater
+    assert updater is not None  # the builder makes an updater unless told not to
     async with application:
-        await application.updater.start_polling(poll_interval=0, timeout=1)
+        await updater.start_polling(poll_interval=0, timeout=1)
         await application.start()
         try:
             await alice.send("/start")
             reply = await alice.next_message(timeout=5)
         finally:
-            await application.updater.stop()
+            await updater.stop()
             await application.stop()
     assert reply.text == "Hi Alice"
     assert emu.rejections == []

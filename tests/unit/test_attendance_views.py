@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from bot.domain.attendance import Summary
 from bot.domain.checkins import Trend
 from bot.domain.i18n import translator
-from handlers.attendance_views import MESSAGE_LIMIT, chunks, names, render_report
+from handlers.attendance.views import names, render_report
+from handlers.common import MESSAGE_LIMIT, chunks
 from storage.groups import Group
 
 EN = translator("en")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.domain.resources import Resource
@@ -10,6 +11,7 @@ from storage.groups import GroupRepository
 from storage.people import PeopleRepository, Sighting
 from storage.preferences import PreferenceRepository
 from storage.resources import ResourceRepository
+from tests.checks import found
 from tests.conftest import NOW
 
 KEY = "private_announcements"
@@ -32,15 +34,24 @@ async def test_a_broadcast_is_stored_reported_once_and_erased(db) -> None:
         7, "x", photo=None, document="DOC", targets=(-2,), private_copies=False, now=NOW
     )
     await repo.set_recipients(first.id, 12)
-    assert (await repo.get(first.id)).recipients == 12
+    assert found(await repo.get(first.id)).recipients == 12
     assert [b.id for b in await repo.unreported()] == [first.id, second.id]
     await repo.mark_reported(first.id, NOW)
     await repo.mark_reported(first.id, NOW + timedelta(hours=1))  # the first stamp stays
-    assert (await repo.get(first.id)).reported_at == NOW
+    assert found(await repo.get(first.id)).reported_at == NOW
     assert [b.id for b in await repo.unreported()] == [second.id]
     assert [b.id for b in await repo.latest_by(7)] == [second.id, first.id]
     assert await repo.erase_sender(7) == 2
     assert await repo.all_by(7) == [] and await repo.get(first.id) is None
+
+
+@dataclass(frozen=True)
+class Case:
+    """One person: wrote privately, opted in, and the groups they are in."""
+
+    private: bool
+    opted: bool
+    chats: tuple[int, ...]
 
 
 async def test_private_recipients_are_opted_in_reachable_current_members(db) -> None:
@@ -49,24 +60,24 @@ async def test_private_recipients_are_opted_in_reachable_current_members(db) -> 
     for chat_id in (-1, -2, -3):
         await groups.register(chat_id, f"G{chat_id}", "UTC", "es" if chat_id == -2 else "en", NOW)
     cases = {
-        1: {"private": True, "opted": True, "chats": (-1, -2)},  # in both targets: listed once
-        2: {"private": True, "opted": False, "chats": (-1,)},  # did not opt in
-        3: {"private": False, "opted": True, "chats": (-1,)},  # never wrote privately: cannot be reached
-        4: {"private": True, "opted": True, "chats": (-3,)},  # not in a target group
-        5: {"private": True, "opted": True, "chats": (-2,)},  # blocked the bot
-        6: {"private": True, "opted": True, "chats": (-2,)},  # left the group
-        7: {"private": True, "opted": True, "chats": (-2,)},  # fine
+        1: Case(private=True, opted=True, chats=(-1, -2)),  # in both targets: listed once
+        2: Case(private=True, opted=False, chats=(-1,)),  # did not opt in
+        3: Case(private=False, opted=True, chats=(-1,)),  # never wrote privately: cannot be reached
+        4: Case(private=True, opted=True, chats=(-3,)),  # not in a target group
+        5: Case(private=True, opted=True, chats=(-2,)),  # blocked the bot
+        6: Case(private=True, opted=True, chats=(-2,)),  # left the group
+        7: Case(private=True, opted=True, chats=(-2,)),  # fine
     }
     for user_id, case in cases.items():
-        await people.record(Sighting(user_id, f"P{user_id}", None, "es", case["private"]), NOW)
-        await prefs.set_bool(user_id, KEY, case["opted"], NOW)
-        for chat_id in case["chats"]:
+        await people.record(Sighting(user_id, f"P{user_id}", None, "es", case.private), NOW)
+        await prefs.set_bool(user_id, KEY, case.opted, NOW)
+        for chat_id in case.chats:
             await groups.add_member(chat_id, user_id, NOW)
     await people.mark_unreachable(5, NOW)
     await groups.remove_member(-2, 6, NOW)
     await people.set_language(7, "en", NOW)
-    found = await repo.private_recipients((-1, -2), KEY)
-    assert found == [PrivateRecipient(1, None, "es"), PrivateRecipient(7, "en", "es")]
+    recipients = await repo.private_recipients((-1, -2), KEY)
+    assert recipients == [PrivateRecipient(1, None, "es"), PrivateRecipient(7, "en", "es")]
     await groups.deactivate(-2, NOW)
     assert await repo.group_languages((-1, -2, -9)) == {-1: "en"}
 
@@ -94,7 +105,7 @@ async def test_resources_are_added_edited_removed_and_follow_a_migrated_group(db
     assert [s.resource.name for s in await repo.of_group(-1)] == ["Clinic", "Warmline"]
     changed = Resource("local", "Warmline (new)", phone="555-0101")
     await repo.update(stored.id, changed, NOW)
-    assert (await repo.get(stored.id)).resource == changed
+    assert found(await repo.get(stored.id)).resource == changed
     await repo.remove(clinic.id)
     await groups.migrate_chat(-1, -100)
     assert [(s.chat_id, s.resource) for s in await repo.of_group(-100)] == [(-100, changed)]

@@ -1,60 +1,48 @@
-"""/mydata and /forget hooks for check-ins, driven without Telegram (no command calls them yet)."""
+"""/mydata and /forget for check-ins, driven without Telegram through the use case."""
 
 from __future__ import annotations
 
 from datetime import time
-from types import SimpleNamespace
 
-from bot.runtime.services import Repositories
+from bot.domain.clock import FixedClock
+from bot.domain.pseudonym import group_pseudonym, pseudonym
+from bot.usecases import checkins as usecase
 from handlers import checkins as feature
-from storage.groups import GroupRepository
-from storage.people import PeopleRepository, Sighting
+from storage.checkins import Contribution, StoredCheckIn
+from storage.db import Database
+from storage.people import Sighting
 from tests.conftest import NOW
-from tests.unit.test_mentor_personal_data import RecordingJobs
+from tests.unit.offline_services import SECRET, offline
 
-SECRET = "personal-data-test-secret-0123456789abcdef"
 MAYA, ANA, GROUP = 3, 4, -100
 
 
-async def make_context(db, clock) -> SimpleNamespace:
-    people, groups = PeopleRepository(db), GroupRepository(db)
+async def test_export_then_erase_covers_checkins_and_the_prompt_but_not_others(
+    db: Database, clock: FixedClock
+) -> None:
+    world = offline(db, clock)
+    svc = world.svc
     for user_id, name in ((MAYA, "Maya"), (ANA, "Ana")):
-        await people.record(Sighting(user_id, name, None, "en", True), NOW)
-    await groups.register(GROUP, "Circle", "UTC", "en", NOW)
-    settings = SimpleNamespace(pseudonym_secret=SimpleNamespace(get_secret_value=lambda: SECRET))
-    services = SimpleNamespace(
-        db=db,
-        repos=Repositories.on(db),
-        people=people,
-        groups=groups,
-        clock=clock,
-        jobs=RecordingJobs(),
-        settings=settings,
-    )
-    app = SimpleNamespace(bot_data=SimpleNamespace(services=services))
-    return SimpleNamespace(application=app, bot_data=app.bot_data)
-
-
-async def test_export_then_erase_covers_checkins_and_the_prompt_but_not_others(db, clock) -> None:
-    context = await make_context(db, clock)
-    repo = feature.checkins(context)
+        await svc.people.record(Sighting(user_id, name, None, "en", True), NOW)
+    await svc.groups.register(GROUP, "Circle", "UTC", "en", NOW)
     for user_id, mood in ((MAYA, 2), (MAYA, 4), (ANA, 5)):
-        await repo.record(
-            feature.pseudonym(user_id, SECRET),
-            feature.StoredCheckIn(NOW.date(), mood, 1, "note" if user_id == MAYA else None),
-            [feature.Contribution(GROUP, "2026-W48", feature.group_pseudonym(user_id, GROUP, SECRET))],
+        await svc.repos.checkins.record(
+            pseudonym(user_id, SECRET),
+            StoredCheckIn(NOW.date(), mood, 1, "note" if user_id == MAYA else None),
+            [Contribution(GROUP, "2026-W48", group_pseudonym(user_id, GROUP, SECRET))],
             None,
         )
-    await feature.set_daily_prompt(context.application, MAYA, time(20), "UTC")
-    assert "prompt:3" in context.application.bot_data.services.jobs.planned
+    await usecase.set_daily_prompt(svc, MAYA, time(20), "UTC", feature.WORDING)
+    assert "prompt:3" in world.jobs.planned()
 
-    exported = await feature.export_personal_data(context, MAYA)
+    exported = await usecase.export_personal_data(svc, MAYA)
     assert [c["mood"] for c in exported["checkins"]] == [2, 4]
     assert exported["daily_prompt"] == {"time": "20:00", "timezone": "UTC"}
 
-    erased = await feature.erase_personal_data(context, MAYA)
-    assert erased == ["your check-ins", "your daily check-in prompt"]
-    assert await feature.export_personal_data(context, MAYA) == {"checkins": [], "daily_prompt": None}
-    assert "prompt:3" not in context.application.bot_data.services.jobs.planned
-    assert len((await feature.export_personal_data(context, ANA))["checkins"]) == 1
+    erased = await usecase.erase_personal_data(svc, MAYA)
+    assert erased == usecase.Erased(checkins=True, prompt=True)
+    assert await usecase.export_personal_data(svc, MAYA) == {"checkins": [], "daily_prompt": None}
+    assert "prompt:3" not in world.jobs.planned()
+    assert len((await usecase.export_personal_data(svc, ANA))["checkins"]) == 1
     assert await db.fetch_value("SELECT COUNT(*) FROM checkin_contributions") == 1  # Ana's stays
+    assert await usecase.erase_personal_data(svc, MAYA) == usecase.Erased(checkins=False, prompt=False)

@@ -14,7 +14,7 @@ from bot.usecases.crisis_alerts import Ack, MemberNews, Named
 from bot.usecases.registration import Someone
 from storage.groups import Group
 from tests.conftest import NOW
-from tests.unit.scratch_services import meet, scratch_services
+from tests.unit.offline_services import meet, offline
 
 MAYA, FACI, COORD, OTHER = 1, 2, 3, 4
 GROUP = -100
@@ -51,7 +51,8 @@ async def in_group(svc, *user_ids: int) -> None:
 
 
 async def test_facilitators_are_alerted_and_the_escalation_waits(db, clock) -> None:
-    svc, jobs = scratch_services(db, clock, coordinators=[COORD], crisis_escalation_minutes=10)
+    world = offline(db, clock, coordinators=[COORD], crisis_escalation_minutes=10)
+    svc, jobs = world.svc, world.jobs
     await meet(svc, (MAYA, "Maya"), (FACI, "Faci"), (OTHER, "Otto"), (COORD, "Cora"))
     await in_group(svc, MAYA, FACI)
     letters = Alerts(admins={GROUP: {FACI, OTHER, MAYA}})  # the member herself is never alerted
@@ -59,13 +60,13 @@ async def test_facilitators_are_alerted_and_the_escalation_waits(db, clock) -> N
     asked = await crisis_alerts.ask_for_support(svc, letters, MAYA, "Maya Q", None)
     assert asked == crisis_alerts.SupportAsked(facilitators=2, coordinators=0)
     assert letters.sent == [(FACI, False), (OTHER, False)]
-    [(name, (when, _))] = jobs.planned.items()
+    [(name, when)] = jobs.planned().items()
     assert name.startswith("crisis-escalation:") and when == NOW + timedelta(minutes=10)
 
     alert_id = int(name.split(":")[1])
     assert (await crisis_alerts.acknowledge(svc, alert_id, COORD)).outcome is Ack.STALE  # not alerted
     mine = await crisis_alerts.acknowledge(svc, alert_id, FACI)
-    assert mine.outcome is Ack.MINE and jobs.planned == {}
+    assert mine.outcome is Ack.MINE and jobs.planned() == {}
     assert (await crisis_alerts.acknowledge(svc, alert_id, OTHER)).outcome is Ack.TAKEN
     await crisis_alerts.spread_acknowledgement(svc, letters, mine, FACI, "Faci")
     assert letters.taken == [(OTHER, "Faci")]
@@ -75,21 +76,23 @@ async def test_facilitators_are_alerted_and_the_escalation_waits(db, clock) -> N
 
 
 async def test_with_no_facilitator_reachable_the_coordinators_are_told_at_once(db, clock) -> None:
-    svc, jobs = scratch_services(db, clock, coordinators=[COORD, MAYA])
+    world = offline(db, clock, coordinators=[COORD, MAYA])
+    svc, jobs = world.svc, world.jobs
     await meet(svc, (MAYA, "Maya"), (COORD, "Cora"))
     await in_group(svc, MAYA)
     letters = Alerts(admins={GROUP: {FACI}})  # Faci never wrote to the bot privately
     asked = await crisis_alerts.ask_for_support(svc, letters, MAYA, "Maya", None)
     assert asked == crisis_alerts.SupportAsked(facilitators=0, coordinators=1)
-    assert letters.sent == [(COORD, True)] and jobs.planned == {}
+    assert letters.sent == [(COORD, True)] and jobs.planned() == {}
     assert letters.member_news == [(MAYA, MemberNews.ESCALATED, "")]
-    [alert] = await svc.repos.crisis_alerts.open_alerts() or [None]
-    assert alert is None  # escalated once: nothing left to plan at start-up
+    assert (
+        await svc.repos.crisis_alerts.open_alerts() == []
+    )  # escalated once: nothing left to plan at start-up
     assert await crisis_alerts.escalate(svc, letters, 1) == 0
 
 
 async def test_the_crisis_screen_asks_only_group_members_and_writes_only_where_it_may(db, clock) -> None:
-    svc, _ = scratch_services(db, clock)
+    svc = offline(db, clock).svc
     await meet(svc, (MAYA, "Maya"))
     assert await crisis.may_alert_facilitators(svc, MAYA) is False
     await in_group(svc, MAYA)
@@ -113,7 +116,8 @@ class Words:
 
 
 async def test_a_start_date_is_checked_saved_and_its_congratulation_planned(db, clock) -> None:
-    svc, jobs = scratch_services(db, clock)
+    world = offline(db, clock)
+    svc, jobs = world.svc, world.jobs
     await meet(svc, (MAYA, "Maya"))
     refused = await milestones.save_start(svc, Words(), MAYA, "2099-01-01")
     assert isinstance(refused, milestones.StartRefused) and refused.had_date is False
@@ -122,13 +126,14 @@ async def test_a_start_date_is_checked_saved_and_its_congratulation_planned(db, 
     saved = await milestones.save_start(svc, Words(), MAYA, "2026-11-16")
     assert isinstance(saved, milestones.StartSaved) and saved.days == 7
     assert saved.status.today == date(2026, 11, 23) and saved.status.group is None
-    assert "milestone:1" in jobs.planned
+    assert "milestone:1" in jobs.planned()
     again = await milestones.save_start(svc, Words(), MAYA, "yesterday-ish")
     assert isinstance(again, milestones.StartRefused) and again.had_date is True
 
 
 async def test_the_job_queues_each_congratulation_once_and_the_group_only_while_a_member(db, clock) -> None:
-    svc, jobs = scratch_services(db, clock)
+    world = offline(db, clock)
+    svc, jobs = world.svc, world.jobs
     await meet(svc, (MAYA, "Maya"))
     await in_group(svc, MAYA)
     record = await svc.repos.milestones.set_start(MAYA, date(2026, 11, 16), date(2026, 11, 16), "UTC", NOW)
@@ -145,7 +150,7 @@ async def test_the_job_queues_each_congratulation_once_and_the_group_only_while_
     await svc.groups.remove_member(GROUP, MAYA, NOW)
     assert len(await milestones.deliveries(svc, Words(), status.record, Milestone(Unit.DAYS, 7))) == 1
 
-    assert await milestones.remove(svc, MAYA) is True and jobs.planned == {}
+    assert await milestones.remove(svc, MAYA) is True and jobs.planned() == {}
     assert await milestones.remove(svc, MAYA) is False
 
 
@@ -155,7 +160,7 @@ async def test_the_job_queues_each_congratulation_once_and_the_group_only_while_
 async def test_a_group_keeps_at_most_its_share_of_entries_and_an_edit_of_a_removed_one_is_refused(
     db, clock
 ) -> None:
-    svc, _ = scratch_services(db, clock)
+    svc = offline(db, clock).svc
     await in_group(svc)
     entry = Resource("local", "Helpline", "Talk to someone", "555", "")
     for _ in range(MAX_GROUP_ENTRIES):
@@ -174,7 +179,7 @@ async def test_a_group_keeps_at_most_its_share_of_entries_and_an_edit_of_a_remov
 
 
 async def test_membership_is_counted_only_in_active_groups(db, clock) -> None:
-    svc, _ = scratch_services(db, clock)
+    svc = offline(db, clock).svc
     maya = Someone(MAYA, "Maya", None, "es")
     await registration.record_membership(svc, GROUP, "Found late", maya)  # Kindred was not running
     assert [g.title for g in await svc.groups.groups_of(MAYA)] == ["Found late"]
@@ -188,7 +193,7 @@ async def test_membership_is_counted_only_in_active_groups(db, clock) -> None:
 
 
 async def test_the_bot_joining_registers_the_group_in_the_adders_language(db, clock) -> None:
-    svc, _ = scratch_services(db, clock, default_timezone="Europe/Madrid")
+    svc = offline(db, clock, default_timezone="Europe/Madrid").svc
     await meet(svc, (FACI, "Faci"))  # the registration guard saw the adder first
     group = await groups.bot_joined(svc, GROUP, "Martes", "es-MX", added_by=FACI)
     assert (group.language, group.timezone) == ("es", "Europe/Madrid")
@@ -199,7 +204,7 @@ async def test_the_bot_joining_registers_the_group_in_the_adders_language(db, cl
 
 
 async def test_in_private_a_facilitator_of_any_group_sees_facilitator_commands(db, clock) -> None:
-    svc, _ = scratch_services(db, clock, coordinators=[COORD], admins=[(GROUP, FACI)])
+    svc = offline(db, clock, coordinators=[COORD], admins=[(GROUP, FACI)]).svc
     await meet(svc, (MAYA, "Maya"), (FACI, "Faci"))
     await in_group(svc, MAYA, FACI)
     assert await start.role_of(svc, FACI, None) is Role.FACILITATOR

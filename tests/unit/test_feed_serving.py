@@ -1,19 +1,22 @@
 """Webhook mode's feed server end to end below Telegram: a published group's real feed over HTTP.
 
 A webhook-mode bot cannot run against the emulator (webhook URLs must be https), so this drives the
-feature's own start-up and shutdown hooks with a stand-in application on a migrated database.
+feature's own start-up and shutdown hooks on the real application (never started), its services
+on a migrated scratch database.
 """
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import aiohttp
 
+from bot.app.application import build_application
+from bot.domain.clock import FixedClock
 from bot.domain.meeting_form import parse_meeting_line
-from bot.runtime.services import Repositories
+from bot.runtime.context import KindredApplication
+from bot.runtime.services import Services
 from bot.runtime.settings import Settings
 from handlers import feed
+from storage.db import Database
 from storage.feeds import FeedRepository
 from storage.groups import GroupRepository
 from storage.meetings import MeetingRepository
@@ -25,7 +28,7 @@ GROUP = -100
 TOKEN = "0123456789abcdefghijklmnop"
 
 
-def application(db, clock, port: int, mode: str) -> SimpleNamespace:
+def application(db: Database, clock: FixedClock, port: int, mode: str) -> KindredApplication:
     settings = Settings(
         bot_token="123456:TEST-TOKEN-abcdefghijklmnopqrstuvwxyz",
         pseudonym_secret="x" * 40,
@@ -36,10 +39,9 @@ def application(db, clock, port: int, mode: str) -> SimpleNamespace:
         feed_port=port,
         _env_file=None,
     )
-    services = SimpleNamespace(
-        db=db, repos=Repositories.on(db), clock=clock, settings=settings, groups=GroupRepository(db)
-    )
-    return SimpleNamespace(bot_data=SimpleNamespace(services=services))
+    app = build_application(settings, clock)
+    app.bot_data.attach(Services.offline(db, settings, clock))  # the test's database, already migrated
+    return app
 
 
 async def test_a_published_feed_is_served_in_webhook_mode(db, clock, unused_tcp_port: int) -> None:

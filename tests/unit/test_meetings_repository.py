@@ -12,6 +12,7 @@ from bot.domain.meetings import DEFAULT_REMINDER_OFFSETS, Answer, RsvpCounts
 from storage.groups import GroupRepository
 from storage.meetings import MeetingRepository
 from storage.people import PeopleRepository, Sighting
+from tests.checks import found
 from tests.conftest import NOW
 
 GROUP = -100
@@ -39,9 +40,9 @@ async def test_a_meeting_round_trips_with_its_schedule(repo: MeetingRepository) 
     assert again.schedule == draft().schedule
     assert [m.id for m in await repo.active_in([GROUP])] == [meeting.id]
     await repo.skip(meeting.id, draft().schedule.first_start.date())
-    assert (await repo.get(meeting.id)).schedule.skipped == {draft().schedule.first_start.date()}
+    assert found(await repo.get(meeting.id)).schedule.skipped == {draft().schedule.first_start.date()}
     await repo.cancel(meeting.id, NOW)
-    assert (await repo.get(meeting.id)).cancelled
+    assert found(await repo.get(meeting.id)).cancelled
     assert await repo.active_in([GROUP]) == [] and await repo.active_everywhere() == []
 
 
@@ -56,7 +57,7 @@ async def test_a_supergroup_migration_carries_the_meetings(repo: MeetingReposito
     meeting = await repo.create(GROUP, draft(), created_by=1, now=NOW)
     await repo.set_reminder_offsets(GROUP, (timedelta(hours=2),), NOW)
     await GroupRepository(db).migrate_chat(GROUP, -200)
-    assert (await repo.get(meeting.id)).chat_id == -200
+    assert found(await repo.get(meeting.id)).chat_id == -200
     assert (await repo.reminder_settings(-200))[0] == (timedelta(hours=2),)
 
 
@@ -120,7 +121,9 @@ async def test_personal_data_is_exported_and_erased(repo: MeetingRepository) -> 
     await repo.rsvp(meeting.id, start, 2, Answer.GOING, capacity=1, now=NOW)
     await repo.set_private_reminders(1, False)
     exported = await repo.personal_data(1)
-    assert [r["answer"] for r in exported["rsvps"]] == ["going"]
+    rsvps = exported["rsvps"]
+    assert isinstance(rsvps, list)
+    assert [r["answer"] for r in rsvps] == ["going"]
     assert exported["private_reminders"] is False
     assert exported["meetings_scheduled"] == [{"id": meeting.id, "title": "Circle <b>"}]
     assert await repo.erase_person(1, NOW) == {(meeting.id, start): (2,)}

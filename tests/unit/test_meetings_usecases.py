@@ -1,4 +1,4 @@
-"""The meetings use cases without Telegram: real repositories and a real outbox repository on a
+"""The meetings use cases without Telegram: real repositories and a real outbox (never started) on a
 scratch database, a recording scheduler, and a feature hook that records what it was told.
 
 The rules tested here lived in handlers before (cancel and skip telling those coming and
@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from types import SimpleNamespace
-from typing import Any
 
 import pytest
 
@@ -18,28 +16,24 @@ from bot.domain.meeting_form import parse_meeting_line
 from bot.domain.meeting_guide import parse_feed_bytes
 from bot.domain.meetings import Answer, RsvpCounts
 from bot.domain.recurrence import Occurrence
-from bot.domain.roles import Authorizer
-from bot.runtime.edit_coalescer import EditCoalescer, paces_for
+from bot.runtime.context import KindredApplication
 from bot.runtime.feature import Feature
 from bot.runtime.outbox import Outbox
-from bot.runtime.rate_limits import Pacer
-from bot.runtime.services import Repositories, Services, Throttles
-from bot.runtime.settings import Settings
+from bot.runtime.services import Services
 from bot.usecases import feed as feed_uc
 from bot.usecases import meeting_reminders
 from bot.usecases import meetings as uc
 from storage.groups import GroupRepository
 from storage.meetings import Meeting
-from storage.outbox import Delivery, OutboxRepository
+from storage.outbox import Delivery
 from storage.people import PeopleRepository, Sighting
 from tests.conftest import NOW
-from tests.unit.test_mentor_personal_data import RecordingBot, RecordingJobs
+from tests.unit.offline_services import RecordingBot, RecordingJobs, SilentBot, application_for, offline
 
 GROUP = -100
 LINE = "/schedule Circle | 2026-11-24 19:00 | 90m | weekly"  # Madrid: 18:00 UTC in winter
 FIRST = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
 SECOND = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
-APP = SimpleNamespace(name="the application")  # what hooks receive; opaque to use cases
 
 
 class Texts:
@@ -75,14 +69,10 @@ TEXTS = Texts()
 class Told:
     """A feature's ``on_meeting_changed`` hook that records what it was told."""
 
-    calls: list[tuple[Any, int]] = field(default_factory=list)
+    calls: list[tuple[KindredApplication, int]] = field(default_factory=list)
 
-    async def __call__(self, application: Any, meeting_id: int) -> None:
+    async def __call__(self, application: KindredApplication, meeting_id: int) -> None:
         self.calls.append((application, meeting_id))
-
-
-async def no_admins(chat_id: int, user_id: int) -> bool:
-    return False
 
 
 @pytest.fixture
@@ -92,25 +82,14 @@ async def told() -> Told:
 
 @pytest.fixture
 async def svc(db, clock, told: Told) -> Services:
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
     await GroupRepository(db).register(GROUP, "Circle", "Europe/Madrid", "en", NOW)
     people = PeopleRepository(db)
     for user_id in (1, 2, 3):
         await people.record(Sighting(user_id, f"P{user_id}", None, "en", private_chat=True), NOW)
-    services = Services(
-        settings=settings,
-        clock=clock,
-        db=db,
-        repos=Repositories.on(db),
-        auth=Authorizer([], no_admins),
-        pacer=Pacer(),
-        throttles=Throttles.from_settings(settings),
-        edits=EditCoalescer(*paces_for(20)),
-        features=(Feature("listener", handlers=dict, on_meeting_changed=told),),
-        application=APP,  # type: ignore[arg-type]
-    )
-    services.scheduler = RecordingJobs()  # type: ignore[assignment]
-    services.delivery = Outbox(OutboxRepository(db), people, RecordingBot(), clock)  # type: ignore[arg-type]
+    services = offline(db, clock).svc
+    services.features = (Feature("listener", handlers=dict, on_meeting_changed=told),)
+    services.application = application_for(services, RecordingBot())  # what hooks receive
+    services.delivery = Outbox(services.repos.outbox, people, SilentBot(), clock)  # the real one
     return services
 
 
@@ -129,11 +108,11 @@ async def schedule(svc: Services, line: str = LINE) -> Meeting:
     return scheduled.meeting
 
 
-def planned(svc: Services) -> dict[str, Any]:
+def planned(svc: Services) -> dict[str, datetime]:
     """The jobs the recording scheduler holds: name -> due instant."""
     jobs = svc.scheduler
     assert isinstance(jobs, RecordingJobs)
-    return jobs.planned
+    return jobs.planned()
 
 
 async def stored(svc: Services, meeting_id: int) -> Meeting:
@@ -156,7 +135,7 @@ async def going(svc: Services, meeting: Meeting, user_id: int, start: datetime =
 
 async def test_scheduling_tells_every_feature_through_its_hook(svc: Services, told: Told) -> None:
     meeting = await schedule(svc)
-    assert told.calls == [(APP, meeting.id)]
+    assert told.calls == [(svc.application, meeting.id)]
 
 
 async def test_cancelling_a_series_tells_those_coming_withdraws_reminders_and_tells_features(
@@ -177,7 +156,7 @@ async def test_cancelling_a_series_tells_those_coming_withdraws_reminders_and_te
     assert await queued(svc, f"meeting:{meeting.id}:cancelled:2") == "pending"
     assert await queued(svc, f"meeting:{meeting.id}:cancelled:3") is None  # not coming
     assert await queued(svc, reminder) == "cancelled"
-    assert told.calls == [(APP, meeting.id)]
+    assert told.calls == [(svc.application, meeting.id)]
 
 
 async def test_skip_on_a_date_outside_the_series_changes_nothing(svc: Services, told: Told) -> None:

@@ -15,6 +15,7 @@ from storage.mentors import (
     MentorRepository,
 )
 from storage.people import PeopleRepository, Sighting
+from tests.checks import found
 from tests.conftest import NOW
 
 ANA, BEA, MAYA, NOA = 1, 2, 3, 4
@@ -99,14 +100,14 @@ async def test_a_match_starts_only_when_both_have_accepted_and_only_once(repo: M
     assert match is not None and (match.mentor_id, match.member_id) == (ANA, MAYA)
     assert match.started_at - match.requested_at == timedelta(hours=3)
     assert await repo.accept(proposal.proposal_id, later) is None  # pressed twice
-    assert (await repo.request(request.request_id)).status == "matched"
-    assert (await repo.proposal(proposal.proposal_id)).answered_at == mentor_yes  # the mentor's answer
+    assert found(await repo.request(request.request_id)).status == "matched"
+    assert found(await repo.proposal(proposal.proposal_id)).answered_at == mentor_yes  # the mentor's answer
     assert await repo.load() == {ANA: 1}
     assert (ANA, MAYA) in await repo.excluded_pairs()
     assert [m.match_id for m in await repo.active_matches(MAYA)] == [match.match_id]
     assert await repo.end_match(match.match_id, MAYA, "moved away", later)
     assert not await repo.end_match(match.match_id, ANA, None, later)
-    ended = await repo.match(match.match_id)
+    ended = found(await repo.match(match.match_id))
     assert ended.ended_by == MAYA and ended.end_reason == "moved away"
     assert await repo.load() == {} and await repo.active_matches() == []
 
@@ -120,14 +121,13 @@ async def test_a_decline_or_expiry_excludes_the_pair_for_good(
     request = await repo.create_request(MAYA, REQUEST, NOW)
     proposal = await repo.create_proposal(request.request_id, ANA, NOW, NOW + timedelta(hours=48))
     if mentor_accepted:
-        proposal = await repo.mentor_accept(proposal.proposal_id, NOW, NOW + timedelta(hours=48))
-        assert proposal is not None
+        proposal = found(await repo.mentor_accept(proposal.proposal_id, NOW, NOW + timedelta(hours=48)))
     closed = await repo.close_proposal(proposal.proposal_id, status, NOW)
     assert closed is not None and closed.status == "pending"  # as it was when closed
     assert closed.awaiting_member is mentor_accepted
     assert await repo.accept(proposal.proposal_id, NOW) is None
     assert await repo.close_proposal(proposal.proposal_id, status, NOW) is None
-    assert (await repo.proposal(proposal.proposal_id)).status == status
+    assert found(await repo.proposal(proposal.proposal_id)).status == status
     assert await repo.excluded_pairs() == {(ANA, MAYA)}
     assert (await repo.waiting_requests(without_proposal=True))[0].request_id == request.request_id
 
@@ -145,7 +145,7 @@ async def test_export_hides_the_other_side_and_erase_removes_everything(repo: Me
     request = await repo.create_request(MAYA, REQUEST, NOW)
     proposal = await repo.create_proposal(request.request_id, ANA, NOW, NOW + timedelta(hours=48))
     await repo.mentor_accept(proposal.proposal_id, NOW, NOW)
-    match = await repo.accept(proposal.proposal_id, NOW)
+    match = found(await repo.accept(proposal.proposal_id, NOW))
     await repo.end_match(match.match_id, MAYA, "private reason", NOW)
     other = await repo.create_request(NOA, REQUEST, NOW)
     declined = await repo.create_proposal(other.request_id, ANA, NOW, NOW)

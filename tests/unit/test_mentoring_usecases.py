@@ -15,7 +15,7 @@ from bot.usecases.mentoring import Answered, Closing, Notice, RequestOutcome, Re
 from storage.mentors import MatchRecord, Proposal
 from storage.people import Person
 from tests.conftest import NOW
-from tests.unit.scratch_services import meet, scratch_services
+from tests.unit.offline_services import meet, offline
 from tests.unit.test_mentor_storage import PROFILE
 
 ANA, BEA, MAYA = 1, 2, 3
@@ -76,7 +76,8 @@ def request_draft() -> Draft:
 
 @pytest.fixture
 async def world(db, clock):
-    svc, jobs = scratch_services(db, clock, member_consent_hours=24)
+    made = offline(db, clock, member_consent_hours=24)
+    svc, jobs = made.svc, made.jobs
     await meet(svc, (ANA, "Ana"), (BEA, "Bea"), (MAYA, "Maya"))
     for mentor in (ANA, BEA):
         await svc.repos.mentors.save_profile(mentor, PROFILE, NOW)
@@ -88,7 +89,7 @@ async def test_a_request_asks_one_mentor_anonymously_and_plans_the_deadline(worl
     assert await mentoring.request_mentor(svc, letters, MAYA, request_draft()) is RequestOutcome.PROPOSED
     [(mentor, proposal_id)] = letters.asked_mentor
     assert mentor in (ANA, BEA) and letters.asked_member == []
-    when, _ = jobs.planned[mentoring.job_name(proposal_id)]
+    when = jobs.planned()[mentoring.job_name(proposal_id)]
     assert when == NOW + timedelta(hours=mentoring.PROPOSAL_HOURS)
     # A second confirmation while the request is open stores nothing and asks nobody.
     assert await mentoring.request_mentor(svc, letters, MAYA, request_draft()) is None
@@ -106,7 +107,7 @@ async def test_an_unreachable_mentor_is_skipped_for_the_next(world) -> None:
 
 
 async def test_with_no_mentor_the_request_waits(db, clock) -> None:
-    svc, _ = scratch_services(db, clock)
+    svc = offline(db, clock).svc
     await meet(svc, (MAYA, "Maya"))
     letters = Letters()
     assert await mentoring.request_mentor(svc, letters, MAYA, request_draft()) is RequestOutcome.WAITING_LIST
@@ -123,12 +124,12 @@ async def test_consent_is_two_sided_and_names_come_only_at_the_end(world) -> Non
 
     assert await mentoring.mentor_answers(svc, letters, mentor, proposal_id, "yes") is Answered.ACCEPTED
     assert [member for member, _ in letters.asked_member] == [MAYA] and letters.introduced == []
-    when, _ = jobs.planned[mentoring.job_name(proposal_id)]
+    when = jobs.planned()[mentoring.job_name(proposal_id)]
     assert when == NOW + timedelta(hours=24)  # MEMBER_CONSENT_HOURS replaces the mentor's deadline
 
     assert await mentoring.member_answers(svc, letters, MAYA, proposal_id, "yes") is Answered.ACCEPTED
     assert sorted(letters.introduced) == sorted([(MAYA, "Ana" if mentor == ANA else "Bea"), (mentor, "Maya")])
-    assert mentoring.job_name(proposal_id) not in jobs.planned
+    assert mentoring.job_name(proposal_id) not in jobs.planned()
     assert (await mentoring.findmentor_entry(svc, MAYA)).state is RequestState.HAS_MENTOR
     # Pressed twice: finished, nothing more happens.
     assert await mentoring.member_answers(svc, letters, MAYA, proposal_id, "yes") is Answered.FINISHED
@@ -204,7 +205,7 @@ async def test_only_the_member_withdraws_their_request_and_the_mentor_asked_is_t
     request = await mentoring.own_open_request(svc, MAYA, entry.request_id)
     assert request is not None
     await mentoring.withdraw_request(svc, letters, request)
-    assert letters.closed == [(proposal_id, Closing.MEMBER_WITHDREW)] and jobs.planned == {}
+    assert letters.closed == [(proposal_id, Closing.MEMBER_WITHDREW)] and jobs.planned() == {}
     assert (await mentoring.findmentor_entry(svc, MAYA)).state is RequestState.NONE
     # The mentor pressing the old question afterwards finds it finished.
     assert await mentoring.mentors_question(svc, letters, mentor, proposal_id, "yes") is Answered.FINISHED

@@ -1,46 +1,42 @@
 """/mydata and /forget hooks for milestones: the export holds the date, erasure stops everything.
 
-Driven without the emulator (no command calls the hooks yet on this branch), with a real outbox
-repository so a queued congratulation can be seen cancelled.
+Driven without the emulator, on real services with the real outbox (never started), so a queued
+congratulation can be seen cancelled.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import date
-from types import SimpleNamespace
 
+from bot.domain.clock import FixedClock
+from bot.runtime.context import KindredContext
 from bot.runtime.outbox import Outbox
-from bot.runtime.services import Repositories
+from bot.runtime.services import Services
 from bot.usecases import milestones
 from handlers import milestones as feature
+from storage.db import Database
 from storage.milestones import MilestoneRepository
 from storage.outbox import Delivery, OutboxRepository
-from storage.people import PeopleRepository, Sighting
 from tests.conftest import NOW
-from tests.unit.test_mentor_personal_data import RecordingBot, RecordingJobs
+from tests.unit.offline_services import RecordingBot, SilentBot, context_for, meet, offline
 
 MAYA = 7
 
 
-async def make_context(db, clock) -> SimpleNamespace:
-    people = PeopleRepository(db)
-    await people.record(Sighting(MAYA, "Maya", None, "en", True), NOW)
-    outbox = Outbox(OutboxRepository(db), people, RecordingBot(), clock)  # type: ignore[arg-type]
-    services = SimpleNamespace(
-        db=db, repos=Repositories.on(db), people=people, clock=clock, jobs=RecordingJobs(), outbox=outbox
-    )
-    app = SimpleNamespace(bot=RecordingBot(), bot_data=SimpleNamespace(services=services))
-    return SimpleNamespace(application=app, bot_data=app.bot_data)
+async def make_context(db: Database, clock: FixedClock) -> tuple[Services, KindredContext]:
+    services = offline(db, clock).svc
+    await meet(services, (MAYA, "Maya"))
+    services.delivery = Outbox(services.repos.outbox, services.people, SilentBot(), clock)  # the real one
+    return services, context_for(services, RecordingBot())
 
 
 async def test_export_then_erase(db, clock) -> None:
-    context = await make_context(db, clock)
-    services = context.application.bot_data.services
+    services, context = await make_context(db, clock)
     assert await feature.export_personal_data(context, MAYA) == {}
     record = await MilestoneRepository(db).set_start(MAYA, date(2026, 1, 1), date(2026, 1, 1), "UTC", NOW)
     milestones.plan_job(services, feature.MilestoneWording(services), record)
-    assert set(services.jobs.planned) == {"milestone:7"}
+    assert set(services.jobs.planned()) == {"milestone:7"}
     later = NOW.replace(year=2027)
     await services.outbox.enqueue(
         [Delivery("milestone:7:2026-01-01:y1", MAYA, "…", "milestone", not_before=later)]
@@ -53,7 +49,7 @@ async def test_export_then_erase(db, clock) -> None:
     assert await feature.erase_personal_data(context, MAYA) == [
         "your recovery start date and milestone choices"
     ]
-    assert services.jobs.planned == {}
+    assert services.jobs.planned() == {}
     assert await MilestoneRepository(db).get(MAYA) is None
     queued = await OutboxRepository(db).get("milestone:7:2026-01-01:y1")
     assert queued is not None and queued.status == "cancelled"

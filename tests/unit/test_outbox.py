@@ -18,6 +18,7 @@ from emulator import Emulator
 from storage.db import Database
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository, Sighting
+from tests.checks import found
 from tests.conftest import NOW
 from tests.e2e.harness import TOKEN
 
@@ -25,7 +26,7 @@ from tests.e2e.harness import TOKEN
 @dataclass
 class Rig:
     emulator: Emulator
-    bot: ExtBot  # type: ignore[type-arg]
+    bot: ExtBot[int]
     outbox: Outbox
     repo: OutboxRepository
     people: PeopleRepository
@@ -125,8 +126,8 @@ async def test_a_blocked_person_is_unreachable_and_marked(rig: Rig) -> None:
     # The delivery marks the person after the batch is reported: let it finish (reads see only
     # committed writes, not one still under way on the writer connection).
     await rig.outbox.stop()
-    assert (await rig.people.get(chats[1])).reachable is False
-    assert (await rig.people.get(chats[0])).reachable is True
+    assert found(await rig.people.get(chats[1])).reachable is False
+    assert found(await rig.people.get(chats[0])).reachable is True
 
 
 async def test_server_errors_are_retried_until_delivered(rig: Rig) -> None:

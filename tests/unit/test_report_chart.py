@@ -7,7 +7,7 @@ from datetime import date
 from matplotlib.dates import num2date
 
 from bot.domain.i18n import translator
-from handlers.attendance_reports import _chart
+from handlers.attendance.reports import _chart
 from storage.groups import Group
 from tests.domain.test_charts import drawn
 

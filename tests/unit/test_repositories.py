@@ -8,6 +8,7 @@ from storage.groups import GROUP_REFERENCES, NOT_MOVED, Group, GroupRepository
 from storage.outbox import Delivery, OutboxRepository
 from storage.people import PeopleRepository, Person, Sighting
 from tests.backend import column_names, table_names
+from tests.checks import found
 from tests.conftest import NOW
 
 
@@ -17,7 +18,7 @@ async def test_a_group_is_registered_and_keeps_settings_when_the_bot_returns(db)
     assert group == Group(-100, "Tuesday Circle", "UTC", "es", True)
     await groups.set_timezone(-100, "Europe/Madrid", NOW)
     await groups.deactivate(-100, NOW)
-    assert (await groups.get(-100)).active is False
+    assert found(await groups.get(-100)).active is False
     again = await groups.register(-100, "Tuesday Circle (new name)", "UTC", "en", NOW + timedelta(days=1))
     assert again == Group(-100, "Tuesday Circle (new name)", "Europe/Madrid", "es", True)
     assert await groups.get(-999) is None
@@ -29,13 +30,13 @@ async def test_people_are_recorded_and_refreshed(db) -> None:
     assert await people.get(7) == Person(7, "Ana", None, None, "es", private_chat=False, reachable=True)
     await people.mark_unreachable(7, NOW)
     await people.record(Sighting(7, "Ana María", "ana", "es-MX", private_chat=True), NOW)
-    person = await people.get(7)
+    person = found(await people.get(7))
     assert person.first_name == "Ana María"
     assert person.private_chat and person.reachable  # writing privately makes them reachable again
     await people.record(Sighting(7, "Ana María", "ana", "es-MX", private_chat=False), NOW)
-    assert (await people.get(7)).private_chat  # a group message does not undo a private chat
+    assert found(await people.get(7)).private_chat  # a group message does not undo a private chat
     await people.set_language(7, "en", NOW)
-    assert (await people.get(7)).language == "en"
+    assert found(await people.get(7)).language == "en"
 
 
 async def test_memberships_follow_joins_and_leaves(db) -> None:
@@ -105,7 +106,7 @@ async def test_a_supergroup_migration_moves_everything_in_one_step(db) -> None:
     await groups.migrate_chat(-10, -100200)
 
     assert await groups.get(-10) is None
-    assert (await groups.get(-100200)).timezone == "Europe/Madrid"  # the old group's settings win
+    assert found(await groups.get(-100200)).timezone == "Europe/Madrid"  # the old group's settings win
     assert await db.fetch_value("SELECT celebrate_chat_id FROM milestones") == -100200
     assert await db.fetch_value("SELECT chat_id FROM feed_publications") == -100200
     assert await db.fetch_value("SELECT targets FROM broadcasts") == "[-100200,-20]"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from bot.app.update_processor import PerChatUpdateProcessor, keys_of
 from storage.db import Database, Write
 from storage.migrations import migrate
 from storage.people import PeopleRepository, Sighting
+from tests.checks import found
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 INSERT = "INSERT INTO people (user_id, first_name, created_at, updated_at) VALUES (?, ?, 'x', 'x')"
@@ -114,7 +116,7 @@ async def test_one_chat_in_order_different_chats_at_once() -> None:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> Database:
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
     database = Database(tmp_path / "kindred.sqlite3")
     await database.open()
     await migrate(database)
@@ -126,11 +128,11 @@ async def test_people_memo_forgets_on_every_write(db: Database) -> None:
     people = PeopleRepository(db)
     assert await people.get(1) is None
     await people.record(Sighting(1, "Ana", None, "en", True), NOW)
-    assert (await people.get(1)).language is None  # the memoised "nobody" was forgotten
+    assert found(await people.get(1)).language is None  # the memoised "nobody" was forgotten
     await people.set_language(1, "es", NOW)
-    assert (await people.get(1)).language == "es"
+    assert found(await people.get(1)).language == "es"
     await people.mark_unreachable(1, NOW)
-    assert (await people.get(1)).reachable is False
+    assert found(await people.get(1)).reachable is False
     await people.delete(1)
     assert await people.get(1) is None
 
@@ -142,7 +144,7 @@ async def test_a_lookup_racing_a_write_does_not_keep_the_old_row(db: Database) -
     await asyncio.sleep(0)
     await people.set_language(1, "es", NOW)
     await lookup
-    assert (await people.get(1)).language == "es"
+    assert found(await people.get(1)).language == "es"
 
 
 async def test_write_all_is_one_transaction(db: Database) -> None:

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.domain.roles import COORDINATOR_ONLY, Action, Authorizer, Role
+from bot.domain.roles import COORDINATOR_ONLY, MENTOR_ONLY, Action, Authorizer, Role
 
 COORDINATOR, ADMIN, MEMBER = 1, 2, 3
 GROUP, OTHER_GROUP = -100, -200
@@ -86,7 +86,7 @@ async def test_an_answer_overtaken_by_a_reported_change_is_not_kept(telegram: Fa
     assert telegram.lookups == 2
 
 
-@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("action", [a for a in Action if a not in MENTOR_ONLY])
 async def test_every_action_is_decided(auth: Authorizer, action: Action) -> None:
     assert await auth.authorize(COORDINATOR, action, GROUP)
     assert not await auth.authorize(MEMBER, action, GROUP)
@@ -109,3 +109,28 @@ async def test_groups_for_filters_candidates(auth: Authorizer) -> None:
         GROUP,
         OTHER_GROUP,
     ]
+
+
+MENTOR, MENTEE = 4, 5
+
+
+async def test_a_members_personal_matters_are_for_their_peer_mentor_alone(telegram: FakeTelegram) -> None:
+    """No role opens them: not a coordinator, not the group's facilitator, not the member asking
+    about themself through this door; only the member's active peer mentor."""
+
+    async def is_mentor(mentor_id: int, member_id: int) -> bool:
+        return (mentor_id, member_id) == (MENTOR, MENTEE)
+
+    auth = Authorizer([COORDINATOR], telegram.is_admin, monotonic=lambda: telegram.time, is_mentor=is_mentor)
+    for action in MENTOR_ONLY:
+        assert await auth.authorize(MENTOR, action, subject=MENTEE)
+        for who in (COORDINATOR, ADMIN, MEMBER, MENTEE):
+            refused = await auth.authorize(who, action, GROUP, subject=MENTEE)
+            assert not refused and "peer mentor" in refused.reason
+        assert not await auth.authorize(MENTOR, action)  # no member named: nothing to see
+        assert not await auth.authorize(MENTOR, action, subject=MEMBER)  # not their mentee
+
+
+async def test_without_a_mentor_lookup_nobody_sees_personal_matters(auth: Authorizer) -> None:
+    for action in MENTOR_ONLY:
+        assert not await auth.authorize(COORDINATOR, action, subject=MEMBER)

@@ -9,7 +9,7 @@ import pytest
 from bot.domain.attendance import AttendedMeeting, ProofLetter
 from bot.domain.i18n import translator
 from bot.domain.time_format import format_clock, format_when
-from handlers.attendance_views import render_closed, render_history, render_roll_call, render_verified
+from handlers.attendance.views import render_closed, render_history, render_roll_call, render_verified
 from handlers.checkins_views import prompt_set_text, saved_text
 from handlers.groups import render_timezone_set
 from storage.attendance import HistoryItem

@@ -18,6 +18,7 @@ from bot.domain.attendance import AttendedMeeting, ProofLetter, Summary
 from bot.domain.checkins import Trend
 from bot.domain.i18n import N_, Translator
 from bot.domain.time_format import format_clock, format_when
+from bot.usecases.attendance import OccurrenceChoice, stamp
 from handlers.callback_data import CallbackData
 from handlers.common import escape
 from storage.attendance import CheckIn, HistoryItem, Member
@@ -102,7 +103,7 @@ def render_roll_call(tr: Translator, title: str, start: datetime, zone: str, clo
 
 
 def roll_call_keyboard(tr: Translator, meeting_id: int, start: datetime) -> InlineKeyboardMarkup:
-    data = Here(meeting_id, int(start.timestamp())).pack()
+    data = Here(meeting_id, stamp(start)).pack()
     return InlineKeyboardMarkup([[InlineKeyboardButton(tr._("🙋 I'm here"), callback_data=data)]])
 
 
@@ -137,14 +138,6 @@ def groups_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-@dataclass(frozen=True)
-class OccurrenceChoice:
-    meeting_id: int
-    title: str
-    start: datetime
-    zone: str
-
-
 def render_occurrence_list(tr: Translator, group_title: str, choices: Sequence[OccurrenceChoice]) -> str:
     if not choices:
         return tr._(
@@ -166,7 +159,7 @@ def occurrences_keyboard(tr: Translator, choices: Sequence[OccurrenceChoice]) ->
             [
                 InlineKeyboardButton(
                     label(f"{c.title} · {short_when(tr, c.start, c.zone)}", 60),
-                    callback_data=PickOccurrence(c.meeting_id, int(c.start.timestamp())).pack(),
+                    callback_data=PickOccurrence(c.meeting_id, stamp(c.start)).pack(),
                 )
             ]
             for c in choices
@@ -191,11 +184,11 @@ def panel_keyboard(
     *,
     can_open: bool,
 ) -> InlineKeyboardMarkup | None:
-    stamp = int(start.timestamp())
+    at = stamp(start)
     buttons = [
         InlineKeyboardButton(
             ("✅ " if marks.get(m.user_id) else "▫️ ") + label(m.first_name, 24),
-            callback_data=Toggle(meeting_id, stamp, m.user_id).pack(),
+            callback_data=Toggle(meeting_id, at, m.user_id).pack(),
         )
         for m in members
     ]
@@ -205,7 +198,7 @@ def panel_keyboard(
             [
                 InlineKeyboardButton(
                     tr._("📣 Post the “I'm here” button"),
-                    callback_data=OpenRollCall(meeting_id, stamp).pack(),
+                    callback_data=OpenRollCall(meeting_id, at).pack(),
                 )
             ]
         )
@@ -329,22 +322,6 @@ def render_letter_lines(tr: Translator, meetings: Sequence[AttendedMeeting]) -> 
         )
         for m in meetings
     )
-
-
-MESSAGE_LIMIT = 4000  # Telegram allows 4,096 characters; HTML tags count only as entities
-
-
-def chunks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Split a long message at line ends into pieces Telegram accepts (a letter may list a year)."""
-    pieces: list[list[str]] = [[]]
-    size = 0
-    for line in text.split("\n"):
-        if pieces[-1] and size + 1 + len(line) > limit:
-            pieces.append([])
-            size = -1
-        pieces[-1].append(line)
-        size += 1 + len(line)
-    return ["\n".join(piece) for piece in pieces]
 
 
 def render_verified(tr: Translator, letter: ProofLetter) -> str:

@@ -1,47 +1,30 @@
 """Attendance in private chats: /report, /myattendance, /proof and /verify, and their date ranges.
 
-Split from :mod:`handlers.attendance` (roll calls and marking) by concern.  Who may see a report
-is decided by ``require()`` on each group, so a forged button for another group is refused there.
+The numbers, the letters and the checks are :mod:`bot.usecases.attendance`; here the update is
+read, the person authorised, and the answer rendered (text, CSV, chart, PDF).  Who may see a
+report is decided by ``require()`` on each group, so a forged button for another group is
+refused there.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from babel.dates import format_date
-from dateutil.relativedelta import relativedelta
 from telegram import InputFile, Update
-from telegram.ext import Application, ConversationHandler
+from telegram.ext import ConversationHandler
 
-from bot.domain.attendance import (
-    AttendedMeeting,
-    DateRange,
-    OccurrenceCount,
-    ProofLetter,
-    RangeError,
-    Summary,
-    attendance_csv,
-    code_matches,
-    local_day_range,
-    local_time,
-    normalize_code,
-    parse_date_range,
-    per_meeting_series,
-    proof_code,
-    proof_key,
-    summarize,
-)
+from bot.domain.attendance import DateRange, RangeError, normalize_code
 from bot.domain.charts import Series, line_chart_png
 from bot.domain.i18n import Translator
 from bot.domain.roles import NEEDS_FACILITATOR, Action
-from handlers.attendance_views import (
+from bot.usecases import attendance as usecase
+from bot.usecases.attendance import Days, IssuedLetter, NoLetter
+from handlers.attendance.views import (
     ProofRange,
     ReportRange,
-    chunks,
     group_names,
     groups_keyboard,
     proof_ranges_keyboard,
@@ -54,106 +37,37 @@ from handlers.attendance_views import (
 from handlers.common import (
     KindredContext,
     answer_query,
+    chunks,
     reply,
     require,
     services,
     translator_for,
     within_limit,
 )
-from storage.attendance import AttendanceRepository
 from storage.groups import Group
-from storage.meetings import Meeting, MeetingRepository
-
-log = logging.getLogger(__name__)
 
 CUSTOM_RANGE = 1
 CUSTOM_KEY = "attendance_custom_range"
 CHART_SIZE = (800, 400)
-HISTORY_LINES = 30
-
-App = Application  # type: ignore[type-arg]
 
 
-def repo(source: KindredContext | App) -> AttendanceRepository:
-    app = source if isinstance(source, Application) else source.application
-    return app.bot_data.services.repos.attendance
+def ask_for_days(context: KindredContext, kind: str, chat_id: int) -> None:
+    """Remember what the typed dates are for: a report (of a group, 0: all) or a letter."""
+    if context.user_data is not None:
+        context.user_data[CUSTOM_KEY] = (kind, chat_id)
 
 
-# -- meetings, as the meetings feature stores them --
+def days_asked_for(context: KindredContext) -> tuple[str, int] | None:
+    pending = (context.user_data or {}).get(CUSTOM_KEY)
+    return pending if isinstance(pending, tuple) else None
 
 
-def meetings(source: KindredContext | App) -> MeetingRepository:
-    app = source if isinstance(source, Application) else source.application
-    return app.bot_data.services.repos.meetings
-
-
-async def active_meetings(source: KindredContext | App, chat_id: int | None = None) -> list[Meeting]:
-    """Series not cancelled, in groups the bot is still in (one group, or all)."""
-    if chat_id is None:
-        return await meetings(source).active_everywhere()
-    return await meetings(source).active_in([chat_id])
-
-
-async def find_meeting(
-    source: KindredContext | App, meeting_id: int, active_only: bool = False
-) -> Meeting | None:
-    """A series by id; with *active_only*, None once cancelled or its group left."""
-    meeting = await meetings(source).get(meeting_id)
-    if meeting is None or not active_only:
-        return meeting
-    app = source if isinstance(source, Application) else source.application
-    group = await app.bot_data.services.groups.get(meeting.chat_id)
-    return meeting if not meeting.cancelled and group is not None and group.active else None
-
-
-def window_length(app: App) -> timedelta:
-    return timedelta(minutes=app.bot_data.services.settings.attendance_window_minutes)
-
-
-async def allowed_groups(context: KindredContext, user_id: int, action: Action) -> list[Group]:
-    """Coordinators: every active group; facilitators: the groups they administer."""
-    svc = services(context)
-    if svc.auth.is_coordinator(user_id):
-        return await svc.groups.active()
-    mine = await svc.groups.groups_of(user_id)
-    allowed = set(await svc.auth.groups_for(user_id, action, [g.chat_id for g in mine]))
-    return [g for g in mine if g.chat_id in allowed]
+def forget_days_asked(context: KindredContext) -> None:
+    if context.user_data is not None:
+        context.user_data.pop(CUSTOM_KEY, None)
 
 
 # -- /report --
-
-
-@dataclass(frozen=True)
-class Report:
-    summary: Summary
-    csv: bytes
-    chart: dict[int, list[tuple[date, float]]]  # per group: (day, people present)
-
-
-async def report_summary(
-    attendance: AttendanceRepository, chat_ids: Sequence[int], period: DateRange, former_member: str
-) -> tuple[Summary, list[OccurrenceCount]]:
-    """The numbers, from SQL aggregates (one row per meeting held, or per member who matters)."""
-    counts = await attendance.occurrence_counts(chat_ids, period)
-    candidates = await attendance.dropped_candidates(chat_ids, period)
-    newcomers = await attendance.newcomers(chat_ids, period)
-    return summarize(counts, candidates, newcomers, period, former_member), counts
-
-
-async def report_table(
-    attendance: AttendanceRepository, chat_ids: Sequence[int], period: DateRange, former_member: str
-) -> bytes:
-    """The CSV of every recorded mark; written in a worker thread (it grows with the data)."""
-    rows = await attendance.rows(chat_ids, period)
-    return await asyncio.to_thread(attendance_csv, rows, former_member)
-
-
-async def build_report(
-    attendance: AttendanceRepository, chat_ids: Sequence[int], period: DateRange, former_member: str
-) -> Report:
-    summary, counts = await report_summary(attendance, chat_ids, period, former_member)
-    csv = await report_table(attendance, chat_ids, period, former_member) if counts else b""
-    return Report(summary, csv, per_meeting_series(counts))
 
 
 async def report_command(update: Update, context: KindredContext) -> None:
@@ -161,8 +75,9 @@ async def report_command(update: Update, context: KindredContext) -> None:
     if user is None:
         return
     tr = await translator_for(update, context)
-    groups = await allowed_groups(context, user.id, Action.VIEW_REPORTS)
-    if not groups and services(context).auth.is_coordinator(user.id):
+    svc = services(context)
+    groups = await usecase.allowed_groups(svc, user.id, Action.VIEW_REPORTS)
+    if not groups and svc.auth.is_coordinator(user.id):
         await reply(update, tr._("I am not in any group yet, so there is nothing to report."))
         return
     if not groups:
@@ -187,15 +102,16 @@ async def report_scope(update: Update, context: KindredContext, chat_id: int) ->
     user = update.effective_user
     if user is None:
         return None
+    svc = services(context)
     if chat_id == 0:
-        groups = await allowed_groups(context, user.id, Action.VIEW_REPORTS)
+        groups = await usecase.allowed_groups(svc, user.id, Action.VIEW_REPORTS)
         if not groups:
             await require(update, context, Action.VIEW_REPORTS, None)
             return None
         return groups
     if not await require(update, context, Action.VIEW_REPORTS, chat_id):
         return None
-    group = await services(context).groups.get(chat_id)
+    group = await svc.groups.get(chat_id)
     return [group] if group is not None else None
 
 
@@ -224,17 +140,11 @@ async def on_report_range(update: Update, context: KindredContext) -> int:
         return ConversationHandler.END
     await answer_query(query)
     if data.span == "custom":
-        context.user_data[CUSTOM_KEY] = ("report", data.chat_id)
+        ask_for_days(context, "report", data.chat_id)
         await reply(update, tr._("Which dates? Write the first and last day, like 2026-09-01 2026-11-30."))
         return CUSTOM_RANGE
-    now = services(context).clock.now()
-    start = now - (timedelta(weeks=4) if data.span == "4w" else relativedelta(months=3))
-    await send_report(update, context, groups, DateRange(start, now))
+    await send_report(update, context, groups, usecase.report_period(services(context), data.span))
     return ConversationHandler.END
-
-
-def report_zone(context: KindredContext, groups: Sequence[Group]) -> str:
-    return groups[0].timezone if len(groups) == 1 else services(context).settings.default_timezone
 
 
 async def send_report(
@@ -244,10 +154,8 @@ async def send_report(
     if chat is None:
         return
     tr = await translator_for(update, context)
-    zone = report_zone(context, groups)
-    first = local_time(period.start, zone).date()
-    last = local_time(period.end - timedelta(microseconds=1), zone).date()
-    report = await build_report(repo(context), [g.chat_id for g in groups], period, tr._("a former member"))
+    made = await usecase.group_report(services(context), groups, period, tr._("a former member"))
+    first, last, report = made.first, made.last, made.report
     await reply(update, render_report(tr, groups, first, last, report.summary))
     if not report.summary.meetings_held:
         return
@@ -289,36 +197,35 @@ def _chart(
 
 
 async def on_custom_range(update: Update, context: KindredContext) -> int:
-    pending = context.user_data.get(CUSTOM_KEY)
+    pending = days_asked_for(context)
     message = update.message
     tr = await translator_for(update, context)
     if pending is None or message is None:
         return ConversationHandler.END
     kind, chat_id = pending
-    zone = services(context).settings.default_timezone
+    svc = services(context)
+    zone = svc.settings.default_timezone
     groups: list[Group] | None = None
     if kind == "report":
         groups = await report_scope(update, context, chat_id)
         if groups is None:
             return ConversationHandler.END
-        zone = report_zone(context, groups)
-    today = local_time(services(context).clock.now(), zone).date()
+        zone = usecase.report_zone(svc, groups)
     try:
-        first, last = parse_date_range(message.text or "", today)
+        days = usecase.days_typed(svc, message.text or "", zone)
     except RangeError as error:
         await reply(update, tr._(error.message) + "\n" + tr._("Or send /cancel to stop."))
         return CUSTOM_RANGE
-    context.user_data.pop(CUSTOM_KEY, None)
-    period = local_day_range(first, last, zone)
+    forget_days_asked(context)
     if groups is not None:
-        await send_report(update, context, groups, period)
+        await send_report(update, context, groups, days.period)
     else:
-        await send_letter(update, context, period, first, last)
+        await send_letter(update, context, days)
     return ConversationHandler.END
 
 
 async def cancel_custom(update: Update, context: KindredContext) -> int:
-    context.user_data.pop(CUSTOM_KEY, None)
+    forget_days_asked(context)
     tr = await translator_for(update, context)
     await reply(update, tr._("All right, cancelled."))
     return ConversationHandler.END
@@ -332,18 +239,11 @@ async def myattendance_command(update: Update, context: KindredContext) -> None:
     if user is None:
         return
     tr = await translator_for(update, context)
-    since = services(context).clock.now() - timedelta(days=365)
-    items = await repo(context).history(user.id, since=since)
-    present = sum(1 for item in items if item.present)
-    await reply(update, render_history(tr, items[:HISTORY_LINES], present))
+    history = await usecase.my_history(services(context), user.id)
+    await reply(update, render_history(tr, history.items, history.present))
 
 
 # -- /proof --
-
-
-def letter_key(context: KindredContext) -> bytes | None:
-    secret = services(context).settings.pseudonym_secret
-    return proof_key(secret.get_secret_value()) if secret is not None else None
 
 
 async def proof_command(update: Update, context: KindredContext) -> None:
@@ -367,70 +267,38 @@ async def on_proof_range(update: Update, context: KindredContext) -> int:
         return ConversationHandler.END
     await answer_query(query)
     if data.span == "custom":
-        context.user_data[CUSTOM_KEY] = ("proof", 0)
+        ask_for_days(context, "proof", 0)
         await reply(update, tr._("Which dates? Write the first and last day, like 2026-09-01 2026-11-30."))
         return CUSTOM_RANGE
-    zone = services(context).settings.default_timezone
-    now = services(context).clock.now()
-    today = local_time(now, zone).date()
-    first = today - relativedelta(months=3 if data.span == "3m" else 12)
-    await send_letter(update, context, local_day_range(first, today, zone), first, today)
+    await send_letter(update, context, usecase.letter_days(services(context), data.span))
     return ConversationHandler.END
 
 
-async def send_letter(
-    update: Update, context: KindredContext, period: DateRange, first: date, last: date
-) -> None:
-    """Build, record and send the letter: only ever at the member's own request."""
+async def send_letter(update: Update, context: KindredContext, days: Days) -> None:
+    """Have the letter made and recorded, then send it as a PDF: only at the member's request."""
     from bot.domain.proof_pdf import proof_pdf  # noqa: PLC0415 - fpdf2 is loaded only when a letter is asked for
 
     user, chat = update.effective_user, update.effective_chat
-    key = letter_key(context)
     tr = await translator_for(update, context)
     if user is None or chat is None:
         return
-    if key is None:
+    issued = await usecase.issue_letter(services(context), user.id, user.first_name, days)
+    if issued is NoLetter.UNAVAILABLE:
         await reply(update, tr._("Proof letters are not available on this server."))
         return
-    items = await repo(context).history(user.id, since=period.start, until=period.end, present_only=True)
-    if not items:
+    if not isinstance(issued, IssuedLetter):
         await reply(
             update, tr._("I found no meetings you attended in that period, so there is no letter to make.")
         )
         return
-    person = await services(context).people.get(user.id)
-    now = services(context).clock.now().replace(microsecond=0)
-    letter = ProofLetter(
-        first_name=person.first_name if person else user.first_name,
-        first_day=first,
-        last_day=last,
-        issued_at=now,
-        meetings=tuple(
-            AttendedMeeting(
-                item.group_title,
-                item.meeting_title,
-                local_time(item.start, item.time_zone).replace(tzinfo=None),
-                item.minutes,
-                item.time_zone,
-            )
-            for item in reversed(items)
-        ),
-    )
-    code = proof_code(letter, key)
-    await repo(context).save_letter(code, user.id, letter.canonical(), now)
-    pdf = await asyncio.to_thread(proof_pdf, letter, code, tr, context.bot.username or "")
+    pdf = await asyncio.to_thread(proof_pdf, issued.letter, issued.code, tr, context.bot.username or "")
     await chat.send_document(
-        InputFile(pdf, filename=f"proof-of-attendance-{first}-{last}.pdf"),
-        caption=tr._("Your letter. Its verification code is {code}.").format(code=code),
+        InputFile(pdf, filename=f"proof-of-attendance-{days.first}-{days.last}.pdf"),
+        caption=tr._("Your letter. Its verification code is {code}.").format(code=issued.code),
     )
 
 
 # -- /verify --
-
-
-async def may_verify(context: KindredContext, user_id: int) -> bool:
-    """Coordinators, and facilitators of any group: the people a member would show a letter to."""
-    return bool(await allowed_groups(context, user_id, Action.VERIFY_PROOF))
 
 
 async def verify_command(update: Update, context: KindredContext) -> None:
@@ -438,7 +306,8 @@ async def verify_command(update: Update, context: KindredContext) -> None:
     tr = await translator_for(update, context)
     if user is None:
         return
-    if not await may_verify(context, user.id):
+    svc = services(context)
+    if not await usecase.may_verify(svc, user.id):
         await reply(update, tr._(NEEDS_FACILITATOR.reason))
         return
     code = normalize_code(" ".join(context.args or []))
@@ -446,14 +315,10 @@ async def verify_command(update: Update, context: KindredContext) -> None:
         await reply(update, tr._("Send the code from the letter, like /verify ABCD-EFGH-IJKL-MNOP."))
         return
     # Each code checked is a guess at one: VERIFY_ATTEMPTS_PER_HOUR per person keeps guessing hopeless.
-    limiter = services(context).throttles.verify
-    if not await within_limit(update, context, limiter, "/verify", render_verify_limit):
+    if not await within_limit(update, context, svc.throttles.verify, "/verify", render_verify_limit):
         return
-    key = letter_key(context)
-    contents = await repo(context).letter(code)
-    letter = ProofLetter.from_json(contents) if contents is not None else None
-    if key is None or letter is None or not code_matches(letter, code, key):
-        log.info("A proof code was refused")
+    letter = await usecase.verified_letter(svc, code)
+    if letter is None:
         await reply(
             update,
             tr._("❌ No letter was issued with this code. It may be mistyped, altered or forged."),

