@@ -34,11 +34,14 @@ from bot.domain.plan import (
 from bot.domain.roles import Action
 from bot.domain.timezones import canonical_timezone
 from bot.runtime.context import KindredContext
+from bot.runtime.services import Services
 from bot.usecases import plan as uc
 from handlers.common import answer_query, reply, require, services, translator_for
 from handlers.plan import views
 from handlers.plan.review import replan
 from handlers.plan.views import Pl
+
+GoalEdit = Callable[[Services, int, int, str], Awaitable["uc.Goal | None"]]  # (svc, user, goal, words)
 
 GOAL_TEXT, TARGET, STEP, EDIT_TEXT, EDIT_STEP, REVIEW_TIME = range(1, 7)
 DRAFT = "plan_draft"
@@ -136,30 +139,26 @@ async def save_draft(update: Update, context: KindredContext, step: str | None, 
 
 
 async def on_edit_text(update: Update, context: KindredContext) -> int:
-    user, message = update.effective_user, update.effective_message
-    goal_id = (context.user_data or {}).get(EDITING)
-    tr = await translator_for(update, context)
-    if user is None or message is None or not isinstance(goal_id, int):
-        return ConversationHandler.END
-    try:
-        goal = await uc.edit_goal_text(services(context), user.id, goal_id, message.text or "")
-    except PlanError as error:
-        await reply(update, _error(tr, error))
-        return EDIT_TEXT
-    return await _goal_or_gone(update, context, tr, goal)
+    return await _apply_edit(update, context, uc.edit_goal_text, EDIT_TEXT)
 
 
 async def on_edit_step(update: Update, context: KindredContext) -> int:
+    return await _apply_edit(update, context, uc.edit_step, EDIT_STEP)
+
+
+async def _apply_edit(update: Update, context: KindredContext, change: GoalEdit, again: int) -> int:
+    """Apply the typed words to the goal being edited; a kind word and the same question again
+    when they do not fit (nothing is lost: the goal keeps its old words)."""
     user, message = update.effective_user, update.effective_message
     goal_id = (context.user_data or {}).get(EDITING)
     tr = await translator_for(update, context)
     if user is None or message is None or not isinstance(goal_id, int):
         return ConversationHandler.END
     try:
-        goal = await uc.edit_step(services(context), user.id, goal_id, message.text or "")
+        goal = await change(services(context), user.id, goal_id, message.text or "")
     except PlanError as error:
         await reply(update, _error(tr, error))
-        return EDIT_STEP
+        return again
     return await _goal_or_gone(update, context, tr, goal)
 
 
