@@ -153,6 +153,8 @@ async def test_the_paperclip_sends_a_file_and_a_photo(page: Page, tmp_path: Path
     photo = tmp_path / "picnic.png"
     photo.write_bytes(ONE_PIXEL_PNG)
     await page.attach(photo, "Picnic on Sunday")
-    shown = "[...document.querySelectorAll('#log img.photo')].map(i => i.naturalWidth).join()"
-    assert await page.until(shown, "the photo") == "1"
+    # One loaded photo, 1 pixel wide: wait for the browser to have decoded it (until then an
+    # <img> already in the page reports a natural width of 0).
+    shown = "[...document.querySelectorAll('#log img.photo')].map(i => i.naturalWidth).join() === '1'"
+    assert await page.until(shown, "the photo") is True
     assert await page.until(page.log_includes("Picnic on Sunday"), "the caption")
