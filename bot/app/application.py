@@ -58,10 +58,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Kindred
         .rate_limiter(rate_limiter(settings, pacer))
         .context_types(CONTEXT_TYPES)
         .job_queue(job_queue)
-        .post_init(_post_init)
-        .post_stop(_post_stop)
-        .post_shutdown(_post_shutdown)
-        .build()
+        .build()  # no post_init/post_stop/post_shutdown: bot.app.main calls the hooks below
     )
     db = Database(settings.database)
     repos = Repositories.on(db)
@@ -134,7 +131,12 @@ def rate_limiter(settings: Settings, pacer: Pacer) -> PatientRateLimiter:
     )
 
 
-async def _post_init(application: KindredApplication) -> None:
+# The lifecycle's hooks, called by bot.app.main in python-telegram-bot's order: start_services
+# before the bot takes updates, stop_services after it stopped taking them (also when a stop came
+# during start-up, so nothing start_services began outlives it), close_services last.
+
+
+async def start_services(application: KindredApplication) -> None:
     """Open and migrate the database, start the scheduler, then let features rebuild their jobs."""
     services: Services = application.bot_data.services
     await services.db.open()
@@ -189,7 +191,7 @@ async def _share_budget(services: Services) -> None:
         services.pacer.share(services.leadership.processes)
 
 
-async def _post_stop(application: KindredApplication) -> None:
+async def stop_services(application: KindredApplication) -> None:
     """Let features stop what they started (e.g. the feed server), count edits still waiting go
     out, and deliveries in flight settle, before the database closes."""
     services: Services = application.bot_data.services
@@ -203,6 +205,11 @@ async def _post_stop(application: KindredApplication) -> None:
         await services.delivery.stop()
 
 
-async def _post_shutdown(application: KindredApplication) -> None:
-    await application.bot_data.services.db.close()
+async def close_services(application: KindredApplication) -> None:
+    """Close the database; the scheduled work's beat first, should start-up have failed before
+    stop_services could stop it (its queries must not race the pools closing)."""
+    services: Services = application.bot_data.services
+    if services.leadership is not None:
+        await services.leadership.stop()
+    await services.db.close()
     log.info("Kindred stopped; database closed")

@@ -122,9 +122,9 @@ class Services:
     edits: EditCoalescer  # in-place count edits, latest wins per message (bot/runtime/edit_coalescer.py)
     features: Sequence[Feature] = ()  # bot/app/features.py, in order
     seen: SeenPeople = field(default_factory=SeenPeople)
-    scheduler: Scheduler | None = field(default=None)  # needs the running JobQueue; set in post_init
-    delivery: Outbox | None = field(default=None)  # needs the bot; set in post_init
-    # Whether this process runs the scheduled work (several processes on PostgreSQL); post_init.
+    scheduler: Scheduler | None = field(default=None)  # needs the running JobQueue; set in start_services
+    delivery: Outbox | None = field(default=None)  # needs the bot; set in start_services
+    # Whether this process runs the scheduled work (several processes on PostgreSQL); start_services.
     leadership: Leadership | None = field(default=None)
     # What the features' hooks are called with (e.g. ``Feature.on_meeting_changed``), so a use case
     # can tell the other features without holding Telegram itself; set by build_application.
@@ -147,13 +147,13 @@ class Services:
     @property
     def jobs(self) -> Scheduler:
         if self.scheduler is None:
-            raise RuntimeError("the scheduler starts in post_init")
+            raise RuntimeError("the scheduler starts in start_services")
         return self.scheduler
 
     @property
     def outbox(self) -> Outbox:
         if self.delivery is None:
-            raise RuntimeError("the outbox starts in post_init")
+            raise RuntimeError("the outbox starts in start_services")
         return self.delivery
 
     @classmethod
