@@ -16,6 +16,8 @@ This is the only module that imports asyncpg.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -34,6 +36,9 @@ MIGRATION_LOCK = 0x4B696E6472656400  # "Kindred\0"
 NAMESPACE = 0x4B494E44  # "KIND"
 SCHEMA_TABLE = "kindred_schema"
 POOL_SIZE = 10
+CLOSE_SECONDS = 5.0  # at most this long for each pool to close before its connections are dropped
+
+log = logging.getLogger(__name__)
 
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|--[^\n]*|\?(\d*)")
 
@@ -195,13 +200,29 @@ class PostgresBackend:
         return {int(row[0]) for row in rows}
 
     async def close(self) -> None:
-        if self._locks is not None:
-            await self._locks.close()
-            self._locks = None
-        for pool in (self._readers, self._pool):
-            if pool is not None:
-                await pool.close()
-        self._pool = self._readers = None
+        """Close the pools and the locks' connection, each within :data:`CLOSE_SECONDS`.
+
+        asyncpg's ``Pool.close()`` waits for every connection to be released, and one acquired by
+        work cut off during shutdown may never be: past the bound the pool is terminated (its
+        connections dropped; the server rolls their transactions back, and outbox rows claimed
+        but not sent return to the others through the claim's lease).  Safe to call twice."""
+        locks, self._locks = self._locks, None
+        pools, self._pool, self._readers = (self._readers, self._pool), None, None
+        if locks is not None:
+            try:
+                async with asyncio.timeout(CLOSE_SECONDS):
+                    await locks.close()
+            except TimeoutError:
+                locks.terminate()
+        for pool in pools:
+            if pool is None:
+                continue
+            try:
+                async with asyncio.timeout(CLOSE_SECONDS):
+                    await pool.close()
+            except TimeoutError:
+                log.warning("A database connection was still in use after %.0f s; closing it", CLOSE_SECONDS)
+                pool.terminate()
 
     @property
     def pool(self) -> asyncpg.Pool:

@@ -31,6 +31,7 @@ SCHEDULER = "scheduler"
 SCHEDULER_LOCK = 0  # process locks are 1..2**31-1
 BEAT = 1.0  # seconds between beats: a dead leader's work is taken over within about this long
 LEASE = 15.0  # seconds an outbox claim outlives its holder's last beat (a hung process)
+STOP_SECONDS = 5.0  # at most this long to wait for a beat under way when the process stops
 
 Hook = Callable[[], Awaitable[None]]
 
@@ -97,12 +98,19 @@ class Leadership:
         self._task = asyncio.create_task(self._beat(), name="leadership")
 
     async def stop(self) -> None:
-        """Stop beating; the locks go when the database closes, and another process takes over."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        """Stop beating; the locks go when the database closes, and another process takes over.
+        Safe to call twice.  Bounded: a beat's hook that ignored its cancellation (a replan deep
+        in a query) must not hold the process up; the database's close then cuts it off."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=STOP_SECONDS)
+        if not done:
+            log.warning("The scheduled work's beat did not stop within %.0f s; closing anyway", STOP_SECONDS)
+            return
+        with contextlib.suppress(asyncio.CancelledError):
+            task.result()
 
     async def _beat(self) -> None:
         while True:

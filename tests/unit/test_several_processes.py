@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 
+import storage.postgres
 from bot.domain.meetings import Answer
 from bot.runtime.leadership import Leadership, wall_ms
 from storage.db import Database
@@ -111,6 +112,31 @@ async def test_one_process_leads_and_another_takes_over_when_it_dies(db: Databas
         await first.stop()
         await other.stop()
         await db.open()  # the fixture closes it
+
+
+@postgres_only
+async def test_closing_never_waits_for_work_that_never_gave_its_connection_back(
+    db: Database, second: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Work cut off by shutdown may hold a pooled connection for good; asyncpg's Pool.close()
+    waits for every connection forever, and a stopping bot hung until killed.  Closing is bounded;
+    what the held connection had not committed is rolled back, never half-kept."""
+    monkeypatch.setattr(storage.postgres, "CLOSE_SECONDS", 0.5)
+    held = await second._backend.pool.acquire()  # type: ignore[attr-defined]  # never released
+    server_pid = await held.fetchval("SELECT pg_backend_pid()")
+    await held.execute("BEGIN")
+    await held.execute("INSERT INTO leases (name, holder, expires_ms) VALUES ('cut-off', 'x', 0)")
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await asyncio.wait_for(second.close(), 10)
+    assert loop.time() - started < 3
+    for _ in range(50):  # the server notices the dropped connection and ends its session
+        if await db.fetch_one("SELECT 1 FROM pg_stat_activity WHERE pid = ?", (server_pid,)) is None:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("the held connection was never closed")
+    assert await db.fetch_one("SELECT 1 FROM leases WHERE name = 'cut-off'") is None
 
 
 async def _note(taken: list[str], what: str) -> None:
