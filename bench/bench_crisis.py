@@ -78,7 +78,7 @@ for name in runs:
     spent = []
     for _ in range(runs[name]):
         if cold:  # nothing kept: every token and word of the message is new to the screener
-            crisis._ENCODER._model._token_rows._slot.clear()
+            crisis._ENCODER._model._token_rows.forget()
             crisis_features._word_columns.cache_clear()
             crisis_features._word_column.cache_clear()
         t = time.perf_counter_ns()

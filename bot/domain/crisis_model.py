@@ -58,7 +58,9 @@ PASSAGE_CHARS = 200
 MIN_WORDS = 3
 SAFE_CONTEXT = 0.7
 
-Embed = Callable[[list[str]], np.ndarray]  # the sentence encoder: one row per text
+# A message's passages read by the sentence encoder; the embeddings of those in a slice are
+# finished when asked for (float64, one row per passage).
+Embeddings = Callable[[slice], np.ndarray]
 
 
 def ngram_counts(texts: list[str]) -> sparse.csr_matrix:
@@ -70,13 +72,12 @@ def ngram_counts(texts: list[str]) -> sparse.csr_matrix:
 def weigh(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
     """Sublinear tf x idf, each row scaled to unit length (what TfidfTransformer does), computed on
     the stored entries only: a message has dozens of n-grams in a space of a million."""
-    weighted = counts.astype(np.float64)
-    weighted.data = (1.0 + np.log(weighted.data)) * idf[weighted.indices]
-    squares = weighted.multiply(weighted).sum(axis=1)
-    norms = np.sqrt(np.asarray(squares).ravel())
+    data = (1.0 + np.log(counts.data)) * idf[counts.indices]
+    row_of = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+    norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=counts.shape[0]))
     norms[norms == 0] = 1.0
-    weighted.data /= np.repeat(norms, np.diff(weighted.indptr))
-    return weighted
+    data /= norms[row_of]
+    return sparse.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…\n])\s+")
@@ -103,17 +104,44 @@ def passages(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Head:
-    """A linear classifier over the kinds: n-gram weights (sparse) and, for the full head, the
-    embedding's."""
+    """A linear classifier over the kinds: n-gram weights and, for the full head, the embedding's.
+
+    Only the n-grams seen in training carry weight (34 thousand of a million hashed columns), so
+    the weights are kept dense for those columns alone, in column order: one lookup and one small
+    product per message, instead of a sparse-by-sparse product over the whole hashed space."""
 
     kinds: tuple[str, ...]
-    ngram_weights: sparse.csc_matrix  # (kinds, N_GRAM_FEATURES); by column, so .T is free
+    columns: np.ndarray  # (n,) the hashed columns that carry weight, ascending
+    ngram_weights: np.ndarray  # (n, kinds): row i is column columns[i]'s weight for each kind
     embedding_weights: np.ndarray | None  # (kinds, EMBEDDING_SIZE)
     bias: np.ndarray  # (kinds,)
 
+    @classmethod
+    def from_sparse(
+        cls,
+        kinds: tuple[str, ...],
+        weights: sparse.spmatrix,
+        embedding_weights: np.ndarray | None,
+        bias: np.ndarray,
+    ) -> Head:
+        """From (kinds, N_GRAM_FEATURES) weights in hashed space, as training places them."""
+        by_column = sparse.csc_matrix(weights)
+        columns = np.flatnonzero(np.diff(by_column.indptr))
+        dense = by_column[:, columns].T.toarray()
+        return cls(kinds, columns, dense, embedding_weights, bias)
+
+    def to_sparse(self) -> sparse.coo_matrix:
+        """The n-gram weights in hashed space, (kinds, N_GRAM_FEATURES)."""
+        rows, at = np.nonzero(self.ngram_weights.T)
+        values = self.ngram_weights.T[rows, at]
+        return sparse.coo_matrix((values, (rows, self.columns[at])), shape=(len(self.kinds), N_GRAM_FEATURES))
+
     def probabilities(self, ngrams: sparse.csr_matrix, embeddings: np.ndarray | None) -> np.ndarray:
-        """One row of kind probabilities per message."""
-        logits = np.asarray((ngrams @ self.ngram_weights.T).todense()) + self.bias
+        """One row of kind probabilities per message (*ngrams* weighted, in hashed space)."""
+        at = np.minimum(np.searchsorted(self.columns, ngrams.indices), len(self.columns) - 1)
+        weighted = np.where(self.columns[at] == ngrams.indices, ngrams.data, 0.0)
+        compact = sparse.csr_matrix((weighted, at, ngrams.indptr), shape=(ngrams.shape[0], len(self.columns)))
+        logits = compact @ self.ngram_weights + self.bias
         if self.embedding_weights is not None and embeddings is not None:
             logits = logits + embeddings @ self.embedding_weights.T
         logits -= logits.max(axis=1, keepdims=True)
@@ -149,24 +177,26 @@ class SemanticModel:
     floor_rules: frozenset[str]  # rules precise enough on blind data to fire whatever the model says
     trained_on: tuple[str, ...]
 
-    def score(self, texts: list[str], embed: Embed | None) -> Score:
+    def score(self, texts: list[str], embeddings: Embeddings | None) -> Score:
         """The reading of one message from its passages (:func:`passages`: whole, then its
         sentences): the whole message's, unless a sentence is more worrying and the whole does
-        not clearly read as safe (:func:`reads_safe`).  *embed* is the sentence encoder; without
-        it the fast head answers.  Sentences are only encoded when they may change the answer."""
-        head_name = "full" if embed is not None else "fast"
+        not clearly read as safe (:func:`reads_safe`).  *embeddings* are the passages as the
+        sentence encoder read them (:meth:`Encoder.read`); without them the fast head answers.
+        The passages are read in one pass, where the sentences cost little more than the whole
+        (:mod:`bot.domain.crisis_encoder` computes each token's work once for every passage that
+        holds it); the sentences' last layers are only finished when they may change the answer."""
+        head_name = "full" if embeddings is not None else "fast"
         head = self.heads[head_name]
+        ngrams = weigh(ngram_counts(texts), self.idf)
 
-        def kinds_of(passages: list[str]) -> np.ndarray:
-            return head.probabilities(
-                weigh(ngram_counts(passages), self.idf), embed(passages) if embed else None
-            )
+        def kinds_of(part: slice) -> np.ndarray:
+            return head.probabilities(ngrams[part], None if embeddings is None else embeddings(part))
 
-        whole = kinds_of(texts[:1])[0]
+        whole = kinds_of(slice(0, 1))[0]
         reading = crisis_reading(head.kinds, whole, head_name)
         if len(texts) == 1 or reads_safe(head.kinds, whole):
             return reading
-        sentences = [crisis_reading(head.kinds, row, head_name) for row in kinds_of(texts[1:])]
+        sentences = [crisis_reading(head.kinds, row, head_name) for row in kinds_of(slice(1, None))]
         return max([reading, *sentences], key=lambda each: each.probability)
 
     def save(self, path: Path) -> None:
@@ -176,7 +206,7 @@ class SemanticModel:
             "floor_rules": np.array(sorted(self.floor_rules), dtype=str),
         }
         for name, head in self.heads.items():
-            coo = head.ngram_weights.tocoo()
+            coo = head.to_sparse()
             arrays[f"{name}_kinds"] = np.array(head.kinds)
             arrays[f"{name}_rows"] = coo.row.astype(np.int32)
             arrays[f"{name}_cols"] = coo.col.astype(np.int32)
@@ -195,15 +225,15 @@ class SemanticModel:
         heads = {}
         for name in ("fast", "full"):
             kinds = tuple(str(k) for k in arrays[f"{name}_kinds"])
-            weights = sparse.csr_matrix(
+            weights = sparse.coo_matrix(
                 (
                     arrays[f"{name}_values"].astype(np.float64),
                     (arrays[f"{name}_rows"], arrays[f"{name}_cols"]),
                 ),
                 shape=(len(kinds), N_GRAM_FEATURES),
             )
-            heads[name] = Head(
-                kinds, weights.tocsc(), arrays.get(f"{name}_embedding"), arrays[f"{name}_bias"]
+            heads[name] = Head.from_sparse(
+                kinds, weights, arrays.get(f"{name}_embedding"), arrays[f"{name}_bias"]
             )
         return cls(
             idf=arrays["idf"].astype(np.float64),
@@ -267,13 +297,20 @@ class Encoder:
         return self._ready.wait(timeout)
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """Unit-length embeddings, one row per text; only once :attr:`ready`.
+        """Unit-length embeddings, one row per text; only once :attr:`ready`."""
+        return self.read(texts)(slice(None))
+
+    def read(self, texts: list[str]) -> Embeddings:
+        """*texts* read together (they share their tokens' work); only once :attr:`ready`.
 
         The encoder is cased, and "TUVE UNA RECAÍDA" read far from "tuve una recaída": people
         shout in crisis, so it reads lower case with runs of spaces and newlines collapsed."""
-        plain = [" ".join(text.lower().split()) for text in texts]
-        vectors = np.asarray(self._model.encode(plain), dtype=np.float64)
-        return vectors.reshape(len(texts), EMBEDDING_SIZE)
+        passages = self._model.read([" ".join(text.lower().split()) for text in texts])
+
+        def embeddings(part: slice) -> np.ndarray:
+            return np.asarray(passages.embeddings(part), dtype=np.float64).reshape(-1, EMBEDDING_SIZE)
+
+        return embeddings
 
     def _load(self) -> None:
         try:

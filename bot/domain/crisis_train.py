@@ -104,7 +104,9 @@ def fit_head(data: TrainingData, rows: np.ndarray, idf: np.ndarray, *, full: boo
     embedding = coef[:, len(active) :] * EMBEDDING_SCALE if full else None
     if embedding is not None and embedding.shape[1] != EMBEDDING_SIZE:
         raise ValueError("the full head's embedding part has the wrong size")
-    return Head(tuple(str(k) for k in model.classes_), weights.tocsc(), embedding, model.intercept_.copy())
+    return Head.from_sparse(
+        tuple(str(k) for k in model.classes_), weights, embedding, model.intercept_.copy()
+    )
 
 
 def crisis_probabilities(

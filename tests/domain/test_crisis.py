@@ -5,6 +5,8 @@ tests screen as the live bot does once it has started."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -277,26 +279,46 @@ def test_a_story_that_reads_safe_as_a_whole_is_not_overruled_by_one_sentence() -
     assert detect(story) is None
 
 
-def test_sentences_are_only_encoded_when_they_may_change_the_answer() -> None:
-    """A long message whose whole reads as a hard negative costs one encoding; an ordinary one
-    (where danger may be buried) is read sentence by sentence too."""
+def test_sentences_are_only_finished_when_they_may_change_the_answer() -> None:
+    """A long message is read in one pass, whole and sentences together (they share their tokens'
+    work); the sentences' own last layers are only asked for when the whole does not read as a
+    hard negative (where danger may be buried)."""
     model = crisis._model()
     assert model is not None
-    encoded: list[list[str]] = []
+    read_together: list[list[str]] = []
+    finished: list[slice] = []
 
-    def embed(texts: list[str]) -> np.ndarray:
-        encoded.append(texts)
-        return crisis._ENCODER.embed(texts)
+    def reading(texts: list[str]) -> Callable[[slice], np.ndarray]:
+        read_together.append(texts)
+        embeddings = crisis._ENCODER.read(texts)
+
+        def finish(part: slice) -> np.ndarray:
+            finished.append(part)
+            return embeddings(part)
+
+        return finish
 
     story = (
         "Three years clean today and I wanted to say thank you. Three years ago I was sleeping in a "
         "stairwell and I honestly thought I would be dead by thirty. Today I have a flat, a job and my "
         "son stays with me every other weekend. Keep coming back, it works if you work it."
     )
-    model.score(passages(story), embed)
-    assert encoded == [[story]]
-    encoded.clear()
+    model.score(passages(story), reading(passages(story)))
+    assert read_together == [passages(story)] and finished == [slice(0, 1)]
+    read_together.clear()
+    finished.clear()
     day = "Work was fine and the meeting ran late, then I cooked dinner and called my sister. " * 4
     worrying = day + "I have the pills counted out and I am going to take them all tonight."
-    model.score(passages(worrying), embed)
-    assert encoded[0] == [worrying] and len(encoded) == 2
+    model.score(passages(worrying), reading(passages(worrying)))
+    assert read_together == [passages(worrying)] and finished == [slice(0, 1), slice(1, None)]
+
+
+def test_reading_passages_together_gives_each_its_own_embedding() -> None:
+    """Read together or one by one, each passage's embedding is the same (to float rounding)."""
+    assert crisis.semantic_ready(timeout=60)
+    day = "Work was fine and the meeting ran late, then I cooked dinner and called my sister. " * 3
+    parts = passages(day + "I have the pills counted out and I am going to take them all tonight.")
+    together = crisis._ENCODER.read(parts)
+    alone = np.vstack([crisis._ENCODER.embed([part]) for part in parts])
+    assert abs(together(slice(None)) - alone).max() < 1e-6
+    assert abs(together(slice(1, None)) - alone[1:]).max() < 1e-6

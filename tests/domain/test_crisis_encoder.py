@@ -74,4 +74,4 @@ def test_tokens_read_before_and_tokens_evicted_read_the_same(encoder, monkeypatc
         alone = np.vstack([package.encode([text]) for text in plain])
         assert abs(fresh.encode(plain) - alone).max() < 1e-6
     assert fresh._token_rows is not None
-    assert len(fresh._token_rows._slot) <= 40
+    assert fresh._token_rows.held <= 40
