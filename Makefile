@@ -1,6 +1,6 @@
 # The README's commands: `make run` (set up, then run the bot; the sandbox when no BOT_TOKEN),
-# `make test` (set up, then lint and run every test) and `make lint` (only the checks). Each
-# creates .venv on first use.
+# `make test` (set up, then lint and run every test, on SQLite and on PostgreSQL) and `make lint`
+# (only the checks). Each creates .venv on first use.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -26,8 +26,9 @@ lint: setup
 	$(VENV)/bin/lint-imports
 	$(PY) -m mypy
 
+# The suite on SQLite and on a throwaway PostgreSQL (.ci/postgres), both at once: .ci/test.
 test: lint
-	$(PY) -m pytest
+	PY=$(PY) .ci/test
 
 bench: setup
 	$(PY) -m bench

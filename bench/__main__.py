@@ -16,7 +16,17 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import bench_crisis, broadcast, fanout, interactive, matchall, rsvp_burst, startup, storage_bench
+from bench import (
+    backends,
+    bench_crisis,
+    broadcast,
+    fanout,
+    interactive,
+    matchall,
+    rsvp_burst,
+    startup,
+    storage_bench,
+)
 from bench.proc import load_average
 from bench.report import render
 
@@ -76,7 +86,8 @@ def main() -> None:
     parser.add_argument(
         "--skip",
         default="",
-        help="comma-separated: interactive,tuning,fanout,storage,startup,matchall,broadcast,rsvp,crisis",
+        help="comma-separated: interactive,tuning,fanout,storage,startup,matchall,broadcast,rsvp,crisis,"
+        "backends",
     )
     parser.add_argument(
         "--mix", type=interactive.parse_mix, default=None, help="e.g. help=2,press=3,mentor=1"
@@ -98,6 +109,7 @@ def main() -> None:
         "broadcast": lambda: broadcast.run(100 if args.quick else broadcast.RECIPIENTS, limits_off=False),
         "rsvp": lambda: rsvp_burst.run((50,) if args.quick else rsvp_burst.SIZES),
         "crisis": bench_crisis.run,
+        "backends": lambda: backends.run(args.quick),
     }
     for name, step in steps.items():
         if name in skip:

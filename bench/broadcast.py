@@ -73,7 +73,7 @@ async def scenario(rate_limits: bool, recipients: int = RECIPIENTS) -> dict[str,
             await group.add_bot(by=sender)
         with tempfile.TemporaryDirectory() as workdir:
             bot = BotProcess(emu.url, Path(workdir), env={"LOG_LEVEL": "INFO"})
-            await seed(bot.database, groups, sender, members)
+            await seed(Path(bot.database), groups, sender, members)  # SQLite: the bench sets no server
             await bot.start()
             try:
                 for group in groups:

@@ -353,6 +353,11 @@ class Driver:
             "rejections": len(self.emu.rejections),
         }
 
+    async def op_webhook(self, public: str, backends: list[str], **_: Any) -> dict[str, Any]:
+        """Play the load balancer: a webhook set on *public* is delivered to *backends* in turn."""
+        self.emu.route_webhook(public, backends)
+        return {}
+
     async def op_stats(self, **_: Any) -> dict[str, Any]:
         return {"calls": self.tracker.calls, "rejections": [str(r) for r in self.emu.rejections[:5]]}
 

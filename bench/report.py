@@ -314,6 +314,36 @@ def _crisis(data: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def backends_table(data: dict[str, Any]) -> list[str]:
+    """SQLite (one process) and PostgreSQL (three processes for the fan-out), side by side."""
+    rows = data["backends"]
+    lines = [
+        "",
+        "**SQLite and PostgreSQL** (`bench/backends.py`; PostgreSQL: a local throwaway server)",
+        "",
+        _row(
+            "backend",
+            "check-ins/s",
+            "attendance report ms (CSV ms)",
+            f"start-up, {rows['sqlite']['startup']['meetings']:,} meetings: first answer s (idle after s)",
+            f"fan-out to {rows['sqlite']['fan_out']['groups']:,} groups: processes, s (÷ floor), 429s",
+        ),
+        _row(*["---"] * 5),
+    ]
+    for name, row in rows.items():
+        fan = row["fan_out"]
+        lines.append(
+            _row(
+                name,
+                f"{row['checkins']['per_s']:,}",
+                f"{row['attendance_report']['summary_ms']} ({row['attendance_report']['csv_ms']})",
+                f"{row['startup']['first_answer_s']} ({row['startup']['idle_after_s']})",
+                f"{fan['processes']}, {fan['seconds']} ({fan['vs_floor']}×), {fan['too_many_requests']}",
+            )
+        )
+    return lines
+
+
 def render(results: dict[str, Any]) -> str:
     lines = _machine(results)
     if "interactive" in results:
@@ -334,4 +364,6 @@ def render(results: dict[str, Any]) -> str:
         lines += _rsvp(results["rsvp"])
     if "crisis" in results:
         lines += _crisis(results["crisis"])
+    if "backends" in results:
+        lines += backends_table(results["backends"])
     return "\n".join(lines) + "\n"

@@ -351,8 +351,11 @@ class Emulator:
         self.calls.append((method, params))
         name = self.schema.canonical(method) or method
         try:
-            if name != "getUpdates" and self.faults.latency:
-                await asyncio.sleep(self.faults.latency)
+            delay = self.faults.slow_methods.get(name, 0.0)
+            if name != "getUpdates":
+                delay += self.faults.latency
+            if delay:
+                await asyncio.sleep(delay)
             if name not in METHODS:
                 raise ApiError(404, "Not Found")
             params = self.schema.validate(name, params)

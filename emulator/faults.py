@@ -70,6 +70,9 @@ class Faults:
     html_bad_gateways: int = 0
     blocked: set[int] = field(default_factory=set)
     latency: float = 0.0
+    # Seconds added to the answers of these methods only (by name, e.g. "setWebhook"), on top of
+    # ``latency``: holds a bot inside one step (its start-up, its webhook being set) for a test.
+    slow_methods: dict[str, float] = field(default_factory=dict)
     seed: int = 0
     clock: Callable[[], float] = time.monotonic
 

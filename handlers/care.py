@@ -466,6 +466,7 @@ FEATURE = Feature(
     handlers=handlers,
     commands=COMMANDS,
     on_startup=on_startup,
+    replan=on_startup,
     export_personal_data=export_personal_data,
     erase_personal_data=erase_personal_data,
 )

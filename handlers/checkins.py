@@ -458,6 +458,7 @@ FEATURE = Feature(
     commands=COMMANDS,
     settings=SETTINGS,
     on_startup=on_startup,
+    replan=on_startup,
     export_personal_data=export_personal_data,
     erase_personal_data=erase_personal_data,
     purge_expired_text=purge_expired_text,

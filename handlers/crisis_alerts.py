@@ -235,6 +235,7 @@ FEATURE = Feature(
     name="crisis_alerts",
     handlers=handlers,
     on_startup=on_startup,
+    replan=on_startup,
     export_personal_data=export_personal_data,
     erase_personal_data=erase_personal_data,
 )

@@ -484,6 +484,7 @@ FEATURE = Feature(
     handlers=handlers,
     commands=(*COMMANDS, STATS_COMMAND),
     on_startup=on_startup,
+    replan=on_startup,
     export_personal_data=export_personal_data,
     erase_personal_data=erase_personal_data,
 )

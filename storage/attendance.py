@@ -137,8 +137,9 @@ class AttendanceRepository:
         """Reserve the right to post the message (message_id 0 = being posted); False if taken."""
         result = await self._db.execute(
             """
-            UPDATE roll_calls SET message_id = 0, closes_at = MAX(closes_at, ?)
-            WHERE meeting_id = ? AND occurrence_start = ? AND closed = 0
+            UPDATE roll_calls SET message_id = 0,
+                closes_at = CASE WHEN closes_at < ?1 THEN ?1 ELSE closes_at END
+            WHERE meeting_id = ?2 AND occurrence_start = ?3 AND closed = 0
               AND (message_id IS NULL OR message_id < 0)
             """,
             (to_db(closes_at), meeting_id, to_db(start)),
@@ -291,14 +292,15 @@ class AttendanceRepository:
         rows = await self._db.fetch_all(
             f"""
             SELECT d.chat_id, d.user_id, p.first_name, d.early, d.late
-            FROM (SELECT a.chat_id, a.user_id, SUM(a.occurrence_start < ?) AS early,
-                         SUM(a.occurrence_start >= ?) AS late
+            FROM (SELECT a.chat_id, a.user_id,
+                         SUM(CASE WHEN a.occurrence_start < ? THEN 1 ELSE 0 END) AS early,
+                         SUM(CASE WHEN a.occurrence_start >= ? THEN 1 ELSE 0 END) AS late
                   FROM attendance a
                   WHERE a.chat_id IN ({_in(chat_ids)}) AND a.occurrence_start >= ?
                     AND a.occurrence_start < ? AND a.present = 1
-                  GROUP BY a.chat_id, a.user_id
-                  HAVING early >= ? AND late = 0) d
+                  GROUP BY a.chat_id, a.user_id) d
             LEFT JOIN people p ON p.user_id = d.user_id
+            WHERE d.early >= ? AND d.late = 0
             """,
             (
                 to_db(period.mid),

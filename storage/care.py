@@ -103,7 +103,7 @@ def _time_off(row: Row) -> TimeOff:
 
 
 def _days(joined: str | None) -> frozenset[date]:
-    """Skipped occurrences' local dates, as ``group_concat`` joins them."""
+    """Skipped occurrences' local dates, as ``group_concat`` (``string_agg``) joins them."""
     return frozenset(date.fromisoformat(day) for day in joined.split(",")) if joined else frozenset()
 
 
@@ -416,9 +416,15 @@ class CareRepository:
     # -- load (read from the other features' tables) --
 
     async def activity(self, user_id: int, since: datetime) -> Activity:
+        # SQLite's group_concat is PostgreSQL's string_agg (both join with commas here).
+        joined = (
+            "string_agg(s.local_date, ',')"
+            if self._db.dialect == "postgres"
+            else "group_concat(s.local_date)"
+        )
         series = await self._db.fetch_all(
             "SELECT m.first_start_local, m.time_zone, m.duration_minutes, m.rrule, m.created_at,"
-            " (SELECT group_concat(s.local_date) FROM meeting_skips s WHERE s.meeting_id = m.id) AS skips"
+            f" (SELECT {joined} FROM meeting_skips s WHERE s.meeting_id = m.id) AS skips"
             " FROM meetings m WHERE m.created_by = ? AND m.cancelled = 0",
             (user_id,),
         )

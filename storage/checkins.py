@@ -82,9 +82,9 @@ class CheckInRepository:
                     (group_id, iso_week, contributor, checkins, mood_sum, craving_sum)
                 VALUES (?, ?, ?, 1, ?, ?)
                 ON CONFLICT (group_id, iso_week, contributor) DO UPDATE SET
-                    checkins = checkins + 1,
-                    mood_sum = mood_sum + excluded.mood_sum,
-                    craving_sum = craving_sum + excluded.craving_sum
+                    checkins = checkin_contributions.checkins + 1,
+                    mood_sum = checkin_contributions.mood_sum + excluded.mood_sum,
+                    craving_sum = checkin_contributions.craving_sum + excluded.craving_sum
                 """,
                 [
                     (c.group_id, c.iso_week, c.contributor, checkin.mood, checkin.craving)

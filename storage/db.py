@@ -6,9 +6,10 @@ see the transaction's own writes), or through the one-statement shortcuts :meth:
 and :meth:`Database.write_all`.  Reads outside a transaction (``Database.fetch_*``) never see
 another task's uncommitted work.  Rows are :class:`Row`: by column name or by position.
 
-The driver lives behind :class:`Backend`; ``storage/sqlite.py`` is the only module that imports
-one.  SQL in repositories stays portable where that costs nothing (``INSERT ... RETURNING id``,
-``ON CONFLICT ... DO ...``, ``?`` placeholders a PostgreSQL backend would translate); what must
+The driver lives behind :class:`Backend`: ``storage/sqlite.py`` (the default, a file) and
+``storage/postgres.py`` (a ``postgresql://`` URL) are the only modules that import one.
+SQL in repositories stays portable where that costs nothing (``INSERT ... RETURNING id``,
+``ON CONFLICT ... DO ...``, ``?`` placeholders the PostgreSQL backend translates); what must
 differ between engines (connections, locking, the schema version) is the backend's business.
 """
 
@@ -18,7 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 Params = Sequence[Any] | Mapping[str, Any]
 
@@ -79,14 +80,32 @@ class Backend(Protocol):
     async def apply_migration(self, version: int, sql: str) -> None: ...
 
 
+@runtime_checkable
+class SessionLocks(Protocol):
+    """What a backend shared by several processes adds: locks that die with their process."""
+
+    async def try_session_lock(self, key: int) -> bool: ...
+    async def live_session_locks(self) -> set[int]: ...
+
+
 class Database:
     """The one database of the process, shared by every repository (made in ``Repositories.on``)."""
 
     def __init__(self, path: Path | str) -> None:
-        from storage.sqlite import SQLiteBackend  # noqa: PLC0415 - the adapter imports this module
+        """*path*: a SQLite file (or ``:memory:``), or a ``postgresql://`` URL (DATABASE_URL)."""
+        # The adapters import this module, hence the late imports.
+        from storage.postgres import PostgresBackend, is_postgres_url, redacted  # noqa: PLC0415
+        from storage.sqlite import SQLiteBackend  # noqa: PLC0415
 
-        self.path = str(path)
-        self._backend: Backend = SQLiteBackend(self.path)
+        target = str(path)
+        self.dialect = "postgres" if is_postgres_url(target) else "sqlite"
+        self._backend: Backend
+        if self.dialect == "postgres":
+            self.path = redacted(target)  # named in messages: never the password
+            self._backend = PostgresBackend(target)
+        else:
+            self.path = target
+            self._backend = SQLiteBackend(target)
 
     async def open(self) -> None:
         await self._backend.open()
@@ -121,6 +140,20 @@ class Database:
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self._backend.fetch_one(sql, params)
         return None if row is None else row[0]
+
+    async def try_session_lock(self, key: int) -> bool:
+        """Hold lock *key* (a 31-bit number) for as long as this process lives, if nobody else
+        holds it; on PostgreSQL a session advisory lock, which the server drops the moment the
+        process dies.  SQLite has one process: always True."""
+        if isinstance(self._backend, SessionLocks):
+            return await self._backend.try_session_lock(key)
+        return True
+
+    async def live_session_locks(self) -> set[int]:
+        """The keys of :meth:`try_session_lock` held by live processes (empty on SQLite)."""
+        if isinstance(self._backend, SessionLocks):
+            return await self._backend.live_session_locks()
+        return set()
 
     async def schema_version(self) -> int:
         """The version the migrations last brought the schema to (0: none yet)."""

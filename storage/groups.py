@@ -39,6 +39,51 @@ NOT_MOVED = {
     ("checkin_contributions", "group_id"),
 }
 
+# The columns that, with the group's, make a row unique: a row the group already has under its new
+# id gives way to the one moving there (what SQLite's UPDATE OR REPLACE did, on any engine).
+CONFLICT_KEYS: dict[str, tuple[str, ...]] = {
+    "memberships": ("user_id",),
+    "group_reminder_offsets": (),
+    "feed_publications": (),
+    "meeting_announcements": ("meeting_id", "occurrence_start", "message_id"),
+}
+# Broadcast targets are a JSON array of chat ids; JSON functions differ between the engines.
+_MOVE_TARGETS_SQLITE = """
+    UPDATE broadcasts SET targets = (
+        SELECT json_group_array(CASE WHEN value = ?1 THEN ?2 ELSE value END)
+        FROM json_each(broadcasts.targets)
+    )
+    WHERE EXISTS (SELECT 1 FROM json_each(broadcasts.targets) WHERE value = ?1)
+"""
+_MOVE_TARGETS_POSTGRES = """
+    UPDATE broadcasts SET targets = (
+        SELECT '[' || string_agg(CASE WHEN e.value::bigint = ?1 THEN ?2 ELSE e.value::bigint END::text, ','
+                                 ORDER BY e.n) || ']'
+        FROM json_array_elements_text(broadcasts.targets::json) WITH ORDINALITY AS e (value, n)
+    )
+    WHERE EXISTS (
+        SELECT 1 FROM json_array_elements_text(broadcasts.targets::json) AS e (value)
+        WHERE e.value::bigint = ?1
+    )
+"""
+
+
+def _move_rows(table: str, column: str, old_chat_id: int, new_chat_id: int) -> list[Write]:
+    """Rows of *table* from the old group id to the new one; colliding rows already there go."""
+    writes = []
+    if table in CONFLICT_KEYS:
+        same = "".join(f" AND o.{key} = {table}.{key}" for key in CONFLICT_KEYS[table])
+        writes.append(
+            Write(
+                f"DELETE FROM {table} WHERE {column} = ?1 AND EXISTS "
+                f"(SELECT 1 FROM {table} o WHERE o.{column} = ?2{same})",
+                (new_chat_id, old_chat_id),
+            )
+        )
+    writes.append(Write(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (new_chat_id, old_chat_id)))
+    return writes
+
+
 _COLUMNS = "chat_id, title, timezone, language, active"
 _JOINED_COLUMNS = "g.chat_id, g.title, g.timezone, g.language, g.active"
 
@@ -117,20 +162,12 @@ class GroupRepository:
                     (new_chat_id, old_chat_id),
                 ),
                 *(
-                    Write(
-                        f"UPDATE OR REPLACE {table} SET {column} = ? WHERE {column} = ?",
-                        (new_chat_id, old_chat_id),
-                    )
+                    write
                     for table, column in GROUP_REFERENCES
+                    for write in _move_rows(table, column, old_chat_id, new_chat_id)
                 ),
                 Write(
-                    """
-                    UPDATE broadcasts SET targets = (
-                        SELECT json_group_array(CASE WHEN value = ?1 THEN ?2 ELSE value END)
-                        FROM json_each(broadcasts.targets)
-                    )
-                    WHERE EXISTS (SELECT 1 FROM json_each(broadcasts.targets) WHERE value = ?1)
-                    """,
+                    _MOVE_TARGETS_POSTGRES if self._db.dialect == "postgres" else _MOVE_TARGETS_SQLITE,
                     (old_chat_id, new_chat_id),
                 ),
                 Write("DELETE FROM groups WHERE chat_id = ?", (old_chat_id,)),

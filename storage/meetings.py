@@ -7,7 +7,8 @@ RSVP, an announcement and a reminder name the same occurrence the same way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -60,6 +61,13 @@ class RsvpChange:
     answer: Answer
     waitlisted: bool
     promoted: tuple[int, ...]
+
+
+@dataclass
+class ShownCard:
+    """What an announcement shows, while :meth:`MeetingRepository.editing` holds it."""
+
+    rendered: str
 
 
 @dataclass(frozen=True)
@@ -255,6 +263,7 @@ class MeetingRepository:
         """
         occurrence, stamp = to_db(occurrence_start), to_db(now)
         async with self._db.transaction() as tx:
+            await _lock_meeting(self._db, tx, meeting_id)
             before = await tx.fetch_one(
                 "SELECT answer, waitlist_position FROM rsvps "
                 "WHERE meeting_id = ? AND occurrence_start = ? AND user_id = ?",
@@ -377,6 +386,29 @@ class MeetingRepository:
             (meeting_id, to_db(since)),
         )
         return [(from_db(row[0]), Announcement(row[1], row[2], row[3])) for row in rows]
+
+    @asynccontextmanager
+    async def editing(
+        self, meeting_id: int, occurrence_start: datetime, announcement: Announcement
+    ) -> AsyncIterator[ShownCard]:
+        """One edit of an announcement at a time across processes (PostgreSQL): its row stays
+        locked while the caller renders, edits and records what the card shows now."""
+        key = (meeting_id, to_db(occurrence_start), announcement.chat_id, announcement.message_id)
+        async with self._db.transaction() as tx:
+            lock = " FOR UPDATE" if self._db.dialect == "postgres" else ""
+            rendered = await tx.fetch_value(
+                "SELECT rendered FROM meeting_announcements WHERE meeting_id = ? AND occurrence_start = ?"
+                f" AND chat_id = ? AND message_id = ?{lock}",
+                key,
+            )
+            card = ShownCard(rendered or "")
+            yield card
+            if card.rendered != (rendered or ""):
+                await tx.execute(
+                    "UPDATE meeting_announcements SET rendered = ?"
+                    " WHERE meeting_id = ? AND occurrence_start = ? AND chat_id = ? AND message_id = ?",
+                    (card.rendered, *key),
+                )
 
     async def set_rendered(
         self, meeting_id: int, occurrence_start: datetime, announcement: Announcement, rendered: str
@@ -507,6 +539,14 @@ async def _next_position(tx: UnitOfWork, meeting_id: int, occurrence: str) -> in
         (meeting_id, occurrence),
     )
     return int(position or 1)
+
+
+async def _lock_meeting(db: Database, tx: UnitOfWork, meeting_id: int) -> None:
+    """Seats are counted, then taken.  On PostgreSQL transactions run side by side (several
+    processes, a pool), so the meeting's row is locked first and presses for it queue; SQLite
+    already has one writer at a time."""
+    if db.dialect == "postgres":
+        await tx.fetch_value("SELECT id FROM meetings WHERE id = ? FOR UPDATE", (meeting_id,))
 
 
 async def _fill_seats(

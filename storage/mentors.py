@@ -214,7 +214,7 @@ class MentorRepository:
                 SELECT mentor_id FROM mentor_matches WHERE ended_at IS NULL
                 UNION ALL
                 SELECT p.mentor_id FROM {_PROPOSAL_FROM} WHERE p.status = 'pending'
-            ) GROUP BY mentor_id
+            ) AS held GROUP BY mentor_id
             """
         )
         return {row[0]: row[1] for row in rows}

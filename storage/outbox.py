@@ -1,9 +1,16 @@
-"""The outbox table: one row per message to deliver, claimed and settled by the outbox worker."""
+"""The outbox table: one row per message to deliver, claimed and settled by the outbox worker.
+
+Several processes may share the table (PostgreSQL): a process *claims* due rows under its name
+until a lease runs out (``FOR UPDATE SKIP LOCKED``: processes claiming at once take different
+rows), renews its claims while it lives, and settles each row it sent.  The claims of a process
+that died lapse; its rows then go to the others, and a row it left ``sending`` (the call may have
+reached Telegram) goes again: the one case where a message may repeat.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -102,6 +109,35 @@ class OutboxRepository:
         )
         return result.rowcount  # keys already queued insert nothing and count nothing
 
+    async def claim_due(
+        self, now: datetime, limit: int, owner: str, now_ms: int, lease_ms: int
+    ) -> list[QueuedDelivery]:
+        """Claim up to *limit* pending rows whose time has come and that no live process holds,
+        oldest first, for *owner* until ``now_ms + lease_ms`` (real time, renewed by :meth:`renew`)."""
+        skip_locked = " FOR UPDATE SKIP LOCKED" if self._db.dialect == "postgres" else ""
+        async with self._db.transaction() as tx:
+            rows = await tx.fetch_all(
+                f"""
+                UPDATE outbox SET claimed_by = ?, lease_until = ?
+                WHERE id IN (
+                    SELECT id FROM outbox
+                    WHERE status IN ('pending', 'sending') AND status = 'pending' AND not_before <= ?
+                      AND (claimed_by IS NULL OR claimed_by = ? OR lease_until < ?)
+                    ORDER BY not_before, id LIMIT ?{skip_locked}
+                )
+                RETURNING {_COLUMNS}
+                """,
+                (owner, now_ms + lease_ms, to_db(now), owner, now_ms, limit),
+            )
+        return sorted((_queued(row) for row in rows), key=lambda row: (row.not_before, row.id))
+
+    async def renew(self, owner: str, lease_until_ms: int) -> None:
+        """Keep this process's claims alive (every few seconds, while it runs)."""
+        await self._db.execute(
+            "UPDATE outbox SET lease_until = ? WHERE claimed_by = ? AND status IN ('pending', 'sending')",
+            (lease_until_ms, owner),
+        )
+
     async def due(self, now: datetime, limit: int) -> list[QueuedDelivery]:
         """Pending rows whose time has come, oldest first."""
         # The repeated status term matches the partial index's WHERE clause, so SQLite uses it.
@@ -115,9 +151,13 @@ class OutboxRepository:
         )
         return [_queued(row) for row in rows]
 
-    async def next_due_time(self) -> datetime | None:
+    async def next_due_time(self, owner: str = "", now_ms: int = 0) -> datetime | None:
+        """When the next row no other live process holds comes due (claims of processes that
+        die are freed by the heartbeat, which wakes the worker)."""
         value = await self._db.fetch_value(
             "SELECT MIN(not_before) FROM outbox WHERE status IN ('pending', 'sending') AND status = 'pending'"
+            " AND (claimed_by IS NULL OR claimed_by = ? OR lease_until < ?)",
+            (owner, now_ms),
         )
         return None if value is None else from_db(value)
 
@@ -131,13 +171,34 @@ class OutboxRepository:
         )
         return [(row["chat_id"], from_db(row["updated_at"])) for row in rows]
 
-    async def recover_interrupted(self, now: datetime) -> int:
+    async def recover_interrupted(
+        self, now: datetime, lapsed_before_ms: int | None = None, live: Collection[str] = ()
+    ) -> int:
         """Rows left 'sending' by a crash: their outcome is unknown, so they go again (the one
-        case where a message may repeat; Telegram offers bots no idempotency key)."""
-        result = await self._db.execute(
-            "UPDATE outbox SET status = 'pending', updated_at = ? WHERE status = 'sending'", (to_db(now),)
-        )
-        return result.rowcount
+        case where a message may repeat; Telegram offers bots no idempotency key).
+
+        *lapsed_before_ms* None: this is the only process (SQLite), so every claim is a dead
+        one.  Otherwise (PostgreSQL) only the claims of dead processes: not among the *live*
+        ones, or whose lease lapsed before it (a process that hangs)."""
+        params: tuple[object, ...]
+        if lapsed_before_ms is None:
+            condition, params = "claimed_by IS NOT NULL OR status = 'sending'", (to_db(now),)
+        else:
+            condition = (
+                "(claimed_by IS NOT NULL OR status = 'sending') AND (claimed_by IS NULL"
+                " OR lease_until IS NULL OR lease_until < ? OR NOT (claimed_by = ANY(?)))"
+            )
+            params = (to_db(now), lapsed_before_ms, sorted(live))
+        async with self._db.transaction() as tx:
+            interrupted = await tx.fetch_value(
+                f"SELECT COUNT(*) FROM outbox WHERE status = 'sending' AND ({condition})", params[1:]
+            )
+            await tx.execute(
+                "UPDATE outbox SET status = 'pending', claimed_by = NULL, lease_until = NULL, updated_at = ? "
+                f"WHERE status IN ('pending', 'sending') AND ({condition})",
+                params,
+            )
+        return int(interrupted)
 
     async def mark_sending(self, row_id: int, now: datetime) -> None:
         await self._db.execute(
@@ -147,21 +208,21 @@ class OutboxRepository:
 
     async def mark_sent(self, row_id: int, message_id: int, now: datetime) -> None:
         await self._db.execute(
-            "UPDATE outbox SET status = 'sent', message_id = ?, last_error = NULL, updated_at = ? "
-            "WHERE id = ?",
+            "UPDATE outbox SET status = 'sent', message_id = ?, last_error = NULL, lease_until = NULL, "
+            "updated_at = ? WHERE id = ?",
             (message_id, to_db(now), row_id),
         )
 
     async def mark_final(self, row_id: int, status: Status, error: str, now: datetime) -> None:
         await self._db.execute(
-            "UPDATE outbox SET status = ?, last_error = ?, updated_at = ? WHERE id = ?",
+            "UPDATE outbox SET status = ?, last_error = ?, lease_until = NULL, updated_at = ? WHERE id = ?",
             (status.value, error[:300], to_db(now), row_id),
         )
 
     async def retry_later(self, row_id: int, not_before: datetime, error: str, now: datetime) -> None:
         await self._db.execute(
-            "UPDATE outbox SET status = 'pending', not_before = ?, last_error = ?, updated_at = ? "
-            "WHERE id = ?",
+            "UPDATE outbox SET status = 'pending', not_before = ?, last_error = ?, claimed_by = NULL, "
+            "lease_until = NULL, updated_at = ? WHERE id = ?",
             (to_db(not_before), error[:300], to_db(now), row_id),
         )
 

@@ -83,7 +83,7 @@ class PeopleRepository:
                 first_name = excluded.first_name,
                 username = excluded.username,
                 telegram_language = excluded.telegram_language,
-                private_chat = MAX(people.private_chat, excluded.private_chat),
+                private_chat = CASE WHEN excluded.private_chat = 1 THEN 1 ELSE people.private_chat END,
                 reachable = CASE WHEN excluded.private_chat = 1 THEN 1 ELSE people.reachable END,
                 updated_at = excluded.updated_at
             """,

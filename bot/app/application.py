@@ -20,6 +20,7 @@ from bot.domain.clock import Clock, FileClock, clock_from_file
 from bot.domain.roles import Authorizer
 from bot.runtime.context import CONTEXT_TYPES, KindredApplication, KindredJobQueue
 from bot.runtime.edit_coalescer import EditCoalescer, paces_for
+from bot.runtime.leadership import Leadership
 from bot.runtime.outbox import Outbox
 from bot.runtime.rate_limiter import PatientRateLimiter
 from bot.runtime.rate_limits import Pacer, limits_for
@@ -57,12 +58,9 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Kindred
         .rate_limiter(rate_limiter(settings, pacer))
         .context_types(CONTEXT_TYPES)
         .job_queue(job_queue)
-        .post_init(_post_init)
-        .post_stop(_post_stop)
-        .post_shutdown(_post_shutdown)
-        .build()
+        .build()  # no post_init/post_stop/post_shutdown: bot.app.main calls the hooks below
     )
-    db = Database(settings.database_path)
+    db = Database(settings.database)
     repos = Repositories.on(db)
     bot_data: BotData = application.bot_data
     bot_data.attach(
@@ -133,7 +131,12 @@ def rate_limiter(settings: Settings, pacer: Pacer) -> PatientRateLimiter:
     )
 
 
-async def _post_init(application: KindredApplication) -> None:
+# The lifecycle's hooks, called by bot.app.main in python-telegram-bot's order: start_services
+# before the bot takes updates, stop_services after it stopped taking them (also when a stop came
+# during start-up, so nothing start_services began outlives it), close_services last.
+
+
+async def start_services(application: KindredApplication) -> None:
     """Open and migrate the database, start the scheduler, then let features rebuild their jobs."""
     services: Services = application.bot_data.services
     await services.db.open()
@@ -141,9 +144,18 @@ async def _post_init(application: KindredApplication) -> None:
     log.info("Database ready at schema version %d", version)
     if application.job_queue is None:
         raise RuntimeError("python-telegram-bot's job-queue extra is not installed")
-    services.scheduler = Scheduler(application.job_queue, services.clock)
+    shared = services.db.dialect == "postgres"  # other processes may share the database
+    leadership = Leadership(services.repos.leases if shared else None)
+    services.leadership = leadership
+    await leadership.start()  # before the features plan jobs: they run only where it leads
+    services.scheduler = Scheduler(application.job_queue, services.clock, leadership)
     services.delivery = Outbox(
-        services.repos.outbox, services.people, application.bot, services.clock, pacer=services.pacer
+        services.repos.outbox,
+        services.people,
+        application.bot,
+        services.clock,
+        pacer=services.pacer,
+        leadership=leadership,
     )
     if isinstance(services.clock, FileClock):
         asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, services.clock.reload)
@@ -151,13 +163,40 @@ async def _post_init(application: KindredApplication) -> None:
         if feature.on_startup is not None:
             await feature.on_startup(application)
     await services.outbox.start()  # after the features, so their batch listeners are in place
+    leadership.on_beat(services.outbox.heartbeat)
+    leadership.on_beat(partial(_share_budget, services))
+    leadership.on_gain(partial(_take_over, application))
+    leadership.on_change(partial(_replan, application))
     log.info("Kindred is ready")
 
 
-async def _post_stop(application: KindredApplication) -> None:
+async def _take_over(application: KindredApplication) -> None:
+    """This process now runs the scheduled work: jobs that came due meanwhile run at once, and
+    the features re-derive what other processes planned."""
+    services: Services = application.bot_data.services
+    services.jobs.run_overdue()
+    await _replan(application)
+
+
+async def _replan(application: KindredApplication) -> None:
+    for feature in application.bot_data.services.features:
+        if feature.replan is not None:
+            await feature.replan(application)
+
+
+async def _share_budget(services: Services) -> None:
+    """Telegram's 30 messages a second are the bot's, not a process's: each of N live processes
+    sends a 1/N share."""
+    if services.leadership is not None:
+        services.pacer.share(services.leadership.processes)
+
+
+async def stop_services(application: KindredApplication) -> None:
     """Let features stop what they started (e.g. the feed server), count edits still waiting go
     out, and deliveries in flight settle, before the database closes."""
     services: Services = application.bot_data.services
+    if services.leadership is not None:
+        await services.leadership.stop()  # another process takes the scheduled work over at once
     await services.edits.close()
     for feature in services.features:
         if feature.on_shutdown is not None:
@@ -166,6 +205,11 @@ async def _post_stop(application: KindredApplication) -> None:
         await services.delivery.stop()
 
 
-async def _post_shutdown(application: KindredApplication) -> None:
-    await application.bot_data.services.db.close()
+async def close_services(application: KindredApplication) -> None:
+    """Close the database; the scheduled work's beat first, should start-up have failed before
+    stop_services could stop it (its queries must not race the pools closing)."""
+    services: Services = application.bot_data.services
+    if services.leadership is not None:
+        await services.leadership.stop()
+    await services.db.close()
     log.info("Kindred stopped; database closed")

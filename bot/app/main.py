@@ -17,8 +17,10 @@ import threading
 from urllib.parse import urlparse
 
 from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Updater
 
-from bot.app.application import build_application
+from bot.app.application import build_application, close_services, start_services, stop_services
 from bot.runtime.context import KindredApplication
 from bot.runtime.logs import configure_logging
 from bot.runtime.settings import Settings, SettingsError, load_settings
@@ -46,24 +48,28 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # Updates under way, deliveries in flight and waiting count edits each finish within about 10 s; past
 # this, something is stuck, and a service manager would kill the process anyway.
 SHUTDOWN_GRACE_SECONDS = 25.0
+LEFTOVER_SECONDS = 2.0  # tasks still pending once shutdown is done: cancelled, then this long to end
 
 
 class GracefulStop:
     """Stop the bot once on SIGINT/SIGTERM, however many of them arrive, within a bounded time.
 
-    Why not python-telegram-bot's own stop signals: they raise ``SystemExit`` inside the event loop
-    on *every* signal.  A second one (a service manager that sends SIGTERM to the whole process
-    group, a second Ctrl+C) then lands inside PTB's shutdown, before ``Updater.stop()`` has even
-    started ("coroutine 'Updater.stop' was never awaited"), skips the rest of it, and leaves the
-    database open: aiosqlite's worker thread then kept the process alive until it was killed.
-    Here the first signal asks PTB to stop (``stop_running``: its whole shutdown runs in order),
-    later ones are only noted, and a watchdog ends the process if shutdown ever gets stuck.
+    A signal only sets :attr:`requested`; :func:`_lifecycle` looks at it between its steps, so a
+    stop asked for at any moment (during start-up, while the webhook is being set, while serving)
+    is honoured, and later signals are only noted.  A watchdog ends the process if shutdown ever
+    gets stuck.  (python-telegram-bot's own stop signals raise ``SystemExit`` inside the event loop
+    on every signal, cutting its shutdown short; and its ``stop_running()`` was ignored between
+    ``post_init`` and the application starting: a bot told to stop just after start-up served on.)
     """
 
-    def __init__(self, application: KindredApplication, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
-        self._application = application
+    def __init__(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
         self._grace = grace
         self._watchdog: threading.Timer | None = None
+        self._requested = asyncio.Event()
+
+    @property
+    def requested(self) -> bool:
+        return self._requested.is_set()
 
     def install(self, loop: asyncio.AbstractEventLoop) -> None:
         for signum in STOP_SIGNALS:
@@ -78,7 +84,10 @@ class GracefulStop:
         self._watchdog = threading.Timer(self._grace, self._give_up)
         self._watchdog.daemon = True
         self._watchdog.start()
-        self._application.stop_running()
+        self._requested.set()
+
+    async def wait(self) -> None:
+        await self._requested.wait()
 
     def done(self) -> None:
         if self._watchdog is not None:
@@ -91,35 +100,79 @@ class GracefulStop:
 
 
 def serve(settings: Settings) -> None:
-    """Run until SIGINT/SIGTERM; python-telegram-bot then stops cleanly and post_shutdown closes the db."""
+    """Run until SIGINT/SIGTERM, then stop in order; close_services closes the database last."""
     sys.setswitchinterval(SWITCH_INTERVAL)
-    asyncio.run(prepare(settings.database_path))  # refuse a newer schema before contacting Telegram
+    asyncio.run(prepare(settings.database))  # refuse a newer schema before contacting Telegram
     application = build_application(settings)
-    loop = asyncio.new_event_loop()  # PTB runs on the current loop; ours carries the stop signals
+    loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    stopper = GracefulStop(application)
-    stopper.install(loop)
+    stopper = GracefulStop()
     try:
-        _run(application, settings)
+        loop.run_until_complete(_lifecycle(application, settings, stopper))
     finally:
         stopper.done()
+        _close_loop(loop)
 
 
-def _run(application: KindredApplication, settings: Settings) -> None:
-    """PTB's run loop in the configured mode, with its own stop signals off (see GracefulStop)."""
+async def _lifecycle(application: KindredApplication, settings: Settings, stopper: GracefulStop) -> None:
+    """python-telegram-bot's ``run_polling``/``run_webhook``, in its order, with stop requests
+    honoured between every step (see GracefulStop): start-up runs to its end, so nothing is left
+    half-planned, then updates are taken only if no stop came meanwhile, and whatever was
+    started is stopped before the database closes."""
+    stopper.install(asyncio.get_running_loop())
+    updater = application.updater
+    if updater is None:
+        raise RuntimeError("build_application always gives the application an updater")
+    await application.initialize()
+    started = False
+    try:
+        await start_services(application)
+        started = True
+        if not stopper.requested:
+            await _take_updates(application, updater, settings)
+            await application.start()
+            await stopper.wait()
+    finally:
+        if updater.running:
+            await updater.stop()
+        if application.running:
+            await application.stop()  # waits for the updates under way
+        if started:
+            await stop_services(application)
+        await application.shutdown()
+        await close_services(application)
+
+
+async def _take_updates(application: KindredApplication, updater: Updater, settings: Settings) -> None:
+    """Start receiving updates in the configured mode, with run_polling's/run_webhook's arguments."""
     if settings.run_mode == "webhook":
         assert settings.webhook_url and settings.webhook_secret  # noqa: S101 - validated in Settings
-        application.run_webhook(
+        await updater.start_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
             url_path=urlparse(settings.webhook_url).path.lstrip("/"),
             webhook_url=settings.webhook_url,
             secret_token=settings.webhook_secret.get_secret_value(),
             allowed_updates=ALLOWED_UPDATES,
-            stop_signals=None,
         )
     else:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=None)
+
+        def polling_failed(error: TelegramError) -> None:  # as run_polling: to the error handler
+            application.create_task(application.process_error(error=error, update=None))
+
+        await updater.start_polling(allowed_updates=ALLOWED_UPDATES, error_callback=polling_failed)
+
+
+def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel whatever is still pending (bounded), then close the loop: nothing is left to run
+    into a closed loop, and no task is destroyed while pending."""
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.wait(pending, timeout=LEFTOVER_SECONDS))
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
 
 
 USAGE_DETAILS = """\

@@ -136,6 +136,7 @@ def sandbox_settings(settings: Settings, api_url: str, demo: Demo, workdir: Path
             "pseudonym_secret": SecretStr(SANDBOX_SECRET),
             "coordinator_ids": frozenset({demo.coordinator_id}),
             "database_path": workdir / "sandbox.sqlite3",
+            "database_url": None,  # the sandbox keeps its demo in its own throwaway file
             "run_mode": "polling",
         }
     )

@@ -39,6 +39,10 @@ class Feature:
     commands: Sequence[Command] = ()  # shown by /help and Telegram's command menus
     settings: Sequence[Toggle] = ()  # rows on the /settings screen
     on_startup: AppHook | None = None  # rebuild scheduled work from the database
+    # Re-derive scheduled jobs from the database, safe to run again: with several processes
+    # (PostgreSQL) the one running scheduled work calls it when it takes over from a dead one and
+    # when another process planned something (bot/runtime/leadership.py).
+    replan: AppHook | None = None
     on_shutdown: AppHook | None = None  # stop what on_startup started
     export_personal_data: Export | None = None  # the feature's part of /mydata
     erase_personal_data: Erase | None = None  # the feature's part of /forget

@@ -5,6 +5,11 @@ One worker task per process claims due rows, marks each ``sending`` before the H
 ``sent`` after it, so after a crash only the rows whose call was in flight go again: the single
 case where a message may repeat, since Telegram gives bots no idempotency key.
 
+Several processes (PostgreSQL) share the table: each claims due rows under its own name with a
+lease it renews at every beat of :mod:`bot.runtime.leadership`.  When a process dies (its lock
+is gone) or hangs (its leases lapse) the others take its rows back within a beat, resending only
+those it left ``sending``.
+
 Failures: a 429 waits ``retry_after``; network errors and 5xx answers retry with backoff up to
 ``MAX_ATTEMPTS``; 403 (blocked, kicked) marks the recipient unreachable and never retries; other
 400s are final.  Features learn when a batch (say, one broadcast) has nothing left in flight
@@ -24,6 +29,7 @@ from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.domain.clock import Clock
+from bot.runtime.leadership import LEASE, Leadership, wall_ms
 from bot.runtime.logs import log_id
 from bot.runtime.rate_limits import PACED_SEND, Pacer
 from storage.outbox import OPEN, Delivery, OutboxRepository, QueuedDelivery, Status
@@ -60,6 +66,7 @@ class Outbox:
         *,
         pacer: Pacer | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        leadership: Leadership | None = None,
     ) -> None:
         self._repo = repository
         self._people = people
@@ -67,6 +74,7 @@ class Outbox:
         self._clock = clock
         self._pacer = pacer or Pacer()  # shared with the rate limiter, which counts replies in it
         self._monotonic = monotonic
+        self._leadership = leadership or Leadership(None)  # our name; who else is alive
         self._wakeup = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
@@ -113,10 +121,26 @@ class Outbox:
 
     async def start(self) -> None:
         await self._count_recent_sends()
-        recovered = await self._repo.recover_interrupted(self._clock.now())
+        await self._recover()
+        self._task = asyncio.create_task(self._run(), name="outbox")
+
+    async def _recover(self) -> None:
+        """Take back the claims of dead processes: alone (SQLite), all of them at start-up; shared,
+        those whose lease lapsed.  Rows left 'sending' go again: the outcome was unknown."""
+        if self._leadership.shared:
+            live = self._leadership.live
+            recovered = await self._repo.recover_interrupted(self._clock.now(), wall_ms(), live)
+        else:
+            recovered = await self._repo.recover_interrupted(self._clock.now())
         if recovered:
             log.warning("Resending %d messages whose delivery was interrupted", recovered)
-        self._task = asyncio.create_task(self._run(), name="outbox")
+        if self._leadership.shared:
+            self.wake()  # a dead process's rows may be free now: look (one query a beat)
+
+    async def heartbeat(self) -> None:
+        """Every beat (several processes only): keep our claims, take back lapsed ones."""
+        await self._repo.renew(self._leadership.name, wall_ms() + int(LEASE * 1000))
+        await self._recover()
 
     async def _count_recent_sends(self) -> None:
         """A restart must not burst into windows the last process filled (a 429 otherwise)."""
@@ -144,8 +168,18 @@ class Outbox:
                 log.exception("Outbox pass failed; retrying shortly")
                 await asyncio.sleep(1.0)
 
+    def _batch(self) -> int:
+        """Rows to claim at once: alone, a big batch; shared, about a second of this process's
+        share of the budget, so the rows are spread over the processes and few wait in a claim."""
+        if not self._leadership.shared:
+            return BATCH
+        return min(BATCH, 2 * self._pacer.limits.overall.limit)
+
     async def _pass(self) -> None:
-        due = await self._repo.due(self._clock.now(), BATCH)
+        batch = self._batch()
+        due = await self._repo.claim_due(
+            self._clock.now(), batch, self._leadership.name, wall_ms(), int(LEASE * 1000)
+        )
         if not due:
             await self._sleep_until_due()
             return
@@ -154,7 +188,7 @@ class Outbox:
             waiting, shortest = await self._launch_allowed(waiting)
             if waiting:
                 await self._sleep(shortest)
-        if len(due) == BATCH:
+        if len(due) == batch:
             return
         await self._sleep_until_due()
 
@@ -187,7 +221,7 @@ class Outbox:
         self._wakeup.clear()
 
     async def _sleep_until_due(self) -> None:
-        next_time = await self._repo.next_due_time()
+        next_time = await self._repo.next_due_time(self._leadership.name, wall_ms())
         delay = IDLE_CHECK
         if next_time is not None:
             delay = min(IDLE_CHECK, max(0.0, (next_time - self._clock.now()).total_seconds()))

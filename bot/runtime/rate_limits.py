@@ -77,6 +77,7 @@ class Pacer:
     _overall: deque[float] = field(default_factory=deque)
     _per_chat: dict[int, deque[float]] = field(default_factory=dict)
     _notes: int = 0
+    _base: Limits | None = None  # the whole budget, before share()
 
     def _window_for(self, chat_id: int) -> Window:
         return self.limits.private if chat_id > 0 else self.limits.group
@@ -88,6 +89,14 @@ class Pacer:
         if len(sent) < window.limit:
             return 0.0
         return sent[0] + window.seconds - now
+
+    def share(self, processes: int) -> None:
+        """Send only a 1/*processes* share of the overall budget: several processes send for
+        one bot, and Telegram counts them together (per-chat windows stay whole)."""
+        base = self._base or self.limits
+        self._base = base
+        limit = max(1, base.overall.limit // max(1, processes))
+        self.limits = replace(base, overall=replace(base.overall, limit=limit))
 
     def delay(self, chat_id: int, now: float) -> float:
         """Seconds until a message to *chat_id* may go; 0.0 means now."""

@@ -9,6 +9,8 @@ Two deliberate choices:
 * APScheduler's default misfire grace of one second silently drops a job that runs late (a
   busy loop, a suspended laptop).  We set no grace at all: a late job still runs, and the feature
   decides what lateness means (a reminder for a meeting that has already started is skipped).
+* With several processes on one database, a job runs only in the process that leads
+  (bot/runtime/leadership.py); the others keep their jobs planned, ready to take over.
 * Due instants are instants of :class:`~bot.domain.clock.Clock`, which tests move by hand.  A job is
   handed to APScheduler as "in N real seconds", and every job is re-planned whenever the clock
   jumps, so moving a test clock past a due time runs the job at once.
@@ -25,6 +27,7 @@ from apscheduler.jobstores.base import JobLookupError
 
 from bot.domain.clock import Clock
 from bot.runtime.context import KindredContext, KindredJobQueue
+from bot.runtime.leadership import Leadership
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +41,12 @@ JOB_OPTIONS = {
 
 
 class Scheduler:
-    def __init__(self, job_queue: KindredJobQueue, clock: Clock) -> None:
+    def __init__(
+        self, job_queue: KindredJobQueue, clock: Clock, leadership: Leadership | None = None
+    ) -> None:
         self._jobs = job_queue
         self._clock = clock
+        self._leadership = leadership  # several processes: jobs run only where it leads
         self._planned: dict[str, tuple[datetime, Action]] = {}
         clock.on_change(self._replan_all)
 
@@ -48,6 +54,12 @@ class Scheduler:
         """Run *action* at *when* (clock time), replacing any job of the same name."""
         self._planned[name] = (when, action)
         self._submit(name, when)
+        if self._leadership is not None:
+            self._leadership.changed()
+
+    def run_overdue(self) -> None:
+        """This process took the scheduled work over: what came due meanwhile runs now."""
+        self._replan_all()
 
     def cancel(self, name: str) -> None:
         self._planned.pop(name, None)
@@ -77,6 +89,8 @@ class Scheduler:
         if when > self._clock.now():  # the clock moved back; wait for it
             self._submit(str(name), when)
             return
+        if self._leadership is not None and not self._leadership.leader:
+            return  # another process runs it; kept, in case this one takes over (run_overdue)
         del self._planned[str(name)]
         try:
             await action()

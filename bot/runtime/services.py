@@ -28,6 +28,7 @@ from storage.crisis_alerts import CrisisAlertRepository
 from storage.db import Database
 from storage.feeds import FeedRepository
 from storage.groups import GroupRepository
+from storage.leases import LeaseRepository
 from storage.meetings import MeetingRepository
 from storage.mentors import MentorRepository
 from storage.milestones import MilestoneRepository
@@ -41,6 +42,7 @@ from storage.supporters import SupporterRepository
 if TYPE_CHECKING:
     from bot.runtime.context import KindredApplication
     from bot.runtime.feature import Feature
+    from bot.runtime.leadership import Leadership
     from bot.runtime.outbox import Outbox
     from bot.runtime.scheduler import Scheduler
 
@@ -74,6 +76,7 @@ class Repositories:
     crisis_alerts: CrisisAlertRepository
     feeds: FeedRepository
     groups: GroupRepository
+    leases: LeaseRepository
     meetings: MeetingRepository
     mentors: MentorRepository
     milestones: MilestoneRepository
@@ -94,6 +97,7 @@ class Repositories:
             crisis_alerts=CrisisAlertRepository(db),
             feeds=FeedRepository(db),
             groups=GroupRepository(db),
+            leases=LeaseRepository(db),
             meetings=MeetingRepository(db),
             mentors=MentorRepository(db),
             milestones=MilestoneRepository(db),
@@ -118,8 +122,10 @@ class Services:
     edits: EditCoalescer  # in-place count edits, latest wins per message (bot/runtime/edit_coalescer.py)
     features: Sequence[Feature] = ()  # bot/app/features.py, in order
     seen: SeenPeople = field(default_factory=SeenPeople)
-    scheduler: Scheduler | None = field(default=None)  # needs the running JobQueue; set in post_init
-    delivery: Outbox | None = field(default=None)  # needs the bot; set in post_init
+    scheduler: Scheduler | None = field(default=None)  # needs the running JobQueue; set in start_services
+    delivery: Outbox | None = field(default=None)  # needs the bot; set in start_services
+    # Whether this process runs the scheduled work (several processes on PostgreSQL); start_services.
+    leadership: Leadership | None = field(default=None)
     # What the features' hooks are called with (e.g. ``Feature.on_meeting_changed``), so a use case
     # can tell the other features without holding Telegram itself; set by build_application.
     application: KindredApplication | None = field(default=None)
@@ -141,13 +147,13 @@ class Services:
     @property
     def jobs(self) -> Scheduler:
         if self.scheduler is None:
-            raise RuntimeError("the scheduler starts in post_init")
+            raise RuntimeError("the scheduler starts in start_services")
         return self.scheduler
 
     @property
     def outbox(self) -> Outbox:
         if self.delivery is None:
-            raise RuntimeError("the outbox starts in post_init")
+            raise RuntimeError("the outbox starts in start_services")
         return self.delivery
 
     @classmethod

@@ -30,6 +30,8 @@ EXPECTED: dict[str, str] = {
     "bot_token": "the token BotFather gave you, like 123456789:AAH... (leave it unset for the sandbox)",
     "telegram_api_url": "an http(s) URL without a path, like https://api.telegram.org",
     "database_path": "a file path for the SQLite database, like data/kindred.sqlite3",
+    "database_url": "a PostgreSQL URL, like postgresql://kindred:secret@db.example.org:5432/kindred "
+    "(leave it unset for SQLite)",
     "default_timezone": "an IANA time zone name, like Europe/Madrid or America/New_York",
     "coordinator_ids": "comma-separated numeric Telegram user ids, like 12345,67890",
     "pseudonym_secret": f"a random secret of at least {MIN_SECRET_LENGTH} characters "
@@ -84,6 +86,8 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     database_path: Path = Path("data/kindred.sqlite3")
+    # Set: PostgreSQL instead of the SQLite file (several bot processes may share it).
+    database_url: SecretStr | None = None
     default_timezone: str = "UTC"
     coordinator_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     pseudonym_secret: SecretStr | None = None
@@ -141,6 +145,7 @@ class Settings(BaseSettings):
         "pseudonym_secret",
         "webhook_secret",
         "webhook_url",
+        "database_url",
         "clock_file",
         "feed_public_url",
         "crisis_resources_file",
@@ -158,6 +163,18 @@ class Settings(BaseSettings):
         if value is not None and not TOKEN_PATTERN.match(value.get_secret_value()):
             raise ValueError("malformed")
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.match(r"^postgres(ql)?://\S+$", value.get_secret_value()):
+            raise ValueError("malformed")
+        return value
+
+    @property
+    def database(self) -> str | Path:
+        """Where the data lives: the PostgreSQL URL when DATABASE_URL is set, else the SQLite file."""
+        return self.database_url.get_secret_value() if self.database_url else self.database_path
 
     @field_validator("telegram_api_url")
     @classmethod

@@ -239,9 +239,15 @@ async def resume(svc: Services, messages: RollCallMessages) -> int:
     runs once polling starts, as the meetings' reminder rebuild is: with 10,000 meetings it
     takes seconds people should not wait through.
     """
-    repo = svc.repos.attendance
-    await repo.release_unfinished_posts()
-    unclosed = await repo.unclosed()
+    if svc.leadership is None or svc.leadership.leader:  # not another live process's post under way
+        await svc.repos.attendance.release_unfinished_posts()
+    return await replan(svc, messages)
+
+
+async def replan(svc: Services, messages: RollCallMessages) -> int:
+    """Plan the closing of every posted roll call and every meeting's next one (again, safely:
+    another process may have changed them); returns how many wait to be closed."""
+    unclosed = await svc.repos.attendance.unclosed()
     for roll_call in unclosed:
         plan_close(svc, roll_call.meeting_id, roll_call.start, roll_call.window.closes, messages)
 

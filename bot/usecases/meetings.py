@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from bot.domain.calendar_export import meetings_to_ics
 from bot.domain.i18n import Translator, resolve_language, translator
@@ -38,6 +38,7 @@ from storage.meetings import Announcement, Meeting, RsvpChange
 from storage.outbox import Delivery
 
 log = logging.getLogger(__name__)
+R = TypeVar("R")
 
 NOTICE_KIND = "meeting_notice"
 LIST_HORIZON = timedelta(days=31)
@@ -277,6 +278,27 @@ async def record_announcement(
     """A card was posted as *message* (chat id, message id): its counts are edited in place later."""
     chat_id, message_id = message
     await svc.repos.meetings.add_announcement(meeting_id, start, chat_id, message_id, rendered)
+
+
+async def show_latest(
+    svc: Services,
+    meeting_id: int,
+    start: datetime,
+    announcement: Announcement,
+    *,
+    render: Callable[[], Awaitable[R]],
+    show: Callable[[R], Awaitable[bool]],
+) -> bool:
+    """Several processes (PostgreSQL) edit the same card: one at a time, each with the counts
+    read while it holds the card, so edits never arrive out of order and none changes nothing."""
+    async with svc.repos.meetings.editing(meeting_id, start, announcement) as card:
+        latest = await render()
+        if card.rendered == repr(latest):
+            return True
+        if not await show(latest):
+            return False
+        card.rendered = repr(latest)
+        return True
 
 
 async def record_rendered(

@@ -85,6 +85,13 @@ async def on_startup(application: KindredApplication) -> None:
     await usecase.resume(svc, TelegramRollCalls(application.bot, svc))
 
 
+async def replan(application: KindredApplication) -> None:
+    """Plan every posted roll call's closing and every meeting's next one again (another process
+    changed them)."""
+    svc = application.bot_data.services
+    await usecase.replan(svc, TelegramRollCalls(application.bot, svc))
+
+
 async def on_meeting_changed(application: KindredApplication, meeting_id: int) -> None:
     """Re-plan one series' roll call now (a series was created, edited, skipped or cancelled)."""
     svc = application.bot_data.services
@@ -168,6 +175,7 @@ FEATURE = Feature(
     handlers=handlers,
     commands=COMMANDS,
     on_startup=on_startup,
+    replan=replan,
     export_personal_data=export_personal_data,
     erase_personal_data=erase_personal_data,
     on_meeting_changed=on_meeting_changed,

@@ -137,6 +137,7 @@ FEATURE = Feature(
     commands=COMMANDS,
     settings=SETTINGS,
     on_startup=on_startup,
+    replan=on_startup,
     export_personal_data=export_personal_data,
     erase_personal_data=erase_personal_data,
     on_meeting_changed=on_meeting_changed,

@@ -187,12 +187,21 @@ class CountsEdit:
         here = next(
             (a for a in announced if (a.chat_id, a.message_id) == (self.chat_id, self.message_id)), None
         )
-        if here is not None and here.rendered == repr(rows):
+        if here is None:
+            return await _edit_markup(self.context, self.chat_id, self.message_id, rows)
+        if svc.leadership is not None and svc.leadership.shared:  # other processes edit it too
+
+            async def edit(latest: Rows) -> bool:
+                return await _edit_markup(self.context, self.chat_id, self.message_id, latest)
+
+            return await uc.show_latest(
+                svc, self.meeting.id, self.occurrence.start, here, render=self.render, show=edit
+            )
+        if here.rendered == repr(rows):
             return True
         if not await _edit_markup(self.context, self.chat_id, self.message_id, rows):
             return False
-        if here is not None:
-            await uc.record_rendered(svc, self.meeting.id, self.occurrence.start, here, repr(rows))
+        await uc.record_rendered(svc, self.meeting.id, self.occurrence.start, here, repr(rows))
         return True
 
 

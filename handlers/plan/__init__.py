@@ -120,6 +120,7 @@ FEATURE = Feature(
     handlers=handlers,
     commands=COMMANDS,
     on_startup=review.on_startup,
+    replan=review.on_startup,
     export_personal_data=export_personal_data,
     erase_personal_data=erase_personal_data,
 )

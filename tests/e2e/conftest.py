@@ -15,6 +15,7 @@ from typing import Protocol, TypedDict, Unpack
 import pytest
 
 from emulator import Emulator, GroupChat, Person
+from tests.backend import drop_postgres, is_url
 from tests.e2e.harness import TOKEN, BotProcess
 
 
@@ -109,6 +110,9 @@ async def launch(emulator: Emulator, tmp_path: Path) -> AsyncIterator[Launch]:
     for world in worlds:
         await world.bot.stop()
         check_clean_run(world)
+    for world in worlds:
+        if is_url(world.bot.database):
+            drop_postgres(world.bot.database)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from emulator import CallbackAnswer
+from tests.backend import Connection, connect, database_target, is_url
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuvwxyz"
@@ -36,11 +37,14 @@ class BotProcess:
         env: dict[str, str] | None = None,
         polling: Callable[[], Callable[[], bool]] | None = None,
         module: str = "bot",
+        database: str | None = None,
     ) -> None:
         self.api_url = api_url
         self.module = module  # what ``python -m`` runs: the bot, or a test's variant of it
         self.workdir = workdir
-        self.database = workdir / "kindred.sqlite3"
+        # A SQLite file in workdir, or (KINDRED_TEST_POSTGRES) a PostgreSQL database of this
+        # workdir's own; *database* shares another process's (several processes, one database).
+        self.database = database or database_for(workdir)
         self.clock_file = workdir / "clock.txt"
         self.log_file = workdir / "bot.log"
         self.coordinators = coordinators
@@ -52,11 +56,15 @@ class BotProcess:
         self._log_offset = 0
 
     def environment(self) -> dict[str, str]:
-        env = {key: value for key, value in os.environ.items() if not key.startswith(("BOT_", "WEBHOOK_"))}
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("BOT_", "WEBHOOK_", "DATABASE_"))
+        }
         env.update(
             BOT_TOKEN=TOKEN,
             TELEGRAM_API_URL=self.api_url,
-            DATABASE_PATH=str(self.database),
+            **database_env(self.database),
             PSEUDONYM_SECRET=PSEUDONYM_SECRET,
             COORDINATOR_IDS=",".join(str(i) for i in self.coordinators),
             DEFAULT_TIMEZONE="UTC",
@@ -101,6 +109,10 @@ class BotProcess:
                 )
             await asyncio.sleep(0.05)
 
+    def connect(self) -> Connection:
+        """The bot's database as the test sees it (tests/backend.py): ``?`` SQL, tuples back."""
+        return connect(self.database)
+
     def logs(self, since_start: bool = False) -> str:
         if not self.log_file.exists():
             return ""
@@ -140,6 +152,21 @@ class BotProcess:
         if self.process is not None and self.process.returncode is None:
             self.process.kill()
             await self.process.wait()
+
+
+def database_for(workdir: Path) -> str:
+    """The database of the bot kept in *workdir*: the same one each time a test restarts it."""
+    remembered = workdir / "database.txt"
+    if remembered.exists():
+        return remembered.read_text()
+    target = database_target(workdir)
+    remembered.write_text(target)
+    return target
+
+
+def database_env(database: str) -> dict[str, str]:
+    """The setting that points a bot process at *database*."""
+    return {"DATABASE_URL": database} if is_url(database) else {"DATABASE_PATH": database}
 
 
 def free_port() -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 import struct
 from datetime import UTC, datetime, timedelta
 
@@ -21,20 +20,20 @@ MONDAY_6PM = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 def add_meeting(world: World, group: GroupChat, by: Person, title: str = "Monday circle") -> int:
     """A weekly one-hour meeting, Mondays 18:00 UTC from 23 Nov 2026, written as the meetings feature does."""
     stamp = "2026-11-23T12:00:00.000000Z"
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         cursor = conn.execute(
             """
             INSERT INTO meetings (chat_id, title, first_start_local, time_zone, duration_minutes, rrule,
                                   created_by, created_at, updated_at)
-            VALUES (?, ?, '2026-11-23T18:00', 'UTC', 60, 'FREQ=WEEKLY', ?, ?, ?)
+            VALUES (?, ?, '2026-11-23T18:00', 'UTC', 60, 'FREQ=WEEKLY', ?, ?, ?) RETURNING id
             """,
             (group.id, title, by.id, stamp, stamp),
         )
-        return int(cursor.lastrowid or 0)
+        return int(cursor.fetchall()[0][0])
 
 
 def attendance_rows(world: World) -> dict[int, tuple[int, str]]:
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         return {
             row[0]: (row[1], row[2])
             for row in conn.execute("SELECT user_id, present, source FROM attendance")

@@ -11,7 +11,6 @@ buttons are covered in each feature's tests, and here for buttons that belong to
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from enum import Enum
@@ -158,7 +157,7 @@ async def cast(emulator: Emulator, launch: Launch) -> AsyncIterator[Cast]:
 
 
 def outbox_open(world: World) -> int:
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         return conn.execute("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')").fetchone()[
             0
         ]
@@ -243,7 +242,7 @@ async def test_mentoring_consent_buttons_answer_only_their_owner(cast: Cast) -> 
         assert "no longer works" in (answer.text or "") or "no longer waiting" in (answer.text or "")
     await settle(cast)
     assert answers_given(world) - before == len(presses)  # each press answered, and only once
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         assert conn.execute("SELECT COUNT(*) FROM mentor_matches").fetchone() == (0,)
         assert conn.execute("SELECT status FROM mentor_proposals").fetchall() == [("pending",)]
         assert conn.execute("SELECT COUNT(*) FROM mentor_declined_pairs").fetchone() == (0,)
@@ -270,7 +269,7 @@ async def test_cancel_confirmation_buttons_answer_only_the_groups_facilitators(c
             presses += 1
             assert answer is not None and answer.show_alert, (actor, pressed.text)
             assert "Only this group's facilitators" in (answer.text or ""), (actor, pressed.text)
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         assert conn.execute("SELECT SUM(cancelled) FROM meetings").fetchone() == (0,)
     assert question.edit_count == 0
 
@@ -290,7 +289,7 @@ async def test_cancel_confirmation_buttons_answer_only_the_groups_facilitators(c
         assert answer is not None and answer.show_alert and "no longer exists" in (answer.text or "")
     await settle(cast)
     assert answers_given(world) - before == presses
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         assert conn.execute("SELECT id FROM meetings WHERE cancelled = 1").fetchall() == [(1,)]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 
 from emulator import Button, GroupChat, Person, SentMessage
 from tests.e2e.conftest import World
@@ -132,7 +131,7 @@ async def test_a_photo_announcement_keeps_its_photo_and_caption(world: World) ->
 
 
 def outbox_rows(world: World) -> list[tuple[str, str]]:
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         return list(conn.execute("SELECT key, status FROM outbox WHERE kind = 'broadcast' ORDER BY id"))
 
 
@@ -152,7 +151,7 @@ async def circle_of(world: World, title: str, admin: Person, members: list[Perso
 
 
 def member_count(world: World) -> int:
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         return conn.execute("SELECT COUNT(*) FROM memberships WHERE left_at IS NULL").fetchone()[0]
 
 
@@ -234,7 +233,7 @@ async def test_a_crash_mid_broadcast_loses_nothing(world: World) -> None:
 
 def forget_report(world: World, *, drop_queued: bool) -> None:
     """As if the bot stopped after the batch finished but before the report was recorded."""
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         conn.execute("UPDATE broadcasts SET reported_at = NULL")
         if drop_queued:
             conn.execute("DELETE FROM outbox WHERE kind = 'broadcast_report'")

@@ -3,17 +3,17 @@ the next-day check after a crisis alert, /team's counts and suppressed aggregate
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from emulator import Emulator, GroupChat, Person, SentMessage
+from tests.backend import Connection
 from tests.e2e.conftest import Launch, World
 from tests.e2e.harness import eventually
 from tests.e2e.test_crisis import CRISIS_TEXT
 
 
-def db(world: World) -> sqlite3.Connection:
-    return sqlite3.connect(world.bot.database)
+def db(world: World) -> Connection:
+    return world.bot.connect()
 
 
 def stamp(instant: datetime) -> str:
@@ -223,7 +223,7 @@ async def test_team_counts_a_seeded_month_and_workers_see_their_own_line(
     assert "This is for peer workers" in (await maya.next_message()).text
 
 
-def _roll_call(conn: sqlite3.Connection, chat_id: int, start: datetime, marker: int, member: int) -> None:
+def _roll_call(conn: Connection, chat_id: int, start: datetime, marker: int, member: int) -> None:
     conn.execute(
         "INSERT INTO roll_calls"
         " (meeting_id, occurrence_start, chat_id, opens_at, closes_at, message_id, closed)"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from bot.domain.pseudonym import pseudonym
@@ -14,7 +13,7 @@ CHECKIN_TABLES = ("checkins", "checkin_contributions", "shared_checkins")
 
 
 def rows(world: World, sql: str) -> list[tuple]:
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         return conn.execute(sql).fetchall()
 
 

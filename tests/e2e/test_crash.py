@@ -9,7 +9,6 @@ row 'sending' before the call, and those rows are the only ones sent again).
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -27,7 +26,7 @@ REMINDER_DUE = datetime(2026, 11, 23, 19, 0, tzinfo=UTC)  # 24 h before the firs
 
 
 def query(world: World, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         return conn.execute(sql, params).fetchall()
 
 

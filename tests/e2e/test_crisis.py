@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import sqlite3
 from datetime import timedelta
 
 from bot.domain.crisis import Urgency, detect, semantic_ready, start_semantic_layer
@@ -19,10 +18,11 @@ async def circle(world: World, admin: Person, members: tuple[Person, ...]) -> Gr
     for member in members:
         await group.add_member(member)
 
-    def seen() -> bool:
-        with sqlite3.connect(world.bot.database) as conn:
-            sql = "SELECT COUNT(*) FROM memberships WHERE chat_id = ?"
-            return conn.execute(sql, (group.id,)).fetchone()[0] >= len(members)
+    def seen() -> bool:  # these members themselves (the admin's own row must not count for one)
+        with world.bot.connect() as conn:
+            sql = "SELECT user_id FROM memberships WHERE chat_id = ?"
+            known = {row[0] for row in conn.execute(sql, (group.id,)).fetchall()}
+        return {member.id for member in members} <= known
 
     await eventually(seen)
     return group
@@ -104,7 +104,7 @@ async def test_a_crisis_note_is_answered_first_saved_and_never_shared(world: Wor
     await maya.press(share, "Tuesday Circle")
     closing = await share.next_edit()
     assert "Your note stays private" in closing.text
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         assert conn.execute("SELECT note FROM checkins").fetchall() == [("I relapsed and I want to die",)]
         assert conn.execute("SELECT note FROM shared_checkins").fetchall() == [(None,)]
     world.bot.advance(timedelta(hours=6))

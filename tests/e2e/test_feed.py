@@ -4,7 +4,7 @@ schedule (the round trip), refused entries are explained, publishing is for faci
 from __future__ import annotations
 
 import json
-import sqlite3
+from datetime import datetime
 
 from emulator import GroupChat, Person
 from tests.domain.meeting_guide_spec import listable_in_app, validate_feed
@@ -18,7 +18,7 @@ MONTHLY = "/schedule Business meeting | 2026-12-07 18:00 | 60m | monthly first m
 
 
 def rows(world: World, sql: str, *params: object) -> list[tuple]:
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         return conn.execute(sql, params).fetchall()
 
 
@@ -66,12 +66,18 @@ async def test_feed_round_trip_into_another_group(world: World) -> None:
     assert "weekly meetings were added" in (await second.next_message()).text
 
     schedule = (
-        "SELECT title, time_zone, duration_minutes, rrule, place, link, notes, "
-        "strftime('%w %H:%M', first_start_local) FROM meetings "
-        "WHERE chat_id = ? AND rrule = 'FREQ=WEEKLY' ORDER BY title"
+        "SELECT title, time_zone, duration_minutes, rrule, place, link, notes, first_start_local "
+        "FROM meetings WHERE chat_id = ? AND rrule = 'FREQ=WEEKLY' ORDER BY title"
     )
-    assert len(rows(world, schedule, first.id)) == 2
-    assert rows(world, schedule, second.id) == rows(world, schedule, first.id)
+
+    def weekly(chat_id: int) -> list[tuple]:  # the weekday and time of day, not the first date
+        return [
+            (*row[:-1], datetime.fromisoformat(row[-1]).strftime("%w %H:%M"))
+            for row in rows(world, schedule, chat_id)
+        ]
+
+    assert len(weekly(first.id)) == 2
+    assert weekly(second.id) == weekly(first.id)
     await sam.send("/feed", chat=second)
     export = await second.next_message()
     assert export.document is not None

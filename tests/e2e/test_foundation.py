@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 from telegram import Bot
@@ -14,7 +13,7 @@ from tests.e2e.harness import TOKEN, eventually
 
 
 def groups_in_database(world: World) -> dict[int, tuple[str, str, int]]:
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         return {
             row[0]: row[1:] for row in conn.execute("SELECT chat_id, timezone, language, active FROM groups")
         }

@@ -3,8 +3,6 @@ the prefilled edit line, skip and cancel with a confirmation, and refusals of fo
 
 from __future__ import annotations
 
-import sqlite3
-
 from emulator import Button, GroupChat, Person, SentMessage
 from tests.e2e.conftest import World
 from tests.e2e.test_meetings import WEEKLY, button, circle, started
@@ -84,7 +82,7 @@ async def test_members_see_no_manage_button_and_forged_buttons_are_refused(world
         answer = await world.emulator.press(sam, listing, Button("x", data), 5.0)
         assert answer is not None and reason in (answer.text or ""), data
     await group.expect_no_message(within=0.3)  # nothing was announced
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         assert conn.execute("SELECT COUNT(*) FROM meeting_announcements").fetchone() == (2,)
         assert conn.execute("SELECT cancelled FROM meetings WHERE id = 1").fetchone() == (0,)
 

@@ -4,7 +4,6 @@ before cancelling a whole series."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -25,7 +24,7 @@ def start_payload(message: SentMessage, label: str) -> str:
 
 
 def cancelled(world: World, meeting_id: int) -> bool:
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         return bool(conn.execute("SELECT cancelled FROM meetings WHERE id = ?", (meeting_id,)).fetchone()[0])
 
 
@@ -109,7 +108,7 @@ async def test_a_quiet_member_is_told_how_to_connect_and_connects_from_the_card(
         assert "couldn't confirm that you are a member" in refusal and "Circle" not in refusal
     await olga.send("/meetings")
     assert "I don't know your groups yet" in (await olga.next_message()).text
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         members = {row[0] for row in conn.execute("SELECT user_id FROM memberships")}
     assert maya.id in members and olga.id not in members
 

@@ -3,7 +3,6 @@ DST, skip/cancel notices, the deep link, the calendar file and bad input."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar
@@ -38,7 +37,7 @@ async def circle(world: World) -> tuple[Person, Person, GroupChat]:
 
 
 def ledger(world: World) -> list[tuple[str, int, str]]:
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         return conn.execute(
             "SELECT occurrence_start, offset_minutes, outcome FROM reminder_ledger ORDER BY 1, 2 DESC"
         ).fetchall()
@@ -112,7 +111,7 @@ async def test_members_cannot_schedule_and_bad_input_is_explained(world: World) 
     for line, explanation in cases.items():
         await sam.send(line, chat=group)
         assert explanation in (await group.next_message()).text
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         assert conn.execute("SELECT COUNT(*) FROM meetings").fetchone() == (0,)
     await sam.send("/schedule <b>Bold</b> & co | tomorrow 19:00", chat=group)
     announcement = await group.next_message()
@@ -290,20 +289,20 @@ async def test_private_reminders_respect_the_setting_and_blocked_people(world: W
     await eventually(lambda: reachable(world, leo) is False)  # Telegram said 403: not retried
     world.bot.set_clock(datetime(2026, 11, 24, 18, 0, tzinfo=UTC))
     assert "Reminder" in (await group.next_message()).text
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         rows = conn.execute("SELECT status FROM outbox WHERE chat_id = ?", (leo.id,)).fetchall()
     assert rows == [("unreachable",)]  # the 1 h reminder was not even queued for Leo
 
 
 def reachable(world: World, person: Person) -> bool:
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         return bool(
             conn.execute("SELECT reachable FROM people WHERE user_id = ?", (person.id,)).fetchone()[0]
         )
 
 
 def group_active(world: World, group: GroupChat) -> bool:
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         return bool(conn.execute("SELECT active FROM groups WHERE chat_id = ?", (group.id,)).fetchone()[0])
 
 
@@ -354,7 +353,7 @@ async def test_a_group_that_becomes_a_supergroup_keeps_its_meetings_settings_and
     supergroup = await group.upgrade_to_supergroup(by=sam)
 
     def moved() -> bool:
-        with sqlite3.connect(world.bot.database) as conn:
+        with world.bot.connect() as conn:
             rows = conn.execute("SELECT chat_id, timezone FROM groups").fetchall()
             meetings = conn.execute("SELECT DISTINCT chat_id FROM meetings").fetchall()
             feeds = conn.execute("SELECT chat_id FROM feed_publications").fetchall()

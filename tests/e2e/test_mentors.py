@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,7 +20,7 @@ class MentorAnswers:
 
 
 def rows(world: World, sql: str) -> list[tuple]:
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         return conn.execute(sql).fetchall()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from emulator import GroupChat, Person, SentMessage
@@ -11,7 +10,7 @@ from tests.e2e.conftest import World
 
 
 def rows(world: World, sql: str) -> list[tuple]:
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         return conn.execute(sql).fetchall()
 
 

@@ -5,11 +5,10 @@ first in /sos and in a crisis reply, encryption at rest, /mydata and /forget, an
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from emulator import Button, Person, SentMessage
+from tests.backend import stored_bytes
 from tests.checks import found
 from tests.e2e.conftest import World
 from tests.e2e.test_attendance import MONDAY_6PM, add_meeting, say_hello
@@ -25,7 +24,7 @@ CRISIS_TEXT = "I can't do this anymore, I want to kill myself"
 
 
 def rows(world: World, sql: str) -> list[tuple]:
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         return conn.execute(sql).fetchall()
 
 
@@ -224,8 +223,8 @@ async def write_safety_plan(maya: Person) -> None:
 
 
 def database_bytes(world: World) -> bytes:
-    path = Path(world.bot.database)
-    return b"".join(p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+    """SQLite's file and WAL; on PostgreSQL every stored value (tests.backend.stored_bytes)."""
+    return stored_bytes(world.bot.database)
 
 
 async def test_the_safety_plan_comes_first_in_a_crisis_and_nothing_is_readable_at_rest(world: World) -> None:
@@ -319,13 +318,13 @@ async def test_a_row_moved_to_someone_else_or_damaged_never_holds_the_crisis_lin
     await lee.send("/start")
     await lee.next_message()
     await write_safety_plan(maya)
-    with sqlite3.connect(world.bot.database) as conn:  # someone with the database file swaps rows
+    with world.bot.connect() as conn:  # someone with the database swaps rows
         conn.execute(
             "INSERT INTO safety_plan_sections (user_id, section, sealed, updated_at) "
             "SELECT ?, section, sealed, updated_at FROM safety_plan_sections WHERE user_id = ?",
             (lee.id, maya.id),
         )
-        conn.execute("UPDATE safety_plan_sections SET sealed = X'00' WHERE user_id = ?", (maya.id,))
+        conn.execute("UPDATE safety_plan_sections SET sealed = ? WHERE user_id = ?", (b"\x00", maya.id))
     for person in (lee, maya):
         await person.send("/sos")
         sos = await person.next_message()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import timedelta
 
 from tests.e2e.conftest import World
@@ -12,7 +11,7 @@ from tests.e2e.test_checkins import check_in
 
 
 def person_rows(world: World, user_id: int) -> int:
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         people = conn.execute("SELECT COUNT(*) FROM people WHERE user_id = ?", (user_id,)).fetchone()[0]
         members = conn.execute("SELECT COUNT(*) FROM memberships WHERE user_id = ?", (user_id,)).fetchone()[0]
     return people + members
@@ -66,16 +65,16 @@ async def test_old_free_text_is_forgotten_after_the_retention_period(world: Worl
     await maya.send("/start")
     await maya.next_message()
     assert "Saved" in await check_in(maya, 4, 1, note="a steady kind of day")
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         assert conn.execute("SELECT note FROM checkins").fetchall() == [("a steady kind of day",)]
     world.bot.advance(timedelta(days=366))  # past the 365-day default and the daily 03:00 run
 
     def forgotten() -> bool:
-        with sqlite3.connect(world.bot.database) as conn:
+        with world.bot.connect() as conn:
             (note,) = conn.execute("SELECT note FROM checkins").fetchone()
             sent_texts = conn.execute("SELECT COUNT(*) FROM outbox WHERE text != ''").fetchone()[0]
         return not note and sent_texts == 0
 
     await eventually(forgotten)
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         assert conn.execute("SELECT mood, craving FROM checkins").fetchall() == [(4, 1)]  # numbers stay

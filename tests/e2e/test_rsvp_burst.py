@@ -8,7 +8,6 @@ broadcast's progress."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import timedelta
 
 from emulator import CallbackAnswer, Person, SentMessage
@@ -73,13 +72,14 @@ async def test_a_facilitator_tapping_names_fast_in_the_group_is_answered_at_once
     add_meeting(world, circle, sam)
     world.bot.set_clock(MONDAY_6PM + timedelta(hours=3))  # the meeting is over; its roll call closed
     stamp = "2026-11-23T12:00:00.000000Z"
-    with sqlite3.connect(world.bot.database) as conn:  # members the bot has seen in the group
+    with world.bot.connect() as conn:  # members the bot has seen in the group
         conn.executemany(
-            "INSERT OR IGNORE INTO people (user_id, first_name, created_at, updated_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO people (user_id, first_name, created_at, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             [(p.id, p.first_name, stamp, stamp) for p in members],
         )
         conn.executemany(
-            "INSERT OR IGNORE INTO memberships (chat_id, user_id, joined_at) VALUES (?, ?, ?)",
+            "INSERT INTO memberships (chat_id, user_id, joined_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             [(circle.id, p.id, stamp) for p in members],
         )
     world.emulator.faults.rate_limits = True

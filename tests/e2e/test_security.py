@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -51,7 +50,7 @@ async def started(person: Person) -> Person:
 
 
 def membership_count(world: World, chat_id: int, user_id: int) -> int:
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         sql = "SELECT COUNT(*) FROM memberships WHERE chat_id = ? AND user_id = ? AND left_at IS NULL"
         return int(conn.execute(sql, (chat_id, user_id)).fetchone()[0])
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+from pathlib import Path
 
-from tests.e2e.conftest import Launch, World
+from emulator import Emulator
+from tests.e2e.conftest import Launch, World, check_clean_run
+from tests.e2e.harness import READY_LINE, BotProcess, eventually
 
 STOPPED_LINE = "Kindred stopped; database closed"
 
@@ -67,3 +70,31 @@ async def test_a_502_html_page_is_retried_with_one_warning_line(world: World) ->
     assert len(warnings) == 2, logs[-3000:]
     assert "<html>" not in logs  # the page says nothing the status does not
     assert_quiet(logs)
+
+
+async def test_a_stop_during_start_up_lets_it_finish_then_stops_cleanly(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """SIGTERM while start-up is still planning (its command menus are slow to publish): start-up
+    finishes, the bot never starts taking updates, and everything start-up began (the scheduled
+    work's beat, the outbox, the feed server) is stopped before the database closes.  Before,
+    python-telegram-bot then skipped the bot's stop hook: those were left running into shutdown."""
+    emulator.faults.slow_methods["setMyCommands"] = 0.3
+    bot = BotProcess(emulator.url, tmp_path)
+    starting = asyncio.create_task(bot.start())
+    await eventually(lambda: any(method == "setMyCommands" for method, _ in emulator.calls), timeout=20)
+    process = bot.process
+    assert process is not None
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    code = await asyncio.wait_for(process.wait(), 15)
+    took = time.monotonic() - started
+    await starting  # start-up ran to its end ("ready") before the bot stopped
+    assert code == 0
+    assert took < 8, f"stopping took {took:.1f} s"
+    assert not any(method in ("getUpdates", "setWebhook") for method, _ in emulator.calls)
+    logs = bot.logs()
+    assert READY_LINE in logs
+    assert STOPPED_LINE in logs
+    assert_quiet(logs)
+    check_clean_run(World(emulator, bot))

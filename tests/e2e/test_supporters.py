@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from emulator import Button, Emulator, GroupChat, Person, SentMessage
+from tests.backend import foreign_key_targets, table_contents
 from tests.e2e.conftest import Launch, World
 from tests.e2e.test_attendance import add_meeting, say_hello
 from tests.e2e.test_checkins import check_in
@@ -19,7 +19,7 @@ INVITE = re.compile(r"https://t\.me/KindredTestBot\?start=(s[A-Za-z0-9_-]+)")
 
 
 def rows(world: World, sql: str, params: tuple[object, ...] = ()) -> list[tuple]:
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         return conn.execute(sql, params).fetchall()
 
 
@@ -99,7 +99,7 @@ async def circle(world: World) -> tuple[Person, Person, GroupChat]:
 
 def add_tuesday_meeting(world: World, group: GroupChat, by: Person) -> None:
     stamp = "2026-11-23T12:00:00.000000Z"
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         conn.execute(
             """
             INSERT INTO meetings (chat_id, title, first_start_local, time_zone, duration_minutes, rrule,
@@ -282,10 +282,8 @@ async def test_invitation_links_are_one_time_and_refused_kindly(launch: Launch) 
 
 
 def cells(world: World) -> dict[str, list[tuple]]:
-    """Every row of every table in the database file."""
-    with sqlite3.connect(world.bot.database) as conn:
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {name: conn.execute(f'SELECT * FROM "{name}"').fetchall() for name in names}
+    """Every row of every table in the database."""
+    return table_contents(world.bot.database)
 
 
 async def test_nothing_in_the_database_shows_a_supporter_a_checkin_note_group_or_other_member(
@@ -308,16 +306,15 @@ async def test_nothing_in_the_database_shows_a_supporter_a_checkin_note_group_or
     assert "memberships" not in holding
     (link,) = tables["supporter_links"]
     assert maya.id in link and ana.id in link and lee.id not in link and group.id not in link
-    with sqlite3.connect(world.bot.database) as conn:
-        for table in (
-            "supporter_links",
-            "supporter_shares",
-            "supporter_schedules",
-            "supporter_profiles",
-            "reach_out_requests",
-        ):
-            targets = {r[2] for r in conn.execute(f"PRAGMA foreign_key_list({table})")}
-            assert targets <= {"people", "supporter_links"}, (table, targets)
+    for table in (
+        "supporter_links",
+        "supporter_shares",
+        "supporter_schedules",
+        "supporter_profiles",
+        "reach_out_requests",
+    ):
+        targets = foreign_key_targets(world.bot.database, table)
+        assert targets <= {"people", "supporter_links"}, (table, targets)
     to_ana = " ".join(r[0] for r in rows(world, "SELECT text FROM outbox WHERE chat_id = ?", (ana.id,)))
     for never in ("Circle", "Lee", "Sam", "private note"):
         assert never not in to_ana and never not in " ".join(m.text for m in ana.messages)

@@ -4,7 +4,6 @@ one late reminder after downtime, roll calls on time, and every button answered.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -129,7 +128,7 @@ async def test_after_downtime_only_the_latest_reminder_is_sent(world: World) -> 
 
 
 def ledger(world: World) -> list[tuple[int, str]]:
-    with sqlite3.connect(world.bot.database) as conn:
+    with world.bot.connect() as conn:
         return conn.execute("SELECT offset_minutes, outcome FROM reminder_ledger ORDER BY 1 DESC").fetchall()
 
 

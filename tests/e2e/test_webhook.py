@@ -3,6 +3,8 @@ leads them to the bot process, which checks Telegram's secret header and answers
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 
 import aiohttp
@@ -10,6 +12,7 @@ import aiohttp
 from emulator import Emulator, Person
 from tests.e2e.conftest import World, check_clean_run
 from tests.e2e.harness import WEBHOOK_SECRET, BotProcess, eventually, free_port, webhook_env
+from tests.e2e.test_shutdown import STOPPED_LINE, assert_quiet
 
 PUBLIC = "https://bot.kindred.test"
 
@@ -83,6 +86,32 @@ async def test_updates_sent_while_the_bot_restarts_are_answered_after(
     finally:
         await world.bot.stop()
     check_clean_run(world)
+
+
+async def test_a_stop_while_the_webhook_is_being_set_stops_promptly(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """SIGTERM after start-up but before the webhook is in place (a service manager restarting a
+    bot that has only just started).  Before, python-telegram-bot ignored a stop asked for in that
+    moment, and the process served on until its watchdog killed it (intermittent in CI; here the
+    moment is held open by a slow setWebhook)."""
+    port = free_port()
+    emulator.route_webhook(PUBLIC, [f"http://127.0.0.1:{port}"])
+    emulator.faults.slow_methods["setWebhook"] = 2.0
+    bot = BotProcess(emulator.url, tmp_path, env=webhook_env(f"{PUBLIC}/telegram", port))
+    await bot.start()
+    await eventually(lambda: any(method == "setWebhook" for method, _ in emulator.calls), timeout=10)
+    assert bot.process is not None
+    started = time.monotonic()
+    bot.process.terminate()
+    code = await asyncio.wait_for(bot.process.wait(), 15)
+    took = time.monotonic() - started
+    assert code == 0
+    assert took < 7, f"stopping took {took:.1f} s"
+    logs = bot.logs()
+    assert STOPPED_LINE in logs
+    assert_quiet(logs)
+    check_clean_run(World(emulator, bot))
 
 
 def maya_message(person: Person) -> dict[str, object]:

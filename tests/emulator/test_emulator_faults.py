@@ -110,3 +110,15 @@ async def test_latency_delays_answers(emu, api):
     status, _ = await api("getMe")
     assert status == 200
     assert loop.time() - started >= 0.2
+
+
+async def test_a_slow_method_delays_only_its_own_answers(emu, api):
+    emu.faults.slow_methods["setWebhook"] = 0.3
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    assert (await api("getMe"))[0] == 200
+    assert loop.time() - started < 0.3
+    started = loop.time()
+    status, _ = await api("setWebhook", url="https://bot.example.org/hook")
+    assert status == 200
+    assert loop.time() - started >= 0.3

@@ -9,6 +9,7 @@ from storage.attendance import AttendanceRepository, CheckIn
 from storage.db import Database
 from storage.groups import GroupRepository
 from storage.people import PeopleRepository, Sighting
+from tests.backend import sqlite_only
 from tests.checks import found
 from tests.conftest import NOW
 
@@ -105,6 +106,7 @@ async def test_report_queries_count_in_sql(db: Database) -> None:
     assert await repo.occurrence_counts([], period) == []
 
 
+@sqlite_only
 async def test_report_queries_use_the_indexes(db: Database) -> None:
     plans = []
     for sql in (

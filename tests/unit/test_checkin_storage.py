@@ -9,6 +9,7 @@ from bot.domain.pseudonym import group_pseudonym, pseudonym
 from storage.checkins import CheckInRepository, Contribution, Prompt, SharedItem, StoredCheckIn
 from storage.groups import GroupRepository
 from storage.people import PeopleRepository, Sighting
+from tests.backend import column_names
 from tests.conftest import NOW
 
 SECRET = "repository-test-secret-0123456789abcdef"
@@ -29,7 +30,7 @@ async def test_checkins_round_trip_under_a_pseudonym(db) -> None:
     await repo.record(pseudonym(8, SECRET), StoredCheckIn(date(2026, 11, 23), 1, 9, None), [], None)
     assert await repo.history(me) == [first, second]
     assert await repo.history(me, since=date(2026, 11, 23)) == [second]
-    columns = {row[1] for row in await db.fetch_all("PRAGMA table_info(checkins)")}
+    columns = await column_names(db, "checkins")
     assert columns == {"id", "pseudonym", "local_day", "mood", "craving", "note"}  # no id, no time of day
 
 
@@ -82,7 +83,7 @@ async def test_shared_items_wait_for_their_slot_without_a_pseudonym_and_are_drop
     assert await repo.pending_slots() == [(BIG, slot)]
     assert await repo.shared_items(BIG, slot) == [item]
     assert await repo.shared_items(BIG, slot - timedelta(hours=1)) == []
-    columns = {row[1] for row in await db.fetch_all("PRAGMA table_info(shared_checkins)")}
+    columns = await column_names(db, "shared_checkins")
     assert "pseudonym" not in columns
     assert await repo.drop_shared(BIG, slot) == 1
     assert await repo.pending_slots() == []

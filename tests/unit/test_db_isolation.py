@@ -65,7 +65,8 @@ async def test_a_rolled_back_write_is_never_seen(db: Database) -> None:
 async def test_a_transaction_reads_its_own_writes_and_reports_them(db: Database) -> None:
     async with db.transaction() as tx:
         inserted = await tx.execute(INSERT, (1, "Ana"))
-        assert (inserted.rowcount, inserted.lastrowid) == (1, 1)
+        assert inserted.rowcount == 1
+        assert inserted.lastrowid == (None if db.dialect == "postgres" else 1)  # RETURNING is portable
         assert await tx.fetch_value(COUNT) == 1
         row = await tx.fetch_one("SELECT user_id, first_name FROM people WHERE user_id = 1")
         assert row is not None
@@ -95,7 +96,7 @@ async def test_a_unit_of_work_cannot_be_used_after_its_block(db: Database) -> No
 
 
 async def test_reads_outside_a_transaction_cannot_write(db: Database) -> None:
-    with pytest.raises(Exception, match="readonly"):
+    with pytest.raises(Exception, match=r"readonly|read-only"):
         await db.fetch_value(INSERT + " RETURNING user_id", (1, "Ana"))
     assert await db.fetch_value("SELECT COUNT(*) FROM people") == 0
 
@@ -131,8 +132,8 @@ async def test_in_memory_a_read_from_inside_the_transaction_is_refused(memory_db
     assert await memory_db.fetch_value(COUNT) == 1
 
 
-def test_only_the_sqlite_backend_imports_a_driver() -> None:
+def test_only_the_backends_import_a_driver() -> None:
     driver = re.compile(r"^\s*(import|from)\s+(aiosqlite|sqlite3|asyncpg)\b", re.MULTILINE)
     folder = Path(storage.__file__).parent
     importers = sorted(path.name for path in folder.glob("*.py") if driver.search(path.read_text()))
-    assert importers == ["sqlite.py"]
+    assert importers == ["postgres.py", "sqlite.py"]

@@ -7,6 +7,7 @@ from datetime import timedelta
 from storage.groups import GROUP_REFERENCES, NOT_MOVED, Group, GroupRepository
 from storage.outbox import Delivery, OutboxRepository
 from storage.people import PeopleRepository, Person, Sighting
+from tests.backend import column_names, table_names
 from tests.checks import found
 from tests.conftest import NOW
 
@@ -65,11 +66,10 @@ async def test_a_group_migrating_to_a_supergroup_keeps_its_members(db) -> None:
 
 
 async def test_every_column_holding_a_group_id_moves_with_a_supergroup_or_says_why_not(db) -> None:
-    tables = [row[0] for row in await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    tables = await table_names(db)
     holding = set()
     for table in tables:
-        for column in await db.fetch_all(f"SELECT name FROM pragma_table_info('{table}')"):
-            name = column[0]
+        for name in await column_names(db, table):
             if name in {"chat_id", "group_id"} or name.endswith("_chat_id"):
                 holding.add((table, name))
     holding.discard(("groups", "chat_id"))
