@@ -43,7 +43,8 @@ from handlers.plan.views import Pl
 
 GoalEdit = Callable[[Services, int, int, str], Awaitable["uc.Goal | None"]]  # (svc, user, goal, words)
 
-GOAL_TEXT, TARGET, STEP, EDIT_TEXT, EDIT_STEP, REVIEW_TIME, EDIT_TARGET = range(1, 8)
+GOAL_TEXT, TARGET, STEP, EDIT_TEXT, EDIT_STEP, REVIEW_TIME = range(1, 7)
+EDIT_TARGET = 8  # after handlers.plan.safety.SECTION (7): the states share one conversation
 DRAFT = "plan_draft"
 EDITING = "plan_goal"
 NEW_MEASURE = "plan_measure"  # a saved goal's new weekly measure, while its target is asked
