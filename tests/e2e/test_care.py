@@ -10,6 +10,7 @@ from emulator import Emulator, GroupChat, Person, SentMessage
 from tests.e2e.conftest import Launch, World
 from tests.e2e.harness import eventually
 from tests.e2e.test_crisis import CRISIS_TEXT
+from tests.e2e.test_mentors import register_mentor
 
 
 def db(world: World) -> sqlite3.Connection:
@@ -316,3 +317,20 @@ async def test_group_supervision_is_weekly_with_reminders_for_every_peer_worker(
     await maya.expect_no_message(within=0.5)  # a member is not a peer worker
     world.bot.set_clock(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))  # 24 h before the second
     assert "1 Dec 2026, 18:00" in (await sam.next_message()).text
+
+
+async def test_a_peer_mentor_without_a_group_finds_the_care_commands_in_help(world: World) -> None:
+    ana, maya = world.person("Ana"), world.person("Maya")
+    await greet(maya)
+    await maya.send("/help")
+    member_help = (await maya.next_message()).text
+    assert "/plan" in member_help and "/care" not in member_help and "/timeoff" not in member_help
+
+    await register_mentor(ana)  # a peer mentor, facilitating no group
+    await ana.send("/help")
+    mentor_help = (await ana.next_message()).text
+    for command in ("/care", "/supervision", "/timeoff", "/team"):
+        assert command in mentor_help, command
+    assert "/groupsupervision" not in mentor_help and "/schedule" not in mentor_help
+    await ana.send("/care")  # and the door agrees: it is not refused
+    assert "This is for peer workers" not in (await ana.next_message()).text
