@@ -41,6 +41,7 @@ from handlers.common import (
     FEATURES,
     KindredContext,
     answer_query,
+    answer_stale,
     reply,
     require,
     require_peer_worker,
@@ -51,6 +52,8 @@ from handlers.common import (
 from storage.people import Person
 
 log = logging.getLogger(__name__)
+
+TAKEN = N_("Another coordinator has taken this request.")  # a supervision request's button, pressed late
 
 COMMANDS = (
     Command(
@@ -148,7 +151,7 @@ async def on_menu(update: Update, context: KindredContext) -> None:
     choice = CareMenu.unpack(query.data)
     tr = await translator_for(update, context)
     if choice is None or choice.what not in ("check", "trend", "talk"):
-        await answer_query(query, tr._("That button no longer works."), True)
+        await answer_stale(query, tr)
         return
     if not await require_peer_worker(update, context):
         return
@@ -169,7 +172,7 @@ async def on_step(update: Update, context: KindredContext) -> None:
     step = CareStep.unpack(query.data)
     tr = await translator_for(update, context)
     if step is None or not _valid(step):
-        await answer_query(query, tr._("That button no longer works."), True)
+        await answer_stale(query, tr)
         return
     if not await require_peer_worker(update, context):
         return
@@ -273,14 +276,13 @@ async def on_accept(update: Update, context: KindredContext) -> None:
     tr = await translator_for(update, context)
     choice = SupAccept.unpack(query.data) or SupPropose.unpack(query.data)
     if choice is None:
-        await answer_query(query, tr._("That button no longer works."), True)
+        await answer_stale(query, tr)
         return
     if not await require(update, context, Action.SUPERVISE):
         return
     claim = await care.accept_request(services(context), choice.request_id, user.id)
     if claim.outcome != "ok" or claim.worker is None:
-        text = tr._("Another coordinator has taken this request.") if claim.outcome == "taken" else None
-        await answer_query(query, text or tr._("That button no longer works."), True)
+        await answer_stale(query, tr, TAKEN if claim.outcome == "taken" else None)
         return
     await answer_query(query)
     worker = claim.worker
@@ -313,14 +315,13 @@ async def on_slot(update: Update, context: KindredContext) -> None:
     except ValueError:
         start = None
     if choice is None or start is None:
-        await answer_query(query, tr._("That button no longer works."), True)
+        await answer_stale(query, tr)
         return
     if not await require(update, context, Action.SUPERVISE):
         return
     done = await care.schedule_supervision(services(context), TEXTS, choice.request_id, user.id, start)
     if done.outcome != "ok" or done.session is None or done.worker is None:
-        text = tr._("Another coordinator has taken this request.") if done.outcome == "taken" else None
-        await answer_query(query, text or tr._("That button no longer works."), True)
+        await answer_stale(query, tr, TAKEN if done.outcome == "taken" else None)
         return
     await answer_query(query)
     zone = done.session.schedule.time_zone
@@ -370,7 +371,7 @@ async def on_follow_up(update: Update, context: KindredContext) -> None:
     tr = await translator_for(update, context)
     choice = FollowUpAnswer.unpack(query.data)
     if choice is None or choice.answer not in ("ok", "talk"):
-        await answer_query(query, tr._("That button no longer works."), True)
+        await answer_stale(query, tr)
         return
     if not await require_peer_worker(update, context):
         return

@@ -36,7 +36,7 @@ from bot.domain.timezones import canonical_timezone
 from bot.runtime.context import KindredContext
 from bot.runtime.services import Services
 from bot.usecases import plan as uc
-from handlers.common import answer_query, reply, require, services, translator_for
+from handlers.common import answer_query, answer_stale, reply, require, services, translator_for
 from handlers.plan import views
 from handlers.plan.review import replan
 from handlers.plan.views import Pl
@@ -214,7 +214,7 @@ async def on_button(update: Update, context: KindredContext) -> int:
     tr = await translator_for(update, context)
     step = BUTTONS.get(choice.action) if choice else None
     if query is None or user is None or choice is None or step is None:
-        await answer_query(query, views.render_stale(tr), alert=True)
+        await answer_stale(query, tr, views.STALE)
         return ConversationHandler.END
     if choice.action != "mentee":  # the mentor's view answers through the authoriser
         await answer_query(query)

@@ -12,7 +12,7 @@ from datetime import date
 from babel.dates import format_date, get_day_names
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain.i18n import Translator
+from bot.domain.i18n import N_, Translator
 from bot.domain.plan import (
     AREA_NAMES,
     MAX_GOALS,
@@ -487,8 +487,7 @@ def render_review_again(tr: Translator) -> str:
     return tr._("You answered this one already, and your answer is kept. Thank you! 💛")
 
 
-def render_review_stale(tr: Translator) -> str:
-    return tr._("That review is closed, and your plan is safe. Send /plan to see it.")
+REVIEW_STALE = N_("That review is closed, and your plan is safe. Send /plan to see it.")
 
 
 # -- the mentor's view --
@@ -601,8 +600,12 @@ def render_no_goal(tr: Translator) -> str:
     return tr._("That goal is no longer in your plan. Send /plan to see it as it is now.")
 
 
+STALE = N_("That button no longer works. Please send /plan again; nothing was lost.")
+
+
 def render_stale(tr: Translator) -> str:
-    return tr._("That button no longer works. Please send /plan again; nothing was lost.")
+    """The same words as a message, for a step whose answer is a reply rather than an alert."""
+    return tr._(STALE)
 
 
 def render_chart_caption(tr: Translator) -> str:

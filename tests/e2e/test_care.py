@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-from emulator import Emulator, GroupChat, Person, SentMessage
+from emulator import Button, Emulator, GroupChat, Person, SentMessage
 from tests.e2e.conftest import Launch, World
 from tests.e2e.harness import eventually
 from tests.e2e.test_crisis import CRISIS_TEXT
@@ -333,4 +333,7 @@ async def test_a_peer_mentor_without_a_group_finds_the_care_commands_in_help(wor
         assert command in mentor_help, command
     assert "/groupsupervision" not in mentor_help and "/schedule" not in mentor_help
     await ana.send("/care")  # and the door agrees: it is not refused
-    assert "This is for peer workers" not in (await ana.next_message()).text
+    menu = await ana.next_message()
+    assert "This is for peer workers" not in menu.text
+    stale = await world.emulator.press(ana, menu, Button("x", callback_data="carm:nothing"), 5.0)
+    assert stale is not None and stale.show_alert and stale.text == "That button no longer works."

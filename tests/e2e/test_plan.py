@@ -456,3 +456,9 @@ async def test_a_goals_area_and_measure_change_and_a_completed_goal_reopens(worl
     forged = await world.emulator.press(maya, view, Button("x", callback_data="pl:setarea:1:moon"), 5.0)
     assert forged is not None
     assert "nothing was lost" in (await maya.next_message()).text
+    unknown = await world.emulator.press(maya, view, Button("x", callback_data="pl:nosuch:1:-"), 5.0)
+    assert (
+        unknown is not None
+        and unknown.show_alert
+        and "send /plan again; nothing was lost" in (unknown.text or "")
+    )
