@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from emulator import Button, Emulator, GroupChat, Person, SentMessage
 from tests.e2e.conftest import Launch, World
 from tests.e2e.harness import eventually
-from tests.e2e.test_crisis import CRISIS_TEXT
+from tests.e2e.test_crisis import CRISIS_TEXT, consented_alert
 from tests.e2e.test_mentors import register_mentor
 
 
@@ -337,3 +337,20 @@ async def test_a_peer_mentor_without_a_group_finds_the_care_commands_in_help(wor
     assert "This is for peer workers" not in menu.text
     stale = await world.emulator.press(ana, menu, Button("x", callback_data="carm:nothing"), 5.0)
     assert stale is not None and stale.show_alert and stale.text == "That button no longer works."
+
+
+async def test_an_escalating_crisis_alert_skips_a_coordinator_on_time_off(
+    emulator: Emulator, launch: Launch
+) -> None:
+    cleo, cole = emulator.add_user("Cleo"), emulator.add_user("Cole")
+    world = await launch(coordinators=(cleo, cole))
+    await greet(cleo, cole)
+    await cleo.send("/timeoff until 2026-12-20")
+    assert "Time off from" in (await cleo.next_message()).text
+    sam, maya = world.person("Sam"), world.person("Maya")
+    await consented_alert(world, sam, maya)
+    world.bot.advance(timedelta(minutes=11))  # nobody acknowledged in time
+    escalated = await cole.next_message(timeout=10)
+    assert "Maya" in escalated.text and escalated.button_texts() == ["💛 I'm reaching out"]
+    assert "also told a coordinator" in (await maya.next_message()).text
+    await cleo.expect_no_message(within=0.8)  # away: someone else was told
