@@ -36,18 +36,23 @@ from handlers.common import (
     FEATURES,
     KindredContext,
     answer_query,
+    answer_stale,
     edit_in_place,
     escape,
     is_private,
     reply,
     require,
     services,
+    stale_button,
     translator_for,
 )
 from storage.broadcasts import Broadcast
 from storage.groups import Group
 
 log = logging.getLogger(__name__)
+
+STALE_DRAFT = N_("That button no longer works. Please send /broadcast again.")
+STALE_PROGRESS = N_("That button no longer works. Please send /broadcast status.")
 
 COMMANDS = (
     Command(
@@ -327,7 +332,7 @@ async def chosen(update: Update, context: KindredContext) -> int | None:
     choice, draft = Choose.unpack(query.data), draft_of(context)
     action = ACTIONS.get(choice.action) if choice is not None else None
     if choice is None or draft is None or action is None:
-        await answer_query(query, tr._("That button no longer works. Please send /broadcast again."), True)
+        await answer_stale(query, tr, STALE_DRAFT)
         return ConversationHandler.END if draft is None else None
     return await action(update, context, tr, draft, choice.value)
 
@@ -468,7 +473,7 @@ async def progress_pressed(update: Update, context: KindredContext) -> None:
     svc = services(context)
     broadcast = await usecase.visible_broadcast(svc, pressed.broadcast_id, user.id) if pressed else None
     if pressed is None or broadcast is None:
-        await answer_query(query, tr._("That button no longer works. Please send /broadcast status."), True)
+        await answer_stale(query, tr, STALE_PROGRESS)
         return
     status = await usecase.status_of(svc, broadcast)
     if shown_counts(status.progress) == pressed.shown:
@@ -539,17 +544,10 @@ def handlers() -> Handlers:
         FEATURES: [
             conversation,
             CallbackQueryHandler(progress_pressed, pattern=ShowProgress.pattern()),
-            CallbackQueryHandler(stale_choice, pattern=Choose.pattern()),
+            # A draft's button pressed after the conversation ended (sent, cancelled, timed out, restart).
+            CallbackQueryHandler(stale_button(STALE_DRAFT), pattern=Choose.pattern()),
         ]
     }
-
-
-async def stale_choice(update: Update, context: KindredContext) -> None:
-    """A draft's button pressed after the conversation ended (sent, cancelled, timed out, restart)."""
-    tr = await translator_for(update, context)
-    await answer_query(
-        update.callback_query, tr._("That button no longer works. Please send /broadcast again."), True
-    )
 
 
 async def purge_expired_text(application: KindredApplication, cutoff: datetime) -> int:

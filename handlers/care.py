@@ -41,6 +41,7 @@ from handlers.common import (
     FEATURES,
     KindredContext,
     answer_query,
+    answer_stale,
     reply,
     require,
     require_peer_worker,
@@ -52,11 +53,14 @@ from storage.people import Person
 
 log = logging.getLogger(__name__)
 
+TAKEN = N_("Another coordinator has taken this request.")  # a supervision request's button, pressed late
+
 COMMANDS = (
     Command(
         "care",
         N_("Your weekly self-check as a peer worker, your trend, asking to talk"),
         role=Role.FACILITATOR,
+        peer_work=True,
         where=PRIVATE_ONLY,
         order=60,
         details=N_("/care weekly fri 17:00 sets your weekly reminder; /care weekly off stops it."),
@@ -65,6 +69,7 @@ COMMANDS = (
         "supervision",
         N_("Ask a coordinator for a supervision conversation"),
         role=Role.FACILITATOR,
+        peer_work=True,
         where=PRIVATE_ONLY,
         order=61,
     ),
@@ -72,6 +77,7 @@ COMMANDS = (
         "timeoff",
         N_("Set time off: your mentees and groups are told who to contact instead"),
         role=Role.FACILITATOR,
+        peer_work=True,
         where=PRIVATE_ONLY,
         order=62,
         details=N_("/timeoff 2026-12-20 2027-01-03, /timeoff until 2027-01-03, or /timeoff off."),
@@ -80,6 +86,7 @@ COMMANDS = (
         "team",
         N_("Peer workers' load over the last 30 days"),
         role=Role.FACILITATOR,
+        peer_work=True,
         where=PRIVATE_ONLY,
         order=63,
     ),
@@ -144,7 +151,7 @@ async def on_menu(update: Update, context: KindredContext) -> None:
     choice = CareMenu.unpack(query.data)
     tr = await translator_for(update, context)
     if choice is None or choice.what not in ("check", "trend", "talk"):
-        await answer_query(query, tr._("That button no longer works."), True)
+        await answer_stale(query, tr)
         return
     if not await require_peer_worker(update, context):
         return
@@ -165,7 +172,7 @@ async def on_step(update: Update, context: KindredContext) -> None:
     step = CareStep.unpack(query.data)
     tr = await translator_for(update, context)
     if step is None or not _valid(step):
-        await answer_query(query, tr._("That button no longer works."), True)
+        await answer_stale(query, tr)
         return
     if not await require_peer_worker(update, context):
         return
@@ -269,14 +276,13 @@ async def on_accept(update: Update, context: KindredContext) -> None:
     tr = await translator_for(update, context)
     choice = SupAccept.unpack(query.data) or SupPropose.unpack(query.data)
     if choice is None:
-        await answer_query(query, tr._("That button no longer works."), True)
+        await answer_stale(query, tr)
         return
     if not await require(update, context, Action.SUPERVISE):
         return
     claim = await care.accept_request(services(context), choice.request_id, user.id)
     if claim.outcome != "ok" or claim.worker is None:
-        text = tr._("Another coordinator has taken this request.") if claim.outcome == "taken" else None
-        await answer_query(query, text or tr._("That button no longer works."), True)
+        await answer_stale(query, tr, TAKEN if claim.outcome == "taken" else None)
         return
     await answer_query(query)
     worker = claim.worker
@@ -309,14 +315,13 @@ async def on_slot(update: Update, context: KindredContext) -> None:
     except ValueError:
         start = None
     if choice is None or start is None:
-        await answer_query(query, tr._("That button no longer works."), True)
+        await answer_stale(query, tr)
         return
     if not await require(update, context, Action.SUPERVISE):
         return
     done = await care.schedule_supervision(services(context), TEXTS, choice.request_id, user.id, start)
     if done.outcome != "ok" or done.session is None or done.worker is None:
-        text = tr._("Another coordinator has taken this request.") if done.outcome == "taken" else None
-        await answer_query(query, text or tr._("That button no longer works."), True)
+        await answer_stale(query, tr, TAKEN if done.outcome == "taken" else None)
         return
     await answer_query(query)
     zone = done.session.schedule.time_zone
@@ -366,7 +371,7 @@ async def on_follow_up(update: Update, context: KindredContext) -> None:
     tr = await translator_for(update, context)
     choice = FollowUpAnswer.unpack(query.data)
     if choice is None or choice.answer not in ("ok", "talk"):
-        await answer_query(query, tr._("That button no longer works."), True)
+        await answer_stale(query, tr)
         return
     if not await require_peer_worker(update, context):
         return

@@ -46,9 +46,11 @@ from handlers.common import (
     FEATURES,
     KindredContext,
     answer_query,
+    answer_stale,
     buttons_tracked_per_person,
     reply,
     services,
+    stale_button,
     translator_for,
     user_data,
 )
@@ -119,7 +121,7 @@ async def on_step(update: Update, context: KindredContext) -> int | None:
     draft = (context.user_data or {}).get(DRAFT_KEY)
     tr = await translator_for(update, context)
     if query is None or user is None or step is None or not isinstance(draft, Draft):
-        await answer_query(query, views.stale_text(tr), True)
+        await answer_stale(query, tr, views.STALE)
         return ConversationHandler.END
     # A press gets exactly one answer (Telegram refuses a second), so a refusal is decided first
     # and is that answer; the steps themselves never answer.
@@ -266,11 +268,6 @@ async def cancel(update: Update, context: KindredContext) -> int:
     tr = await translator_for(update, context)
     await reply(update, tr._("Check-in cancelled; nothing was saved."))
     return ConversationHandler.END
-
-
-async def stale_button(update: Update, context: KindredContext) -> None:
-    tr = await translator_for(update, context)
-    await answer_query(update.callback_query, views.stale_text(tr), True)
 
 
 async def talk_privately(update: Update, context: KindredContext) -> None:
@@ -447,7 +444,7 @@ def handlers() -> Handlers:
         CommandHandler("mystats", mystats, filters=private),
         CommandHandler("prompt", prompt_command, filters=private),
         CommandHandler("wellbeing", wellbeing, filters=private),
-        CallbackQueryHandler(stale_button, pattern=views.Step.pattern()),
+        CallbackQueryHandler(stale_button(views.STALE), pattern=views.Step.pattern()),
     ]
     return {FEATURES: found}
 

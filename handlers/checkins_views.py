@@ -150,8 +150,7 @@ def saved_text(tr: Translator, group: Group | None, digest_at: datetime | None, 
     return "\n".join(lines)
 
 
-def stale_text(tr: Translator) -> str:
-    return tr._("That check-in has expired. Send /checkin to start a new one.")
+STALE = N_("That check-in has expired. Send /checkin to start a new one.")
 
 
 def not_in_group_text(tr: Translator) -> str:

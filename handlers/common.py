@@ -7,7 +7,7 @@ import contextlib
 import html
 import logging
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -16,7 +16,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.warnings import PTBUserWarning
 
 from bot.domain.attempts import AttemptLimiter
-from bot.domain.i18n import Translator, resolve_language, translator
+from bot.domain.i18n import N_, Translator, resolve_language, translator
 from bot.domain.roles import Action, Decision
 from bot.runtime.commands import ChatKind
 from bot.runtime.context import KindredApplication, KindredContext
@@ -160,6 +160,27 @@ async def answer_query(query: CallbackQuery | None, text: str | None = None, ale
         await query.answer(text, show_alert=alert)
     except Exception:
         log.debug("Could not answer a callback query", exc_info=True)
+
+
+STALE = N_("That button no longer works.")
+
+
+async def answer_stale(query: CallbackQuery | None, tr: Translator, hint: str | None = None) -> None:
+    """Answer a button whose step is over (done, cancelled, timed out, from before a restart, or
+    forged) with an alert, never a spinner, and change nothing.  *hint* is a feature's own
+    ``N_`` wording where it says more (how to start again, "nothing was lost"); translated here,
+    from that feature's catalog."""
+    await answer_query(query, tr._(hint or STALE), alert=True)
+
+
+def stale_button(hint: str | None = None) -> Callable[[Update, KindredContext], Coroutine[Any, Any, None]]:
+    """A handler for a feature's buttons once nothing else takes them (its form ended): each
+    press is answered by :func:`answer_stale`."""
+
+    async def answer(update: Update, context: KindredContext) -> None:
+        await answer_stale(update.callback_query, await translator_for(update, context), hint)
+
+    return answer
 
 
 async def require(

@@ -25,7 +25,15 @@ from bot.usecases import care, crisis_alerts, registration
 from bot.usecases.crisis_alerts import Ack, MemberNews, Named
 from handlers.callback_data import CallbackData
 from handlers.care_views import TEXTS as CARE_TEXTS
-from handlers.common import FEATURES, KindredContext, answer_query, escape, services, translator_for
+from handlers.common import (
+    FEATURES,
+    KindredContext,
+    answer_query,
+    answer_stale,
+    escape,
+    services,
+    translator_for,
+)
 from handlers.crisis import crisis_resources, render_resources
 
 log = logging.getLogger(__name__)
@@ -190,11 +198,11 @@ async def on_reaching(update: Update, context: KindredContext) -> None:
     choice = Reaching.unpack(query.data)
     svc = services(context)
     if choice is None:
-        await answer_query(query, tr._("That button no longer works."), True)
+        await answer_stale(query, tr)
         return
     ack = await crisis_alerts.acknowledge(svc, choice.alert_id, user.id)
     if ack.outcome is Ack.STALE or ack.alert is None or ack.member is None:
-        await answer_query(query, tr._("That button no longer works."), True)
+        await answer_stale(query, tr)
         return
     if ack.outcome is Ack.TAKEN:
         await answer_query(query, tr._("Someone is already reaching out. Thank you."), True)

@@ -80,6 +80,14 @@ async def caller_role(update: Update, context: KindredContext) -> Role:
     return await start_usecases.role_of(services(context), user.id, group_chat_id)
 
 
+async def caller_is_peer_worker(update: Update, context: KindredContext, role: Role) -> bool:
+    """In private, whether a member (by role) is a peer worker all the same: a peer mentor."""
+    user = update.effective_user
+    if user is None or role >= Role.FACILITATOR or chat_kind(update) is not ChatKind.PRIVATE:
+        return False
+    return await start_usecases.is_peer_worker(services(context), user.id)
+
+
 ROLE_NAMES = {
     Role.MEMBER: N_("member"),
     Role.FACILITATOR: N_("facilitator"),
@@ -97,19 +105,29 @@ def render_commands(tr: Translator, commands: Sequence[Command], with_details: b
 
 
 def render_help(
-    tr: Translator, role: Role, where: ChatKind, commands: Sequence[Command], *, details: bool = True
+    tr: Translator,
+    role: Role,
+    where: ChatKind,
+    commands: Sequence[Command],
+    *,
+    details: bool = True,
+    peer_worker: bool = False,
 ) -> str:
     """Every command the reader may use here; in private with what each does (unless *details*
     is off: the welcome lists them briefly and /help explains)."""
     title = tr._("<b>What you can do here</b> (as a {role}):").format(role=tr._(ROLE_NAMES[role]))
     body = render_commands(
-        tr, visible(commands, role, where), with_details=details and where is ChatKind.PRIVATE
+        tr,
+        visible(commands, role, where, peer_worker=peer_worker),
+        with_details=details and where is ChatKind.PRIVATE,
     )
     footer = tr._("In a hard moment, send /sos at any time for crisis lines.")
     return f"{title}\n\n{body}\n\n{footer}"
 
 
-def render_welcome(tr: Translator, first_name: str, role: Role, commands: Sequence[Command]) -> str:
+def render_welcome(
+    tr: Translator, first_name: str, role: Role, commands: Sequence[Command], *, peer_worker: bool = False
+) -> str:
     parts = [
         tr._("Hi {name}, welcome to Kindred. 🌱").format(name=escape(first_name)),
         tr._(
@@ -122,7 +140,7 @@ def render_welcome(tr: Translator, first_name: str, role: Role, commands: Sequen
             "with your name or Telegram id, so nobody, not coordinators and not whoever runs the "
             "database, can tie them to you. /mydata sends you a copy of what I hold; /forget erases it."
         ),
-        render_help(tr, role, ChatKind.PRIVATE, commands, details=False),
+        render_help(tr, role, ChatKind.PRIVATE, commands, details=False, peer_worker=peer_worker),
     ]
     return "\n\n".join(parts)
 
@@ -133,17 +151,17 @@ async def start(update: Update, context: KindredContext) -> None:
         return
     tr = await translator_for(update, context)
     role = await caller_role(update, context)
-    await reply_in_parts(
-        update, render_welcome(tr, user.first_name, role, all_commands(services(context).features))
-    )
+    peer_worker = await caller_is_peer_worker(update, context, role)
+    commands = all_commands(services(context).features)
+    await reply_in_parts(update, render_welcome(tr, user.first_name, role, commands, peer_worker=peer_worker))
 
 
 async def help_command(update: Update, context: KindredContext) -> None:
     tr = await translator_for(update, context)
     role = await caller_role(update, context)
-    await reply_in_parts(
-        update, render_help(tr, role, chat_kind(update), all_commands(services(context).features))
-    )
+    peer_worker = await caller_is_peer_worker(update, context, role)
+    commands = all_commands(services(context).features)
+    await reply_in_parts(update, render_help(tr, role, chat_kind(update), commands, peer_worker=peer_worker))
 
 
 def language_keyboard(scope: str) -> InlineKeyboardMarkup:

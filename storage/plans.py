@@ -124,6 +124,19 @@ class PlanRepository:
             (sealed, to_db(now), goal_id),
         )
 
+    async def set_area(self, goal_id: int, area: LifeArea, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE plan_goals SET area = ?, updated_at = ? WHERE goal_id = ?",
+            (area.value, to_db(now), goal_id),
+        )
+
+    async def set_measure(self, goal_id: int, measure: Measure, target: int | None, now: datetime) -> None:
+        """How progress is counted from now on; the review answers already given stay with the goal."""
+        await self._db.execute(
+            "UPDATE plan_goals SET measure = ?, target = ?, updated_at = ? WHERE goal_id = ?",
+            (measure.value, target, to_db(now), goal_id),
+        )
+
     async def set_status(self, goal_id: int, status: GoalStatus, now: datetime) -> None:
         """A completed goal is no longer shared with supporters (reopened, it is asked again)."""
         async with self._db.transaction() as tx:

@@ -133,15 +133,24 @@ async def replan(svc: Services, letters: AlertLetters) -> None:
 
 
 async def escalate(svc: Services, letters: AlertLetters, alert_id: int) -> int:
-    """Tell the coordinators, once, if nobody has acknowledged; returns how many were told."""
+    """Tell the coordinators, once, if nobody has acknowledged; returns how many were told.
+
+    Coordinators on time off are skipped, as facilitators are, but only while someone else can
+    be told: when every coordinator is away, or none of those at work can be reached, the alert
+    goes to the away ones too.  A member in crisis is never left without a human to answer."""
     alerts = svc.repos.crisis_alerts
     alert = await alerts.get(alert_id)
     if alert is None or not await alerts.mark_escalated(alert_id, svc.clock.now()):
         return 0
     member = await member_of(svc, alert)
+    coordinators = sorted(c for c in svc.settings.coordinator_ids if c != alert.member_id)
+    at_work = await care.available(svc, coordinators)
+    away = [c for c in coordinators if c not in at_work]
     told = 0
-    for coordinator_id in sorted(svc.settings.coordinator_ids):
-        if coordinator_id != alert.member_id:
+    for coordinator_id in at_work:
+        told += await _send_alert(svc, letters, coordinator_id, member, alert_id, escalated=True)
+    if not told:
+        for coordinator_id in away:
             told += await _send_alert(svc, letters, coordinator_id, member, alert_id, escalated=True)
     log.info("A crisis alert went up to %d coordinator(s)", told)
     if told:

@@ -49,6 +49,7 @@ from bot.domain.plan import (
     review_day,
     week_days,
     week_score,
+    weekly_target,
 )
 from bot.domain.pseudonym import pseudonym
 from bot.domain.sealing import Sealer, SealError
@@ -354,17 +355,53 @@ async def edit_step(svc: Services, user_id: int, goal_id: int, text: str | None)
     return await own_goal(svc, user_id, goal_id)
 
 
+async def change_area(svc: Services, user_id: int, goal_id: int, area: LifeArea) -> Goal | None:
+    """Move a goal to another life area; its words, step and weekly history stay as they are."""
+    if await own_goal(svc, user_id, goal_id) is None:
+        return None
+    await svc.repos.plans.set_area(goal_id, area, svc.clock.now())
+    return await own_goal(svc, user_id, goal_id)
+
+
+async def change_measure(
+    svc: Services, user_id: int, goal_id: int, measure: Measure, target: int | None
+) -> Goal | None:
+    """Count a goal's progress another way from now on, so a member need not drop a goal (and its
+    history) to change it: the weekly answers already given stay.  A weekly count needs a target
+    (PlanError otherwise, and nothing changes); the other measures keep none."""
+    if await own_goal(svc, user_id, goal_id) is None:
+        return None
+    kept = weekly_target(str(target or "")) if measure in WEEKLY_MEASURES else None
+    await svc.repos.plans.set_measure(goal_id, measure, kept, svc.clock.now())
+    log.info("Plan goal measure changed by %s", log_id(user_id))
+    return await own_goal(svc, user_id, goal_id)
+
+
 async def set_status(svc: Services, user_id: int, goal_id: int, status: GoalStatus) -> Goal | None:
+    """Pause, resume or complete an open goal.  A completed goal is left as it is (an old Pause or
+    Resume button changes nothing): bringing it back is :func:`reopen_goal`, which keeps the cap."""
     goal = await own_goal(svc, user_id, goal_id)
     if goal is None:
         return None
-    if status is GoalStatus.ACTIVE and goal.status is GoalStatus.COMPLETED:
-        open_goals = sum(
-            1 for g in await svc.repos.plans.goals(user_id) if g.status is not GoalStatus.COMPLETED
-        )
-        if open_goals >= MAX_GOALS:
-            return goal
+    if goal.status is GoalStatus.COMPLETED:
+        return goal
     await svc.repos.plans.set_status(goal_id, status, svc.clock.now())
+    return await own_goal(svc, user_id, goal_id)
+
+
+async def reopen_goal(svc: Services, user_id: int, goal_id: int) -> Goal | None:
+    """A completed goal back in the plan, active, with its weekly history (review answers are kept
+    by goal).  PlanError when five goals are open already; a goal that is not completed (an old
+    button pressed twice) is returned as it is.  Supporters were unshared when it was completed
+    and are asked again in /supporters."""
+    goal = await own_goal(svc, user_id, goal_id)
+    if goal is None or goal.status is not GoalStatus.COMPLETED:
+        return goal
+    open_goals = sum(1 for g in await svc.repos.plans.goals(user_id) if g.status is not GoalStatus.COMPLETED)
+    if open_goals >= MAX_GOALS:
+        raise PlanError(TOO_MANY_GOALS)
+    await svc.repos.plans.set_status(goal_id, GoalStatus.ACTIVE, svc.clock.now())
+    log.info("Plan goal reopened by %s", log_id(user_id))
     return await own_goal(svc, user_id, goal_id)
 
 

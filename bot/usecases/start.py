@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.domain.roles import Role
+from bot.domain.roles import Action, Role
 from bot.runtime.services import Services
+from bot.usecases import care
 
 
 async def role_of(svc: Services, user_id: int, group_chat_id: int | None) -> Role:
@@ -17,6 +18,13 @@ async def role_of(svc: Services, user_id: int, group_chat_id: int | None) -> Rol
         if await svc.auth.is_facilitator(user_id, group.chat_id):
             return Role.FACILITATOR
     return Role.MEMBER
+
+
+async def is_peer_worker(svc: Services, user_id: int) -> bool:
+    """Whether the person may use the peer workers' commands (``/care``, ``/timeoff``…): asked of
+    the same door those commands go through, so /help never offers what would be refused."""
+    groups, mentor = await care.peer_work_standing(svc, user_id)
+    return bool(await svc.auth.authorize_peer_work(user_id, Action.PEER_WORK, groups, mentor=mentor))
 
 
 async def set_person_language(svc: Services, user_id: int, code: str) -> None:

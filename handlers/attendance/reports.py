@@ -37,6 +37,7 @@ from handlers.attendance.views import (
 from handlers.common import (
     KindredContext,
     answer_query,
+    answer_stale,
     chunks,
     reply,
     require,
@@ -133,7 +134,7 @@ async def on_report_range(update: Update, context: KindredContext) -> int:
     data = ReportRange.unpack(query.data if query else None)
     tr = await translator_for(update, context)
     if data is None or data.span not in ("4w", "3m", "custom"):
-        await answer_query(query, tr._("That button no longer works."), alert=True)
+        await answer_stale(query, tr)
         return ConversationHandler.END
     groups = await report_scope(update, context, data.chat_id)
     if groups is None:
@@ -263,7 +264,7 @@ async def on_proof_range(update: Update, context: KindredContext) -> int:
     data = ProofRange.unpack(query.data if query else None)
     tr = await translator_for(update, context)
     if data is None or data.span not in ("3m", "12m", "custom"):
-        await answer_query(query, tr._("That button no longer works."), alert=True)
+        await answer_stale(query, tr)
         return ConversationHandler.END
     await answer_query(query)
     if data.span == "custom":

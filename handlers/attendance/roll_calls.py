@@ -46,6 +46,7 @@ from handlers.common import (
     reply,
     require,
     services,
+    stale_button,
     translator_for,
 )
 from storage.attendance import CheckIn, RollCall
@@ -258,6 +259,4 @@ class Panel:
         )
 
 
-async def stale(update: Update, context: KindredContext) -> None:
-    tr = await translator_for(update, context)
-    await answer_query(update.callback_query, tr._("That button no longer works."), alert=True)
+stale = stale_button()  # a roll call's old button: the shared words say all there is

@@ -30,6 +30,7 @@ from bot.usecases import meetings as uc
 from handlers.common import (
     KindredContext,
     answer_query,
+    answer_stale,
     escape,
     is_private,
     reply,
@@ -196,7 +197,7 @@ async def on_menu(update: Update, context: KindredContext) -> None:
     tr = await translator_for(update, context)
     data = MeetingMenu.unpack(query.data)
     if data is None:
-        await answer_query(query, tr._("That button no longer works."), True)
+        await answer_stale(query, tr)
         return
     meeting = await uc.find_meeting(services(context), data.meeting_id)
     if meeting is None or meeting.cancelled:

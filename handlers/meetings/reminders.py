@@ -17,7 +17,16 @@ from bot.domain.roles import Action
 from bot.runtime.context import KindredApplication
 from bot.usecases import meeting_reminders
 from bot.usecases import meetings as uc
-from handlers.common import KindredContext, answer_query, is_private, reply, require, services, translator_for
+from handlers.common import (
+    KindredContext,
+    answer_query,
+    answer_stale,
+    is_private,
+    reply,
+    require,
+    services,
+    translator_for,
+)
 from handlers.meetings.views import TEXTS, PrivateReminders, reminders_setting, render_private_setting
 
 
@@ -72,7 +81,7 @@ async def on_private_reminders_button(update: Update, context: KindredContext) -
     tr = await translator_for(update, context)
     data = PrivateReminders.unpack(query.data)
     if data is None or data.allowed not in (0, 1):
-        await answer_query(query, tr._("That button no longer works."), True)
+        await answer_stale(query, tr)
         return
     await uc.private_reminders(services(context), user.id, bool(data.allowed))
     await answer_query(query, render_private_setting(tr, bool(data.allowed)), True)

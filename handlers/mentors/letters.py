@@ -21,7 +21,8 @@ from bot.runtime.logs import log_id
 from bot.runtime.services import Services
 from bot.usecases import registration
 from bot.usecases.mentoring import Closing, Notice
-from handlers.common import KindredContext, answer_query, services, translator_for
+from handlers.common import KindredContext, services
+from handlers.common import stale_button as common_stale_button
 from handlers.mentors.views import (
     consent_buttons,
     contact_markup,
@@ -146,9 +147,7 @@ def letters(context: KindredContext) -> TelegramLetters:
     return TelegramLetters(context.application.bot, services(context))
 
 
-async def stale_button(update: Update, context: KindredContext) -> None:
-    tr = await translator_for(update, context)
-    await answer_query(update.callback_query, tr._(STALE), alert=True)
+stale_button = common_stale_button(STALE)
 
 
 def message_of(update: Update) -> Message | None:

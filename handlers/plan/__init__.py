@@ -70,7 +70,7 @@ async def export_personal_data(context: KindredContext, user_id: int) -> dict[st
 async def erase_personal_data(context: KindredContext, user_id: int) -> list[str]:
     services(context).jobs.cancel(review.job_name(user_id))
     if context.user_data is not None:  # a goal being written, in memory only
-        for key in (flow.DRAFT, flow.EDITING, safety.EDITING):
+        for key in (flow.DRAFT, flow.EDITING, flow.NEW_MEASURE, safety.EDITING):
             context.user_data.pop(key, None)
     if await uc.erase(services(context), user_id):
         log.info("Erased the recovery and safety plans of %s", log_id(user_id))
@@ -99,6 +99,7 @@ def handlers() -> Handlers:
             flow.EDIT_TEXT: [MessageHandler(text, flow.on_edit_text)],
             flow.EDIT_STEP: [MessageHandler(text, flow.on_edit_step)],
             flow.REVIEW_TIME: [MessageHandler(text, flow.on_review_time)],
+            flow.EDIT_TARGET: [MessageHandler(text, flow.on_edit_target)],
             safety.SECTION: [MessageHandler(text, safety.on_text)],
         },
         fallbacks=[CommandHandler("cancel", cancel)],

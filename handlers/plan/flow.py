@@ -36,7 +36,7 @@ from bot.domain.timezones import canonical_timezone
 from bot.runtime.context import KindredContext
 from bot.runtime.services import Services
 from bot.usecases import plan as uc
-from handlers.common import answer_query, reply, require, services, translator_for
+from handlers.common import answer_query, answer_stale, reply, require, services, translator_for
 from handlers.plan import views
 from handlers.plan.review import replan
 from handlers.plan.views import Pl
@@ -44,8 +44,10 @@ from handlers.plan.views import Pl
 GoalEdit = Callable[[Services, int, int, str], Awaitable["uc.Goal | None"]]  # (svc, user, goal, words)
 
 GOAL_TEXT, TARGET, STEP, EDIT_TEXT, EDIT_STEP, REVIEW_TIME = range(1, 7)
+EDIT_TARGET = 8  # after handlers.plan.safety.SECTION (7): the states share one conversation
 DRAFT = "plan_draft"
 EDITING = "plan_goal"
+NEW_MEASURE = "plan_measure"  # a saved goal's new weekly measure, while its target is asked
 
 
 @dataclass
@@ -162,6 +164,25 @@ async def _apply_edit(update: Update, context: KindredContext, change: GoalEdit,
     return await _goal_or_gone(update, context, tr, goal)
 
 
+async def on_edit_target(update: Update, context: KindredContext) -> int:
+    """A typed weekly number for a saved goal's new measure; a number that does not fit gets a
+    kind word and the same question (the goal keeps its old measure until one does)."""
+    user, message = update.effective_user, update.effective_message
+    found = context.user_data or {}
+    goal_id, measure = found.get(EDITING), found.get(NEW_MEASURE)
+    tr = await translator_for(update, context)
+    if user is None or message is None or not isinstance(goal_id, int) or not isinstance(measure, Measure):
+        return ConversationHandler.END
+    try:
+        goal = await uc.change_measure(
+            services(context), user.id, goal_id, measure, weekly_target(message.text or "")
+        )
+    except PlanError as error:
+        await reply(update, _error(tr, error))
+        return EDIT_TARGET
+    return await _goal_or_gone(update, context, tr, goal)
+
+
 async def on_review_time(update: Update, context: KindredContext) -> int:
     user, message = update.effective_user, update.effective_message
     tr = await translator_for(update, context)
@@ -193,7 +214,7 @@ async def on_button(update: Update, context: KindredContext) -> int:
     tr = await translator_for(update, context)
     step = BUTTONS.get(choice.action) if choice else None
     if query is None or user is None or choice is None or step is None:
-        await answer_query(query, views.render_stale(tr), alert=True)
+        await answer_stale(query, tr, views.STALE)
         return ConversationHandler.END
     if choice.action != "mentee":  # the mentor's view answers through the authoriser
         await answer_query(query)
@@ -310,6 +331,103 @@ async def _no_step(update: Update, context: KindredContext, tr: Translator, choi
     return await _goal_or_gone(update, context, tr, goal)
 
 
+async def _change_area(update: Update, context: KindredContext, tr: Translator, choice: Pl) -> int:
+    goal = await _own(update, context, tr, choice.ref)
+    if goal is not None:
+        await reply(
+            update,
+            views.render_area_change_question(tr, goal),
+            reply_markup=views.area_markup(tr, "setarea", goal.goal_id),
+        )
+    return ConversationHandler.END
+
+
+async def _set_area(update: Update, context: KindredContext, tr: Translator, choice: Pl) -> int:
+    user = update.effective_user
+    area = next((a for a in LifeArea if a.value == choice.arg), None)
+    if user is None or area is None:
+        await reply(update, views.render_stale(tr))
+        return ConversationHandler.END
+    goal = await uc.change_area(services(context), user.id, choice.ref, area)
+    return await _goal_or_gone(update, context, tr, goal)
+
+
+async def _change_measure(update: Update, context: KindredContext, tr: Translator, choice: Pl) -> int:
+    goal = await _own(update, context, tr, choice.ref)
+    if goal is not None:
+        await reply(
+            update,
+            views.render_measure_change_question(tr, goal),
+            reply_markup=views.measure_markup(tr, "setmeasure", goal.goal_id),
+        )
+    return ConversationHandler.END
+
+
+async def _set_measure(update: Update, context: KindredContext, tr: Translator, choice: Pl) -> int:
+    """A measure without a target is set at once; a weekly count asks its number first (by button
+    or typed), and the goal keeps its old measure until then."""
+    user = update.effective_user
+    measure = next((m for m in Measure if m.value == choice.arg), None)
+    if user is None or measure is None or context.user_data is None:
+        await reply(update, views.render_stale(tr))
+        return ConversationHandler.END
+    if measure not in WEEKLY_MEASURES:
+        goal = await uc.change_measure(services(context), user.id, choice.ref, measure, None)
+        return await _goal_or_gone(update, context, tr, goal)
+    if await _own(update, context, tr, choice.ref) is None:
+        return ConversationHandler.END
+    context.user_data[EDITING], context.user_data[NEW_MEASURE] = choice.ref, measure
+    await reply(
+        update,
+        views.render_target_question(tr, measure),
+        reply_markup=views.target_markup(measure, choice.ref),
+    )
+    return EDIT_TARGET
+
+
+async def _set_target(update: Update, context: KindredContext, tr: Translator, choice: Pl) -> int:
+    """A target button names its measure (``meetings-3``): it works even after a restart."""
+    user = update.effective_user
+    name, _, number = choice.arg.partition("-")
+    measure = next((m for m in WEEKLY_MEASURES if m.value == name), None)
+    if user is None or measure is None:
+        await reply(update, views.render_stale(tr))
+        return ConversationHandler.END
+    try:
+        goal = await uc.change_measure(services(context), user.id, choice.ref, measure, weekly_target(number))
+    except PlanError:
+        await reply(update, views.render_stale(tr))
+        return ConversationHandler.END
+    return await _goal_or_gone(update, context, tr, goal)
+
+
+async def _completed(update: Update, context: KindredContext, tr: Translator, choice: Pl) -> int:
+    user = update.effective_user
+    if user is None:
+        return ConversationHandler.END
+    done = [g for g in await uc.goals_of(services(context), user.id) if g.status is GoalStatus.COMPLETED]
+    await reply(update, views.render_completed_goals(tr, done), reply_markup=views.completed_markup(tr, done))
+    return ConversationHandler.END
+
+
+async def _reopen(update: Update, context: KindredContext, tr: Translator, choice: Pl) -> int:
+    user = update.effective_user
+    if user is None:
+        return ConversationHandler.END
+    was = await _own(update, context, tr, choice.ref)
+    if was is None:
+        return ConversationHandler.END
+    try:
+        goal = await uc.reopen_goal(services(context), user.id, choice.ref)
+    except PlanError as error:
+        await reply(update, _error(tr, error))
+        return ConversationHandler.END
+    if goal is not None and was.status is GoalStatus.COMPLETED:
+        await replan(services(context), context.bot, user.id)
+        await reply(update, views.render_reopened(tr, goal))
+    return await _goal_or_gone(update, context, tr, goal)
+
+
 def _status(status: GoalStatus) -> Step:
     async def change(update: Update, context: KindredContext, tr: Translator, choice: Pl) -> int:
         user = update.effective_user
@@ -416,6 +534,13 @@ BUTTONS: dict[str, Step] = {
     "dropyes": _drop_yes,
     "share": _sharing(True),
     "unshare": _sharing(False),
+    "chgarea": _change_area,
+    "setarea": _set_area,
+    "chgmeasure": _change_measure,
+    "setmeasure": _set_measure,
+    "settarget": _set_target,
+    "completed": _completed,
+    "reopen": _reopen,
     "chart": _chart,
     "when": _when,
     "mentee": _mentee,

@@ -25,13 +25,13 @@ from bot.runtime.context import KindredApplication, KindredContext
 from bot.runtime.logs import log_id
 from bot.runtime.services import Services
 from bot.usecases import plan as uc
-from handlers.common import answer_query, services, translator_for
+from handlers.common import answer_query, answer_stale, services, translator_for
 from handlers.plan.views import (
+    REVIEW_STALE,
     Rv,
     render_review,
     render_review_again,
     render_review_noted,
-    render_review_stale,
     review_markup,
 )
 
@@ -104,11 +104,11 @@ async def on_answer(update: Update, context: KindredContext) -> None:
     choice = Rv.unpack(query.data)
     day = _day(choice.day) if choice else None
     if choice is None or day is None or choice.outcome not in {o.value for o in Outcome}:
-        await answer_query(query, render_review_stale(tr), alert=True)
+        await answer_stale(query, tr, REVIEW_STALE)
         return
     result = await uc.answer_review(services(context), user.id, choice.goal_id, day, Outcome(choice.outcome))
     if result.outcome == "stale" or result.review is None:
-        await answer_query(query, render_review_stale(tr), alert=True)
+        await answer_stale(query, tr, REVIEW_STALE)
         return
     if result.outcome == "already":  # the message already shows the first answer
         await answer_query(query, render_review_again(tr), alert=True)

@@ -20,9 +20,10 @@ from bot.domain.plan import PlanError, SafetySection
 from bot.runtime.context import KindredContext
 from bot.runtime.logs import log_id
 from bot.usecases import plan as uc
-from handlers.common import answer_query, reply, services, translator_for
+from handlers.common import answer_query, answer_stale, reply, services, translator_for
 from handlers.plan.views import (
     SECTIONS,
+    STALE,
     Sp,
     intro_markup,
     render_crisis_block,
@@ -30,7 +31,6 @@ from handlers.plan.views import (
     render_safety_plan,
     render_section_question,
     render_section_saved,
-    render_stale,
     safety_markup,
     section_markup,
 )
@@ -108,7 +108,7 @@ async def on_button(update: Update, context: KindredContext) -> int:
         or step is None
         or (choice and choice.action != "show" and section is None)
     ):
-        await answer_query(query, render_stale(tr), alert=True)
+        await answer_stale(query, tr, STALE)
         return ConversationHandler.END
     await answer_query(query)
     return await step(update, context, user.id, section or SECTIONS[0])

@@ -12,7 +12,7 @@ from datetime import date
 from babel.dates import format_date, get_day_names
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain.i18n import Translator
+from bot.domain.i18n import N_, Translator
 from bot.domain.plan import (
     AREA_NAMES,
     MAX_GOALS,
@@ -34,6 +34,7 @@ from handlers.common import escape
 SECTIONS = tuple(SafetySection)
 BUTTON_WORDS = 24  # how much of a goal a button shows
 COMPLETED_SHOWN = 2  # completed goals named in /plan (all of them are in /mydata)
+COMPLETED_LISTED = 10  # completed goals offered as buttons to reopen (the latest)
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,8 @@ def plan_markup(tr: Translator, view: PlanOverview) -> InlineKeyboardMarkup:
         rows.append([button(tr._("➕ Add a goal"), "add")])
     if open_goals:
         rows.append([button(tr._("📈 Progress chart"), "chart"), button(tr._("🗓 Review time"), "when")])
+    if len(open_goals) < len(view.progress):
+        rows.append([button(tr._("🎉 Completed goals"), "completed")])
     rows += [
         [button(tr._("🤝 What {name} shares with you").format(name=m.first_name), "mentee", m.user_id)]
         for m in view.sharing_with_me
@@ -220,10 +223,11 @@ def render_area_question(tr: Translator) -> str:
     return tr._("Which part of life is this goal about?")
 
 
-def area_markup(tr: Translator) -> InlineKeyboardMarkup:
+def area_markup(tr: Translator, action: str = "area", ref: int = 0) -> InlineKeyboardMarkup:
+    """The life areas, for a new goal (``area``) or a saved one (``setarea``, *ref* its id)."""
     areas = list(LifeArea)
     rows = [
-        [button(tr._(AREA_NAMES[a]), "area", 0, a.value) for a in areas[i : i + 2]]
+        [button(tr._(AREA_NAMES[a]), action, ref, a.value) for a in areas[i : i + 2]]
         for i in range(0, len(areas), 2)
     ]
     return InlineKeyboardMarkup(rows)
@@ -243,8 +247,9 @@ def render_measure_question(tr: Translator) -> str:
     )
 
 
-def measure_markup(tr: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(tr._(MEASURE_NAMES[m]), "measure", 0, m.value)] for m in Measure])
+def measure_markup(tr: Translator, action: str = "measure", ref: int = 0) -> InlineKeyboardMarkup:
+    """The ways to see progress, for a new goal (``measure``) or a saved one (``setmeasure``)."""
+    return InlineKeyboardMarkup([[button(tr._(MEASURE_NAMES[m]), action, ref, m.value)] for m in Measure])
 
 
 def render_target_question(tr: Translator, measure: Measure) -> str:
@@ -253,8 +258,15 @@ def render_target_question(tr: Translator, measure: Measure) -> str:
     return tr._("How many check-ins a week would feel right? Press a number or send one.")
 
 
-def target_markup() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(str(n), "target", 0, str(n)) for n in (1, 2, 3, 5, 7)]])
+TARGETS = (1, 2, 3, 5, 7)
+
+
+def target_markup(measure: Measure | None = None, ref: int = 0) -> InlineKeyboardMarkup:
+    """Weekly numbers for a new goal's target; for a saved goal (*ref*) each button also names the
+    new *measure* (``settarget``, ``meetings-3``), so it works without anything kept in memory."""
+    if measure is None:
+        return InlineKeyboardMarkup([[button(str(n), "target", 0, str(n)) for n in TARGETS]])
+    return InlineKeyboardMarkup([[button(str(n), "settarget", ref, f"{measure.value}-{n}") for n in TARGETS]])
 
 
 def render_step_question(tr: Translator) -> str:
@@ -282,6 +294,8 @@ def render_goal_menu(tr: Translator, goal: Goal) -> str:
     lines.append(tr._("Progress: {measure}").format(measure=escape(tr._(MEASURE_NAMES[goal.measure]))))
     if goal.status is GoalStatus.PAUSED:
         lines.append(tr._("Paused: it rests until you resume it, and the weekly review leaves it out."))
+    if goal.status is GoalStatus.COMPLETED:
+        lines.append(tr._("🎉 Completed. You can reopen it if you want to keep working on it."))
     if goal.shared:
         lines.append(tr._("🤝 Your peer mentor can see this goal and its weekly progress."))
     if goal.supporters:
@@ -303,6 +317,13 @@ def render_goal_menu(tr: Translator, goal: Goal) -> str:
 
 def goal_markup(tr: Translator, goal: Goal, has_mentor: bool) -> InlineKeyboardMarkup:
     g = goal.goal_id
+    if goal.status is GoalStatus.COMPLETED:
+        return InlineKeyboardMarkup(
+            [
+                [button(tr._("↩️ Reopen this goal"), "reopen", g)],
+                [button(tr._("🗑 Drop this goal"), "drop", g), button(tr._("⬅️ Back"), "back")],
+            ]
+        )
     pause = (
         button(tr._("▶️ Resume"), "resume", g)
         if goal.status is GoalStatus.PAUSED
@@ -310,6 +331,7 @@ def goal_markup(tr: Translator, goal: Goal, has_mentor: bool) -> InlineKeyboardM
     )
     rows = [
         [button(tr._("✏️ Edit the words"), "edit", g), button(tr._("👣 Change the step"), "step", g)],
+        [button(tr._("🧭 Life area"), "chgarea", g), button(tr._("📏 How it is measured"), "chgmeasure", g)],
         [pause, button(tr._("🎉 Completed"), "done", g)],
     ]
     if goal.shared:
@@ -318,6 +340,40 @@ def goal_markup(tr: Translator, goal: Goal, has_mentor: bool) -> InlineKeyboardM
         rows.append([button(tr._("🤝 Share with my mentor"), "share", g)])
     rows.append([button(tr._("🗑 Drop this goal"), "drop", g), button(tr._("⬅️ Back"), "back")])
     return InlineKeyboardMarkup(rows)
+
+
+def render_area_change_question(tr: Translator, goal: Goal) -> str:
+    return tr._("Which part of life is this goal about? Now: {area}. Its past weeks stay with it.").format(
+        area=escape(tr._(AREA_NAMES[goal.area]))
+    )
+
+
+def render_measure_change_question(tr: Translator, goal: Goal) -> str:
+    return tr._(
+        "How would you like to see this goal's progress from now on? Now: {measure}. "
+        "Your answers in past reviews stay with it."
+    ).format(measure=escape(tr._(MEASURE_NAMES[goal.measure])))
+
+
+def render_completed_goals(tr: Translator, goals: list[Goal]) -> str:
+    """The completed goals the keyboard below offers, the latest first (up to COMPLETED_LISTED)."""
+    if not goals:
+        return tr._("No completed goals right now. Send /plan to see your plan.")
+    lines = [tr._("🎉 <b>Goals you completed</b>"), tr._("Open one to reopen it, with its past weeks.")]
+    if len(goals) > COMPLETED_LISTED:
+        lines.append(tr._("The latest {n} are here; /mydata holds them all.").format(n=COMPLETED_LISTED))
+    return "\n".join(lines)
+
+
+def completed_markup(tr: Translator, goals: list[Goal]) -> InlineKeyboardMarkup:
+    latest = list(reversed(goals))[:COMPLETED_LISTED]
+    rows = [[button(f"🎉 {short(g.text)}", "goal", g.goal_id)] for g in latest]
+    rows.append([button(tr._("⬅️ Back"), "back")])
+    return InlineKeyboardMarkup(rows)
+
+
+def render_reopened(tr: Translator, goal: Goal) -> str:
+    return tr._("↩️ <b>{goal}</b> is back in your plan, with its past weeks.").format(goal=escape(goal.text))
 
 
 def render_edit_question(tr: Translator, goal: Goal) -> str:
@@ -431,8 +487,7 @@ def render_review_again(tr: Translator) -> str:
     return tr._("You answered this one already, and your answer is kept. Thank you! 💛")
 
 
-def render_review_stale(tr: Translator) -> str:
-    return tr._("That review is closed, and your plan is safe. Send /plan to see it.")
+REVIEW_STALE = N_("That review is closed, and your plan is safe. Send /plan to see it.")
 
 
 # -- the mentor's view --
@@ -545,8 +600,12 @@ def render_no_goal(tr: Translator) -> str:
     return tr._("That goal is no longer in your plan. Send /plan to see it as it is now.")
 
 
+STALE = N_("That button no longer works. Please send /plan again; nothing was lost.")
+
+
 def render_stale(tr: Translator) -> str:
-    return tr._("That button no longer works. Please send /plan again; nothing was lost.")
+    """The same words as a message, for a step whose answer is a reply rather than an alert."""
+    return tr._(STALE)
 
 
 def render_chart_caption(tr: Translator) -> str:

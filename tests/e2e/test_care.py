@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from emulator import Emulator, GroupChat, Person, SentMessage
+from emulator import Button, Emulator, GroupChat, Person, SentMessage
 from tests.backend import Connection
 from tests.e2e.conftest import Launch, World
 from tests.e2e.harness import eventually
-from tests.e2e.test_crisis import CRISIS_TEXT
+from tests.e2e.test_crisis import CRISIS_TEXT, consented_alert
+from tests.e2e.test_mentors import register_mentor
 
 
 def db(world: World) -> Connection:
@@ -316,3 +317,40 @@ async def test_group_supervision_is_weekly_with_reminders_for_every_peer_worker(
     await maya.expect_no_message(within=0.5)  # a member is not a peer worker
     world.bot.set_clock(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))  # 24 h before the second
     assert "1 Dec 2026, 18:00" in (await sam.next_message()).text
+
+
+async def test_a_peer_mentor_without_a_group_finds_the_care_commands_in_help(world: World) -> None:
+    ana, maya = world.person("Ana"), world.person("Maya")
+    await greet(maya)
+    await maya.send("/help")
+    member_help = (await maya.next_message()).text
+    assert "/plan" in member_help and "/care" not in member_help and "/timeoff" not in member_help
+
+    await register_mentor(ana)  # a peer mentor, facilitating no group
+    await ana.send("/help")
+    mentor_help = (await ana.next_message()).text
+    for command in ("/care", "/supervision", "/timeoff", "/team"):
+        assert command in mentor_help, command
+    assert "/groupsupervision" not in mentor_help and "/schedule" not in mentor_help
+    await ana.send("/care")  # and the door agrees: it is not refused
+    menu = await ana.next_message()
+    assert "This is for peer workers" not in menu.text
+    stale = await world.emulator.press(ana, menu, Button("x", callback_data="carm:nothing"), 5.0)
+    assert stale is not None and stale.show_alert and stale.text == "That button no longer works."
+
+
+async def test_an_escalating_crisis_alert_skips_a_coordinator_on_time_off(
+    emulator: Emulator, launch: Launch
+) -> None:
+    cleo, cole = emulator.add_user("Cleo"), emulator.add_user("Cole")
+    world = await launch(coordinators=(cleo, cole))
+    await greet(cleo, cole)
+    await cleo.send("/timeoff until 2026-12-20")
+    assert "Time off from" in (await cleo.next_message()).text
+    sam, maya = world.person("Sam"), world.person("Maya")
+    await consented_alert(world, sam, maya)
+    world.bot.advance(timedelta(minutes=11))  # nobody acknowledged in time
+    escalated = await cole.next_message(timeout=10)
+    assert "Maya" in escalated.text and escalated.button_texts() == ["💛 I'm reaching out"]
+    assert "also told a coordinator" in (await maya.next_message()).text
+    await cleo.expect_no_message(within=0.8)  # away: someone else was told

@@ -378,3 +378,86 @@ async def test_goals_are_edited_paused_completed_and_dropped_kindly(world: World
     world.bot.set_clock(datetime(2026, 11, 29, 18, 0, tzinfo=UTC))  # the paused goal is left out
     await maya.expect_no_message(within=1.0)  # nothing active: no review at all
     assert rows(world, "SELECT status FROM plan_goals ORDER BY goal_id") == [("paused",), ("completed",)]
+
+
+async def test_a_goals_area_and_measure_change_and_a_completed_goal_reopens(world: World) -> None:
+    maya = world.person("Maya")
+    await add_goal(maya, "Housing", "Find a flat", "I'll say how it went", step="one viewing")
+    menu = await goal_menu(maya, "Find a flat")
+    old_area = await maya.press(menu, "🧭 Life area")
+    assert old_area is not None
+    question = await maya.next_message()
+    assert "Now: Housing" in question.text
+    assert question.button_texts() == [  # the same choices as when a goal is added
+        "Emotional stability",
+        "Health",
+        "Relationships",
+        "Housing",
+        "Work and learning",
+        "Independent living",
+    ]
+    await ok(maya, question, "Independent living")
+    menu = await maya.next_message()
+    assert "Independent living" in menu.text and "Find a flat" in menu.text and "one viewing" in menu.text
+
+    await ok(maya, menu, "📏 How it is measured")
+    question = await maya.next_message()
+    assert "Now: I'll say how it went" in question.text
+    await ok(maya, question, "Meetings I attend")
+    ask = await maya.next_message()
+    assert "How many meetings a week" in ask.text
+    await maya.send("forty")  # bad input: a kind word, the same question, the goal as it was
+    assert "whole number from 1 to 14" in (await maya.next_message()).text
+    assert rows(world, "SELECT measure, target FROM plan_goals") == [("self", None)]
+    await maya.send("3")
+    menu = await maya.next_message()
+    assert "Progress: Meetings I attend" in menu.text
+    assert rows(world, "SELECT area, measure, target FROM plan_goals") == [("independence", "meetings", 3)]
+    await ok(maya, ask, "2")  # the number buttons work too
+    await maya.next_message()
+    assert rows(world, "SELECT measure, target FROM plan_goals") == [("meetings", 2)]
+    stored = database_bytes(world)
+    assert b"Find a flat" not in stored and b"one viewing" not in stored  # still sealed
+
+    # A week answered, then completed: it leaves the plan and comes back with its history.
+    world.bot.set_clock(datetime(2026, 11, 29, 18, 0, tzinfo=UTC))
+    review = await maya.next_message(timeout=10)
+    await ok(maya, review, review_button(review, 1, "Done"))
+    await review.next_edit()
+    menu = await goal_menu(maya, "Find a flat")
+    await ok(maya, menu, "🎉 Completed")
+    assert "You reached it" in (await maya.next_message()).text
+    view = await maya.next_message()
+    assert "⚙️" not in " ".join(view.button_texts())
+    await ok(maya, view, "🎉 Completed goals")
+    listed = await maya.next_message()
+    await ok(maya, listed, next(t for t in listed.button_texts() if "Find a flat" in t))
+    done_menu = await maya.next_message()
+    assert "Completed" in done_menu.text and "⏸ Pause" not in done_menu.button_texts()
+    await ok(maya, done_menu, "↩️ Reopen this goal")
+    assert "is back in your plan" in (await maya.next_message()).text
+    await maya.next_message()
+    assert rows(world, "SELECT status FROM plan_goals") == [("active",)]
+    assert rows(world, "SELECT outcome FROM plan_review_answers") == [("done",)]
+    view = await open_plan(maya)
+    assert "Find a flat" in view.text and "(paused)" not in view.text
+
+    # Old buttons: pressed again, answered kindly, nothing changes.
+    await ok(maya, done_menu, "↩️ Reopen this goal")
+    assert "is back in your plan" not in (await maya.next_message()).text
+    assert rows(world, "SELECT status FROM plan_goals") == [("active",)]
+    await ok(maya, menu, "🗑 Drop this goal")
+    await ok(maya, await maya.next_message(), "Drop it")
+    assert "no longer in your plan" in (await maya.next_message()).text
+    await maya.next_message()
+    await ok(maya, question, "Check-ins I make")  # the measure keyboard of a dropped goal
+    assert "no longer in your plan" in (await maya.next_message()).text
+    forged = await world.emulator.press(maya, view, Button("x", callback_data="pl:setarea:1:moon"), 5.0)
+    assert forged is not None
+    assert "nothing was lost" in (await maya.next_message()).text
+    unknown = await world.emulator.press(maya, view, Button("x", callback_data="pl:nosuch:1:-"), 5.0)
+    assert (
+        unknown is not None
+        and unknown.show_alert
+        and "send /plan again; nothing was lost" in (unknown.text or "")
+    )

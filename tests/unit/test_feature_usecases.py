@@ -91,6 +91,50 @@ async def test_with_no_facilitator_reachable_the_coordinators_are_told_at_once(d
     assert await crisis_alerts.escalate(svc, letters, 1) == 0
 
 
+COORD_2 = 5
+
+
+async def away(svc, user_id: int, days: int = 7) -> None:
+    await svc.repos.care.set_time_off(user_id, NOW - timedelta(days=1), NOW + timedelta(days=days), NOW)
+
+
+async def test_an_escalation_skips_coordinators_on_time_off(db, clock) -> None:
+    world = offline(db, clock, coordinators=[COORD, COORD_2])
+    svc = world.svc
+    await meet(svc, (MAYA, "Maya"), (FACI, "Faci"), (COORD, "Cora"), (COORD_2, "Cole"))
+    await in_group(svc, MAYA, FACI)
+    await away(svc, COORD)
+    letters = Alerts(admins={GROUP: {FACI}})
+    await crisis_alerts.ask_for_support(svc, letters, MAYA, "Maya", None)
+    assert await crisis_alerts.escalate(svc, letters, 1) == 1  # nobody acknowledged in time
+    assert letters.sent == [(FACI, False), (COORD_2, True)]  # Cora is away: not alerted
+
+
+async def test_when_every_coordinator_is_away_they_are_all_alerted_anyway(db, clock) -> None:
+    world = offline(db, clock, coordinators=[COORD, COORD_2])
+    svc = world.svc
+    await meet(svc, (MAYA, "Maya"), (COORD, "Cora"), (COORD_2, "Cole"))
+    await in_group(svc, MAYA)
+    for coordinator in (COORD, COORD_2):
+        await away(svc, coordinator)
+    letters = Alerts(admins={GROUP: set()})  # no facilitator: straight to the coordinators
+    asked = await crisis_alerts.ask_for_support(svc, letters, MAYA, "Maya", None)
+    assert asked == crisis_alerts.SupportAsked(facilitators=0, coordinators=2)
+    assert letters.sent == [(COORD, True), (COORD_2, True)]
+    assert letters.member_news == [(MAYA, MemberNews.ESCALATED, "")]
+
+
+async def test_an_away_coordinator_is_alerted_when_the_one_at_work_cannot_be_reached(db, clock) -> None:
+    world = offline(db, clock, coordinators=[COORD, COORD_2])
+    svc = world.svc
+    await meet(svc, (MAYA, "Maya"), (COORD, "Cora"))  # Cole never wrote to the bot privately
+    await in_group(svc, MAYA)
+    await away(svc, COORD)
+    letters = Alerts(admins={GROUP: set()})
+    asked = await crisis_alerts.ask_for_support(svc, letters, MAYA, "Maya", None)
+    assert asked.coordinators == 1 and letters.sent == [(COORD, True)]
+
+
 async def test_the_crisis_screen_asks_only_group_members_and_writes_only_where_it_may(db, clock) -> None:
     svc = offline(db, clock).svc
     await meet(svc, (MAYA, "Maya"))

@@ -12,7 +12,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.domain.clock import FixedClock
-from bot.domain.plan import LifeArea, Measure, Outcome, PlanError, SafetySection
+from bot.domain.plan import GoalStatus, LifeArea, Measure, Outcome, PlanError, SafetySection
 from bot.domain.pseudonym import pseudonym
 from bot.runtime.services import Repositories
 from bot.usecases import plan as uc
@@ -123,3 +123,58 @@ async def test_five_open_goals_at_most(svc: Any) -> None:
     with pytest.raises(PlanError):
         await uc.add_goal(svc, MAYA, draft("One more"))
     assert await uc.erase(svc, MAYA) and await uc.goals_of(svc, MAYA) == []
+
+
+async def test_a_goals_area_and_measure_change_and_its_history_stays(svc: Any, clock: FixedClock) -> None:
+    goal = await uc.add_goal(svc, MAYA, draft("Call my sister"))
+    clock.set(datetime(2026, 11, 29, 18, 0, tzinfo=clock.now().tzinfo))
+    review = await uc.take_due_review(svc, MAYA)
+    assert review is not None
+    await uc.answer_review(svc, MAYA, goal.goal_id, review.day, Outcome.DONE)
+
+    moved = await uc.change_area(svc, MAYA, goal.goal_id, LifeArea.RELATIONSHIPS)
+    assert moved is not None and moved.area is LifeArea.RELATIONSHIPS and moved.text == "Call my sister"
+    with pytest.raises(PlanError):  # a weekly count needs its number: nothing changes
+        await uc.change_measure(svc, MAYA, goal.goal_id, Measure.MEETINGS, None)
+    with pytest.raises(PlanError):
+        await uc.change_measure(svc, MAYA, goal.goal_id, Measure.MEETINGS, 99)
+    assert (await uc.own_goal(svc, MAYA, goal.goal_id)) == moved
+    counted = await uc.change_measure(svc, MAYA, goal.goal_id, Measure.MEETINGS, 2)
+    assert counted is not None and (counted.measure, counted.target) == (Measure.MEETINGS, 2)
+    days = await uc.change_measure(svc, MAYA, goal.goal_id, Measure.DAYS, 5)
+    assert days is not None and (days.measure, days.target) == (Measure.DAYS, None)
+    assert days.text == "Call my sister" and days.step == "a small step"
+    assert (await uc.export(svc, MAYA))["goals"][0]["reviews"] == {"2026-11-29": "done"}
+    assert await uc.change_area(svc, LEE, goal.goal_id, LifeArea.WORK) is None  # not Lee's goal
+    assert await uc.change_measure(svc, LEE, goal.goal_id, Measure.SELF, None) is None
+    assert (await uc.own_goal(svc, MAYA, goal.goal_id)) == days
+
+
+async def test_a_completed_goal_reopens_with_its_history_within_the_cap(svc: Any, clock: FixedClock) -> None:
+    goal = await uc.add_goal(svc, MAYA, draft("Call my sister"))
+    clock.set(datetime(2026, 11, 29, 18, 0, tzinfo=clock.now().tzinfo))
+    review = await uc.take_due_review(svc, MAYA)
+    assert review is not None
+    await uc.answer_review(svc, MAYA, goal.goal_id, review.day, Outcome.PARTLY)
+    done = await uc.set_status(svc, MAYA, goal.goal_id, GoalStatus.COMPLETED)
+    assert done is not None and done.status is GoalStatus.COMPLETED
+    resumed = await uc.set_status(svc, MAYA, goal.goal_id, GoalStatus.ACTIVE)  # an old Resume button
+    assert resumed is not None and resumed.status is GoalStatus.COMPLETED
+
+    for n in range(5):
+        await uc.add_goal(svc, MAYA, draft(f"Goal {n}"))
+    with pytest.raises(PlanError):  # five open already: it stays completed
+        await uc.reopen_goal(svc, MAYA, goal.goal_id)
+    kept = await uc.own_goal(svc, MAYA, goal.goal_id)
+    assert kept is not None and kept.status is GoalStatus.COMPLETED
+    last = (await uc.goals_of(svc, MAYA))[-1]
+    assert await uc.drop_goal(svc, MAYA, last.goal_id)
+
+    assert await uc.reopen_goal(svc, LEE, goal.goal_id) is None  # not Lee's goal
+    reopened = await uc.reopen_goal(svc, MAYA, goal.goal_id)
+    assert reopened is not None and reopened.status is GoalStatus.ACTIVE and reopened.text == "Call my sister"
+    assert await uc.reopen_goal(svc, MAYA, goal.goal_id) == reopened  # twice: nothing more happens
+    progress = (await uc.overview(svc, MAYA)).progress
+    assert any(
+        w.outcome is Outcome.PARTLY for p in progress if p.goal.goal_id == goal.goal_id for w in p.weeks
+    )
