@@ -44,7 +44,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if not POSTGRES:
         return
     root = config.rootpath
-    kept, left_out = [], []
+    kept: list[pytest.Item] = []
+    left_out: list[pytest.Item] = []
     for item in items:
         where = item.path.relative_to(root).as_posix()
         (left_out if where.startswith(NO_DATABASE) else kept).append(item)
