@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from babel.dates import format_date
-from telegram import InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import ConversationHandler
 
 from bot.domain.charts import Series, line_chart_png
@@ -332,14 +332,15 @@ async def _no_step(update: Update, context: KindredContext, tr: Translator, choi
 
 
 async def _change_area(update: Update, context: KindredContext, tr: Translator, choice: Pl) -> int:
-    goal = await _own(update, context, tr, choice.ref)
-    if goal is not None:
-        await reply(
-            update,
-            views.render_area_change_question(tr, goal),
-            reply_markup=views.area_markup(tr, "setarea", goal.goal_id),
-        )
-    return ConversationHandler.END
+    return await _ask_change(
+        update,
+        context,
+        tr,
+        choice.ref,
+        question=views.render_area_change_question,
+        markup=views.area_markup,
+        action="setarea",
+    )
 
 
 async def _set_area(update: Update, context: KindredContext, tr: Translator, choice: Pl) -> int:
@@ -353,13 +354,31 @@ async def _set_area(update: Update, context: KindredContext, tr: Translator, cho
 
 
 async def _change_measure(update: Update, context: KindredContext, tr: Translator, choice: Pl) -> int:
-    goal = await _own(update, context, tr, choice.ref)
+    return await _ask_change(
+        update,
+        context,
+        tr,
+        choice.ref,
+        question=views.render_measure_change_question,
+        markup=views.measure_markup,
+        action="setmeasure",
+    )
+
+
+async def _ask_change(
+    update: Update,
+    context: KindredContext,
+    tr: Translator,
+    ref: int,
+    *,
+    question: Callable[[Translator, uc.Goal], str],
+    markup: Callable[[Translator, str, int], InlineKeyboardMarkup],
+    action: str,
+) -> int:
+    """Ask which life area or measure a saved goal should have, with the creation keyboard."""
+    goal = await _own(update, context, tr, ref)
     if goal is not None:
-        await reply(
-            update,
-            views.render_measure_change_question(tr, goal),
-            reply_markup=views.measure_markup(tr, "setmeasure", goal.goal_id),
-        )
+        await reply(update, question(tr, goal), reply_markup=markup(tr, action, goal.goal_id))
     return ConversationHandler.END
 
 
