@@ -125,12 +125,18 @@ async def test_five_open_goals_at_most(svc: Any) -> None:
     assert await uc.erase(svc, MAYA) and await uc.goals_of(svc, MAYA) == []
 
 
-async def test_a_goals_area_and_measure_change_and_its_history_stays(svc: Any, clock: FixedClock) -> None:
+async def reviewed_goal(svc: Any, clock: FixedClock, outcome: Outcome) -> uc.Goal:
+    """Maya's goal "Call my sister", with one weekly review answered (on 2026-11-29)."""
     goal = await uc.add_goal(svc, MAYA, draft("Call my sister"))
     clock.set(datetime(2026, 11, 29, 18, 0, tzinfo=clock.now().tzinfo))
     review = await uc.take_due_review(svc, MAYA)
     assert review is not None
-    await uc.answer_review(svc, MAYA, goal.goal_id, review.day, Outcome.DONE)
+    await uc.answer_review(svc, MAYA, goal.goal_id, review.day, outcome)
+    return goal
+
+
+async def test_a_goals_area_and_measure_change_and_its_history_stays(svc: Any, clock: FixedClock) -> None:
+    goal = await reviewed_goal(svc, clock, Outcome.DONE)
 
     moved = await uc.change_area(svc, MAYA, goal.goal_id, LifeArea.RELATIONSHIPS)
     assert moved is not None and moved.area is LifeArea.RELATIONSHIPS and moved.text == "Call my sister"
@@ -151,11 +157,7 @@ async def test_a_goals_area_and_measure_change_and_its_history_stays(svc: Any, c
 
 
 async def test_a_completed_goal_reopens_with_its_history_within_the_cap(svc: Any, clock: FixedClock) -> None:
-    goal = await uc.add_goal(svc, MAYA, draft("Call my sister"))
-    clock.set(datetime(2026, 11, 29, 18, 0, tzinfo=clock.now().tzinfo))
-    review = await uc.take_due_review(svc, MAYA)
-    assert review is not None
-    await uc.answer_review(svc, MAYA, goal.goal_id, review.day, Outcome.PARTLY)
+    goal = await reviewed_goal(svc, clock, Outcome.PARTLY)
     done = await uc.set_status(svc, MAYA, goal.goal_id, GoalStatus.COMPLETED)
     assert done is not None and done.status is GoalStatus.COMPLETED
     resumed = await uc.set_status(svc, MAYA, goal.goal_id, GoalStatus.ACTIVE)  # an old Resume button
