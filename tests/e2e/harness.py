@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from emulator import CallbackAnswer
+from emulator import Button, CallbackAnswer, Emulator, Person, SentMessage
 from tests.backend import Connection, connect, database_target, is_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -205,3 +205,17 @@ def answer_text(answer: CallbackAnswer | None) -> str:
     assert answer is not None, "the bot did not answer the button press"
     assert answer.text is not None, "the bot answered the button press without text"
     return answer.text
+
+
+# A button no feature knows: the bot answers it as gone (handlers/start.py button_gone).
+PROBE = Button("probe", callback_data="test-probe")
+
+
+async def handled(emulator: Emulator, person: Person, message: SentMessage) -> None:
+    """Wait until the bot has finished with everything *person* sent to *message*'s chat so far.
+
+    The bot handles each chat's and each person's updates in order (bot/app/update_processor.py),
+    so once it has answered a press by *person* on *message*, what came before is done: no need
+    to wait for a stretch of silence.  (What the outbox holds back, like group posts paced at 20 a
+    minute, can still come later.)"""
+    assert await emulator.press(person, message, PROBE, 30.0) is not None, "the bot did not answer"

@@ -19,6 +19,7 @@ import pytest
 
 from emulator import Button, Emulator, GroupChat, Person, SentMessage
 from tests.e2e.conftest import Launch, World
+from tests.e2e.harness import handled
 from tests.e2e.test_mentors import register_mentor, request_mentor
 from tests.e2e.test_plan import add_goal
 from tests.e2e.test_supporters import accept, invitation
@@ -177,19 +178,12 @@ async def settle(cast: Cast) -> None:
             await chat.next_message(timeout=0.01)
 
 
-# A button no feature knows: the bot answers it as gone (handlers/start.py button_gone).
-PROBE = Button("probe", callback_data="test-probe")
-
-
 async def settle_after(cast: Cast, person: Person, message: SentMessage) -> None:
-    """As :func:`settle`, without waiting for silence: the bot handles each chat's and each
-    person's updates in order (bot/app/update_processor.py), so once it has answered a press by
-    *person* on *message*, everything *person* sent to that chat before is done; then only what
-    the outbox holds back (group posts paced at 20 a minute) can still come."""
+    """As :func:`settle`, without waiting for silence (:func:`handled`), then for the outbox."""
     if message.deleted:
         await settle(cast)
         return
-    assert await cast.world.emulator.press(person, message, PROBE, 30.0) is not None
+    await handled(cast.world.emulator, person, message)
     while True:  # the outbox is read from the database: nothing to wait on but time
         if not outbox_open(cast.world):
             break
