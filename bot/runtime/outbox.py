@@ -188,8 +188,13 @@ class Outbox:
             del self._holding[chat_id]
 
     def _forget_counted(self, mono: float) -> None:
-        """Sends counted over a minute ago have left every window: keep memory flat."""
-        for row_id in [r for r, counted in self._counted.items() if counted <= mono - RECENT.total_seconds()]:
+        """Sends counted over a minute ago have left every window: keep memory flat.  Entries are
+        added in the order they were counted, so the oldest come first and the loop stops early."""
+        expired = mono - RECENT.total_seconds()
+        while self._counted:
+            row_id, counted = next(iter(self._counted.items()))
+            if counted > expired:
+                return
             del self._counted[row_id]
 
     async def stop(self) -> None:
