@@ -5,6 +5,12 @@ until a lease runs out (``FOR UPDATE SKIP LOCKED``: processes claiming at once t
 rows), renews its claims while it lives, and settles each row it sent.  The claims of a process
 that died lapse; its rows then go to the others, and a row it left ``sending`` (the call may have
 reached Telegram) goes again: the one case where a message may repeat.
+
+A chat's queued messages go through one process at a time (*chat affinity*): a process claims no
+row of a chat for which another live process holds unexpired claims.  Telegram's per-chat
+windows (a group's 20 a minute) are then kept by one pacer, not by several each pacing alone;
+when a chat changes hands, the new holder counts the chat's recent sends (:meth:`recent_sends`,
+``sent`` rows keep who sent them and when).
 """
 
 from __future__ import annotations
@@ -56,7 +62,29 @@ class QueuedDelivery:
     not_before: datetime
 
 
+# Any 64-bit number: serialises claims between processes (PostgreSQL's transaction advisory lock,
+# single-key form, so it never looks like a live process's lock: storage/postgres.py).
+CLAIM_LOCK = 0x4B696E6472656401  # "Kindred\1"
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A message that went out: which row, to which chat, and when it was answered."""
+
+    id: int
+    chat_id: int
+    at: datetime
+
+
 _COLUMNS = "id, key, kind, batch, chat_id, text, reply_markup, photo, document, status, not_before, attempts"
+
+
+# No other process holds claims on the row's chat (parameters: our name, now in milliseconds).
+_FREE_CHAT = """NOT EXISTS (
+    SELECT 1 FROM outbox AS held
+    WHERE held.chat_id = o.chat_id AND held.status IN ('pending', 'sending')
+      AND held.claimed_by <> ? AND held.lease_until >= ?
+)"""
 
 
 def _queued(row: Row) -> QueuedDelivery:
@@ -113,21 +141,31 @@ class OutboxRepository:
         self, now: datetime, limit: int, owner: str, now_ms: int, lease_ms: int
     ) -> list[QueuedDelivery]:
         """Claim up to *limit* pending rows whose time has come and that no live process holds,
-        oldest first, for *owner* until ``now_ms + lease_ms`` (real time, renewed by :meth:`renew`)."""
-        skip_locked = " FOR UPDATE SKIP LOCKED" if self._db.dialect == "postgres" else ""
+        oldest first, for *owner* until ``now_ms + lease_ms`` (real time, renewed by :meth:`renew`).
+
+        Rows of a chat another process holds (open rows it claimed, lease unexpired) are left to
+        it, so each chat's window is paced in one place.  Two processes claiming at once could
+        each see the chat free and split it, so on PostgreSQL claims take turns (a transaction
+        advisory lock: the second claim runs after the first commits, and sees its rows taken);
+        SQLite has one writer, and one process."""
+        postgres = self._db.dialect == "postgres"
+        skip_locked = " FOR UPDATE SKIP LOCKED" if postgres else ""
         async with self._db.transaction() as tx:
+            if postgres:
+                await tx.fetch_value("SELECT pg_advisory_xact_lock(?)", (CLAIM_LOCK,))
             rows = await tx.fetch_all(
                 f"""
                 UPDATE outbox SET claimed_by = ?, lease_until = ?
                 WHERE id IN (
-                    SELECT id FROM outbox
+                    SELECT id FROM outbox AS o
                     WHERE status IN ('pending', 'sending') AND status = 'pending' AND not_before <= ?
                       AND (claimed_by IS NULL OR claimed_by = ? OR lease_until < ?)
+                      AND {_FREE_CHAT}
                     ORDER BY not_before, id LIMIT ?{skip_locked}
                 )
                 RETURNING {_COLUMNS}
                 """,
-                (owner, now_ms + lease_ms, to_db(now), owner, now_ms, limit),
+                (owner, now_ms + lease_ms, to_db(now), owner, now_ms, owner, now_ms, limit),
             )
         return sorted((_queued(row) for row in rows), key=lambda row: (row.not_before, row.id))
 
@@ -152,24 +190,40 @@ class OutboxRepository:
         return [_queued(row) for row in rows]
 
     async def next_due_time(self, owner: str = "", now_ms: int = 0) -> datetime | None:
-        """When the next row no other live process holds comes due (claims of processes that
-        die are freed by the heartbeat, which wakes the worker)."""
+        """When the next row no other live process holds, of a chat none holds, comes due (claims
+        of processes that die are freed by the heartbeat, which wakes the worker).  A row of a
+        chat another process holds is not ours to wait for: counting it would wake us at once,
+        again and again, for a row we may not claim."""
         value = await self._db.fetch_value(
-            "SELECT MIN(not_before) FROM outbox WHERE status IN ('pending', 'sending') AND status = 'pending'"
-            " AND (claimed_by IS NULL OR claimed_by = ? OR lease_until < ?)",
-            (owner, now_ms),
+            "SELECT MIN(not_before) FROM outbox AS o WHERE status IN ('pending', 'sending')"
+            " AND status = 'pending' AND (claimed_by IS NULL OR claimed_by = ? OR lease_until < ?)"
+            f" AND {_FREE_CHAT}",
+            (owner, now_ms, owner, now_ms),
         )
         return None if value is None else from_db(value)
 
-    async def recent_sends(self, since: datetime) -> list[tuple[int, datetime]]:
-        """(chat, when) of every message sent since *since*, oldest first: a restarted process
-        counts them against Telegram's windows, which did not restart with it."""
+    async def recent_sends(
+        self, since: datetime, chats: Collection[int] | None = None, not_by: str | None = None
+    ) -> list[Sent]:
+        """Messages sent since *since*, oldest first (to *chats* only, and sent by processes other
+        than *not_by*, when given): a process counts them against Telegram's windows, which are
+        the bot's, not a process's: at start-up all of them (the windows did not restart with
+        it), and when it takes a chat over from another process, that chat's."""
+        conditions = ["status = 'sent'", "updated_at >= ?"]
+        params: list[object] = [to_db(since)]
+        if chats is not None:
+            if not chats:
+                return []
+            conditions.append(f"chat_id IN ({', '.join('?' * len(chats))})")
+            params.extend(chats)
+        if not_by is not None:
+            conditions.append("(claimed_by IS NULL OR claimed_by <> ?)")
+            params.append(not_by)
+        where = " AND ".join(conditions)
         rows = await self._db.fetch_all(
-            "SELECT chat_id, updated_at FROM outbox WHERE status = 'sent' AND updated_at >= ?"
-            " ORDER BY updated_at",
-            (to_db(since),),
+            f"SELECT id, chat_id, updated_at FROM outbox WHERE {where} ORDER BY updated_at", tuple(params)
         )
-        return [(row["chat_id"], from_db(row["updated_at"])) for row in rows]
+        return [Sent(row["id"], row["chat_id"], from_db(row["updated_at"])) for row in rows]
 
     async def recover_interrupted(
         self, now: datetime, lapsed_before_ms: int | None = None, live: Collection[str] = ()

@@ -8,7 +8,11 @@ case where a message may repeat, since Telegram gives bots no idempotency key.
 Several processes (PostgreSQL) share the table: each claims due rows under its own name with a
 lease it renews at every beat of :mod:`bot.runtime.leadership`.  When a process dies (its lock
 is gone) or hangs (its leases lapse) the others take its rows back within a beat, resending only
-those it left ``sending``.
+those it left ``sending``.  Telegram's per-chat windows (a group's 20 a minute) are the bot's, so
+a chat is sent to by one process at a time: a process holding claims on a chat keeps it (the
+storage leaves its rows to it), and a process that takes a chat over, from one that finished
+with it or died, first counts the chat's sends of the last minute in its own window.  Replies
+go around the outbox and are only noted in this process's pacer, as before.
 
 Failures: a 429 waits ``retry_after``; network errors and 5xx answers retry with backoff up to
 ``MAX_ATTEMPTS``; 403 (blocked, kicked) marks the recipient unreachable and never retries; other
@@ -22,6 +26,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 
@@ -32,7 +37,7 @@ from bot.domain.clock import Clock
 from bot.runtime.leadership import LEASE, Leadership, wall_ms
 from bot.runtime.logs import log_id
 from bot.runtime.rate_limits import PACED_SEND, Pacer
-from storage.outbox import OPEN, Delivery, OutboxRepository, QueuedDelivery, Status
+from storage.outbox import OPEN, Delivery, OutboxRepository, QueuedDelivery, Sent, Status
 from storage.people import PeopleRepository
 
 __all__ = ["Delivery", "Outbox"]
@@ -82,6 +87,8 @@ class Outbox:
         self._batch_done: list[tuple[str, BatchDone]] = []
         self._unreachable: list[Unreachable] = []
         self._finished_batches: set[str] = set()
+        self._holding: Counter[int] = Counter()  # chat -> our sends under way (rows 'sending')
+        self._counted: dict[int, float] = {}  # sent rows in the pacer's windows -> when counted
         clock.on_change(self.wake)
 
     # -- what features call -----------------------------------------------------------------------
@@ -146,7 +153,49 @@ class Outbox:
         """A restart must not burst into windows the last process filled (a 429 otherwise)."""
         now, mono = self._clock.now(), self._monotonic()
         recent = await self._repo.recent_sends(now - RECENT)
-        self._pacer.seed([(chat, mono - max(0.0, (now - when).total_seconds())) for chat, when in recent])
+        self._pacer.seed([(sent.chat_id, self._when(sent, now, mono)) for sent in recent])
+        self._counted.update((sent.id, mono) for sent in recent)
+
+    async def _take_chats(self, rows: list[QueuedDelivery]) -> None:
+        """Before sending to the chats of just-claimed rows, count what other processes sent
+        each in the last minute, unless we held it all along (a send of ours still under way).
+
+        The storage gives a chat to one process at a time, but not forever: once the holder has
+        settled its rows (or died), the next rows may go to another process, mid-minute.  Our
+        own sends are in our pacer already, and a send counted once is not counted again."""
+        taken = {row.delivery.chat_id for row in rows if not self._holding[row.delivery.chat_id]}
+        if not taken or not self._leadership.shared:
+            return  # alone (SQLite), every send to every chat is in our pacer
+        now, mono = self._clock.now(), self._monotonic()
+        recent = await self._repo.recent_sends(now - RECENT, taken, not_by=self._leadership.name)
+        by_chat: dict[int, list[float]] = {}
+        for sent in recent:
+            if sent.id not in self._counted:
+                self._counted[sent.id] = mono
+                by_chat.setdefault(sent.chat_id, []).append(self._when(sent, now, mono))
+        for chat_id, sends in by_chat.items():
+            self._pacer.seed_chat(chat_id, sends)
+
+    @staticmethod
+    def _when(sent: Sent, now: datetime, mono: float) -> float:
+        """A send's time on our monotonic clock (never in the future)."""
+        return mono - max(0.0, (now - sent.at).total_seconds())
+
+    def _release(self, chat_id: int) -> None:
+        """A send of ours to *chat_id* is settled (sent, given up, or put back to wait)."""
+        self._holding[chat_id] -= 1
+        if self._holding[chat_id] <= 0:
+            del self._holding[chat_id]
+
+    def _forget_counted(self, mono: float) -> None:
+        """Sends counted over a minute ago have left every window: keep memory flat.  Entries are
+        added in the order they were counted, so the oldest come first and the loop stops early."""
+        expired = mono - RECENT.total_seconds()
+        while self._counted:
+            row_id, counted = next(iter(self._counted.items()))
+            if counted > expired:
+                return
+            del self._counted[row_id]
 
     async def stop(self) -> None:
         """Stop taking new rows and let calls in flight finish, so they are settled, not left 'sending'."""
@@ -183,6 +232,7 @@ class Outbox:
         if not due:
             await self._sleep_until_due()
             return
+        await self._take_chats(due)
         waiting: list[QueuedDelivery] = due
         while waiting:
             waiting, shortest = await self._launch_allowed(waiting)
@@ -207,10 +257,12 @@ class Outbox:
             launched = self._monotonic()
             self._pacer.record(row.delivery.chat_id, launched)
             await self._repo.mark_sending(row.id, self._clock.now())
+            self._holding[row.delivery.chat_id] += 1  # until _deliver settles it
             task = asyncio.create_task(self._deliver(row, launched))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
         self._pacer.forget_idle(self._monotonic())
+        self._forget_counted(self._monotonic())
         return still, shortest
 
     async def _sleep(self, seconds: float) -> None:
@@ -267,6 +319,7 @@ class Outbox:
             await self._repo.mark_sent(row.id, message.message_id, self._clock.now())
             await self._check_batch(row)
         finally:
+            self._release(row.delivery.chat_id)
             self._slots.release()
 
     async def _send(self, delivery: Delivery) -> Message:

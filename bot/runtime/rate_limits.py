@@ -113,6 +113,15 @@ class Pacer:
         for chat_id, when in sends:
             self.record(chat_id, when)
 
+    def seed_chat(self, chat_id: int, sends: list[float]) -> None:
+        """Count sends another process made to *chat_id* (it held the chat before us) in that
+        chat's window only: Telegram counts a group's minute across all our processes.  Not in
+        the overall window: each process already keeps to its own share of that (:meth:`share`)."""
+        sent = self._per_chat.setdefault(chat_id, deque())
+        merged = sorted([*sent, *sends])  # the windows expect oldest first
+        sent.clear()
+        sent.extend(merged)
+
     def note(self, chat_id: int, now: float) -> None:
         """A message went out around the outbox (a reply to someone) and was answered at *now*.
 

@@ -2,7 +2,8 @@
 PostgreSQL database.  A burst of RSVPs spread over all three never seats more than the meeting
 has; a reminder fan-out survives one process being killed with SIGKILL halfway: every reminder
 is delivered, and none twice except a send whose outcome was unknown at the kill (counted by the
-survivors, reported here)."""
+survivors, reported here); a group's queued messages, claimed by all three at once, go out at the
+group's 20 a minute in all, not 20 per process."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ import pytest
 
 from bench import seed
 from emulator import Emulator
+from storage.db import Database
+from storage.outbox import Delivery, OutboxRepository
 from tests.backend import drop_postgres, fresh_postgres_url, postgres_only
 from tests.e2e.conftest import World, check_clean_run
 from tests.e2e.harness import BotProcess, eventually, free_port, webhook_env
@@ -147,3 +150,35 @@ def resend_counts(logs: str) -> int:
         if "whose delivery was interrupted" in line:
             total += int(line.split("Resending ", 1)[1].split(" ", 1)[0])
     return total
+
+
+async def test_three_processes_send_one_group_no_more_than_its_minute_allows(
+    emulator: Emulator, tmp_path: Path, database: str
+) -> None:
+    """100 messages for one group are due as three processes start (claims at once, each of up
+    to 60 rows): the first minute carries the group's 20, from whichever process holds the group,
+    and Telegram (the emulator, counting the group's window across all three) refuses none."""
+    emulator.faults.rate_limits = True
+    owner = emulator.add_user("Owner")
+    group = emulator.add_group("Circle")
+    group.status[owner.id] = "creator"
+    group.bot_status = "member"
+    await seed.groups(database, [group.id])  # type: ignore[arg-type]
+    db = Database(database)
+    await db.open()
+    try:
+        due = seed.SEED_NOW
+        queued = [Delivery(f"news:{n}", group.id, f"News {n}", "test", not_before=due) for n in range(100)]
+        await OutboxRepository(db).enqueue(queued, due)
+    finally:
+        await db.close()
+    bots = await start_processes(emulator, tmp_path, database, now=due)
+    try:
+        await eventually(lambda: len(group.messages) >= 20, timeout=30)
+        await asyncio.sleep(3)  # a process pacing the group alone would send its own 20 by now
+    finally:
+        await asyncio.gather(*(bot.stop() for bot in bots))
+    assert [f.chat_id for f in emulator.faults_served if f.error_code == 429] == []
+    assert len(group.messages) == 20
+    for bot in bots:
+        check_clean_run(World(emulator, bot))

@@ -1,19 +1,29 @@
 """Several processes on one database (issue 20), at the storage and runtime floors: outbox claims
-never overlap and come back only from dead processes, seats are never over-filled by presses
-running side by side, and exactly one process leads the scheduled work, taken over at once when
-it dies.  Each test runs on both backends where it means something there."""
+never overlap and come back only from dead processes, a chat's queued messages go through one
+process at a time and a group's window is kept across processes, seats are never over-filled by
+presses running side by side, and exactly one process leads the scheduled work, taken over at
+once when it dies.  Each test runs on both backends where it means something there."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from telegram.ext import ExtBot
 
 import storage.postgres
+from bot.domain.clock import SystemClock
 from bot.domain.meetings import Answer
 from bot.runtime.leadership import Leadership, wall_ms
+from bot.runtime.outbox import Outbox
+from bot.runtime.rate_limits import Limits, Pacer, Window
+from emulator import Emulator
+from emulator.chats import GroupChat
+from emulator.faults import Window as FaultWindow
 from storage.db import Database
 from storage.groups import GroupRepository
 from storage.leases import LeaseRepository
@@ -22,6 +32,7 @@ from storage.outbox import Delivery, OutboxRepository
 from storage.people import PeopleRepository, Sighting
 from tests.backend import postgres_only
 from tests.conftest import NOW
+from tests.e2e.harness import TOKEN
 from tests.unit.test_meetings_repository import draft
 
 LEASE_MS = 15_000
@@ -50,6 +61,46 @@ async def test_two_processes_claiming_at_once_never_take_the_same_row(db: Databa
     assert len(ids) == len(set(ids)) == 40  # six claims of up to 7: every row, each once
     assert all(len(claim) <= 7 for claim in claims)
     assert await OutboxRepository(db).claim_due(NOW, 10, "c", now, LEASE_MS) == []  # all held
+
+
+async def test_a_chat_held_by_one_process_is_left_to_it_until_its_claims_lapse(
+    db: Database, second: Database
+) -> None:
+    repo, other = OutboxRepository(db), OutboxRepository(second)
+    group = [Delivery(f"g{i}", -100, "x", "test") for i in range(4)]
+    await repo.enqueue([*group, Delivery("h", -200, "x", "test")], NOW)
+    now = wall_ms()
+    assert [row.delivery.key for row in await repo.claim_due(NOW, 2, "a", now, LEASE_MS)] == ["g0", "g1"]
+    taken = await other.claim_due(NOW, 10, "b", now, LEASE_MS)
+    assert [row.delivery.key for row in taken] == ["h"]  # the group's other rows wait for "a"
+    await other.mark_sent(taken[0].id, 1, NOW)
+    assert await other.next_due_time("b", now) is None  # nothing "b" may take: no reason to wake
+    assert await other.next_due_time("a", now) == NOW
+    rest = await repo.claim_due(NOW, 10, "a", now, LEASE_MS)
+    assert [row.delivery.key for row in rest] == ["g0", "g1", "g2", "g3"]  # the rest, and its own again
+    # "a" hangs: when its leases lapse, the chat, and every row of it, go to another process.
+    lapsed = now + LEASE_MS + 1
+    assert [row.delivery.key for row in await other.claim_due(NOW, 10, "b", lapsed, LEASE_MS)] == [
+        "g0",
+        "g1",
+        "g2",
+        "g3",
+    ]
+
+
+async def test_claims_at_once_never_split_a_chat_between_processes(db: Database, second: Database) -> None:
+    """Each claim alone respects the other's; at once, both could see the chat free (on
+    PostgreSQL claims take turns for this)."""
+    await OutboxRepository(db).enqueue([Delivery(f"k{i}", -100, "x", "test") for i in range(40)], NOW)
+    now = wall_ms()
+    claims = await asyncio.gather(
+        *(
+            OutboxRepository(base).claim_due(NOW, 7, f"{owner}{n}", now, LEASE_MS)
+            for n in range(3)
+            for base, owner in ((db, "a"), (second, "b"))
+        )
+    )
+    assert sorted(len(claim) for claim in claims) == [0, 0, 0, 0, 0, 7]
 
 
 @postgres_only  # SQLite has one process: at start-up every claim is a dead one
@@ -141,3 +192,159 @@ async def test_closing_never_waits_for_work_that_never_gave_its_connection_back(
 
 async def _note(taken: list[str], what: str) -> None:
     taken.append(what)
+
+
+# Telegram's group minute, scaled down so a test waits seconds: the emulator refuses (429) a 21st
+# message to a group within GROUP_WINDOW seconds, and the pacers keep to it with their usual slack.
+GROUP_WINDOW = 8.0
+LIMITS = Limits(overall=Window(10, 1.03), group=Window(20, GROUP_WINDOW + 0.2), private=Window(1, 1.03))
+
+
+@dataclass
+class Process:
+    """One bot process as far as the outbox goes: its database connections, leadership, outbox."""
+
+    db: Database
+    leadership: Leadership
+    outbox: Outbox
+
+    async def start(self, *, beating: bool = True) -> None:
+        await self.outbox.start()
+        if beating:
+            await self.beat()
+
+    async def beat(self) -> None:
+        """Take this process's lock and beat (renew claims, take back dead ones, wake the worker)."""
+        self.leadership.on_beat(self.outbox.heartbeat)
+        await self.leadership.start()
+
+    async def die(self) -> None:
+        """The process goes: it sends nothing more, and its connections (and lock) close."""
+        await self.outbox.stop()
+        await self.leadership.stop()
+        await self.db.close()
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[tuple[Emulator, ExtBot[None]]]:
+    emulator = Emulator(token=TOKEN)
+    await emulator.start()
+    emulator.faults.rate_limits = True
+    emulator.faults.limits.group = FaultWindow(20, GROUP_WINDOW)
+    async with ExtBot(TOKEN, base_url=f"{emulator.url}/bot") as bot:
+        yield emulator, bot
+    await emulator.stop()
+    assert emulator.rejections == []
+
+
+async def group_with_bot(emulator: Emulator) -> GroupChat:
+    owner = emulator.add_user("Owner")
+    group = emulator.add_group("Circle")
+    await group.add_member(owner, owner=True)
+    await group.add_bot(by=owner)
+    return group
+
+
+async def processes(db: Database, bot: ExtBot[None], stack: AsyncExitStack, count: int) -> list[Process]:
+    """*count* processes on the test's database, each with connections of its own."""
+    made = []
+    for _ in range(count):
+        base = Database(db._backend.url)  # type: ignore[attr-defined]
+        await base.open()
+        stack.push_async_callback(base.close)  # safe twice: a process that died closed it already
+        leadership = Leadership(LeaseRepository(base))
+        repos = OutboxRepository(base), PeopleRepository(base)
+        outbox = Outbox(*repos, bot, SystemClock(), pacer=Pacer(LIMITS), leadership=leadership)
+        stack.push_async_callback(leadership.stop)
+        stack.push_async_callback(outbox.stop)
+        made.append(Process(base, leadership, outbox))
+    return made
+
+
+async def until(condition: Callable[[], Awaitable[bool]], timeout: float = 30) -> None:  # noqa: ASYNC109
+    """Wait for *condition* (it may read the database), as tests.e2e.harness.eventually does."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("the expected state was not reached in time")
+        await asyncio.sleep(0.05)
+
+
+def group_deliveries(group: GroupChat, start: int, count: int) -> list[Delivery]:
+    return [Delivery(f"m{i}", group.id, f"Message {i}", "test") for i in range(start, start + count)]
+
+
+def refused(emulator: Emulator) -> list[int | str | None]:
+    return [fault.chat_id for fault in emulator.faults_served if fault.error_code == 429]
+
+
+@postgres_only
+async def test_two_processes_never_send_a_group_more_than_its_minute_allows(
+    db: Database, telegram: tuple[Emulator, ExtBot[None]]
+) -> None:
+    """40 messages for one group, queued through two processes at once: alone, each would pace
+    the group at 20 a window and together send it 40 (429s); one sends, or each in turn, and the
+    emulator, which counts the group's window across both, never refuses one."""
+    emulator, bot = telegram
+    group = await group_with_bot(emulator)
+    async with AsyncExitStack() as stack:
+        first, other = await processes(db, bot, stack, 2)
+        await first.start()
+        await other.start()
+        await asyncio.gather(
+            first.outbox.enqueue(group_deliveries(group, 0, 20)),
+            other.outbox.enqueue(group_deliveries(group, 20, 20)),
+        )
+
+        async def all_sent() -> bool:
+            return len(group.messages) >= 40 or bool(refused(emulator))
+
+        await until(all_sent, timeout=4 * GROUP_WINDOW)
+    assert refused(emulator) == []
+    assert sorted(message.text for message in group.messages) == sorted(f"Message {i}" for i in range(40))
+
+
+@postgres_only
+async def test_a_group_held_by_a_process_that_dies_is_taken_over_without_a_burst(
+    db: Database, telegram: tuple[Emulator, ExtBot[None]]
+) -> None:
+    """The holder sent the group a full window and holds its next rows when it dies (its lock
+    goes with its connections): the survivor, running all along, takes the rows over and first
+    counts the dead process's sends, which only the database knows of."""
+    emulator, bot = telegram
+    group = await group_with_bot(emulator)
+    async with AsyncExitStack() as stack:
+        holder, survivor = await processes(db, bot, stack, 2)
+        await survivor.start(beating=False)  # up and idle: its start-up saw no recent sends
+        await holder.start()
+        await holder.outbox.enqueue(group_deliveries(group, 0, 30))
+
+        async def holds_the_rest() -> bool:
+            held = await db.fetch_value(
+                "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND claimed_by = ?",
+                (holder.leadership.name,),
+            )
+            print(
+                len(group.messages),
+                held,
+                [
+                    tuple(r)
+                    for r in await db.fetch_all(
+                        "SELECT status, claimed_by, count(*) FROM outbox GROUP BY 1, 2"
+                    )
+                ],
+            )
+            return len(group.messages) == 20 and held == 10
+
+        await until(holds_the_rest)
+        await holder.die()
+        await survivor.beat()  # its next beat sees the holder's lock gone and frees its claims
+
+        async def all_sent() -> bool:
+            return len(group.messages) >= 30 or bool(refused(emulator))
+
+        await until(all_sent, timeout=4 * GROUP_WINDOW)
+        rows = await db.fetch_all("SELECT DISTINCT claimed_by FROM outbox WHERE key >= 'm20'")
+    assert refused(emulator) == []
+    assert sorted(message.text for message in group.messages) == sorted(f"Message {i}" for i in range(30))
+    assert survivor.leadership.name in {row[0] for row in rows}  # the survivor sent the rest
