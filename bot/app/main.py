@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -89,10 +90,6 @@ class GracefulStop:
     async def wait(self) -> None:
         await self._requested.wait()
 
-    def done(self) -> None:
-        if self._watchdog is not None:
-            self._watchdog.cancel()
-
     def _give_up(self) -> None:
         log.error("Kindred did not stop within %.0f s; exiting without finishing", self._grace)
         logging.shutdown()
@@ -110,8 +107,9 @@ def serve(settings: Settings) -> None:
     try:
         loop.run_until_complete(_lifecycle(application, settings, stopper))
     finally:
-        stopper.done()
         _close_loop(loop)
+    # The watchdog is never called off: it also bounds the interpreter's exit, which waits for
+    # threads that are not daemons (the database connection's, the crisis encoder's loader).
 
 
 async def _lifecycle(application: KindredApplication, settings: Settings, stopper: GracefulStop) -> None:
@@ -124,23 +122,24 @@ async def _lifecycle(application: KindredApplication, settings: Settings, stoppe
     if updater is None:
         raise RuntimeError("build_application always gives the application an updater")
     await application.initialize()
-    started = False
-    try:
+    # Each step of the stop runs even if one before it failed (an exception is raised after all of
+    # them): a database left open keeps its thread, and the process, alive.  Last in, first out.
+    async with contextlib.AsyncExitStack() as stopping:
+        stopping.push_async_callback(close_services, application)
+        stopping.push_async_callback(application.shutdown)
         await start_services(application)
-        started = True
+        stopping.push_async_callback(stop_services, application)
+        stopping.push_async_callback(_stop_if_running, application)  # waits for updates under way
+        stopping.push_async_callback(_stop_if_running, updater)
         if not stopper.requested:
             await _take_updates(application, updater, settings)
             await application.start()
             await stopper.wait()
-    finally:
-        if updater.running:
-            await updater.stop()
-        if application.running:
-            await application.stop()  # waits for the updates under way
-        if started:
-            await stop_services(application)
-        await application.shutdown()
-        await close_services(application)
+
+
+async def _stop_if_running(part: KindredApplication | Updater) -> None:
+    if part.running:
+        await part.stop()
 
 
 async def _take_updates(application: KindredApplication, updater: Updater, settings: Settings) -> None:
