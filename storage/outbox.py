@@ -254,11 +254,19 @@ class OutboxRepository:
             )
         return int(interrupted)
 
-    async def mark_sending(self, row_id: int, now: datetime) -> None:
-        await self._db.execute(
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?",
-            (to_db(now), row_id),
+    async def mark_sending(self, row_id: int, owner: str, now: datetime, lease_until_ms: int) -> bool:
+        """Mark a row *owner* claimed as going out now; False when the claim is no longer ours.
+
+        A compare-and-set: a process whose lease lapsed (it hung) may find its row taken back and
+        sent by another, and must not send it again, so only a row still pending and still
+        claimed by *owner* is marked.  The lease is renewed with it: a row just marked 'sending'
+        must not be taken back as lapsed while its call is under way."""
+        result = await self._db.execute(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = ?, updated_at = ? "
+            "WHERE id = ? AND claimed_by = ? AND status = 'pending'",
+            (lease_until_ms, to_db(now), row_id, owner),
         )
+        return result.rowcount == 1
 
     async def mark_sent(self, row_id: int, message_id: int, now: datetime) -> None:
         await self._db.execute(

@@ -11,6 +11,7 @@ import pytest
 from telegram.ext import ExtBot
 
 from bot.domain.clock import FixedClock
+from bot.runtime.leadership import wall_ms
 from bot.runtime.outbox import BatchDone, Delivery, Outbox
 from bot.runtime.rate_limiter import PatientRateLimiter
 from bot.runtime.rate_limits import TELEGRAM_LIMITS, Pacer, minimum_seconds
@@ -173,10 +174,11 @@ async def test_cancelled_deliveries_are_not_sent(rig: Rig) -> None:
 async def test_a_crash_resends_only_what_was_in_flight(db: Database) -> None:
     repo = OutboxRepository(db)
     await repo.enqueue([Delivery(f"k{i}", i + 1, "x", "test") for i in range(3)], NOW)
-    first, second, _third = await repo.due(NOW, 10)
-    await repo.mark_sending(first.id, NOW)
+    lease_until = wall_ms() + 15_000
+    first, second, _third = await repo.claim_due(NOW, 10, "p", wall_ms(), 15_000)
+    assert await repo.mark_sending(first.id, "p", NOW, lease_until)
     await repo.mark_sent(first.id, 99, NOW)
-    await repo.mark_sending(second.id, NOW)  # ... and then the process died
+    assert await repo.mark_sending(second.id, "p", NOW, lease_until)  # ... and then the process died
     assert await repo.recover_interrupted(NOW) == 1
     assert [row.delivery.key for row in await repo.due(NOW, 10)] == ["k1", "k2"]
 

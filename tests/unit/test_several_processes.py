@@ -103,6 +103,25 @@ async def test_claims_at_once_never_split_a_chat_between_processes(db: Database,
     assert sorted(len(claim) for claim in claims) == [0, 0, 0, 0, 0, 7]
 
 
+async def test_a_process_whose_claim_lapsed_never_sends_the_row_another_took_back(
+    db: Database, second: Database
+) -> None:
+    """Process "a" claimed a row, then hung past its lease; "b" took the row back and sent it.  When "a"
+    wakes up, marking the row 'sending' finds it no longer its own: it must not send it again."""
+    repo, other = OutboxRepository(db), OutboxRepository(second)
+    await repo.enqueue([Delivery("k", -1, "x", "test")], NOW)
+    now = wall_ms()
+    [row] = await repo.claim_due(NOW, 10, "a", now, LEASE_MS)
+    lapsed = now + LEASE_MS + 1
+    [taken] = await other.claim_due(NOW, 10, "b", lapsed, LEASE_MS)
+    assert await other.mark_sending(taken.id, "b", NOW, lapsed + LEASE_MS)
+    assert not await repo.mark_sending(row.id, "a", NOW, lapsed + LEASE_MS)  # no longer "a"'s
+    await other.mark_sent(taken.id, 7, NOW)
+    assert not await repo.mark_sending(row.id, "a", NOW, lapsed + LEASE_MS)  # sent: never again
+    stored = await repo.get("k")
+    assert stored is not None and (stored.status, stored.attempts) == ("sent", 1)
+
+
 @postgres_only  # SQLite has one process: at start-up every claim is a dead one
 async def test_only_a_dead_processes_claims_come_back(db: Database) -> None:
     repo = OutboxRepository(db)
@@ -110,8 +129,8 @@ async def test_only_a_dead_processes_claims_come_back(db: Database) -> None:
     now = wall_ms()
     alive = await repo.claim_due(NOW, 2, "alive", now, LEASE_MS)
     dead = await repo.claim_due(NOW, 2, "dead", now, LEASE_MS)
-    await repo.mark_sending(alive[0].id, NOW)
-    await repo.mark_sending(dead[0].id, NOW)  # in flight when "dead" died: its outcome is unknown
+    assert await repo.mark_sending(alive[0].id, "alive", NOW, now + LEASE_MS)
+    assert await repo.mark_sending(dead[0].id, "dead", NOW, now + LEASE_MS)  # in flight when "dead" died
     assert await repo.recover_interrupted(NOW, now, live={"alive"}) == 1
     back = await repo.claim_due(NOW, 10, "other", now, LEASE_MS)
     assert sorted(row.delivery.key for row in back) == sorted(row.delivery.key for row in dead)
