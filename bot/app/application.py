@@ -193,16 +193,22 @@ async def _share_budget(services: Services) -> None:
 
 async def stop_services(application: KindredApplication) -> None:
     """Let features stop what they started (e.g. the feed server), count edits still waiting go
-    out, and deliveries in flight settle, before the database closes."""
+    out, and deliveries in flight settle, before the database closes.
+
+    The beat stops last: it renews this process's outbox claims, and a shutdown that takes a
+    while (edits, features, sends settling: up to ~20 s) must not let them lapse, or another
+    process would resend rows this one is still sending."""
     services: Services = application.bot_data.services
-    if services.leadership is not None:
-        await services.leadership.stop()  # another process takes the scheduled work over at once
     await services.edits.close()
     for feature in services.features:
         if feature.on_shutdown is not None:
             await feature.on_shutdown(application)
     if services.delivery is not None:
         await services.delivery.stop()
+    if services.leadership is not None:
+        # The locks are released when close_services closes the database; another process
+        # then takes the scheduled work, and any claim left, over at its next beat.
+        await services.leadership.stop()
 
 
 async def close_services(application: KindredApplication) -> None:

@@ -98,7 +98,8 @@ class Leadership:
         self._task = asyncio.create_task(self._beat(), name="leadership")
 
     async def stop(self) -> None:
-        """Stop beating; the locks go when the database closes, and another process takes over.
+        """Stop beating; the locks go when the database closes (not before), and another process
+        takes over at its next beat.
         Safe to call twice.  Bounded: a beat's hook that ignored its cancellation (a replan deep
         in a query) must not hold the process up; the database's close then cuts it off."""
         task, self._task = self._task, None

@@ -11,13 +11,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import timedelta
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 from telegram.ext import ExtBot
 
 import storage.postgres
+from bot.app.application import stop_services
 from bot.domain.clock import SystemClock
 from bot.domain.meetings import Answer
+from bot.runtime.context import KindredApplication
 from bot.runtime.leadership import Leadership, wall_ms
 from bot.runtime.outbox import Outbox
 from bot.runtime.rate_limits import Limits, Pacer, Window
@@ -367,3 +371,25 @@ async def test_a_group_held_by_a_process_that_dies_is_taken_over_without_a_burst
     assert refused(emulator) == []
     assert sorted(message.text for message in group.messages) == sorted(f"Message {i}" for i in range(30))
     assert survivor.leadership.name in {row[0] for row in rows}  # the survivor sent the rest
+
+
+async def test_stopping_keeps_renewing_claims_until_the_outbox_has_stopped() -> None:
+    """The beat renews this process's outbox claims: stopped first, a slow shutdown (features,
+    sends settling) let them lapse, and another process resent rows still being sent here."""
+    order: list[str] = []
+
+    def step(name: str) -> Callable[..., Awaitable[None]]:
+        async def record(*_: object) -> None:
+            order.append(name)
+
+        return record
+
+    services = SimpleNamespace(
+        edits=SimpleNamespace(close=step("edits")),
+        features=[SimpleNamespace(on_shutdown=step("feature"))],
+        delivery=SimpleNamespace(stop=step("outbox")),
+        leadership=SimpleNamespace(stop=step("beat")),
+    )
+    application = SimpleNamespace(bot_data=SimpleNamespace(services=services))
+    await stop_services(cast(KindredApplication, application))
+    assert order == ["edits", "feature", "outbox", "beat"]
