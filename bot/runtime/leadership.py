@@ -113,6 +113,18 @@ class Leadership:
         with contextlib.suppress(asyncio.CancelledError):
             task.result()
 
+    async def alive(self) -> set[str]:
+        """The names of the live processes, read now (and kept in :attr:`live`).  Whoever takes
+        back the claims of dead processes reads this just before: a list read earlier (at start-up,
+        before the features' on_startup ran) misses the processes started since, and their
+        claims would be taken for a dead one's and sent twice."""
+        if self._leases is None:
+            return self.live
+        live = await self._leases.live()
+        self.live = {str(key) for key in live if key != SCHEDULER_LOCK} | {self.name}
+        self.processes = len(self.live)
+        return self.live
+
     async def _beat(self) -> None:
         while True:
             await asyncio.sleep(BEAT)
@@ -139,9 +151,7 @@ class Leadership:
         if self._changed:
             self._changed = False
             await self._leases.bump(SCHEDULER)
-        live = await self._leases.live()
-        self.live = {str(key) for key in live if key != SCHEDULER_LOCK} | {self.name}
-        self.processes = len(self.live)
+        await self.alive()
         was = self.leader
         if not was:
             self.leader = await self._leases.try_lock(SCHEDULER_LOCK)

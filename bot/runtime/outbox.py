@@ -133,9 +133,10 @@ class Outbox:
 
     async def _recover(self) -> None:
         """Take back the claims of dead processes: alone (SQLite), all of them at start-up; shared,
-        those whose lease lapsed.  Rows left 'sending' go again: the outcome was unknown."""
+        those of processes not alive now, or whose lease lapsed.  Rows left 'sending' go again:
+        the outcome was unknown."""
         if self._leadership.shared:
-            live = self._leadership.live
+            live = await self._leadership.alive()
             recovered = await self._repo.recover_interrupted(self._clock.now(), wall_ms(), live)
         else:
             recovered = await self._repo.recover_interrupted(self._clock.now())

@@ -393,3 +393,29 @@ async def test_stopping_keeps_renewing_claims_until_the_outbox_has_stopped() -> 
     application = SimpleNamespace(bot_data=SimpleNamespace(services=services))
     await stop_services(cast(KindredApplication, application))
     assert order == ["edits", "feature", "outbox", "beat"]
+
+
+@postgres_only
+async def test_a_process_started_meanwhile_keeps_its_claims_when_another_recovers_at_start_up(
+    db: Database, second: Database
+) -> None:
+    """The outbox starts after every feature's on_startup (seconds after this process counted
+    the live ones): a process that started meanwhile is alive, and its rows under way are not a
+    dead process's to send again."""
+    starting = Leadership(LeaseRepository(db))
+    await starting.start()  # counts the live processes: itself alone
+    await starting.stop()  # no beat to recount them: what start-up knew is all it knows
+    meanwhile = Leadership(LeaseRepository(second))
+    await meanwhile.start()
+    await meanwhile.stop()
+    repo = OutboxRepository(second)
+    await repo.enqueue([Delivery("k", -1, "x", "test")], NOW)
+    now = wall_ms()
+    [row] = await repo.claim_due(NOW, 1, meanwhile.name, now, LEASE_MS)
+    assert await repo.mark_sending(row.id, meanwhile.name, NOW, now + LEASE_MS)
+    bot = ExtBot(TOKEN, base_url="http://127.0.0.1:9/bot")  # never called: nothing is ours to send
+    outbox = Outbox(OutboxRepository(db), PeopleRepository(db), bot, SystemClock(), leadership=starting)
+    await outbox.start()
+    await outbox.stop()
+    stored = await repo.get("k")
+    assert stored is not None and stored.status == "sending"  # still the live process's
