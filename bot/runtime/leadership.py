@@ -149,8 +149,14 @@ class Leadership:
         if self._leases is None:
             return False, False
         if self._changed:
+            # Cleared before the bump (a change noted while it runs is told at the next beat)
+            # and set again if it fails: the leader must not miss the change for good.
             self._changed = False
-            await self._leases.bump(SCHEDULER)
+            try:
+                await self._leases.bump(SCHEDULER)
+            except BaseException:
+                self._changed = True
+                raise
         await self.alive()
         was = self.leader
         if not was:

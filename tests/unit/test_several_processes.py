@@ -419,3 +419,32 @@ async def test_a_process_started_meanwhile_keeps_its_claims_when_another_recover
     await outbox.stop()
     stored = await repo.get("k")
     assert stored is not None and stored.status == "sending"  # still the live process's
+
+
+class FlakyLeases(LeaseRepository):
+    """Leases whose first bump fails (a dropped connection); another process leads."""
+
+    def __init__(self) -> None:
+        self.bumps: list[bool] = []  # each bump: did it go through
+
+    async def bump(self, name: str) -> None:
+        self.bumps.append(bool(self.bumps))
+        if not self.bumps[-1]:
+            raise ConnectionError("the database went away")
+
+    async def live(self) -> set[int]:
+        return set()
+
+    async def try_lock(self, key: int) -> bool:
+        return False
+
+
+async def test_a_change_is_told_to_the_leader_even_when_telling_it_failed_once() -> None:
+    leases = FlakyLeases()
+    standby = Leadership(leases)
+    standby.changed()  # a job planned here, for the leader to run
+    with pytest.raises(ConnectionError):
+        await standby._try()
+    await standby._try()  # the next beat
+    await standby._try()
+    assert leases.bumps == [False, True]  # told once it could be, and only once
