@@ -118,12 +118,32 @@ class Leadership:
         back the claims of dead processes reads this just before: a list read earlier (at start-up,
         before the features' on_startup ran) misses the processes started since, and their
         claims would be taken for a dead one's and sent twice."""
-        if self._leases is None:
-            return self.live
-        live = await self._leases.live()
+        if self._leases is not None:
+            await self._recount(self._leases)
+        return self.live
+
+    async def _recount(self, leases: LeaseRepository) -> set[int]:
+        """Read the live processes' locks (keeping :attr:`live` and :attr:`processes`); returns
+        the keys held, so the beat can tell whether this process's own is still among them."""
+        live = await leases.live()
         self.live = {str(key) for key in live if key != SCHEDULER_LOCK} | {self.name}
         self.processes = len(self.live)
-        return self.live
+        return live
+
+    async def _rejoin(self, leases: LeaseRepository) -> None:
+        """Our own lock is gone (its connection dropped: the server restarted, or an idle timeout
+        cut it): to the others this process is dead, its claims theirs to take back, and if it led,
+        another may lead now.  Step down, so two processes never run the jobs, take our lock again
+        on a new connection, and only then compete for the scheduled work like any other."""
+        log.warning(
+            "This process lost its database lock (its connection dropped); taking it again%s",
+            " and standing down from the scheduled work" if self.leader else "",
+        )
+        self.leader = False
+        self._generation = None
+        if not await leases.try_lock(self.key):
+            raise RuntimeError("this process's own lock is held by another connection")
+        self.live.add(self.name)
 
     async def _beat(self) -> None:
         while True:
@@ -157,7 +177,8 @@ class Leadership:
             except BaseException:
                 self._changed = True
                 raise
-        await self.alive()
+        if self.key not in await self._recount(self._leases):
+            await self._rejoin(self._leases)
         was = self.leader
         if not was:
             self.leader = await self._leases.try_lock(SCHEDULER_LOCK)

@@ -22,7 +22,7 @@ from bot.app.application import stop_services
 from bot.domain.clock import SystemClock
 from bot.domain.meetings import Answer
 from bot.runtime.context import KindredApplication
-from bot.runtime.leadership import Leadership, wall_ms
+from bot.runtime.leadership import SCHEDULER_LOCK, Leadership, wall_ms
 from bot.runtime.outbox import Outbox
 from bot.runtime.rate_limits import Limits, Pacer, Window
 from emulator import Emulator
@@ -426,6 +426,7 @@ class FlakyLeases(LeaseRepository):
 
     def __init__(self) -> None:
         self.bumps: list[bool] = []  # each bump: did it go through
+        self.held: set[int] = set()
 
     async def bump(self, name: str) -> None:
         self.bumps.append(bool(self.bumps))
@@ -433,10 +434,13 @@ class FlakyLeases(LeaseRepository):
             raise ConnectionError("the database went away")
 
     async def live(self) -> set[int]:
-        return set()
+        return self.held
 
     async def try_lock(self, key: int) -> bool:
-        return False
+        if key == SCHEDULER_LOCK:
+            return False  # another process leads
+        self.held.add(key)
+        return True
 
 
 async def test_a_change_is_told_to_the_leader_even_when_telling_it_failed_once() -> None:
@@ -448,3 +452,32 @@ async def test_a_change_is_told_to_the_leader_even_when_telling_it_failed_once()
     await standby._try()  # the next beat
     await standby._try()
     assert leases.bumps == [False, True]  # told once it could be, and only once
+
+
+@postgres_only
+async def test_a_process_whose_lock_connection_dropped_steps_down_and_takes_its_lock_again(
+    db: Database, second: Database
+) -> None:
+    """Its locks' connection cut (a server restart, an idle timeout): to the others it is dead.
+    At its next beat it notices, takes its own lock again, and stands down before competing for
+    the scheduled work (which it wins again here: nobody else wants it), so it never leads
+    without its lock."""
+    leading = Leadership(LeaseRepository(db))
+    gained: list[str] = []
+    leading.on_gain(lambda: _note(gained, "gained"))
+    await leading.start()
+    try:
+        assert leading.leader
+        cut = await second.fetch_value(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE application_name = 'kindred-locks' AND datname = current_database()"
+        )
+        assert cut
+
+        async def back() -> bool:
+            return bool(gained) and leading.key in await LeaseRepository(second).live()
+
+        await until(back, timeout=10)
+        assert leading.leader and SCHEDULER_LOCK in await LeaseRepository(second).live()
+    finally:
+        await leading.stop()
