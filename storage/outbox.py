@@ -233,7 +233,9 @@ class OutboxRepository:
 
         *lapsed_before_ms* None: this is the only process (SQLite), so every claim is a dead
         one.  Otherwise (PostgreSQL) only the claims of dead processes: not among the *live*
-        ones, or whose lease lapsed before it (a process that hangs)."""
+        ones, or whose lease lapsed before it (a process that hangs).  Every process runs this
+        at every beat: it takes turns with the others and with :meth:`claim_due` (the same
+        advisory lock), or two updating the same rows in different orders deadlock."""
         params: tuple[object, ...]
         if lapsed_before_ms is None:
             condition, params = "claimed_by IS NOT NULL OR status = 'sending'", (to_db(now),)
@@ -244,6 +246,8 @@ class OutboxRepository:
             )
             params = (to_db(now), lapsed_before_ms, sorted(live))
         async with self._db.transaction() as tx:
+            if self._db.dialect == "postgres":
+                await tx.fetch_value("SELECT pg_advisory_xact_lock(?)", (CLAIM_LOCK,))
             interrupted = await tx.fetch_value(
                 f"SELECT COUNT(*) FROM outbox WHERE status = 'sending' AND ({condition})", params[1:]
             )

@@ -32,7 +32,7 @@ from storage.db import Database
 from storage.groups import GroupRepository
 from storage.leases import LeaseRepository
 from storage.meetings import MeetingRepository
-from storage.outbox import Delivery, OutboxRepository
+from storage.outbox import CLAIM_LOCK, Delivery, OutboxRepository
 from storage.people import PeopleRepository, Sighting
 from tests.backend import postgres_only
 from tests.conftest import NOW
@@ -481,3 +481,28 @@ async def test_a_process_whose_lock_connection_dropped_steps_down_and_takes_its_
         assert leading.leader and SCHEDULER_LOCK in await LeaseRepository(second).live()
     finally:
         await leading.stop()
+
+
+@postgres_only
+async def test_taking_back_claims_waits_its_turn_with_the_other_processes(
+    db: Database, second: Database
+) -> None:
+    """Every process takes back dead claims at every beat; two at once, updating the same rows
+    in different orders, deadlocked (PostgreSQL aborted one).  They take turns, as claims do."""
+    repo = OutboxRepository(db)
+    await repo.enqueue([Delivery("k", -1, "x", "test")], NOW)
+    await repo.claim_due(NOW, 1, "dead", wall_ms(), LEASE_MS)
+    async with second.transaction() as tx:  # another process claiming, or taking back
+        await tx.fetch_value("SELECT pg_advisory_xact_lock(?)", (CLAIM_LOCK,))
+        taking_back = asyncio.create_task(repo.recover_interrupted(NOW, wall_ms(), live={"alive"}))
+
+        async def waits_its_turn() -> bool:
+            return (
+                await second.fetch_value("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+                is not None
+            )
+
+        await until(waits_its_turn, timeout=10)
+        assert not taking_back.done()
+    assert await taking_back == 0  # a claim, never sent: nothing to resend, and the row is free
+    assert [row.delivery.key for row in await repo.claim_due(NOW, 1, "alive", wall_ms(), LEASE_MS)] == ["k"]
