@@ -165,17 +165,20 @@ async def start_services(application: KindredApplication) -> None:
     await services.outbox.start()  # after the features, so their batch listeners are in place
     leadership.on_beat(services.outbox.heartbeat)
     leadership.on_beat(partial(_share_budget, services))
+    leadership.on_beat(services.jobs.forget_run_elsewhere)
     leadership.on_gain(partial(_take_over, application))
     leadership.on_change(partial(_replan, application))
     log.info("Kindred is ready")
 
 
 async def _take_over(application: KindredApplication) -> None:
-    """This process now runs the scheduled work: jobs that came due meanwhile run at once, and
-    the features re-derive what other processes planned."""
+    """This process now runs the scheduled work: the features first re-derive what other
+    processes planned and ran (a job's new time replaces the one kept here), then the jobs that
+    came due meanwhile run at once.  The other way round, a job the old leader had already run
+    could run again while the replan was still reading the database."""
     services: Services = application.bot_data.services
-    services.jobs.run_overdue()
     await _replan(application)
+    services.jobs.run_overdue()
 
 
 async def _replan(application: KindredApplication) -> None:

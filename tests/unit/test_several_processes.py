@@ -18,13 +18,14 @@ import pytest
 from telegram.ext import ExtBot
 
 import storage.postgres
-from bot.app.application import stop_services
-from bot.domain.clock import SystemClock
+from bot.app.application import _take_over, stop_services
+from bot.domain.clock import FixedClock, SystemClock
 from bot.domain.meetings import Answer
-from bot.runtime.context import KindredApplication
+from bot.runtime.context import KindredApplication, KindredJobQueue
 from bot.runtime.leadership import SCHEDULER_LOCK, Leadership, wall_ms
 from bot.runtime.outbox import Outbox
 from bot.runtime.rate_limits import Limits, Pacer, Window
+from bot.runtime.scheduler import Scheduler
 from emulator import Emulator
 from emulator.chats import GroupChat
 from emulator.faults import Window as FaultWindow
@@ -506,3 +507,48 @@ async def test_taking_back_claims_waits_its_turn_with_the_other_processes(
         assert not taking_back.done()
     assert await taking_back == 0  # a claim, never sent: nothing to resend, and the row is free
     assert [row.delivery.key for row in await repo.claim_due(NOW, 1, "alive", wall_ms(), LEASE_MS)] == ["k"]
+
+
+class PlannedJobs:
+    """The few JobQueue calls the Scheduler makes; nothing runs."""
+
+    def __init__(self) -> None:
+        self.scheduler = SimpleNamespace(remove_job=lambda name: None)
+
+    def run_once(self, *_: object, **__: object) -> None:
+        return None
+
+
+async def _nothing() -> None:
+    return None
+
+
+@pytest.mark.parametrize("leads", [False, True])
+async def test_a_standby_process_forgets_the_jobs_the_leader_ran_long_ago(leads: bool) -> None:
+    """A job that came due while another process led was run there; kept here, it ran again the
+    day this process took over, hours later.  Jobs just due are kept: their leader may have died."""
+    clock = FixedClock(NOW)
+    leadership = Leadership(None if leads else FlakyLeases())
+    scheduler = Scheduler(cast(KindredJobQueue, PlannedJobs()), clock, leadership)
+    scheduler.at("long-ago", NOW + timedelta(minutes=1), _nothing)
+    scheduler.at("just-due", NOW + timedelta(hours=1), _nothing)
+    scheduler.at("later", NOW + timedelta(hours=2), _nothing)
+    clock.set(NOW + timedelta(hours=1, seconds=30))
+    await scheduler.forget_run_elsewhere()
+    kept = {"just-due", "later"} | ({"long-ago"} if leads else set())  # a leader runs its own
+    assert set(scheduler.planned()) == kept
+
+
+async def test_taking_over_rederives_the_jobs_before_running_what_came_due() -> None:
+    order: list[str] = []
+
+    async def replan(*_: object) -> None:
+        order.append("replan")
+
+    services = SimpleNamespace(
+        jobs=SimpleNamespace(run_overdue=lambda: order.append("run overdue")),
+        features=[SimpleNamespace(replan=replan)],
+    )
+    application = SimpleNamespace(bot_data=SimpleNamespace(services=services))
+    await _take_over(cast(KindredApplication, application))
+    assert order == ["replan", "run overdue"]
