@@ -202,6 +202,8 @@ async def stop_services(application: KindredApplication) -> None:
     while (edits, features, sends settling: up to ~20 s) must not let them lapse, or another
     process would resend rows this one is still sending."""
     services: Services = application.bot_data.services
+    if services.leadership is not None:
+        services.leadership.retire()  # beating on, but taking nothing over from now
     await services.edits.close()
     for feature in services.features:
         if feature.on_shutdown is not None:

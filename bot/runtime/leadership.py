@@ -64,6 +64,7 @@ class Leadership:
         self._on_change: list[Hook] = []
         self._on_beat: list[Hook] = []
         self._task: asyncio.Task[None] | None = None
+        self._retiring = False
 
     @property
     def shared(self) -> bool:
@@ -81,6 +82,12 @@ class Leadership:
     def on_beat(self, hook: Hook) -> None:
         """Run *hook* at every beat, in every process (outbox claims, the sending budget)."""
         self._on_beat.append(hook)
+
+    def retire(self) -> None:
+        """The process is stopping: keep beating (its outbox claims must not lapse while its
+        sends settle) but never take the scheduled work over now; it would only re-plan work
+        it is about to drop."""
+        self._retiring = True
 
     def changed(self) -> None:
         """This process planned a job it will not run: tell the leader at the next beat."""
@@ -180,7 +187,7 @@ class Leadership:
         if self.key not in await self._recount(self._leases):
             await self._rejoin(self._leases)
         was = self.leader
-        if not was:
+        if not was and not self._retiring:
             self.leader = await self._leases.try_lock(SCHEDULER_LOCK)
         if not self.leader:
             self._generation = None

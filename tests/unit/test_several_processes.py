@@ -389,11 +389,11 @@ async def test_stopping_keeps_renewing_claims_until_the_outbox_has_stopped() -> 
         edits=SimpleNamespace(close=step("edits")),
         features=[SimpleNamespace(on_shutdown=step("feature"))],
         delivery=SimpleNamespace(stop=step("outbox")),
-        leadership=SimpleNamespace(stop=step("beat")),
+        leadership=SimpleNamespace(stop=step("beat"), retire=lambda: order.append("retire")),
     )
     application = SimpleNamespace(bot_data=SimpleNamespace(services=services))
     await stop_services(cast(KindredApplication, application))
-    assert order == ["edits", "feature", "outbox", "beat"]
+    assert order == ["retire", "edits", "feature", "outbox", "beat"]
 
 
 @postgres_only
@@ -552,3 +552,25 @@ async def test_taking_over_rederives_the_jobs_before_running_what_came_due() -> 
     application = SimpleNamespace(bot_data=SimpleNamespace(services=services))
     await _take_over(cast(KindredApplication, application))
     assert order == ["replan", "run overdue"]
+
+
+class FreeLeases(FlakyLeases):
+    """Nobody leads: the scheduled work is free to take."""
+
+    async def try_lock(self, key: int) -> bool:
+        self.held.add(key)
+        return True
+
+    async def record_holder(self, name: str, holder: str, now_ms: int, ttl_ms: int) -> int:
+        return 0
+
+
+@pytest.mark.parametrize("stopping", [False, True])
+async def test_a_stopping_process_keeps_beating_but_takes_no_work_over(stopping: bool) -> None:
+    """Its beat renews its claims until its sends have settled; meanwhile a leader may die, and
+    a process shutting down would re-plan work it is about to drop: another takes it."""
+    standby = Leadership(FreeLeases())
+    if stopping:
+        standby.retire()
+    await standby._try()
+    assert standby.leader is not stopping
