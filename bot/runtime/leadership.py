@@ -150,7 +150,6 @@ class Leadership:
         self._generation = None
         if not await leases.try_lock(self.key):
             raise RuntimeError("this process's own lock is held by another connection")
-        self.live.add(self.name)
 
     async def _beat(self) -> None:
         while True:
