@@ -233,7 +233,9 @@ class OutboxRepository:
 
         *lapsed_before_ms* None: this is the only process (SQLite), so every claim is a dead
         one.  Otherwise (PostgreSQL) only the claims of dead processes: not among the *live*
-        ones, or whose lease lapsed before it (a process that hangs)."""
+        ones, or whose lease lapsed before it (a process that hangs).  Every process runs this
+        at every beat: it takes turns with the others and with :meth:`claim_due` (the same
+        advisory lock), or two updating the same rows in different orders deadlock."""
         params: tuple[object, ...]
         if lapsed_before_ms is None:
             condition, params = "claimed_by IS NOT NULL OR status = 'sending'", (to_db(now),)
@@ -244,6 +246,8 @@ class OutboxRepository:
             )
             params = (to_db(now), lapsed_before_ms, sorted(live))
         async with self._db.transaction() as tx:
+            if self._db.dialect == "postgres":
+                await tx.fetch_value("SELECT pg_advisory_xact_lock(?)", (CLAIM_LOCK,))
             interrupted = await tx.fetch_value(
                 f"SELECT COUNT(*) FROM outbox WHERE status = 'sending' AND ({condition})", params[1:]
             )
@@ -254,11 +258,19 @@ class OutboxRepository:
             )
         return int(interrupted)
 
-    async def mark_sending(self, row_id: int, now: datetime) -> None:
-        await self._db.execute(
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?",
-            (to_db(now), row_id),
+    async def mark_sending(self, row_id: int, owner: str, now: datetime, lease_until_ms: int) -> bool:
+        """Mark a row *owner* claimed as going out now; False when the claim is no longer ours.
+
+        A compare-and-set: a process whose lease lapsed (it hung) may find its row taken back and
+        sent by another, and must not send it again, so only a row still pending and still
+        claimed by *owner* is marked.  The lease is renewed with it: a row just marked 'sending'
+        must not be taken back as lapsed while its call is under way."""
+        result = await self._db.execute(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = ?, updated_at = ? "
+            "WHERE id = ? AND claimed_by = ? AND status = 'pending'",
+            (lease_until_ms, to_db(now), row_id, owner),
         )
+        return result.rowcount == 1
 
     async def mark_sent(self, row_id: int, message_id: int, now: datetime) -> None:
         await self._db.execute(

@@ -40,6 +40,14 @@ CLOSE_SECONDS = 5.0  # at most this long for each pool to close before its conne
 
 log = logging.getLogger(__name__)
 
+# What a query on a connection the server cut off (restart, idle timeout, terminated) raises.
+_DROPPED = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.OperatorInterventionError,
+    OSError,
+)
+
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|--[^\n]*|\?(\d*)")
 
 
@@ -183,7 +191,20 @@ class PostgresBackend:
 
     async def try_session_lock(self, key: int) -> bool:
         """An advisory lock on a connection of its own, kept open while the process lives: the
-        server releases it the moment the process dies (its connection closes)."""
+        server releases it the moment the process dies (its connection closes).
+
+        If that connection dropped (a server restart, an idle timeout), every lock on it went
+        with it: the lock is taken on a new one (the caller, bot/runtime/leadership.py, notices
+        its lock gone from :meth:`live_session_locks` and takes it again)."""
+        try:
+            return await self._try_lock(key)
+        except _DROPPED:
+            if self._locks is not None:
+                self._locks.terminate()
+            self._locks = None
+            return await self._try_lock(key)
+
+    async def _try_lock(self, key: int) -> bool:
         if self._locks is None or self._locks.is_closed():
             self._locks = await asyncpg.connect(
                 self.url, server_settings={"application_name": "kindred-locks"}

@@ -165,17 +165,20 @@ async def start_services(application: KindredApplication) -> None:
     await services.outbox.start()  # after the features, so their batch listeners are in place
     leadership.on_beat(services.outbox.heartbeat)
     leadership.on_beat(partial(_share_budget, services))
+    leadership.on_beat(services.jobs.forget_run_elsewhere)
     leadership.on_gain(partial(_take_over, application))
     leadership.on_change(partial(_replan, application))
     log.info("Kindred is ready")
 
 
 async def _take_over(application: KindredApplication) -> None:
-    """This process now runs the scheduled work: jobs that came due meanwhile run at once, and
-    the features re-derive what other processes planned."""
+    """This process now runs the scheduled work: the features first re-derive what other
+    processes planned and ran (a job's new time replaces the one kept here), then the jobs that
+    came due meanwhile run at once.  The other way round, a job the old leader had already run
+    could run again while the replan was still reading the database."""
     services: Services = application.bot_data.services
-    services.jobs.run_overdue()
     await _replan(application)
+    services.jobs.run_overdue()
 
 
 async def _replan(application: KindredApplication) -> None:
@@ -193,16 +196,24 @@ async def _share_budget(services: Services) -> None:
 
 async def stop_services(application: KindredApplication) -> None:
     """Let features stop what they started (e.g. the feed server), count edits still waiting go
-    out, and deliveries in flight settle, before the database closes."""
+    out, and deliveries in flight settle, before the database closes.
+
+    The beat stops last: it renews this process's outbox claims, and a shutdown that takes a
+    while (edits, features, sends settling: up to ~20 s) must not let them lapse, or another
+    process would resend rows this one is still sending."""
     services: Services = application.bot_data.services
     if services.leadership is not None:
-        await services.leadership.stop()  # another process takes the scheduled work over at once
+        services.leadership.retire()  # beating on, but taking nothing over from now
     await services.edits.close()
     for feature in services.features:
         if feature.on_shutdown is not None:
             await feature.on_shutdown(application)
     if services.delivery is not None:
         await services.delivery.stop()
+    if services.leadership is not None:
+        # The locks are released when close_services closes the database; another process
+        # then takes the scheduled work, and any claim left, over at its next beat.
+        await services.leadership.stop()
 
 
 async def close_services(application: KindredApplication) -> None:

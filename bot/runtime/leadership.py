@@ -64,6 +64,7 @@ class Leadership:
         self._on_change: list[Hook] = []
         self._on_beat: list[Hook] = []
         self._task: asyncio.Task[None] | None = None
+        self._retiring = False
 
     @property
     def shared(self) -> bool:
@@ -82,6 +83,12 @@ class Leadership:
         """Run *hook* at every beat, in every process (outbox claims, the sending budget)."""
         self._on_beat.append(hook)
 
+    def retire(self) -> None:
+        """The process is stopping: keep beating (its outbox claims must not lapse while its
+        sends settle) but never take the scheduled work over now; it would only re-plan work
+        it is about to drop."""
+        self._retiring = True
+
     def changed(self) -> None:
         """This process planned a job it will not run: tell the leader at the next beat."""
         if self.shared and not self.leader:
@@ -98,7 +105,8 @@ class Leadership:
         self._task = asyncio.create_task(self._beat(), name="leadership")
 
     async def stop(self) -> None:
-        """Stop beating; the locks go when the database closes, and another process takes over.
+        """Stop beating; the locks go when the database closes (not before), and another process
+        takes over at its next beat.
         Safe to call twice.  Bounded: a beat's hook that ignored its cancellation (a replan deep
         in a query) must not hold the process up; the database's close then cuts it off."""
         task, self._task = self._task, None
@@ -111,6 +119,37 @@ class Leadership:
             return
         with contextlib.suppress(asyncio.CancelledError):
             task.result()
+
+    async def alive(self) -> set[str]:
+        """The names of the live processes, read now (and kept in :attr:`live`).  Whoever takes
+        back the claims of dead processes reads this just before: a list read earlier (at start-up,
+        before the features' on_startup ran) misses the processes started since, and their
+        claims would be taken for a dead one's and sent twice."""
+        if self._leases is not None:
+            await self._recount(self._leases)
+        return self.live
+
+    async def _recount(self, leases: LeaseRepository) -> set[int]:
+        """Read the live processes' locks (keeping :attr:`live` and :attr:`processes`); returns
+        the keys held, so the beat can tell whether this process's own is still among them."""
+        live = await leases.live()
+        self.live = {str(key) for key in live if key != SCHEDULER_LOCK} | {self.name}
+        self.processes = len(self.live)
+        return live
+
+    async def _rejoin(self, leases: LeaseRepository) -> None:
+        """Our own lock is gone (its connection dropped: the server restarted, or an idle timeout
+        cut it): to the others this process is dead, its claims theirs to take back, and if it led,
+        another may lead now.  Step down, so two processes never run the jobs, take our lock again
+        on a new connection, and only then compete for the scheduled work like any other."""
+        log.warning(
+            "This process lost its database lock (its connection dropped); taking it again%s",
+            " and standing down from the scheduled work" if self.leader else "",
+        )
+        self.leader = False
+        self._generation = None
+        if not await leases.try_lock(self.key):
+            raise RuntimeError("this process's own lock is held by another connection")
 
     async def _beat(self) -> None:
         while True:
@@ -136,13 +175,18 @@ class Leadership:
         if self._leases is None:
             return False, False
         if self._changed:
+            # Cleared before the bump (a change noted while it runs is told at the next beat)
+            # and set again if it fails: the leader must not miss the change for good.
             self._changed = False
-            await self._leases.bump(SCHEDULER)
-        live = await self._leases.live()
-        self.live = {str(key) for key in live if key != SCHEDULER_LOCK} | {self.name}
-        self.processes = len(self.live)
+            try:
+                await self._leases.bump(SCHEDULER)
+            except BaseException:
+                self._changed = True
+                raise
+        if self.key not in await self._recount(self._leases):
+            await self._rejoin(self._leases)
         was = self.leader
-        if not was:
+        if not was and not self._retiring:
             self.leader = await self._leases.try_lock(SCHEDULER_LOCK)
         if not self.leader:
             self._generation = None

@@ -133,9 +133,10 @@ class Outbox:
 
     async def _recover(self) -> None:
         """Take back the claims of dead processes: alone (SQLite), all of them at start-up; shared,
-        those whose lease lapsed.  Rows left 'sending' go again: the outcome was unknown."""
+        those of processes not alive now, or whose lease lapsed.  Rows left 'sending' go again:
+        the outcome was unknown."""
         if self._leadership.shared:
-            live = self._leadership.live
+            live = await self._leadership.alive()
             recovered = await self._repo.recover_interrupted(self._clock.now(), wall_ms(), live)
         else:
             recovered = await self._repo.recover_interrupted(self._clock.now())
@@ -255,8 +256,10 @@ class Outbox:
                 continue
             await self._slots.acquire()
             launched = self._monotonic()
+            if not await self._mark_sending(row):
+                self._slots.release()
+                continue
             self._pacer.record(row.delivery.chat_id, launched)
-            await self._repo.mark_sending(row.id, self._clock.now())
             self._holding[row.delivery.chat_id] += 1  # until _deliver settles it
             task = asyncio.create_task(self._deliver(row, launched))
             self._in_flight.add(task)
@@ -264,6 +267,16 @@ class Outbox:
         self._pacer.forget_idle(self._monotonic())
         self._forget_counted(self._monotonic())
         return still, shortest
+
+    async def _mark_sending(self, row: QueuedDelivery) -> bool:
+        """Mark *row* 'sending' if it is still ours.  A claim held while the pacer made the row
+        wait may have lapsed (this process hung) and the row gone to another process, which may
+        have sent it: then it is neither sent nor counted here."""
+        name = self._leadership.name
+        if await self._repo.mark_sending(row.id, name, self._clock.now(), wall_ms() + int(LEASE * 1000)):
+            return True
+        log.warning("An outbox claim lapsed before its send; another process has the message now")
+        return False
 
     async def _sleep(self, seconds: float) -> None:
         """Sleep until *seconds* pass or someone calls :meth:`wake`, whichever is first."""

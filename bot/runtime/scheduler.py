@@ -10,7 +10,8 @@ Two deliberate choices:
   busy loop, a suspended laptop).  We set no grace at all: a late job still runs, and the feature
   decides what lateness means (a reminder for a meeting that has already started is skipped).
 * With several processes on one database, a job runs only in the process that leads
-  (bot/runtime/leadership.py); the others keep their jobs planned, ready to take over.
+  (bot/runtime/leadership.py); the others keep their jobs planned, ready to take over, but
+  only for :data:`STANDBY_GRACE` past their due time: by then the leader has run them.
 * Due instants are instants of :class:`~bot.domain.clock.Clock`, which tests move by hand.  A job is
   handed to APScheduler as "in N real seconds", and every job is re-planned whenever the clock
   jumps, so moving a test clock past a due time runs the job at once.
@@ -21,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from apscheduler.jobstores.base import JobLookupError
 
@@ -38,6 +39,11 @@ JOB_OPTIONS = {
     "coalesce": True,
     "replace_existing": True,
 }
+
+
+# How long a standby process keeps a job that came due: a leader that dies is taken over within
+# a beat, and the jobs due meanwhile run then; older ones the leader ran (or a replan re-derives).
+STANDBY_GRACE = timedelta(minutes=1)
 
 
 class Scheduler:
@@ -60,6 +66,17 @@ class Scheduler:
     def run_overdue(self) -> None:
         """This process took the scheduled work over: what came due meanwhile runs now."""
         self._replan_all()
+
+    async def forget_run_elsewhere(self) -> None:
+        """On a standby process (at each beat): forget the jobs that came due over
+        :data:`STANDBY_GRACE` ago.  The leader ran them; kept, they would all run again here the
+        day this process takes over, however long ago they were done."""
+        if self._leadership is None or self._leadership.leader:
+            return
+        cutoff = self._clock.now() - STANDBY_GRACE
+        for name, (when, _) in list(self._planned.items()):
+            if when < cutoff:
+                self.cancel(name)
 
     def cancel(self, name: str) -> None:
         self._planned.pop(name, None)

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from telegram.ext import ExtBot
 
 from bot.domain.clock import FixedClock
+from bot.runtime.leadership import wall_ms
 from bot.runtime.outbox import BatchDone, Delivery, Outbox
 from bot.runtime.rate_limiter import PatientRateLimiter
 from bot.runtime.rate_limits import TELEGRAM_LIMITS, Pacer, minimum_seconds
 from emulator import Emulator
 from storage.db import Database
-from storage.outbox import OutboxRepository
+from storage.outbox import OutboxRepository, QueuedDelivery
 from storage.people import PeopleRepository, Sighting
 from tests.checks import found
 from tests.conftest import NOW
@@ -173,10 +175,11 @@ async def test_cancelled_deliveries_are_not_sent(rig: Rig) -> None:
 async def test_a_crash_resends_only_what_was_in_flight(db: Database) -> None:
     repo = OutboxRepository(db)
     await repo.enqueue([Delivery(f"k{i}", i + 1, "x", "test") for i in range(3)], NOW)
-    first, second, _third = await repo.due(NOW, 10)
-    await repo.mark_sending(first.id, NOW)
+    lease_until = wall_ms() + 15_000
+    first, second, _third = await repo.claim_due(NOW, 10, "p", wall_ms(), 15_000)
+    assert await repo.mark_sending(first.id, "p", NOW, lease_until)
     await repo.mark_sent(first.id, 99, NOW)
-    await repo.mark_sending(second.id, NOW)  # ... and then the process died
+    assert await repo.mark_sending(second.id, "p", NOW, lease_until)  # ... and then the process died
     assert await repo.recover_interrupted(NOW) == 1
     assert [row.delivery.key for row in await repo.due(NOW, 10)] == ["k1", "k2"]
 
@@ -228,3 +231,53 @@ async def test_a_restarted_outbox_counts_what_the_last_process_just_sent(rig: Ri
     await restarted.stop()
     assert all(received(rig, chat) == 1 for chat in chats)
     assert [f for f in rig.emulator.faults_served if f.error_code == 429] == []
+
+
+class Overtaken(OutboxRepository):
+    """Claims as usual, but this process then hangs past its lease before sending: another
+    process ("b") takes the rows back and sends them first."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db)
+        self.refused = asyncio.Event()
+
+    async def claim_due(
+        self, now: datetime, limit: int, owner: str, now_ms: int, lease_ms: int
+    ) -> list[QueuedDelivery]:
+        rows = await super().claim_due(now, limit, owner, now_ms, lease_ms)
+        lapsed = now_ms + lease_ms + 1
+        for row in await super().claim_due(now, limit, "b", lapsed, lease_ms):
+            assert await super().mark_sending(row.id, "b", now, lapsed + lease_ms)
+            await self.mark_sent(row.id, 1, now)
+        return rows
+
+    async def mark_sending(self, row_id: int, owner: str, now: datetime, lease_until_ms: int) -> bool:
+        marked = await super().mark_sending(row_id, owner, now, lease_until_ms)
+        if not marked:
+            self.refused.set()
+        return marked
+
+
+async def test_a_row_taken_back_while_this_process_hung_is_neither_sent_nor_counted_here(
+    db: Database, clock: FixedClock
+) -> None:
+    emulator = Emulator(token=TOKEN)
+    await emulator.start()
+    person = emulator.add_user("P")
+    await person.send("/start")
+    repo, pacer = Overtaken(db), Pacer()
+    async with ExtBot(TOKEN, base_url=f"{emulator.url}/bot") as bot:
+        outbox = Outbox(repo, PeopleRepository(db), bot, clock, pacer=pacer)  # the only worker
+        await outbox.start()
+        try:
+            await outbox.enqueue([Delivery("late", person.id, "Hello", "test")])
+            async with asyncio.timeout(10):
+                await repo.refused.wait()
+        finally:
+            await outbox.stop()  # and any send it had launched settles
+    await emulator.stop()
+    chat = emulator.chat(person.id)
+    assert chat is not None and chat.messages == []  # "b" sent it (in this test, only in the database)
+    assert pacer.delay(person.id, time.monotonic()) == 0  # nothing counted against the chat's window
+    stored = await repo.get("late")
+    assert stored is not None and (stored.status, stored.attempts) == ("sent", 1)

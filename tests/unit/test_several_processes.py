@@ -11,16 +11,21 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import timedelta
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 from telegram.ext import ExtBot
 
 import storage.postgres
-from bot.domain.clock import SystemClock
+from bot.app.application import _take_over, stop_services
+from bot.domain.clock import FixedClock, SystemClock
 from bot.domain.meetings import Answer
-from bot.runtime.leadership import Leadership, wall_ms
+from bot.runtime.context import KindredApplication, KindredJobQueue
+from bot.runtime.leadership import SCHEDULER_LOCK, Leadership, wall_ms
 from bot.runtime.outbox import Outbox
 from bot.runtime.rate_limits import Limits, Pacer, Window
+from bot.runtime.scheduler import Scheduler
 from emulator import Emulator
 from emulator.chats import GroupChat
 from emulator.faults import Window as FaultWindow
@@ -28,7 +33,7 @@ from storage.db import Database
 from storage.groups import GroupRepository
 from storage.leases import LeaseRepository
 from storage.meetings import MeetingRepository
-from storage.outbox import Delivery, OutboxRepository
+from storage.outbox import CLAIM_LOCK, Delivery, OutboxRepository
 from storage.people import PeopleRepository, Sighting
 from tests.backend import postgres_only
 from tests.conftest import NOW
@@ -103,6 +108,25 @@ async def test_claims_at_once_never_split_a_chat_between_processes(db: Database,
     assert sorted(len(claim) for claim in claims) == [0, 0, 0, 0, 0, 7]
 
 
+async def test_a_process_whose_claim_lapsed_never_sends_the_row_another_took_back(
+    db: Database, second: Database
+) -> None:
+    """Process "a" claimed a row, then hung past its lease; "b" took the row back and sent it.  When "a"
+    wakes up, marking the row 'sending' finds it no longer its own: it must not send it again."""
+    repo, other = OutboxRepository(db), OutboxRepository(second)
+    await repo.enqueue([Delivery("k", -1, "x", "test")], NOW)
+    now = wall_ms()
+    [row] = await repo.claim_due(NOW, 10, "a", now, LEASE_MS)
+    lapsed = now + LEASE_MS + 1
+    [taken] = await other.claim_due(NOW, 10, "b", lapsed, LEASE_MS)
+    assert await other.mark_sending(taken.id, "b", NOW, lapsed + LEASE_MS)
+    assert not await repo.mark_sending(row.id, "a", NOW, lapsed + LEASE_MS)  # no longer "a"'s
+    await other.mark_sent(taken.id, 7, NOW)
+    assert not await repo.mark_sending(row.id, "a", NOW, lapsed + LEASE_MS)  # sent: never again
+    stored = await repo.get("k")
+    assert stored is not None and (stored.status, stored.attempts) == ("sent", 1)
+
+
 @postgres_only  # SQLite has one process: at start-up every claim is a dead one
 async def test_only_a_dead_processes_claims_come_back(db: Database) -> None:
     repo = OutboxRepository(db)
@@ -110,8 +134,8 @@ async def test_only_a_dead_processes_claims_come_back(db: Database) -> None:
     now = wall_ms()
     alive = await repo.claim_due(NOW, 2, "alive", now, LEASE_MS)
     dead = await repo.claim_due(NOW, 2, "dead", now, LEASE_MS)
-    await repo.mark_sending(alive[0].id, NOW)
-    await repo.mark_sending(dead[0].id, NOW)  # in flight when "dead" died: its outcome is unknown
+    assert await repo.mark_sending(alive[0].id, "alive", NOW, now + LEASE_MS)
+    assert await repo.mark_sending(dead[0].id, "dead", NOW, now + LEASE_MS)  # in flight when "dead" died
     assert await repo.recover_interrupted(NOW, now, live={"alive"}) == 1
     back = await repo.claim_due(NOW, 10, "other", now, LEASE_MS)
     assert sorted(row.delivery.key for row in back) == sorted(row.delivery.key for row in dead)
@@ -348,3 +372,205 @@ async def test_a_group_held_by_a_process_that_dies_is_taken_over_without_a_burst
     assert refused(emulator) == []
     assert sorted(message.text for message in group.messages) == sorted(f"Message {i}" for i in range(30))
     assert survivor.leadership.name in {row[0] for row in rows}  # the survivor sent the rest
+
+
+async def test_stopping_keeps_renewing_claims_until_the_outbox_has_stopped() -> None:
+    """The beat renews this process's outbox claims: stopped first, a slow shutdown (features,
+    sends settling) let them lapse, and another process resent rows still being sent here."""
+    order: list[str] = []
+
+    def step(name: str) -> Callable[..., Awaitable[None]]:
+        async def record(*_: object) -> None:
+            order.append(name)
+
+        return record
+
+    services = SimpleNamespace(
+        edits=SimpleNamespace(close=step("edits")),
+        features=[SimpleNamespace(on_shutdown=step("feature"))],
+        delivery=SimpleNamespace(stop=step("outbox")),
+        leadership=SimpleNamespace(stop=step("beat"), retire=lambda: order.append("retire")),
+    )
+    application = SimpleNamespace(bot_data=SimpleNamespace(services=services))
+    await stop_services(cast(KindredApplication, application))
+    assert order == ["retire", "edits", "feature", "outbox", "beat"]
+
+
+@postgres_only
+async def test_a_process_started_meanwhile_keeps_its_claims_when_another_recovers_at_start_up(
+    db: Database, second: Database
+) -> None:
+    """The outbox starts after every feature's on_startup (seconds after this process counted
+    the live ones): a process that started meanwhile is alive, and its rows under way are not a
+    dead process's to send again."""
+    starting = Leadership(LeaseRepository(db))
+    await starting.start()  # counts the live processes: itself alone
+    await starting.stop()  # no beat to recount them: what start-up knew is all it knows
+    meanwhile = Leadership(LeaseRepository(second))
+    await meanwhile.start()
+    await meanwhile.stop()
+    repo = OutboxRepository(second)
+    await repo.enqueue([Delivery("k", -1, "x", "test")], NOW)
+    now = wall_ms()
+    [row] = await repo.claim_due(NOW, 1, meanwhile.name, now, LEASE_MS)
+    assert await repo.mark_sending(row.id, meanwhile.name, NOW, now + LEASE_MS)
+    bot = ExtBot(TOKEN, base_url="http://127.0.0.1:9/bot")  # never called: nothing is ours to send
+    outbox = Outbox(OutboxRepository(db), PeopleRepository(db), bot, SystemClock(), leadership=starting)
+    await outbox.start()
+    await outbox.stop()
+    stored = await repo.get("k")
+    assert stored is not None and stored.status == "sending"  # still the live process's
+
+
+class FlakyLeases(LeaseRepository):
+    """Leases whose first bump fails (a dropped connection); another process leads."""
+
+    def __init__(self) -> None:
+        self.bumps: list[bool] = []  # each bump: did it go through
+        self.held: set[int] = set()
+
+    async def bump(self, name: str) -> None:
+        self.bumps.append(bool(self.bumps))
+        if not self.bumps[-1]:
+            raise ConnectionError("the database went away")
+
+    async def live(self) -> set[int]:
+        return self.held
+
+    async def try_lock(self, key: int) -> bool:
+        if key == SCHEDULER_LOCK:
+            return False  # another process leads
+        self.held.add(key)
+        return True
+
+
+async def test_a_change_is_told_to_the_leader_even_when_telling_it_failed_once() -> None:
+    leases = FlakyLeases()
+    standby = Leadership(leases)
+    standby.changed()  # a job planned here, for the leader to run
+    with pytest.raises(ConnectionError):
+        await standby._try()
+    await standby._try()  # the next beat
+    await standby._try()
+    assert leases.bumps == [False, True]  # told once it could be, and only once
+
+
+@postgres_only
+async def test_a_process_whose_lock_connection_dropped_steps_down_and_takes_its_lock_again(
+    db: Database, second: Database
+) -> None:
+    """Its locks' connection cut (a server restart, an idle timeout): to the others it is dead.
+    At its next beat it notices, takes its own lock again, and stands down before competing for
+    the scheduled work (which it wins again here: nobody else wants it), so it never leads
+    without its lock."""
+    leading = Leadership(LeaseRepository(db))
+    gained: list[str] = []
+    leading.on_gain(lambda: _note(gained, "gained"))
+    await leading.start()
+    try:
+        assert leading.leader
+        cut = await second.fetch_value(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE application_name = 'kindred-locks' AND datname = current_database()"
+        )
+        assert cut
+
+        async def back() -> bool:
+            return bool(gained) and leading.key in await LeaseRepository(second).live()
+
+        await until(back, timeout=10)
+        assert leading.leader and SCHEDULER_LOCK in await LeaseRepository(second).live()
+    finally:
+        await leading.stop()
+
+
+@postgres_only
+async def test_taking_back_claims_waits_its_turn_with_the_other_processes(
+    db: Database, second: Database
+) -> None:
+    """Every process takes back dead claims at every beat; two at once, updating the same rows
+    in different orders, deadlocked (PostgreSQL aborted one).  They take turns, as claims do."""
+    repo = OutboxRepository(db)
+    await repo.enqueue([Delivery("k", -1, "x", "test")], NOW)
+    await repo.claim_due(NOW, 1, "dead", wall_ms(), LEASE_MS)
+    async with second.transaction() as tx:  # another process claiming, or taking back
+        await tx.fetch_value("SELECT pg_advisory_xact_lock(?)", (CLAIM_LOCK,))
+        taking_back = asyncio.create_task(repo.recover_interrupted(NOW, wall_ms(), live={"alive"}))
+
+        async def waits_its_turn() -> bool:
+            return (
+                await second.fetch_value("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+                is not None
+            )
+
+        await until(waits_its_turn, timeout=10)
+        assert not taking_back.done()
+    assert await taking_back == 0  # a claim, never sent: nothing to resend, and the row is free
+    assert [row.delivery.key for row in await repo.claim_due(NOW, 1, "alive", wall_ms(), LEASE_MS)] == ["k"]
+
+
+class PlannedJobs:
+    """The few JobQueue calls the Scheduler makes; nothing runs."""
+
+    def __init__(self) -> None:
+        self.scheduler = SimpleNamespace(remove_job=lambda name: None)
+
+    def run_once(self, *_: object, **__: object) -> None:
+        return None
+
+
+async def _nothing() -> None:
+    return None
+
+
+@pytest.mark.parametrize("leads", [False, True])
+async def test_a_standby_process_forgets_the_jobs_the_leader_ran_long_ago(leads: bool) -> None:
+    """A job that came due while another process led was run there; kept here, it ran again the
+    day this process took over, hours later.  Jobs just due are kept: their leader may have died."""
+    clock = FixedClock(NOW)
+    leadership = Leadership(None if leads else FlakyLeases())
+    scheduler = Scheduler(cast(KindredJobQueue, PlannedJobs()), clock, leadership)
+    scheduler.at("long-ago", NOW + timedelta(minutes=1), _nothing)
+    scheduler.at("just-due", NOW + timedelta(hours=1), _nothing)
+    scheduler.at("later", NOW + timedelta(hours=2), _nothing)
+    clock.set(NOW + timedelta(hours=1, seconds=30))
+    await scheduler.forget_run_elsewhere()
+    kept = {"just-due", "later"} | ({"long-ago"} if leads else set())  # a leader runs its own
+    assert set(scheduler.planned()) == kept
+
+
+async def test_taking_over_rederives_the_jobs_before_running_what_came_due() -> None:
+    order: list[str] = []
+
+    async def replan(*_: object) -> None:
+        order.append("replan")
+
+    services = SimpleNamespace(
+        jobs=SimpleNamespace(run_overdue=lambda: order.append("run overdue")),
+        features=[SimpleNamespace(replan=replan)],
+    )
+    application = SimpleNamespace(bot_data=SimpleNamespace(services=services))
+    await _take_over(cast(KindredApplication, application))
+    assert order == ["replan", "run overdue"]
+
+
+class FreeLeases(FlakyLeases):
+    """Nobody leads: the scheduled work is free to take."""
+
+    async def try_lock(self, key: int) -> bool:
+        self.held.add(key)
+        return True
+
+    async def record_holder(self, name: str, holder: str, now_ms: int, ttl_ms: int) -> int:
+        return 0
+
+
+@pytest.mark.parametrize("stopping", [False, True])
+async def test_a_stopping_process_keeps_beating_but_takes_no_work_over(stopping: bool) -> None:
+    """Its beat renews its claims until its sends have settled; meanwhile a leader may die, and
+    a process shutting down would re-plan work it is about to drop: another takes it."""
+    standby = Leadership(FreeLeases())
+    if stopping:
+        standby.retire()
+    await standby._try()
+    assert standby.leader is not stopping
