@@ -7,8 +7,7 @@ RSVP, an announcement and a reminder name the same occurrence the same way.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -61,13 +60,6 @@ class RsvpChange:
     answer: Answer
     waitlisted: bool
     promoted: tuple[int, ...]
-
-
-@dataclass
-class ShownCard:
-    """What an announcement shows, while :meth:`MeetingRepository.editing` holds it."""
-
-    rendered: str
 
 
 @dataclass(frozen=True)
@@ -387,36 +379,83 @@ class MeetingRepository:
         )
         return [(from_db(row[0]), Announcement(row[1], row[2], row[3])) for row in rows]
 
-    @asynccontextmanager
-    async def editing(
+    async def shown(
         self, meeting_id: int, occurrence_start: datetime, announcement: Announcement
-    ) -> AsyncIterator[ShownCard]:
-        """One edit of an announcement at a time across processes (PostgreSQL): its row stays
-        locked while the caller renders, edits and records what the card shows now."""
-        key = (meeting_id, to_db(occurrence_start), announcement.chat_id, announcement.message_id)
-        async with self._db.transaction() as tx:
-            lock = " FOR UPDATE" if self._db.dialect == "postgres" else ""
-            rendered = await tx.fetch_value(
-                "SELECT rendered FROM meeting_announcements WHERE meeting_id = ? AND occurrence_start = ?"
-                f" AND chat_id = ? AND message_id = ?{lock}",
-                key,
-            )
-            card = ShownCard(rendered or "")
-            yield card
-            if card.rendered != (rendered or ""):
-                await tx.execute(
-                    "UPDATE meeting_announcements SET rendered = ?"
-                    " WHERE meeting_id = ? AND occurrence_start = ? AND chat_id = ? AND message_id = ?",
-                    (card.rendered, *key),
-                )
+    ) -> str | None:
+        """What the card's record says it shows now (None if the announcement is gone)."""
+        row = await self._db.fetch_one(
+            f"SELECT rendered FROM meeting_announcements WHERE {_ANNOUNCEMENT}",
+            _announcement_key(meeting_id, occurrence_start, announcement),
+        )
+        return (row[0] or "") if row is not None else None
+
+    async def claim_edit(
+        self,
+        meeting_id: int,
+        occurrence_start: datetime,
+        announcement: Announcement,
+        editor: str,
+        *,
+        now_ms: int,
+        ttl_ms: int,
+    ) -> bool:
+        """Become the card's one editor for *ttl_ms* from *now_ms* (real time), unless another editor's
+        claim still holds; one statement, so no lock outlives it."""
+        result = await self._db.execute(
+            "UPDATE meeting_announcements SET editor = ?, editor_until = ?, stale = 0"
+            f" WHERE {_ANNOUNCEMENT} AND (editor IS NULL OR editor = ? OR editor_until < ?)",
+            (
+                editor,
+                now_ms + ttl_ms,
+                *_announcement_key(meeting_id, occurrence_start, announcement),
+                editor,
+                now_ms,
+            ),
+        )
+        return result.rowcount == 1
+
+    async def mark_stale(
+        self,
+        meeting_id: int,
+        occurrence_start: datetime,
+        announcement: Announcement,
+        editor: str,
+        now_ms: int,
+    ) -> bool:
+        """Tell the card's live editor (another process) to show the newest counts before it lets
+        go; False if no other editor holds the card any more (claim it then)."""
+        result = await self._db.execute(
+            "UPDATE meeting_announcements SET stale = 1"
+            f" WHERE {_ANNOUNCEMENT} AND editor IS NOT NULL AND editor <> ? AND editor_until >= ?",
+            (*_announcement_key(meeting_id, occurrence_start, announcement), editor, now_ms),
+        )
+        return result.rowcount == 1
+
+    async def release_edit(
+        self, meeting_id: int, occurrence_start: datetime, announcement: Announcement, editor: str
+    ) -> bool | None:
+        """Let go of the card if nobody marked it stale meanwhile (True).  False: it was marked,
+        the mark is now cleared and the editor shows the newest counts again.  None: the claim
+        had lapsed and another editor holds the card."""
+        key = _announcement_key(meeting_id, occurrence_start, announcement)
+        released = await self._db.execute(
+            f"UPDATE meeting_announcements SET editor = NULL, editor_until = NULL"
+            f" WHERE {_ANNOUNCEMENT} AND editor = ? AND stale = 0",
+            (*key, editor),
+        )
+        if released.rowcount == 1:
+            return True
+        kept = await self._db.execute(
+            f"UPDATE meeting_announcements SET stale = 0 WHERE {_ANNOUNCEMENT} AND editor = ?", (*key, editor)
+        )
+        return False if kept.rowcount == 1 else None
 
     async def set_rendered(
         self, meeting_id: int, occurrence_start: datetime, announcement: Announcement, rendered: str
     ) -> None:
         await self._db.execute(
-            "UPDATE meeting_announcements SET rendered = ? "
-            "WHERE meeting_id = ? AND occurrence_start = ? AND chat_id = ? AND message_id = ?",
-            (rendered, meeting_id, to_db(occurrence_start), announcement.chat_id, announcement.message_id),
+            f"UPDATE meeting_announcements SET rendered = ? WHERE {_ANNOUNCEMENT}",
+            (rendered, *_announcement_key(meeting_id, occurrence_start, announcement)),
         )
 
     # -- reminder settings and ledger --------------------------------------------------------
@@ -567,3 +606,12 @@ async def _fill_seats(
             [(to_db(now), meeting_id, occurrence, user_id) for user_id in moved],
         )
     return moved
+
+
+_ANNOUNCEMENT = "meeting_id = ? AND occurrence_start = ? AND chat_id = ? AND message_id = ?"
+
+
+def _announcement_key(
+    meeting_id: int, occurrence_start: datetime, announcement: Announcement
+) -> tuple[int, str, int, int]:
+    return (meeting_id, to_db(occurrence_start), announcement.chat_id, announcement.message_id)

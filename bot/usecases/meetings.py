@@ -31,6 +31,7 @@ from bot.domain.meeting_form import MeetingDraft
 from bot.domain.meetings import Answer, RsvpCounts, over_capacity
 from bot.domain.recurrence import Occurrence, iter_occurrences, next_occurrence, occurrences
 from bot.domain.roles import Action
+from bot.runtime.leadership import wall_ms
 from bot.runtime.services import Services
 from bot.usecases.meeting_reminders import ReminderTexts, occurrence_key_prefix, plan_group, series_key_prefix
 from storage.groups import Group
@@ -39,6 +40,10 @@ from storage.outbox import Delivery
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
+
+#: How long a process may edit a meeting card before another may take it over (an edit waiting on
+#: the group's budget or a 429 lasts seconds; a process that died lets go of the card after this).
+CARD_EDIT_LEASE_MS = 120_000
 
 NOTICE_KIND = "meeting_notice"
 LIST_HORIZON = timedelta(days=31)
@@ -289,16 +294,38 @@ async def show_latest(
     render: Callable[[], Awaitable[R]],
     show: Callable[[R], Awaitable[bool]],
 ) -> bool:
-    """Several processes (PostgreSQL) edit the same card: one at a time, each with the counts
-    read while it holds the card, so edits never arrive out of order and none changes nothing."""
-    async with svc.repos.meetings.editing(meeting_id, start, announcement) as card:
+    """Several processes (PostgreSQL) edit the same card one at a time, so edits never arrive out
+    of order and none changes nothing, but no lock or connection is held across the edit: it may
+    wait on the group's budget or a 429, and a row lock held meanwhile kept a pooled connection
+    from every other press on the card.
+
+    The process claims the card (one short statement); a press handled elsewhere meanwhile only
+    marks the card stale and returns at once (False: it showed nothing), and the editor renders
+    and shows the newest counts again before it lets go, so the card always ends on the final
+    counts.  A claim lapses after CARD_EDIT_LEASE_MS of real time, so a process that dies
+    mid-edit holds no card for long."""
+    repo = svc.repos.meetings
+    editor = svc.leadership.name if svc.leadership is not None else "local"
+    while not await repo.claim_edit(
+        meeting_id, start, announcement, editor, now_ms=wall_ms(), ttl_ms=CARD_EDIT_LEASE_MS
+    ):
+        if await repo.mark_stale(meeting_id, start, announcement, editor, wall_ms()):
+            return False  # not shown by this process: the editor shows the newest before it lets go
+        if await repo.shown(meeting_id, start, announcement) is None:  # the announcement is gone
+            return await show(await render())
+    shown = True
+    while True:
+        rendered = await repo.shown(meeting_id, start, announcement)
         latest = await render()
-        if card.rendered == repr(latest):
-            return True
-        if not await show(latest):
-            return False
-        card.rendered = repr(latest)
-        return True
+        if rendered is None:  # the announcement is gone: nothing to keep in step
+            return await show(latest)
+        if rendered != repr(latest):
+            shown = await show(latest)
+            if shown:
+                await repo.set_rendered(meeting_id, start, announcement, repr(latest))
+        released = await repo.release_edit(meeting_id, start, announcement, editor)
+        if released is not False:  # let go, or the claim lapsed and another editor has the card
+            return shown
 
 
 async def record_rendered(
