@@ -154,10 +154,12 @@ class TokenRows:
         self._slot_of[:] = -1
         self._token_in[:] = -1
 
-    def rows(self, tokens: np.ndarray) -> np.ndarray:
-        """One row per (distinct) token: [projection (768) | products, order 2 (512), 3 (768), 5 (1280)]."""
+    def rows(self, tokens: np.ndarray, out: np.ndarray) -> None:
+        """Write into *out* one row per (distinct) token: [projection (768) | products, order 2
+        (512), 3 (768), 5 (1280)]."""
         if len(tokens) > TOKEN_ROWS:
-            return self._compute(tokens)
+            out[:] = self._compute(tokens)
+            return
         self._reads += 1
         slots = self._slot_of[tokens]
         missing = np.flatnonzero(slots < 0)
@@ -172,8 +174,7 @@ class TokenRows:
             self._rows[freed] = self._compute(tokens[missing])
             slots[missing] = freed
         self._last_read[slots] = self._reads
-        out: np.ndarray = self._rows[slots]
-        return out
+        np.take(self._rows, slots, axis=0, out=out)
 
     def _compute(self, tokens: np.ndarray) -> np.ndarray:
         b = self._backend
@@ -210,7 +211,7 @@ def _summed_features(
     # One row per distinct token, and a zero row after them: the padding a window reads outside
     # its text (so no layer copies its products to append one).
     rows = np.zeros((len(tokens) + 1, ROW), dtype=np.float32)
-    rows[:-1] = token_rows.rows(tokens)
+    token_rows.rows(tokens, out=rows[:-1])
 
     keys = [token_of]
     branches = []
