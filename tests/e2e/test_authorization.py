@@ -173,9 +173,7 @@ async def settle(cast: Cast) -> None:
         await asyncio.sleep(0.3)
         if len(calls) == seen and not outbox_open(cast.world):
             break
-    for chat in (cast.group, *cast.people.values()):
-        while chat.messages[chat._consumed :]:
-            await chat.next_message(timeout=0.01)
+    await mark_read(cast)
 
 
 async def settle_after(cast: Cast, person: Person, message: SentMessage) -> None:
@@ -188,6 +186,11 @@ async def settle_after(cast: Cast, person: Person, message: SentMessage) -> None
         if not outbox_open(cast.world):
             break
         await asyncio.sleep(0.05)
+    await mark_read(cast)
+
+
+async def mark_read(cast: Cast) -> None:
+    """Everything the bot has sent so far counts as read: the next answer is the next message."""
     for chat in (cast.group, *cast.people.values()):
         while chat.messages[chat._consumed :]:
             await chat.next_message(timeout=0.01)
