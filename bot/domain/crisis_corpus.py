@@ -45,6 +45,7 @@ SETS: dict[str, Role] = {
     "test_frozen_4": Role.TRAINING,  # scored once on arrival (README), then joined training
     "test_frozen_5": Role.FROZEN,
     "test_frozen_6": Role.FROZEN,
+    "test_frozen_7": Role.FROZEN,
 }
 
 
