@@ -146,6 +146,7 @@ class TokenRows:
         self.second = Products(
             [_side_by_side(weights, width) for weights, (width, _) in zip(backend.w2, _ORDERS, strict=True)]
         )
+        self._projection = backend.proj_W.astype(np.float64)
         # Written through now, so the memory is taken at start-up and a bench sees all of it.
         self._rows = np.full((TOKEN_ROWS, ROW), 0.0, dtype=np.float32)
         # Which row holds each token (-1: none), which token each row holds, and when each row was
@@ -188,8 +189,11 @@ class TokenRows:
         np.take(self._rows, slots, axis=0, out=out)
 
     def _compute(self, tokens: np.ndarray) -> np.ndarray:
+        """The rows of *tokens*, each the same whichever tokens it is computed beside: the
+        projection is taken in float64 (BLAS rounds a float32 product differently for different
+        numbers of rows, and the integer products round those last bits to whole levels)."""
         b = self._backend
-        projected = _embed(b, tokens) @ b.proj_W
+        projected = (_embed(b, tokens).astype(np.float64) @ self._projection).astype(np.float32)
         projected += b.proj_b
         _layernorm(projected, b.ln_g_all, b.ln_b_all, b.eps)
         products = self.first([projected[:, i * _CNN_DIM : (i + 1) * _CNN_DIM] for i in range(len(_ORDERS))])

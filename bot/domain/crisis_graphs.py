@@ -11,7 +11,8 @@ How the integers are kept honest:
   the 16-bit sums that processors without VNNI add them in: the same answer on every x86 machine.
 - Activations: 8 bits per row, scaled by the row's own largest value, so each row's product
   depends on that row alone: a passage reads the same alone or beside others, and a token's kept
-  row (:class:`bot.domain.crisis_encoder.TokenRows`) is the same whatever it was computed with.
+  row (:class:`bot.domain.crisis_encoder.TokenRows`) is the same whatever it was computed with
+  (its float input too: the projection before it is taken in float64, see ``TokenRows._compute``).
   A zero row stays exactly zero (the convolutions' padding relies on it).
 The embeddings stay within a cosine of 0.999 of the package's float ones (``tests/domain``).
 
