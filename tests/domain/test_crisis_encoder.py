@@ -90,7 +90,7 @@ def test_tokens_read_before_and_tokens_evicted_read_the_same(encoder, monkeypatc
 def test_a_tokens_kept_row_is_the_same_whichever_tokens_it_was_computed_beside(encoder) -> None:
     """A screening never depends on earlier messages: the rows a token gets are bit for bit the same
     alone, in sevens or among hundreds (float32 BLAS rounds differently per number of rows, and the
-    integer products turn those last bits into whole levels: the projection is float64)."""
+    integer products turn those last bits into whole levels: the projection runs in onnxruntime)."""
     rows = crisis_encoder.TokenRows(encoder._model._model)
     tokens = np.unique(np.random.default_rng(1).integers(10, 100_000, 600))
     together = rows._compute(tokens)
