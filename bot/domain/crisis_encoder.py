@@ -29,6 +29,7 @@ precision differ.
 
 from __future__ import annotations
 
+import functools
 import threading
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -86,7 +87,7 @@ class SharedEncoder:
         return self.read(texts).embeddings(slice(None))
 
     def read(self, texts: list[str]) -> ReadPassages:
-        """*texts* read through every layer they share; each one's last layers wait until asked."""
+        """*texts* read through every layer they share; the last layers wait until asked."""
         backend: NumpyBackend = self._model._model
         tokenize = backend.sp.encode
         tokens = [tokenize(text, out_type=int, add_bos=True, add_eos=True) for text in texts]
@@ -112,17 +113,21 @@ class SharedEncoder:
 
 @dataclass(frozen=True)
 class ReadPassages:
-    """Passages read up to their summed features.  The encoder's last layers are a fixed cost per
-    passage (a quarter of a long message's reading for each one), unlike everything before them,
-    which the passages share: a message's sentences only pay it when they may change the answer."""
+    """Passages read up to their summed features; the last layers run when an embedding is first
+    asked for, for every passage at once (their weights are read once for all rows, so the
+    sentences cost little beside the whole, and each row comes out the same either way)."""
 
     encoder: SharedEncoder
     sums: np.ndarray
     lens: np.ndarray
 
+    @functools.cached_property
+    def _all(self) -> np.ndarray:
+        return self.encoder.head(self.sums, self.lens)
+
     def embeddings(self, part: slice) -> np.ndarray:
         """The unit-length embeddings of the passages in *part*."""
-        return self.encoder.head(self.sums[part], self.lens[part])
+        return self._all[part]
 
 
 class TokenRows:
@@ -207,7 +212,7 @@ def _summed_features(
     backend: NumpyBackend, token_rows: TokenRows, texts: list[list[int]]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each of the token lists *texts* (each with its BOS and EOS): its token features summed (float32),
-    and its length; :func:`_head` turns them into its embedding."""
+    and its length; :meth:`SharedEncoder.head` turns them into its embedding."""
     lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     n_tokens = int(lens.sum())
     flat = np.fromiter(chain.from_iterable(texts), dtype=np.int64, count=n_tokens)

@@ -185,7 +185,7 @@ class SemanticModel:
         sentence encoder read them (:meth:`Encoder.read`); without them the fast head answers.
         The passages are read in one pass, where the sentences cost little more than the whole
         (:mod:`bot.domain.crisis_encoder` computes each token's work once for every passage that
-        holds it); the sentences' last layers and n-grams only when they may change the answer."""
+        holds it); the sentences' n-grams and classifier only when they may change the answer."""
         head_name = "full" if embeddings is not None else "fast"
         head = self.heads[head_name]
 

@@ -45,6 +45,7 @@ milliseconds (``python -m bench.bench_crisis``).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -504,9 +505,11 @@ def rule_names() -> frozenset[str]:
     return frozenset(name for rules in _RULES.values() for name in rules)
 
 
+@functools.lru_cache(maxsize=1)
 def guarded(text: str) -> str:
     """The normalised text with every harmless reading the guards know masked out; the rules and
-    the model's n-grams both read this."""
+    the model's n-grams both read this (so the latest text's is kept: each message is guarded once,
+    not once per reader; only one, so no one's words stay in memory past the next message)."""
     return _GUARD_RE.sub(" |", normalise(text))
 
 

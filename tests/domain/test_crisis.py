@@ -283,7 +283,7 @@ def test_a_story_that_reads_safe_as_a_whole_is_not_overruled_by_one_sentence() -
 
 def test_sentences_are_only_finished_when_they_may_change_the_answer() -> None:
     """A long message is read in one pass, whole and sentences together (they share their tokens'
-    work); the sentences' own last layers are only asked for when the whole does not read as a
+    work); the sentences' own readings are only asked for when the whole does not read as a
     hard negative (where danger may be buried)."""
     model = crisis._model()
     assert model is not None
@@ -324,3 +324,23 @@ def test_reading_passages_together_gives_each_its_own_embedding() -> None:
     alone = np.vstack([crisis._ENCODER.embed([part]) for part in parts])
     assert abs(together(slice(None)) - alone).max() < 1e-6
     assert abs(together(slice(1, None)) - alone[1:]).max() < 1e-6
+
+
+def test_a_message_is_normalised_once_for_the_rules_and_the_n_grams(monkeypatch) -> None:
+    from bot.domain import crisis_rules  # noqa: PLC0415
+
+    seen: list[str] = []
+    plain = crisis_rules.normalise
+
+    def counting(text: str) -> str:
+        seen.append(text)
+        return plain(text)
+
+    monkeypatch.setattr(crisis_rules, "normalise", counting)
+    crisis_rules.guarded.cache_clear()
+    message = "I feel a bit low tonight but I'm going to the meeting tomorrow"
+    detect(message)
+    assert seen == [message]
+    seen.clear()
+    detect("a different message entirely, about the weather")
+    assert len(seen) == 1  # the next message is normalised afresh, once
