@@ -8,7 +8,7 @@ layers read a handful of rows, so packing was most of their cost).
 
 How the integers are kept honest:
 - Weights: 7 bits per output column (levels -63..63), so a pair of products can never overflow
-  the 16-bit sums that processors without VNNI add them in: the same answer on every x86 machine.
+  the 16-bit sums that processors without VNNI add them in (tried on a VNNI machine only).
 - Activations: 8 bits per row, scaled by the row's own largest value, so each row's product
   depends on that row alone: a passage reads the same alone or beside others, and a token's kept
   row (:class:`bot.domain.crisis_encoder.TokenRows`) is the same whatever it was computed with
