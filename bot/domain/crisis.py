@@ -28,8 +28,10 @@ from __future__ import annotations
 import functools
 import logging
 
+import numpy as np
+
 from bot.domain.crisis_kinds import CrisisCategory, CrisisSignal, Urgency
-from bot.domain.crisis_model import MODEL_FILE, Embeddings, Encoder, Score, SemanticModel, passages
+from bot.domain.crisis_model import MODEL_FILE, Encoder, Score, SemanticModel, passages
 from bot.domain.crisis_rules import match_rules, normalise, rule_names
 
 __all__ = [
@@ -78,9 +80,9 @@ def score(text: str) -> Score | None:
     return model.score(parts, _reading(parts))
 
 
-def _reading(parts: list[str]) -> Embeddings | None:
+def _reading(parts: list[str]) -> np.ndarray | None:
     """The passages as the encoder reads them, once it has loaded."""
-    return _ENCODER.read(parts) if _ENCODER.ready else None
+    return _ENCODER.embed(parts) if _ENCODER.ready else None
 
 
 def detect(text: str) -> CrisisSignal | None:

@@ -29,10 +29,8 @@ precision differ.
 
 from __future__ import annotations
 
-import functools
 import threading
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
@@ -84,16 +82,15 @@ class SharedEncoder:
         self._lock = threading.Lock()  # the token rows are shared; screening has one thread anyway
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        return self.read(texts).embeddings(slice(None))
-
-    def read(self, texts: list[str]) -> ReadPassages:
-        """*texts* read through every layer they share; the last layers wait until asked."""
+        """*texts* read together through every layer they share, then the last layers for all of
+        them in one call (their weights are read once for all rows, so a message's sentences cost
+        little beside the whole, and each row comes out as it would alone)."""
         backend: NumpyBackend = self._model._model
         tokenize = backend.sp.encode
         tokens = [tokenize(text, out_type=int, add_bos=True, add_eos=True) for text in texts]
         with self._lock, self.blas():
             sums, lens = _summed_features(backend, self._token_rows, tokens)
-        return ReadPassages(self, sums, lens)
+        return self._finish(sums, lens)
 
     def blas(self) -> AbstractContextManager[object]:
         """BLAS limited to the encoder's threads (threadpoolctl), or as it was started without it."""
@@ -103,31 +100,12 @@ class SharedEncoder:
         limits: AbstractContextManager[object] = backend._threadpool(limits=backend.threads, user_api="blas")
         return limits
 
-    def head(self, sums: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    def _finish(self, sums: np.ndarray, lens: np.ndarray) -> np.ndarray:
         """From each passage's summed token features to its unit-length embedding."""
         z = self._head(sums, lens)
         eps = self._model._model.eps
         z *= np.reciprocal(np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), eps, None)))[:, None]
         return z
-
-
-@dataclass(frozen=True)
-class ReadPassages:
-    """Passages read up to their summed features; the last layers run when an embedding is first
-    asked for, for every passage at once (their weights are read once for all rows, so the
-    sentences cost little beside the whole, and each row comes out the same either way)."""
-
-    encoder: SharedEncoder
-    sums: np.ndarray
-    lens: np.ndarray
-
-    @functools.cached_property
-    def _all(self) -> np.ndarray:
-        return self.encoder.head(self.sums, self.lens)
-
-    def embeddings(self, part: slice) -> np.ndarray:
-        """The unit-length embeddings of the passages in *part*."""
-        return self._all[part]
 
 
 class TokenRows:
@@ -212,7 +190,7 @@ def _summed_features(
     backend: NumpyBackend, token_rows: TokenRows, texts: list[list[int]]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each of the token lists *texts* (each with its BOS and EOS): its token features summed (float32),
-    and its length; :meth:`SharedEncoder.head` turns them into its embedding."""
+    and its length; :meth:`SharedEncoder._finish` turns them into its embedding."""
     lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     n_tokens = int(lens.sum())
     flat = np.fromiter(chain.from_iterable(texts), dtype=np.int64, count=n_tokens)
@@ -287,7 +265,8 @@ def _layer(
     each neighbour's product with its block + bias) + the position's own input (*xs*).
     *products* ends with a zero row, which a neighbour outside the text reads (the package's zero
     padding).  Every distinct input is some window's centre, so this multiplies no more rows than
-    reading each distinct window would.  Returns the distinct outputs and each position's one."""
+    reading each distinct window would.  Returns the distinct outputs, with a zero row after them
+    (the next layer's padding: a zero row's integer products are zero), and each position's one."""
     width = span.shape[1]
     windows, window_of = distinct_rows(np.append(input_of, len(products) - 1)[span])
     out = np.zeros((len(windows) + 1, products.shape[2]), dtype=np.float32)

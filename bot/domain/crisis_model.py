@@ -30,7 +30,6 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,10 +57,6 @@ SENTENCE_CHARS = 250
 PASSAGE_CHARS = 200
 MIN_WORDS = 3
 SAFE_CONTEXT = 0.7
-
-# A message's passages read by the sentence encoder; the embeddings of those in a slice are
-# finished when asked for (float64, one row per passage).
-Embeddings = Callable[[slice], np.ndarray]
 
 
 def ngram_counts(texts: list[str]) -> sparse.csr_matrix:
@@ -178,11 +173,12 @@ class SemanticModel:
     floor_rules: frozenset[str]  # rules precise enough on blind data to fire whatever the model says
     trained_on: tuple[str, ...]
 
-    def score(self, texts: list[str], embeddings: Embeddings | None) -> Score:
+    def score(self, texts: list[str], embeddings: np.ndarray | None) -> Score:
         """The reading of one message from its passages (:func:`passages`: whole, then its
         sentences): the whole message's, unless a sentence is more worrying and the whole does
         not clearly read as safe (:func:`reads_safe`).  *embeddings* are the passages as the
-        sentence encoder read them (:meth:`Encoder.read`); without them the fast head answers.
+        sentence encoder read them, one row each (:meth:`Encoder.embed`); without them the fast
+        head answers.
         The passages are read in one pass, where the sentences cost little more than the whole
         (:mod:`bot.domain.crisis_encoder` computes each token's work once for every passage that
         holds it); the sentences' n-grams and classifier only when they may change the answer."""
@@ -191,7 +187,7 @@ class SemanticModel:
 
         def kinds_of(part: slice) -> np.ndarray:
             ngrams = weigh(ngram_counts(texts[part]), self.idf)
-            return head.probabilities(ngrams, None if embeddings is None else embeddings(part))
+            return head.probabilities(ngrams, None if embeddings is None else embeddings[part])
 
         whole = kinds_of(slice(0, 1))[0]
         reading = crisis_reading(head.kinds, whole, head_name)
@@ -298,20 +294,13 @@ class Encoder:
         return self._ready.wait(timeout)
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """Unit-length embeddings, one row per text; only once :attr:`ready`."""
-        return self.read(texts)(slice(None))
-
-    def read(self, texts: list[str]) -> Embeddings:
-        """*texts* read together (they share their tokens' work); only once :attr:`ready`.
+        """Unit-length embeddings, one row per text (float64), *texts* read together (they share
+        their tokens' work); only once :attr:`ready`.
 
         The encoder is cased, and "TUVE UNA RECAÍDA" read far from "tuve una recaída": people
         shout in crisis, so it reads lower case with runs of spaces and newlines collapsed."""
-        passages = self._model.read([" ".join(text.lower().split()) for text in texts])
-
-        def embeddings(part: slice) -> np.ndarray:
-            return np.asarray(passages.embeddings(part), dtype=np.float64).reshape(-1, EMBEDDING_SIZE)
-
-        return embeddings
+        read = self._model.encode([" ".join(text.lower().split()) for text in texts])
+        return np.asarray(read, dtype=np.float64).reshape(-1, EMBEDDING_SIZE)
 
     def _load(self) -> None:
         try:

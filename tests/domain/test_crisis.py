@@ -5,8 +5,6 @@ tests screen as the live bot does once it has started."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -281,38 +279,42 @@ def test_a_story_that_reads_safe_as_a_whole_is_not_overruled_by_one_sentence() -
     assert detect(story) is None
 
 
-def test_sentences_are_only_finished_when_they_may_change_the_answer() -> None:
+def test_sentences_are_only_finished_when_they_may_change_the_answer(monkeypatch) -> None:
     """A long message is read in one pass, whole and sentences together (they share their tokens'
-    work); the sentences' own readings are only asked for when the whole does not read as a
-    hard negative (where danger may be buried)."""
+    work); the sentences' own readings (n-grams and classifier) are only taken when the whole does
+    not read as a hard negative (where danger may be buried)."""
+    from bot.domain import crisis_model  # noqa: PLC0415
+
     model = crisis._model()
     assert model is not None
+    assert crisis.semantic_ready(timeout=60)
     read_together: list[list[str]] = []
-    finished: list[slice] = []
+    finished: list[list[str]] = []
+    counts = crisis_model.ngram_counts
 
-    def reading(texts: list[str]) -> Callable[[slice], np.ndarray]:
+    def reading(texts: list[str]) -> np.ndarray:
         read_together.append(texts)
-        embeddings = crisis._ENCODER.read(texts)
+        return crisis._ENCODER.embed(texts)
 
-        def finish(part: slice) -> np.ndarray:
-            finished.append(part)
-            return embeddings(part)
+    def counting(texts: list[str]):
+        finished.append(texts)
+        return counts(texts)
 
-        return finish
-
+    monkeypatch.setattr(crisis_model, "ngram_counts", counting)
     story = (
         "Three years clean today and I wanted to say thank you. Three years ago I was sleeping in a "
         "stairwell and I honestly thought I would be dead by thirty. Today I have a flat, a job and my "
         "son stays with me every other weekend. Keep coming back, it works if you work it."
     )
-    model.score(passages(story), reading(passages(story)))
-    assert read_together == [passages(story)] and finished == [slice(0, 1)]
+    parts = passages(story)
+    model.score(parts, reading(parts))
+    assert read_together == [parts] and finished == [parts[:1]]
     read_together.clear()
     finished.clear()
     day = "Work was fine and the meeting ran late, then I cooked dinner and called my sister. " * 4
-    worrying = day + "I have the pills counted out and I am going to take them all tonight."
-    model.score(passages(worrying), reading(passages(worrying)))
-    assert read_together == [passages(worrying)] and finished == [slice(0, 1), slice(1, None)]
+    parts = passages(day + "I have the pills counted out and I am going to take them all tonight.")
+    model.score(parts, reading(parts))
+    assert read_together == [parts] and finished == [parts[:1], parts[1:]]
 
 
 def test_reading_passages_together_gives_each_its_own_embedding() -> None:
@@ -320,10 +322,10 @@ def test_reading_passages_together_gives_each_its_own_embedding() -> None:
     assert crisis.semantic_ready(timeout=60)
     day = "Work was fine and the meeting ran late, then I cooked dinner and called my sister. " * 3
     parts = passages(day + "I have the pills counted out and I am going to take them all tonight.")
-    together = crisis._ENCODER.read(parts)
+    together = crisis._ENCODER.embed(parts)
     alone = np.vstack([crisis._ENCODER.embed([part]) for part in parts])
-    assert abs(together(slice(None)) - alone).max() < 1e-6
-    assert abs(together(slice(1, None)) - alone[1:]).max() < 1e-6
+    assert abs(together - alone).max() < 1e-6
+    assert abs(crisis._ENCODER.embed(parts[1:]) - alone[1:]).max() < 1e-6
 
 
 def test_a_message_is_normalised_once_for_the_rules_and_the_n_grams(monkeypatch) -> None:
